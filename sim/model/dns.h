@@ -1,0 +1,75 @@
+/* dns: the Domain Name System as mail sees it (RFC 1034/1035, RFC 5321 §5.1, RFC 7505, RFC 2308).
+ *
+ * Two objects:
+ *  - DnsDb, the authoritative data of every zone in the world (MX and A records) plus scripted
+ *    failure windows (a zone whose servers answer SERVFAIL, time out, or vanish). A name with no
+ *    records at all is NXDOMAIN; a name with records but none of the asked type is NOERROR with
+ *    no answer (NODATA), which for MX means "use the implicit MX" (the domain's own A record).
+ *  - DnsCache, one resolver's cache: positive answers live for their TTL, NXDOMAIN for the
+ *    negative TTL (RFC 2308); SERVFAIL and timeouts are not cached.
+ * Timing (how long an answer takes) is the simulation's business; this module only answers.
+ * Strings are StrIds of the caller's pool (the world's).
+ */
+#ifndef MAILSIM_DNS_H
+#define MAILSIM_DNS_H
+
+#include "engine/rng.h"
+#include "model/world.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_MAX_RR 8
+
+typedef struct {
+    uint16_t pref; /* MX preference */
+    StrId host;    /* MX exchange */
+    uint32_t addr; /* A address */
+} DnsRR;
+
+typedef struct {
+    TraceRcode rcode;
+    uint8_t count;  /* answer records (0 with NOERROR = NODATA) */
+    bool null_mx;   /* the only MX is "." (RFC 7505): the domain takes no mail */
+    DnsRR rr[DNS_MAX_RR];
+    int64_t ttl_us; /* smallest TTL of the answer, or the negative TTL */
+} DnsAnswer;
+
+typedef struct DnsDb DnsDb;
+typedef struct DnsCache DnsCache;
+
+/* Indexes the world's records. Never returns NULL. The world must outlive the db. */
+DnsDb *dns_db_create(const World *w);
+void dns_db_destroy(DnsDb *db);
+
+/* From `from_us` until `until_us`, queries for `name` and every name under it fail with `rcode`
+ * (SERVFAIL, TIMEOUT or NXDOMAIN). */
+void dns_db_add_failure(DnsDb *db, StrId name, TraceRcode rcode, int64_t from_us,
+                        int64_t until_us);
+
+/* The authoritative answer for (name, qtype) at `now_us`. */
+void dns_db_query(const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out);
+
+/* Never returns NULL. */
+DnsCache *dns_cache_create(void);
+void dns_cache_destroy(DnsCache *cache);
+
+/* A resolver's answer: from `cache` when it holds an unexpired entry (returns true), otherwise
+ * from the db, cached as RFC 2308 says (returns false). `cache` may be NULL (no caching). */
+bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
+                 int64_t negative_ttl_us, DnsAnswer *out);
+
+/* Orders MX records by ascending preference, shuffling equal preferences with `rng`
+ * (RFC 5321 §5.1: randomise among equal preferences). */
+void dns_sort_mx(DnsAnswer *ans, Rng *rng);
+
+/* Human text of an answer: "10 mx1.b.example, 20 mx2.b.example", "203.0.113.25",
+ * "0 . (null MX)", "NXDOMAIN", "no MX record (NODATA)". */
+const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrPool *sp, char *buf,
+                              size_t size);
+
+/* The DNSBL query name for `ip` under `zone` (RFC 5782): 10.100.51.198.zen.example. */
+StrId dns_reverse_name(StrPool *sp, uint32_t ip, StrId zone);
+
+#endif

@@ -1,0 +1,589 @@
+/* sim: setting up a run, the shared helpers (timing over links, trace emission, messages), the
+ * scripted actions and the run loop (see sim.h, sim_internal.h). SMTP and queues are in
+ * sim_relay.c; filtering, storing and reading mail in sim_store.c. */
+#include "model/sim_internal.h"
+
+#include "model/message.h"
+#include "util/xalloc.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sim_str(const Sim *sim, StrId id)
+{
+    return strpool_get(sim->sp, id);
+}
+
+const char *sim_node_name(const Sim *sim, int32_t node)
+{
+    return sim_str(sim, sim->w->nodes[node].name);
+}
+
+uint32_t sim_emit(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
+                  int64_t arrive_us, const char *text, const char *aux, int32_t num, int32_t num2,
+                  uint8_t sub, uint16_t flags)
+{
+    if (!sim->trace) {
+        return UINT32_MAX;
+    }
+    StrPool *tp = trace_strings(sim->trace);
+    TraceEvent ev = trace_event_init(kind, engine_now(sim->eng));
+    ev.from = from;
+    ev.to = to;
+    ev.msg = msg >= 0 ? sim->msgs[msg].trace_msg : TRACE_NONE;
+    ev.arrive_us = arrive_us;
+    ev.text = text ? strpool_intern(tp, text) : STR_EMPTY;
+    ev.aux = aux ? strpool_intern(tp, aux) : STR_EMPTY;
+    ev.num = num;
+    ev.num2 = num2;
+    ev.sub = sub;
+    ev.flags = flags;
+    return trace_append(sim->trace, &ev);
+}
+
+/* ---- links ---- */
+
+static size_t link_hash(int32_t a, int32_t b, size_t mask)
+{
+    uint64_t k = (uint64_t)(uint32_t)(a < b ? a : b) << 32 | (uint32_t)(a < b ? b : a);
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+
+static void index_links(Sim *sim)
+{
+    size_t size = 16;
+    while (size < (size_t)sim->w->link_count * 2 + 2) {
+        size *= 2;
+    }
+    sim->link_index = xcalloc(size, sizeof *sim->link_index);
+    sim->link_index_size = size;
+    for (uint32_t i = 0; i < sim->w->link_count; i++) {
+        const WorldLink *l = &sim->w->links[i];
+        size_t j = link_hash(l->a, l->b, size - 1);
+        while (sim->link_index[j]) {
+            j = (j + 1) & (size - 1);
+        }
+        sim->link_index[j] = i + 1;
+    }
+}
+
+static const WorldLink *find_link(const Sim *sim, int32_t a, int32_t b)
+{
+    size_t mask = sim->link_index_size - 1;
+    for (size_t j = link_hash(a, b, mask); sim->link_index[j]; j = (j + 1) & mask) {
+        const WorldLink *l = &sim->w->links[sim->link_index[j] - 1];
+        if ((l->a == a && l->b == b) || (l->a == b && l->b == a)) {
+            return l;
+        }
+    }
+    return &sim->w->default_link;
+}
+
+int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes)
+{
+    const WorldLink *l = find_link(sim, a, b);
+    int64_t d = l->latency_us;
+    if (l->jitter_us > 0) {
+        d += rng_range(&sim->rng, 0, l->jitter_us);
+    }
+    if (l->bandwidth_bps > 0 && bytes > 0) {
+        d += (bytes * 8 * US_PER_S + l->bandwidth_bps - 1) / l->bandwidth_bps;
+    }
+    return d;
+}
+
+/* ---- messages ---- */
+
+void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line)
+{
+    sim_emit(sim, TK_HEADER, node, NONE, (int32_t)msg, TRACE_NO_TIME, line, NULL, 0, 0, 0, 0);
+}
+
+/* Recipients sorted by domain (stable), so each destination's recipients are contiguous and
+ * share one SMTP transaction (RFC 5321 §4.5.4.1 / Postfix per-destination delivery). */
+static void sort_rcpts_by_domain(Sim *sim, Rcpt *r, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        Rcpt t = r[i];
+        uint32_t j = i;
+        while (j > 0 && strcmp(sim_str(sim, r[j - 1].domain), sim_str(sim, t.domain)) > 0) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = t;
+    }
+}
+
+uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId from_header, StrId subject,
+                     StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
+                     const StrId *rcpts, uint32_t rcpt_count, bool has_date)
+{
+    if (sim->msg_count == sim->msg_cap) {
+        sim->msgs = xgrow(sim->msgs, &sim->msg_cap, sim->msg_count + 1, sizeof *sim->msgs);
+    }
+    if (sim->rcpt_count + rcpt_count > sim->rcpt_cap) {
+        sim->rcpts = xgrow(sim->rcpts, &sim->rcpt_cap, sim->rcpt_count + rcpt_count,
+                           sizeof *sim->rcpts);
+    }
+    uint32_t m = (uint32_t)sim->msg_count++;
+    Msg *msg = &sim->msgs[m];
+    memset(msg, 0, sizeof *msg);
+    msg->id = id;
+    msg->sender = sender;
+    msg->from_header = from_header;
+    msg->subject = subject;
+    msg->body = body;
+    msg->size_bytes = size_bytes;
+    msg->composed_us = engine_now(sim->eng);
+    msg->origin = origin;
+    msg->parent = parent;
+    msg->has_date = has_date;
+    msg->trace_msg = TRACE_NONE;
+    msg->rcpt_first = (uint32_t)sim->rcpt_count;
+    msg->rcpt_count = rcpt_count;
+    Rcpt *r = &sim->rcpts[sim->rcpt_count];
+    for (uint32_t i = 0; i < rcpt_count; i++) {
+        r[i] = (Rcpt){ .addr = rcpts[i],
+                       .domain = strpool_intern(sim->sp, world_domain_of(sim_str(sim, rcpts[i]))),
+                       .msg = m,
+                       .state = RS_PENDING,
+                       .inbound = NONE };
+    }
+    sort_rcpts_by_domain(sim, r, rcpt_count);
+    sim->rcpt_count += rcpt_count;
+    sim->stats.messages++;
+    if (sim->trace) {
+        StrPool *tp = trace_strings(sim->trace);
+        StrId ids[1024];
+        uint32_t n = rcpt_count < 1024 ? rcpt_count : 1024;
+        for (uint32_t i = 0; i < n; i++) {
+            ids[i] = strpool_intern(tp, sim_str(sim, r[i].addr));
+        }
+        TraceMsg tm = { .id = strpool_intern(tp, sim_str(sim, id)),
+                        .sender = strpool_intern(tp, sim_str(sim, sender)),
+                        .subject = strpool_intern(tp, sim_str(sim, subject)),
+                        .size_bytes = size_bytes,
+                        .parent = parent >= 0 ? sim->msgs[parent].trace_msg : TRACE_NONE,
+                        .client = origin };
+        msg->trace_msg = trace_add_msg(sim->trace, &tm, ids, n);
+    }
+    sim_emit(sim, TK_COMPOSE, origin, NONE, (int32_t)m, TRACE_NO_TIME, NULL, NULL, 0, 0, 0, 0);
+    return m;
+}
+
+int32_t sim_mailbox_of(const Sim *sim, StrId addr)
+{
+    size_t mask = sim->mailbox_index_size - 1;
+    for (size_t j = (addr * 2654435761u) & mask; sim->mailbox_index[j]; j = (j + 1) & mask) {
+        if (sim->mailboxes[sim->mailbox_index[j] - 1].addr == addr) {
+            return (int32_t)sim->mailbox_index[j] - 1;
+        }
+    }
+    return NONE;
+}
+
+void sim_fail_rcpt_final(Sim *sim, uint32_t rcpt, RcptState st)
+{
+    sim->rcpts[rcpt].state = (uint8_t)st;
+}
+
+/* ---- setup ---- */
+
+static void init_mailboxes(Sim *sim)
+{
+    const World *w = sim->w;
+    size_t n = 0;
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        if (w->nodes[i].kind == NODE_STORE) {
+            n += w->nodes[i].u.store.mailbox_count;
+        }
+    }
+    sim->mailboxes = xcalloc(n ? n : 1, sizeof *sim->mailboxes);
+    size_t size = 16;
+    while (size < n * 2 + 2) {
+        size *= 2;
+    }
+    sim->mailbox_index = xcalloc(size, sizeof *sim->mailbox_index);
+    sim->mailbox_index_size = size;
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        const WorldNode *node = &w->nodes[i];
+        if (node->kind != NODE_STORE) {
+            continue;
+        }
+        for (uint32_t k = 0; k < node->u.store.mailbox_count; k++) {
+            const MailboxCfg *cfg = &node->u.store.mailboxes[k];
+            Mailbox *mb = &sim->mailboxes[sim->mailbox_count];
+            *mb = (Mailbox){ .store = (int32_t)i,
+                             .addr = cfg->address,
+                             .quota_bytes = cfg->quota_bytes,
+                             .used_bytes = cfg->used_bytes,
+                             .client = NONE };
+            if (sim_mailbox_of(sim, cfg->address) == NONE) {
+                size_t j = (cfg->address * 2654435761u) & (size - 1);
+                while (sim->mailbox_index[j]) {
+                    j = (j + 1) & (size - 1);
+                }
+                sim->mailbox_index[j] = (uint32_t)sim->mailbox_count + 1;
+            }
+            sim->mailbox_count++;
+        }
+    }
+}
+
+static void init_nodes(Sim *sim)
+{
+    const World *w = sim->w;
+    sim->nodes = xcalloc(w->node_count ? w->node_count : 1, sizeof *sim->nodes);
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        const WorldNode *n = &w->nodes[i];
+        NodeState *st = &sim->nodes[i];
+        st->mailbox = NONE;
+        switch (n->kind) {
+        case NODE_OUTGOING:
+            /* The queue manager started at some moment before the lesson: its scan phase. */
+            st->scan_phase_us = n->u.out.retry.queue_run_us > 0
+                                    ? rng_range(&sim->rng, 0, n->u.out.retry.queue_run_us - 1)
+                                    : 0;
+            break;
+        case NODE_INCOMING: st->greylist = greylist_create(); break;
+        case NODE_RESOLVER: st->cache = n->u.res.cache ? dns_cache_create() : NULL; break;
+        case NODE_FILTER: st->bayes = n->u.filter.bayes ? bayes_create() : NULL; break;
+        case NODE_CLIENT: {
+            int32_t mb = sim_mailbox_of(sim, n->u.client.address);
+            if (mb != NONE && sim->mailboxes[mb].store == n->u.client.store) {
+                st->mailbox = mb;
+                sim->mailboxes[mb].client = (int32_t)i;
+            }
+            st->poll_phase_us =
+                n->u.client.poll_us > 0 ? rng_range(&sim->rng, 0, n->u.client.poll_us - 1) : 0;
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+static void init_trace(Sim *sim, uint64_t seed)
+{
+    const World *w = sim->w;
+    Trace *tr = sim->trace;
+    StrPool *tp = trace_strings(tr);
+    trace_set_meta(tr, sim_str(sim, w->name), sim_str(sim, w->title), sim_str(sim, w->lesson),
+                   seed);
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        const WorldNode *n = &w->nodes[i];
+        char ip[16] = "";
+        if (n->ip) {
+            world_format_ip(n->ip, ip);
+        }
+        TraceNode tn = { .name = strpool_intern(tp, sim_str(sim, n->name)),
+                         .label = strpool_intern(tp, sim_str(sim, n->label)),
+                         .ip = strpool_intern(tp, ip),
+                         .kind = n->kind,
+                         .has_pos = n->has_pos,
+                         .x = n->x,
+                         .y = n->y };
+        trace_add_node(tr, &tn);
+    }
+    for (uint32_t i = 0; i < w->link_count; i++) {
+        TraceLink tl = { w->links[i].a, w->links[i].b, w->links[i].latency_us };
+        trace_add_link(tr, &tl);
+    }
+}
+
+static void on_action(Engine *eng, void *obj, uint64_t arg);
+
+Sim *sim_create(World *w, const SimOptions *opt)
+{
+    Sim *sim = xcalloc(1, sizeof *sim);
+    SimOptions defaults = { 0 };
+    opt = opt ? opt : &defaults;
+    sim->w = w;
+    sim->sp = w->strings;
+    sim->eng = engine_create(1024);
+    uint64_t seed = opt->seed_set ? opt->seed : w->seed;
+    rng_seed(&sim->rng, seed);
+    sim->max_events = opt->max_events;
+    sim->session_free = sim->lookup_free = sim->inbound_free = NONE;
+    sim->dns = dns_db_create(w);
+    index_links(sim);
+    init_mailboxes(sim);
+    init_nodes(sim);
+    if (!opt->no_trace) {
+        sim->trace = trace_create();
+        init_trace(sim, seed);
+    }
+    for (uint32_t i = 0; i < w->action_count; i++) {
+        const Action *a = &w->actions[i];
+        if (a->kind == ACT_DNS_FAILURE) {
+            dns_db_add_failure(sim->dns, a->name, a->rcode, a->at_us, a->until_us);
+        }
+        engine_schedule(sim->eng, a->at_us, on_action, sim, i);
+    }
+    return sim;
+}
+
+void sim_destroy(Sim *sim)
+{
+    if (!sim) {
+        return;
+    }
+    for (uint32_t i = 0; i < sim->w->node_count; i++) {
+        NodeState *st = &sim->nodes[i];
+        greylist_destroy(st->greylist);
+        dns_cache_destroy(st->cache);
+        bayes_destroy(st->bayes);
+        free(st->wait_queue);
+    }
+    for (size_t i = 0; i < sim->mailbox_count; i++) {
+        free(sim->mailboxes[i].items);
+    }
+    free(sim->nodes);
+    free(sim->msgs);
+    free(sim->rcpts);
+    free(sim->deliveries);
+    free(sim->sessions);
+    free(sim->lookups);
+    free(sim->inbound);
+    free(sim->mailboxes);
+    free(sim->mailbox_index);
+    free(sim->link_index);
+    dns_db_destroy(sim->dns);
+    engine_destroy(sim->eng);
+    trace_destroy(sim->trace);
+    free(sim);
+}
+
+/* ---- actions ---- */
+
+static const char *outage_mode_text(OutageMode m)
+{
+    return m == OUTAGE_TIMEOUT ? "silent: connections time out" : "connections refused";
+}
+
+static void on_outage_end(Engine *eng, void *obj, uint64_t arg)
+{
+    (void)eng;
+    Sim *sim = obj;
+    int32_t node = (int32_t)arg;
+    sim->nodes[node].down = false;
+    char text[256];
+    snprintf(text, sizeof text, "%s is back up", sim_node_name(sim, node));
+    sim_emit(sim, TK_ACTION, node, NONE, NONE, TRACE_NO_TIME, text, "outage_end", 0, 0, 0, 0);
+}
+
+static void on_dns_failure_end(Engine *eng, void *obj, uint64_t arg)
+{
+    (void)eng;
+    Sim *sim = obj;
+    const Action *a = &sim->w->actions[arg];
+    char text[512];
+    snprintf(text, sizeof text, "The DNS servers for %s answer again", sim_str(sim, a->name));
+    sim_emit(sim, TK_ACTION, NONE, NONE, NONE, TRACE_NO_TIME, text, "dns_failure_end", 0, 0, 0, 0);
+}
+
+static void until_text(const Sim *sim, const Action *a, char *buf, size_t size)
+{
+    (void)sim;
+    char clock[32];
+    if (a->until_us == INT64_MAX) {
+        snprintf(buf, size, "for good");
+    } else {
+        snprintf(buf, size, "until %s", message_format_clock(a->until_us, clock, sizeof clock));
+    }
+}
+
+static void do_send(Sim *sim, const Action *a)
+{
+    const MessageSpec *s = &sim->w->specs[a->spec];
+    int32_t client = world_find_client(sim->w, s->from);
+    assert(client >= 0); /* the loader guarantees a client with submit_to */
+    const ClientCfg *c = &sim->w->nodes[client].u.client;
+    StrId from_header = c->display_name
+                            ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
+                                              sim_str(sim, s->from))
+                            : s->from;
+    uint32_t m = sim_new_msg(sim, s->id, s->from, from_header, s->subject, s->body, s->size_bytes,
+                             client, NONE, s->to, s->to_count, !s->no_date);
+    char line[1024], date[64], qid[16];
+    snprintf(line, sizeof line, "From: %s", sim_str(sim, from_header));
+    sim_add_header(sim, m, client, line);
+    size_t n = (size_t)snprintf(line, sizeof line, "To: ");
+    for (uint32_t i = 0; i < s->to_count && n < sizeof line; i++) {
+        n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? ", " : "",
+                              sim_str(sim, s->to[i]));
+    }
+    sim_add_header(sim, m, client, line);
+    snprintf(line, sizeof line, "Subject: %s", sim_str(sim, s->subject));
+    sim_add_header(sim, m, client, line);
+    if (!s->no_date) {
+        snprintf(line, sizeof line, "Date: %s",
+                 message_format_date(engine_now(sim->eng), date, sizeof date));
+        sim_add_header(sim, m, client, line);
+    }
+    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", message_queue_id(&sim->rng, qid),
+             sim_str(sim, s->id), world_domain_of(sim_str(sim, s->from)));
+    sim_add_header(sim, m, client, line);
+    sim_add_header(sim, m, client, "MIME-Version: 1.0");
+    for (uint32_t i = 0; i < s->attachment_count; i++) {
+        snprintf(line, sizeof line,
+                 "Content-Disposition: attachment; filename=\"%s\" (%lld bytes, base64)",
+                 sim_str(sim, s->attachments[i].name), (long long)s->attachments[i].size_bytes);
+        sim_add_header(sim, m, client, line);
+    }
+    relay_submit(sim, m, client, c->submit_to);
+}
+
+static void do_outage(Sim *sim, const Action *a)
+{
+    NodeState *st = &sim->nodes[a->node];
+    st->down = true;
+    st->mode = a->mode;
+    char text[512], until[64];
+    until_text(sim, a, until, sizeof until);
+    snprintf(text, sizeof text, "%s goes down (%s) %s", sim_node_name(sim, a->node),
+             outage_mode_text(a->mode), until);
+    sim_emit(sim, TK_ACTION, a->node, NONE, NONE, TRACE_NO_TIME, text, "outage", 0, 0, 0, 0);
+    if (a->until_us != INT64_MAX) {
+        engine_schedule(sim->eng, a->until_us, on_outage_end, sim, (uint64_t)a->node);
+    }
+}
+
+static void do_dns_failure(Sim *sim, const Action *a, uint32_t index)
+{
+    char text[512], until[64];
+    until_text(sim, a, until, sizeof until);
+    const char *what = a->rcode == RCODE_SERVFAIL   ? "fail (SERVFAIL)"
+                       : a->rcode == RCODE_TIMEOUT  ? "stop answering (timeouts)"
+                                                    : "say the name does not exist (NXDOMAIN)";
+    snprintf(text, sizeof text, "The DNS servers for %s %s %s", sim_str(sim, a->name), what, until);
+    sim_emit(sim, TK_ACTION, NONE, NONE, NONE, TRACE_NO_TIME, text, "dns_failure", 0, 0, 0, 0);
+    if (a->until_us != INT64_MAX) {
+        engine_schedule(sim->eng, a->until_us, on_dns_failure_end, sim, index);
+    }
+}
+
+static void on_action(Engine *eng, void *obj, uint64_t arg)
+{
+    (void)eng;
+    Sim *sim = obj;
+    const Action *a = &sim->w->actions[arg];
+    switch (a->kind) {
+    case ACT_SEND: do_send(sim, a); break;
+    case ACT_OUTAGE: do_outage(sim, a); break;
+    case ACT_DNS_FAILURE: do_dns_failure(sim, a, (uint32_t)arg); break;
+    case ACT_MARK_SPAM:
+    case ACT_MARK_NOT_SPAM:
+    case ACT_DELETE:
+    case ACT_FETCH: store_user_action(sim, a); break;
+    case ACT_KIND_COUNT: assert(0); break;
+    }
+}
+
+/* ---- captions ---- */
+
+static bool caption_matches(const Sim *sim, const CaptionRule *c, const TraceEvent *ev)
+{
+    const Trace *tr = sim->trace;
+    if (c->at_us >= 0) {
+        return ev->t_us >= c->at_us;
+    }
+    if (c->kind >= 0 && ev->kind != c->kind) {
+        return false;
+    }
+    if (c->msg != STR_EMPTY &&
+        (ev->msg == TRACE_NONE ||
+         strcmp(trace_str(tr, trace_msg(tr, ev->msg)->id), sim_str(sim, c->msg)) != 0)) {
+        return false;
+    }
+    if (c->code && !(ev->kind == TK_SMTP && ev->sub == 1 && ev->num == c->code)) {
+        return false;
+    }
+    if (c->node >= 0 && ev->from != c->node && ev->to != c->node) {
+        return false;
+    }
+    return true;
+}
+
+/* Each caption rule labels the first event it matches (O(events x rules); rules are few). */
+static void apply_captions(Sim *sim)
+{
+    const TraceEvent *evs = trace_events(sim->trace);
+    size_t n = trace_count(sim->trace);
+    for (uint32_t r = 0; r < sim->w->caption_count; r++) {
+        const CaptionRule *c = &sim->w->captions[r];
+        for (size_t i = 0; i < n; i++) {
+            if (caption_matches(sim, c, &evs[i])) {
+                trace_set_caption(sim->trace, (uint32_t)i,
+                                  strpool_intern(trace_strings(sim->trace), sim_str(sim, c->text)));
+                break;
+            }
+        }
+    }
+}
+
+/* ---- the run ---- */
+
+static void count_outcomes(Sim *sim)
+{
+    for (size_t i = 0; i < sim->rcpt_count; i++) {
+        switch ((RcptState)sim->rcpts[i].state) {
+        case RS_DELIVERED: sim->stats.delivered++; break;
+        case RS_BOUNCED: sim->stats.bounced++; break;
+        case RS_DROPPED: sim->stats.dropped++; break;
+        case RS_PENDING:
+        case RS_SENT: sim->stats.deferred++; break;
+        }
+    }
+}
+
+void sim_run(Sim *sim)
+{
+    int64_t horizon = sim->w->horizon_us;
+    uint64_t limit = sim->max_events;
+    while (engine_pending(sim->eng) > 0) {
+        if (engine_next_time(sim->eng) > horizon) {
+            sim->stats.hit_horizon = true;
+            break;
+        }
+        if (limit && engine_fired(sim->eng) >= limit) {
+            sim->stats.hit_event_limit = true;
+            break;
+        }
+        engine_step(sim->eng);
+    }
+    sim->stats.events = engine_fired(sim->eng);
+    sim->stats.end_us = engine_now(sim->eng);
+    count_outcomes(sim);
+    if (sim->trace) {
+        apply_captions(sim);
+    }
+}
+
+const SimStats *sim_stats(const Sim *sim)
+{
+    return &sim->stats;
+}
+
+const Trace *sim_trace(const Sim *sim)
+{
+    return sim->trace;
+}
+
+Trace *sim_take_trace(Sim *sim)
+{
+    Trace *tr = sim->trace;
+    sim->trace = NULL;
+    return tr;
+}
+
+Trace *sim_run_world(World *w, const SimOptions *opt)
+{
+    Sim *sim = sim_create(w, opt);
+    sim_run(sim);
+    Trace *tr = sim_take_trace(sim);
+    sim_destroy(sim);
+    return tr;
+}

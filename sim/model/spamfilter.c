@@ -1,0 +1,404 @@
+/* spamfilter: rule scoring and the Bayes classifier (see spamfilter.h).
+ *
+ * Bayes follows SpamAssassin's Bayes.pm: per-token probability p = (s/nspam) / (s/nspam +
+ * h/nham), smoothed with Robinson's f = (S*X + n*p) / (S + n) (S = 0.16, X = 0.538); tokens with
+ * |f - 0.5| < 0.346 are not interesting; the rest are combined with Fisher's chi-square method
+ * (SpamBayes' chi2_spamprob). Tokens: lower-cased words of 3-24 letters/digits of the subject
+ * (prefixed "S:") and body, and the sender's domain ("D:"), each counted once per message.
+ */
+#include "model/spamfilter.h"
+
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROBINSON_S 0.160
+#define ROBINSON_X 0.538
+#define MIN_PROB_STRENGTH 0.346
+#define MAX_TOKENS 150
+
+typedef struct {
+    StrId token; /* UINT32_MAX = empty */
+    uint32_t spam, ham;
+} TokenCount;
+
+typedef struct {
+    uint32_t key;
+    int8_t as; /* 1 spam, 0 ham */
+} Learned;
+
+typedef struct {
+    StrId ids[1024];
+    size_t count;
+} TokenSet;
+
+struct Bayes {
+    StrPool *tokens;
+    TokenSet scratch; /* the message being tokenized */
+    TokenCount *slots;
+    size_t size, used;
+    uint32_t nspam, nham;
+    Learned *learned;
+    size_t learned_count, learned_cap;
+};
+
+Bayes *bayes_create(void)
+{
+    Bayes *b = xcalloc(1, sizeof *b);
+    b->tokens = strpool_create();
+    b->size = 256;
+    b->slots = xmalloc(sizeof *b->slots * b->size);
+    for (size_t i = 0; i < b->size; i++) {
+        b->slots[i].token = UINT32_MAX;
+    }
+    return b;
+}
+
+void bayes_destroy(Bayes *b)
+{
+    if (!b) {
+        return;
+    }
+    strpool_destroy(b->tokens);
+    free(b->slots);
+    free(b->learned);
+    free(b);
+}
+
+static TokenCount *token_slot(TokenCount *slots, size_t size, StrId token)
+{
+    size_t mask = size - 1;
+    for (size_t i = (token * 2654435761u) & mask;; i = (i + 1) & mask) {
+        if (slots[i].token == token || slots[i].token == UINT32_MAX) {
+            return &slots[i];
+        }
+    }
+}
+
+static void token_grow(Bayes *b)
+{
+    size_t size = b->size * 2;
+    TokenCount *slots = xmalloc(sizeof *slots * size);
+    for (size_t i = 0; i < size; i++) {
+        slots[i].token = UINT32_MAX;
+    }
+    for (size_t i = 0; i < b->size; i++) {
+        if (b->slots[i].token != UINT32_MAX) {
+            *token_slot(slots, size, b->slots[i].token) = b->slots[i];
+        }
+    }
+    free(b->slots);
+    b->slots = slots;
+    b->size = size;
+}
+
+/* ---- tokenizer ---- */
+
+static void token_add(TokenSet *set, StrId id)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        if (set->ids[i] == id) {
+            return;
+        }
+    }
+    if (set->count < sizeof set->ids / sizeof set->ids[0]) {
+        set->ids[set->count++] = id;
+    }
+}
+
+static void tokenize_text(StrPool *pool, TokenSet *set, const char *text, const char *prefix)
+{
+    char word[32];
+    size_t plen = strlen(prefix);
+    const char *p = text;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p)) {
+            p++;
+        }
+        size_t n = 0;
+        memcpy(word, prefix, plen);
+        while (isalnum((unsigned char)*p)) {
+            if (n < 24) {
+                word[plen + n] = (char)tolower((unsigned char)*p);
+            }
+            n++;
+            p++;
+        }
+        if (n >= 3 && n <= 24) {
+            token_add(set, strpool_intern_n(pool, word, plen + n));
+        }
+    }
+}
+
+static void tokenize(StrPool *pool, TokenSet *set, const char *subject, const char *body,
+                     const char *sender)
+{
+    set->count = 0;
+    tokenize_text(pool, set, subject, "S:");
+    tokenize_text(pool, set, body, "");
+    const char *at = strrchr(sender, '@');
+    char dom[300];
+    snprintf(dom, sizeof dom, "D:%s", at ? at + 1 : "<>");
+    token_add(set, strpool_intern(pool, dom));
+}
+
+/* ---- learning ---- */
+
+static Learned *find_learned(Bayes *b, uint32_t key)
+{
+    for (size_t i = 0; i < b->learned_count; i++) {
+        if (b->learned[i].key == key) {
+            return &b->learned[i];
+        }
+    }
+    return NULL;
+}
+
+static void apply(Bayes *b, const TokenSet *set, bool spam, int delta)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        if ((b->used + 1) * 2 > b->size) {
+            token_grow(b);
+        }
+        TokenCount *t = token_slot(b->slots, b->size, set->ids[i]);
+        if (t->token == UINT32_MAX) {
+            *t = (TokenCount){ set->ids[i], 0, 0 };
+            b->used++;
+        }
+        uint32_t *c = spam ? &t->spam : &t->ham;
+        *c = (uint32_t)((int64_t)*c + delta);
+    }
+    uint32_t *n = spam ? &b->nspam : &b->nham;
+    *n = (uint32_t)((int64_t)*n + delta);
+}
+
+bool bayes_learn(Bayes *b, uint32_t msg_key, const char *subject, const char *body,
+                 const char *sender, bool spam)
+{
+    Learned *prev = find_learned(b, msg_key);
+    if (prev && prev->as == (spam ? 1 : 0)) {
+        return false;
+    }
+    TokenSet *set = &b->scratch;
+    tokenize(b->tokens, set, subject, body, sender);
+    if (prev) {
+        apply(b, set, prev->as == 1, -1);
+        prev->as = spam ? 1 : 0;
+    } else {
+        if (b->learned_count == b->learned_cap) {
+            b->learned =
+                xgrow(b->learned, &b->learned_cap, b->learned_count + 1, sizeof *b->learned);
+        }
+        b->learned[b->learned_count++] = (Learned){ msg_key, spam ? 1 : 0 };
+    }
+    apply(b, set, spam, +1);
+    return true;
+}
+
+uint32_t bayes_spam_count(const Bayes *b)
+{
+    return b->nspam;
+}
+
+uint32_t bayes_ham_count(const Bayes *b)
+{
+    return b->nham;
+}
+
+/* Upper tail of the chi-square distribution with `v` (even) degrees of freedom at x. */
+static double chi2q(double x, int v)
+{
+    double m = x / 2.0, term = exp(-m), sum = term;
+    for (int i = 1; i < v / 2; i++) {
+        term *= m / i;
+        sum += term;
+    }
+    return sum < 1.0 ? sum : 1.0;
+}
+
+double bayes_probability(Bayes *b, uint32_t min_spam, uint32_t min_ham, const char *subject,
+                         const char *body, const char *sender)
+{
+    if (b->nspam < min_spam || b->nham < min_ham || b->nspam == 0 || b->nham == 0) {
+        return -1.0;
+    }
+    TokenSet *set = &b->scratch;
+    tokenize(b->tokens, set, subject, body, sender);
+    double ln_p = 0, ln_q = 0;
+    int n = 0;
+    for (size_t i = 0; i < set->count && n < MAX_TOKENS; i++) {
+        const TokenCount *t = token_slot(b->slots, b->size, set->ids[i]);
+        if (t->token == UINT32_MAX || t->spam + t->ham == 0) {
+            continue;
+        }
+        double ps = (double)t->spam / b->nspam, ph = (double)t->ham / b->nham;
+        double p = ps / (ps + ph), cnt = t->spam + t->ham;
+        double f = (ROBINSON_S * ROBINSON_X + cnt * p) / (ROBINSON_S + cnt);
+        if (fabs(f - 0.5) < MIN_PROB_STRENGTH) {
+            continue;
+        }
+        ln_p += log(f);
+        ln_q += log(1.0 - f);
+        n++;
+    }
+    if (n == 0) {
+        return 0.5;
+    }
+    double spamminess = 1.0 - chi2q(-2.0 * ln_q, 2 * n);
+    double hamminess = 1.0 - chi2q(-2.0 * ln_p, 2 * n);
+    return (spamminess - hamminess + 1.0) / 2.0;
+}
+
+/* ---- rules ---- */
+
+uint32_t spam_count_links(const char *body)
+{
+    uint32_t n = 0;
+    for (const char *p = body; (p = strstr(p, "http")) != NULL; p += 4) {
+        if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
+static bool subject_all_caps(const char *s)
+{
+    int letters = 0;
+    for (; *s; s++) {
+        if (islower((unsigned char)*s)) {
+            return false;
+        }
+        letters += isupper((unsigned char)*s) != 0;
+    }
+    return letters >= 5;
+}
+
+static bool host_in(const StrPool *sp, const char *host, size_t hlen, const StrId *list,
+                    uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        const char *d = strpool_get(sp, list[i]);
+        size_t dl = strlen(d);
+        if (hlen == dl && strncmp(host, d, dl) == 0) {
+            return true;
+        }
+        if (hlen > dl && host[hlen - dl - 1] == '.' && strncmp(host + hlen - dl, d, dl) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool body_hits_uribl(const FilterCfg *cfg, const StrPool *sp, const char *body)
+{
+    for (const char *p = body; (p = strstr(p, "://")) != NULL; p += 3) {
+        const char *host = p + 3;
+        size_t len = strcspn(host, "/:?# \t\r\n\"'<>)");
+        if (host_in(sp, host, len, cfg->uribl, cfg->uribl_count)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool sender_tld_suspicious(const FilterCfg *cfg, const StrPool *sp, const char *sender)
+{
+    const char *dot = strrchr(sender, '.');
+    if (!dot || !strchr(sender, '@')) {
+        return false;
+    }
+    for (uint32_t i = 0; i < cfg->bad_tld_count; i++) {
+        if (strcmp(dot + 1, strpool_get(sp, cfg->bad_tlds[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes "A,B,C" (alphabetical, as SpamAssassin lists them) or "none". */
+static void format_tests(const SpamResult *r, char *buf, size_t size)
+{
+    const char *names[RULE_COUNT];
+    int n = 0;
+    for (int i = 0; i < RULE_COUNT; i++) {
+        if (r->fired[i]) {
+            names[n++] = WORLD_RULE_NAMES[i];
+        }
+    }
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", names[i]);
+    }
+    if (n == 0) {
+        snprintf(buf, size, "none");
+    }
+}
+
+/* SpamAssassin prints scores rounded to one decimal. */
+static void format_score(int32_t milli, char *buf, size_t size)
+{
+    int32_t tenths = milli >= 0 ? (milli + 50) / 100 : -((-milli + 50) / 100);
+    snprintf(buf, size, "%s%d.%d", tenths < 0 ? "-" : "", abs(tenths) / 10, abs(tenths) % 10);
+}
+
+void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+                SpamResult *out)
+{
+    memset(out, 0, sizeof *out);
+    out->bayes_p = -1.0;
+    out->autolearn = -1;
+    out->fired[RULE_SUBJ_ALL_CAPS] = subject_all_caps(in->subject);
+    out->fired[RULE_MANY_LINKS] = spam_count_links(in->body) > cfg->max_links;
+    out->fired[RULE_FROM_SUSPICIOUS_NTLD] = sender_tld_suspicious(cfg, sp, in->sender);
+    out->fired[RULE_URIBL_BLACK] = body_hits_uribl(cfg, sp, in->body);
+    out->fired[RULE_MISSING_DATE] = !in->has_date;
+    out->fired[RULE_RDNS_NONE] = !in->relay_rdns;
+    out->fired[RULE_RCVD_IN_SBL] = in->relay_in_sbl;
+    int32_t rules_only = 0;
+    for (int i = 0; i < RULE_BAYES_00; i++) {
+        rules_only += out->fired[i] ? cfg->score_milli[i] : 0;
+    }
+    if (bayes && cfg->bayes) {
+        out->bayes_p = bayes_probability(bayes, cfg->bayes_min_spam, cfg->bayes_min_ham,
+                                         in->subject, in->body, in->sender);
+    }
+    if (out->bayes_p >= 0) {
+        out->fired[RULE_BAYES_00] = out->bayes_p < 0.01;
+        out->fired[RULE_BAYES_50] = out->bayes_p >= 0.40 && out->bayes_p < 0.60;
+        out->fired[RULE_BAYES_99] = out->bayes_p >= 0.99;
+    }
+    out->score_milli = rules_only;
+    for (int i = RULE_BAYES_00; i < RULE_COUNT; i++) {
+        out->score_milli += out->fired[i] ? cfg->score_milli[i] : 0;
+    }
+    out->is_spam = out->score_milli >= cfg->required_milli;
+    const char *learn = "disabled";
+    if (bayes && cfg->bayes && cfg->autolearn) {
+        learn = "no";
+        if (rules_only < cfg->autolearn_ham_milli) {
+            out->autolearn = 0;
+            learn = "ham";
+        } else if (rules_only >= cfg->autolearn_spam_milli) {
+            out->autolearn = 1;
+            learn = "spam";
+        }
+    }
+    format_tests(out, out->tests, sizeof out->tests);
+    char score[16], required[16];
+    format_score(out->score_milli, score, sizeof score);
+    format_score(cfg->required_milli, required, sizeof required);
+    snprintf(out->status, sizeof out->status, "%s, score=%s required=%s tests=%s autolearn=%s",
+             out->is_spam ? "Yes" : "No", score, required, out->tests, learn);
+}

@@ -1,0 +1,471 @@
+/* world: construction, defaults and finalisation of the static simulation description
+ * (see world.h). The defaults here are the single place mail-facts.md numbers enter the code. */
+#include "model/world.h"
+
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const WORLD_RULE_NAMES[RULE_COUNT] = {
+    "SUBJ_ALL_CAPS", "MANY_LINKS", "FROM_SUSPICIOUS_NTLD", "URIBL_BLACK", "MISSING_DATE",
+    "RDNS_NONE",     "RCVD_IN_SBL", "BAYES_00",            "BAYES_50",    "BAYES_99",
+};
+
+/* SpamAssassin default scores (mail-facts.md); MANY_LINKS is mailsim's own rule. */
+const int32_t WORLD_RULE_DEFAULT_MILLI[RULE_COUNT] = {
+    500, 1500, 500, 1700, 2700, 2400, 2600, -1900, 800, 3500,
+};
+
+static const char *const ACTION_NAMES[ACT_KIND_COUNT] = {
+    "send", "outage", "dns_failure", "mark_spam", "mark_not_spam", "delete", "fetch",
+};
+
+static const char *const STATUS_NAMES[ST_COUNT] = { "delivered", "bounced", "deferred", "dropped" };
+
+const char *world_action_name(ActionKind k)
+{
+    return (unsigned)k < ACT_KIND_COUNT ? ACTION_NAMES[k] : "?";
+}
+
+const char *world_status_name(RcptStatus s)
+{
+    return s >= 0 && s < ST_COUNT ? STATUS_NAMES[s] : "?";
+}
+
+int world_status_from_name(const char *name)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (strcmp(STATUS_NAMES[i], name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void world_retry_defaults(RetryPolicy *p, RetryStyle style)
+{
+    memset(p, 0, sizeof *p);
+    p->style = style;
+    p->queue_run_us = 300 * US_PER_S;
+    p->min_backoff_us = 300 * US_PER_S;
+    p->max_backoff_us = 4000 * US_PER_S;
+    p->lifetime_us = 5 * 86400 * US_PER_S;
+    p->delay_warning_us = 0;
+    if (style == RETRY_EXIM) {
+        p->lifetime_us = 4 * 86400 * US_PER_S;
+    }
+}
+
+World *world_create(void)
+{
+    World *w = xcalloc(1, sizeof *w);
+    w->strings = strpool_create();
+    w->seed = 1;
+    w->horizon_us = 7 * 86400 * US_PER_S;
+    w->default_link = (WorldLink){ .a = -1,
+                                   .b = -1,
+                                   .latency_us = 20 * US_PER_MS,
+                                   .bandwidth_bps = INT64_C(100000000),
+                                   .jitter_us = 0,
+                                   .implicit = true };
+    return w;
+}
+
+static void node_free(WorldNode *n)
+{
+    switch (n->kind) {
+    case NODE_OUTGOING: free(n->u.out.local_domains); break;
+    case NODE_INCOMING:
+        free(n->u.in.domains);
+        free(n->u.in.dnsbl);
+        break;
+    case NODE_FILTER:
+        free(n->u.filter.uribl);
+        free(n->u.filter.bad_tlds);
+        break;
+    case NODE_STORE: free(n->u.store.mailboxes); break;
+    default: break;
+    }
+}
+
+void world_destroy(World *w)
+{
+    if (!w) {
+        return;
+    }
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        node_free(&w->nodes[i]);
+    }
+    for (uint32_t i = 0; i < w->spec_count; i++) {
+        free(w->specs[i].to);
+        free(w->specs[i].attachments);
+    }
+    free(w->nodes);
+    free(w->links);
+    free(w->records);
+    free(w->specs);
+    free(w->actions);
+    free(w->captions);
+    free(w->expect_msgs);
+    free(w->expect_events);
+    free(w->file);
+    strpool_destroy(w->strings);
+    free(w);
+}
+
+
+static void *append(void **arr, uint32_t *count, uint32_t *cap, size_t item)
+{
+    if (*count == *cap) {
+        size_t c = *cap;
+        *arr = xgrow(*arr, &c, (size_t)*count + 1, item);
+        *cap = (uint32_t)c;
+    }
+    void *p = (char *)*arr + (size_t)*count * item;
+    memset(p, 0, item);
+    (*count)++;
+    return p;
+}
+
+static void node_defaults(WorldNode *n)
+{
+    switch (n->kind) {
+    case NODE_CLIENT:
+        n->u.client.submit_to = -1;
+        n->u.client.store = -1;
+        n->u.client.poll_us = 600 * US_PER_S;
+        n->u.client.access = ACCESS_IMAP;
+        break;
+    case NODE_OUTGOING:
+        n->u.out.resolver = -1;
+        world_retry_defaults(&n->u.out.retry, RETRY_POSTFIX);
+        n->u.out.connect_timeout_us = 30 * US_PER_S;
+        n->u.out.process_us = 5 * US_PER_MS;
+        n->u.out.max_mx_tries = 5;
+        n->u.out.rdns = true;
+        n->u.out.local_store = -1;
+        break;
+    case NODE_RESOLVER:
+        n->u.res.cache = true;
+        n->u.res.hit_min_us = 1 * US_PER_MS;
+        n->u.res.hit_max_us = 20 * US_PER_MS;
+        n->u.res.miss_min_us = 100 * US_PER_MS;
+        n->u.res.miss_max_us = 400 * US_PER_MS;
+        n->u.res.timeout_us = 5 * US_PER_S;
+        n->u.res.negative_ttl_us = 900 * US_PER_S;
+        break;
+    case NODE_INCOMING:
+        n->u.in.store = -1;
+        n->u.in.filter = -1;
+        n->u.in.resolver = -1;
+        n->u.in.greylist_delay_us = 300 * US_PER_S;
+        n->u.in.greylist_max_age_us = 35 * 86400 * US_PER_S;
+        n->u.in.greylist_auto_whitelist = 5;
+        n->u.in.size_limit_bytes = 10240000;
+        n->u.in.quota = QUOTA_TEMPORARY;
+        n->u.in.concurrency = 100;
+        n->u.in.backlog = 100;
+        n->u.in.process_us = 2 * US_PER_MS;
+        break;
+    case NODE_FILTER:
+        n->u.filter.required_milli = 5000;
+        memcpy(n->u.filter.score_milli, WORLD_RULE_DEFAULT_MILLI, sizeof WORLD_RULE_DEFAULT_MILLI);
+        n->u.filter.scan_us = 300 * US_PER_MS;
+        n->u.filter.max_links = 5;
+        n->u.filter.resolver = -1;
+        n->u.filter.bayes = true;
+        n->u.filter.bayes_min_spam = 200;
+        n->u.filter.bayes_min_ham = 200;
+        n->u.filter.autolearn = true;
+        n->u.filter.autolearn_ham_milli = 100;
+        n->u.filter.autolearn_spam_milli = 12000;
+        n->u.filter.store = -1;
+        break;
+    case NODE_STORE: n->u.store.deliver_us = 10 * US_PER_MS; break;
+    default: break;
+    }
+}
+
+int32_t world_add_node(World *w, NodeKind kind, StrId name)
+{
+    WorldNode *n = append((void **)&w->nodes, &w->node_count, &w->node_cap, sizeof *w->nodes);
+    n->kind = kind;
+    n->name = name;
+    node_defaults(n);
+    return (int32_t)(w->node_count - 1);
+}
+
+WorldLink *world_add_link(World *w)
+{
+    WorldLink *l = append((void **)&w->links, &w->link_count, &w->link_cap, sizeof *w->links);
+    *l = w->default_link;
+    l->implicit = false;
+    return l;
+}
+
+DnsRecord *world_add_record(World *w)
+{
+    DnsRecord *r =
+        append((void **)&w->records, &w->record_count, &w->record_cap, sizeof *w->records);
+    r->ttl_us = 3600 * US_PER_S;
+    return r;
+}
+
+MessageSpec *world_add_spec(World *w)
+{
+    return append((void **)&w->specs, &w->spec_count, &w->spec_cap, sizeof *w->specs);
+}
+
+Action *world_add_action(World *w)
+{
+    Action *a = append((void **)&w->actions, &w->action_count, &w->action_cap, sizeof *w->actions);
+    a->node = -1;
+    a->until_us = INT64_MAX;
+    return a;
+}
+
+CaptionRule *world_add_caption(World *w)
+{
+    CaptionRule *c =
+        append((void **)&w->captions, &w->caption_count, &w->caption_cap, sizeof *w->captions);
+    c->at_us = -1;
+    c->kind = -1;
+    c->node = -1;
+    return c;
+}
+
+ExpectMsg *world_add_expect_msg(World *w)
+{
+    ExpectMsg *e = append((void **)&w->expect_msgs, &w->expect_msg_count, &w->expect_msg_cap,
+                          sizeof *w->expect_msgs);
+    e->status = ST_ANY;
+    e->folder = -1;
+    e->attempts_min = e->attempts_max = -1;
+    e->final_min_us = e->final_max_us = -1;
+    e->fetched = -1;
+    e->path_index = w->expect_msg_count - 1;
+    return e;
+}
+
+ExpectEvent *world_add_expect_event(World *w)
+{
+    ExpectEvent *e = append((void **)&w->expect_events, &w->expect_event_count,
+                            &w->expect_event_cap, sizeof *w->expect_events);
+    e->kind = -1;
+    e->qtype = -1;
+    e->from = e->to = -1;
+    e->count_min = e->count_max = -1;
+    e->path_index = w->expect_event_count - 1;
+    return e;
+}
+
+StrId *world_strids(World *w, const StrId *ids, uint32_t n)
+{
+    (void)w;
+    StrId *copy = xmalloc(sizeof *copy * (n ? n : 1));
+    if (n) {
+        memcpy(copy, ids, sizeof *copy * n);
+    }
+    return copy;
+}
+
+int32_t world_find_node(const World *w, const char *name)
+{
+    StrId id = strpool_find(w->strings, name);
+    if (id == UINT32_MAX) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        if (w->nodes[i].name == id) {
+            return (int32_t)i;
+        }
+    }
+    return -1;
+}
+
+int32_t world_find_client(const World *w, StrId addr)
+{
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        if (w->nodes[i].kind == NODE_CLIENT && w->nodes[i].u.client.address == addr) {
+            return (int32_t)i;
+        }
+    }
+    return -1;
+}
+
+MailboxCfg *world_find_mailbox(const World *w, int32_t store, StrId addr)
+{
+    if (store < 0 || w->nodes[store].kind != NODE_STORE) {
+        return NULL;
+    }
+    const StoreCfg *s = &w->nodes[store].u.store;
+    for (uint32_t i = 0; i < s->mailbox_count; i++) {
+        if (s->mailboxes[i].address == addr) {
+            return &s->mailboxes[i];
+        }
+    }
+    return NULL;
+}
+
+const WorldLink *world_link(const World *w, int32_t a, int32_t b)
+{
+    for (uint32_t i = 0; i < w->link_count; i++) {
+        const WorldLink *l = &w->links[i];
+        if ((l->a == a && l->b == b) || (l->a == b && l->b == a)) {
+            return l;
+        }
+    }
+    return &w->default_link;
+}
+
+static bool has_link(const World *w, int32_t a, int32_t b)
+{
+    return world_link(w, a, b) != &w->default_link;
+}
+
+static void add_implicit(World *w, int32_t a, int32_t b)
+{
+    if (a < 0 || b < 0 || a == b || has_link(w, a, b)) {
+        return;
+    }
+    WorldLink *l = world_add_link(w);
+    l->a = a;
+    l->b = b;
+    l->implicit = true;
+}
+
+/* Do any of the incoming server's domains have an MX or A record naming a host whose A record
+ * points at `ip`? Used only to decide which links to draw. */
+static bool serves_ip(const World *w, uint32_t ip)
+{
+    for (uint32_t i = 0; i < w->record_count; i++) {
+        if (w->records[i].type == DNS_A && w->records[i].addr == ip) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void add_implicit_links(World *w)
+{
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        const WorldNode *n = &w->nodes[i];
+        int32_t self = (int32_t)i;
+        switch (n->kind) {
+        case NODE_CLIENT:
+            add_implicit(w, self, n->u.client.submit_to);
+            add_implicit(w, self, n->u.client.store);
+            break;
+        case NODE_OUTGOING:
+            add_implicit(w, self, n->u.out.resolver);
+            add_implicit(w, self, n->u.out.local_store);
+            for (uint32_t j = 0; j < w->node_count; j++) {
+                if (w->nodes[j].kind == NODE_INCOMING && serves_ip(w, w->nodes[j].ip)) {
+                    add_implicit(w, self, (int32_t)j);
+                }
+            }
+            break;
+        case NODE_INCOMING:
+            add_implicit(w, self, n->u.in.resolver);
+            add_implicit(w, self, n->u.in.filter >= 0 ? n->u.in.filter : n->u.in.store);
+            break;
+        case NODE_FILTER:
+            add_implicit(w, self, n->u.filter.store);
+            add_implicit(w, self, n->u.filter.resolver);
+            break;
+        default: break;
+        }
+    }
+}
+
+/* RFC 5322 headers (~ 600 bytes with a Received chain), body, and attachments in base64 (4/3)
+ * with MIME part headers. */
+static int64_t spec_size(const World *w, const MessageSpec *s)
+{
+    int64_t size = 600 + (int64_t)strpool_len(w->strings, s->subject) +
+                   (int64_t)strpool_len(w->strings, s->body);
+    for (uint32_t i = 0; i < s->attachment_count; i++) {
+        size += (s->attachments[i].size_bytes + 2) / 3 * 4 + 200;
+    }
+    return size;
+}
+
+static int cmp_action(const void *a, const void *b)
+{
+    const Action *x = a, *y = b;
+    if (x->at_us != y->at_us) {
+        return x->at_us < y->at_us ? -1 : 1;
+    }
+    return 0;
+}
+
+void world_finalize(World *w)
+{
+    for (uint32_t i = 0; i < w->spec_count; i++) {
+        if (w->specs[i].size_bytes <= 0) {
+            w->specs[i].size_bytes = spec_size(w, &w->specs[i]);
+        }
+    }
+    /* A stable sort keeps the file's order for actions at the same time: insertion sort on the
+     * (small) action list, falling back to qsort with index tiebreak for big lists. */
+    for (uint32_t i = 1; i < w->action_count && w->action_count <= 4096; i++) {
+        Action a = w->actions[i];
+        uint32_t j = i;
+        while (j > 0 && w->actions[j - 1].at_us > a.at_us) {
+            w->actions[j] = w->actions[j - 1];
+            j--;
+        }
+        w->actions[j] = a;
+    }
+    if (w->action_count > 4096) {
+        /* qsort is not stable; actions are almost always already in order, so check first. */
+        bool sorted = true;
+        for (uint32_t i = 1; i < w->action_count && sorted; i++) {
+            sorted = w->actions[i - 1].at_us <= w->actions[i].at_us;
+        }
+        if (!sorted) {
+            qsort(w->actions, w->action_count, sizeof *w->actions, cmp_action);
+        }
+    }
+    add_implicit_links(w);
+}
+
+bool world_parse_ip(const char *s, uint32_t *out)
+{
+    uint32_t ip = 0;
+    for (int part = 0; part < 4; part++) {
+        if (*s < '0' || *s > '9') {
+            return false;
+        }
+        unsigned v = 0;
+        int digits = 0;
+        while (*s >= '0' && *s <= '9') {
+            v = v * 10 + (unsigned)(*s++ - '0');
+            if (++digits > 3 || v > 255) {
+                return false;
+            }
+        }
+        ip = ip << 8 | v;
+        if (part < 3 && *s++ != '.') {
+            return false;
+        }
+    }
+    if (*s) {
+        return false;
+    }
+    *out = ip;
+    return true;
+}
+
+void world_format_ip(uint32_t ip, char buf[16])
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+const char *world_domain_of(const char *address)
+{
+    const char *at = strrchr(address, '@');
+    return at ? at + 1 : "";
+}

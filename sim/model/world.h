@@ -1,0 +1,337 @@
+/* world: the static description of one simulation — what a scenario file says, validated and
+ * resolved to indices — and nothing that changes while it runs.
+ *
+ * Owns: nodes with their per-role configuration, links, DNS records, message specs, scripted
+ * actions, caption rules and expectations, and the strings they use (one StrPool).
+ * Produced by the scenario loader (which fills it and calls world_finalize), read by the
+ * simulation and the expect checker. Every default comes from ../shared/design/mail-facts.md and
+ * is set by world_node_defaults / world_create, so a loader only overrides what a file states.
+ *
+ * Units: times are microseconds (`_us`), sizes bytes (`_bytes`), scores thousandths (`_milli`),
+ * IPv4 addresses host-order uint32.
+ */
+#ifndef MAILSIM_WORLD_H
+#define MAILSIM_WORLD_H
+
+#include "trace/trace.h"
+#include "util/strpool.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define US_PER_S INT64_C(1000000)
+#define US_PER_MS INT64_C(1000)
+
+/* ---- retry schedules (outgoing queue) ---- */
+typedef enum {
+    RETRY_POSTFIX, /* wait = time in queue, clamped to [min_backoff, max_backoff], on queue runs */
+    RETRY_EXIM,    /* F,2h,15m; G,16h,1h,1.5; F,4d,6h */
+    RETRY_FIXED,   /* the listed waits, the last one repeating */
+} RetryStyle;
+
+#define RETRY_MAX_FIXED 16
+
+typedef struct {
+    RetryStyle style;
+    int64_t queue_run_us;     /* Postfix queue_run_delay (300 s) */
+    int64_t min_backoff_us;   /* minimal_backoff_time (300 s) */
+    int64_t max_backoff_us;   /* maximal_backoff_time (4000 s) */
+    int64_t lifetime_us;      /* maximal_queue_lifetime (5 d), then bounce */
+    int64_t delay_warning_us; /* delay_warning_time; 0 = off */
+    uint32_t fixed_count;
+    int64_t fixed_us[RETRY_MAX_FIXED];
+} RetryPolicy;
+
+/* ---- per-role configuration ---- */
+typedef enum { ACCESS_IMAP, ACCESS_POP3 } AccessProto;
+typedef enum { QUOTA_TEMPORARY, QUOTA_PERMANENT } QuotaPolicy;
+
+typedef struct {
+    StrId address;       /* "alice@a.example" */
+    StrId display_name;  /* "Alice Liddell" or STR_EMPTY */
+    int32_t submit_to;   /* outgoing node it submits to, or -1 (cannot send) */
+    int32_t store;       /* store node it reads from, or -1 (reads nothing) */
+    int64_t poll_us;     /* mail check interval (Thunderbird: 600 s); 0 = only scripted fetches */
+    AccessProto access;  /* IMAP (default) or POP3 */
+    bool idle;           /* IMAP IDLE: the store pushes new mail at once */
+} ClientCfg;
+
+typedef struct {
+    int32_t resolver;           /* resolver node used for MX/A look-ups */
+    RetryPolicy retry;
+    int64_t connect_timeout_us; /* Postfix smtp_connect_timeout: 30 s */
+    int64_t process_us;         /* time to handle one step (queue manager, cleanup) */
+    uint32_t max_mx_tries;      /* MX hosts tried per attempt before deferring (Postfix: 5) */
+    bool rdns;                  /* the server's IP has a matching PTR (else RDNS_NONE fires) */
+    uint32_t local_domain_count;
+    StrId *local_domains;       /* domains delivered locally (Postfix mydestination) */
+    int32_t local_store;        /* store for local deliveries, or -1 */
+} OutgoingCfg;
+
+typedef struct {
+    bool cache;               /* keep answers for their TTL */
+    int64_t hit_min_us, hit_max_us;   /* cache hit latency: 1-20 ms */
+    int64_t miss_min_us, miss_max_us; /* cold recursive look-up: 100-400 ms */
+    int64_t timeout_us;       /* resolver gives up on a silent server (answers TIMEOUT) */
+    int64_t negative_ttl_us;  /* SOA minimum for NXDOMAIN caching (RFC 2308) */
+} ResolverCfg;
+
+typedef struct {
+    uint32_t domain_count;
+    StrId *domains;       /* domains this server accepts mail for */
+    int32_t store;        /* where accepted mail goes (through the filter when there is one) */
+    int32_t filter;       /* spam filter node, or -1 */
+    int32_t resolver;     /* resolver for DNSBL look-ups, or -1 */
+    uint32_t dnsbl_count;
+    StrId *dnsbl;         /* DNSBL zones checked at RCPT ("zen.example") */
+    bool greylist;
+    int64_t greylist_delay_us;      /* postgrey --delay: 300 s */
+    int64_t greylist_max_age_us;    /* postgrey --max-age: 35 d */
+    uint32_t greylist_auto_whitelist; /* passes before the client is whitelisted: 5 */
+    int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 */
+    QuotaPolicy quota;              /* over quota: 452 4.2.2 (temporary) or 552 5.2.2 */
+    uint32_t concurrency;           /* simultaneous SMTP sessions */
+    uint32_t backlog;               /* connections waiting for a session; beyond: 421 */
+    int64_t process_us;             /* time to answer one SMTP command */
+} IncomingCfg;
+
+/* Spam rules, SpamAssassin names; scores are defaults from mail-facts.md (milli-points). */
+typedef enum {
+    RULE_SUBJ_ALL_CAPS,
+    RULE_MANY_LINKS,       /* mailsim's own: more than max_links URLs in the body */
+    RULE_FROM_SUSPICIOUS_NTLD,
+    RULE_URIBL_BLACK,      /* a body URL's domain is on the URI blocklist */
+    RULE_MISSING_DATE,
+    RULE_RDNS_NONE,
+    RULE_RCVD_IN_SBL,      /* sending server's IP listed on the filter's IP blocklist zone */
+    RULE_BAYES_00,
+    RULE_BAYES_50,
+    RULE_BAYES_99,
+    RULE_COUNT
+} SpamRule;
+
+typedef struct {
+    int32_t required_milli;          /* required_score 5.0 */
+    int32_t score_milli[RULE_COUNT];
+    int64_t scan_us;                 /* 0.1-2 s */
+    uint32_t max_links;              /* MANY_LINKS fires above this many URLs */
+    uint32_t uribl_count;
+    StrId *uribl;                    /* domains on the URI blocklist */
+    uint32_t bad_tld_count;
+    StrId *bad_tlds;                 /* "xyz", "top", ... */
+    StrId sbl_zone;                  /* IP blocklist zone for RCVD_IN_SBL, or STR_EMPTY */
+    int32_t resolver;                /* resolver for SBL look-ups, or -1 */
+    bool bayes;                      /* Bayes classifier on */
+    uint32_t bayes_min_spam, bayes_min_ham; /* trained messages before Bayes votes (200/200) */
+    bool autolearn;
+    int32_t autolearn_ham_milli, autolearn_spam_milli; /* 0.1 and 12.0 */
+    int32_t store;                   /* where scanned mail goes */
+} FilterCfg;
+
+typedef struct {
+    StrId address;
+    int64_t quota_bytes;  /* mailbox_size_limit 51 200 000; 0 = no quota */
+    int64_t used_bytes;   /* already used when the scenario starts */
+} MailboxCfg;
+
+typedef struct {
+    uint32_t mailbox_count;
+    MailboxCfg *mailboxes;
+    int64_t deliver_us; /* local delivery agent time (maildir tmp/ -> new/) */
+} StoreCfg;
+
+typedef struct {
+    StrId name;  /* host name / id */
+    StrId label; /* display label or STR_EMPTY */
+    uint32_t ip; /* 0 = none */
+    NodeKind kind;
+    bool has_pos;
+    float x, y;
+    union {
+        ClientCfg client;
+        OutgoingCfg out;
+        ResolverCfg res;
+        IncomingCfg in;
+        FilterCfg filter;
+        StoreCfg store;
+    } u;
+} WorldNode;
+
+typedef struct {
+    int32_t a, b;
+    int64_t latency_us;      /* one way */
+    int64_t bandwidth_bps;   /* bits per second */
+    int64_t jitter_us;       /* uniform extra delay in [0, jitter] per packet */
+    bool implicit;           /* made by world_finalize, not stated in the file */
+} WorldLink;
+
+/* ---- DNS ---- */
+typedef enum { DNS_A, DNS_MX } DnsType;
+
+typedef struct {
+    StrId name;     /* owner name, lower case, no trailing dot */
+    DnsType type;
+    uint16_t pref;  /* MX preference */
+    StrId host;     /* MX exchange; "." for a null MX (RFC 7505) */
+    uint32_t addr;  /* A address */
+    int64_t ttl_us;
+} DnsRecord;
+
+/* ---- messages and actions ---- */
+typedef struct {
+    StrId name;
+    int64_t size_bytes;
+} Attachment;
+
+typedef struct {
+    StrId id;          /* "m1" */
+    StrId from;        /* sender address */
+    uint32_t to_count;
+    StrId *to;         /* recipient addresses */
+    StrId subject;
+    StrId body;
+    uint32_t attachment_count;
+    Attachment *attachments;
+    bool no_date;      /* client forgets the Date: header (MISSING_DATE) */
+    int64_t size_bytes; /* computed: headers + body + base64 attachments, or stated */
+} MessageSpec;
+
+typedef enum {
+    ACT_SEND,          /* spec: a message is composed and submitted */
+    ACT_OUTAGE,        /* node down over [at, until): mode refuse or timeout */
+    ACT_DNS_FAILURE,   /* name's authoritative servers fail over [at, until): rcode */
+    ACT_MARK_SPAM,     /* user clicks "spam" on message `msg` */
+    ACT_MARK_NOT_SPAM, /* user clicks "not spam" */
+    ACT_DELETE,        /* user deletes message `msg`, or frees `bytes` of old mail */
+    ACT_FETCH,         /* user's client checks mail now */
+    ACT_KIND_COUNT
+} ActionKind;
+
+typedef enum { OUTAGE_REFUSE, OUTAGE_TIMEOUT } OutageMode;
+
+typedef struct {
+    int64_t at_us;
+    ActionKind kind;
+    uint32_t spec;    /* ACT_SEND: index into specs */
+    int32_t node;     /* ACT_OUTAGE */
+    int64_t until_us; /* ACT_OUTAGE, ACT_DNS_FAILURE: end; INT64_MAX = never */
+    OutageMode mode;  /* ACT_OUTAGE */
+    StrId name;       /* ACT_DNS_FAILURE: domain; user actions: the user's address */
+    TraceRcode rcode; /* ACT_DNS_FAILURE */
+    StrId msg;        /* user actions: message id */
+    int64_t bytes;    /* ACT_DELETE without msg */
+} Action;
+
+/* ---- captions and expectations ---- */
+typedef struct {
+    int64_t at_us; /* match the first event at or after this time, or -1 */
+    int kind;      /* TraceKind to match, or -1 */
+    StrId msg;     /* message id to match, or STR_EMPTY */
+    int32_t code;  /* SMTP reply code to match, or 0 */
+    int32_t node;  /* node (from or to) to match, or -1 */
+    StrId text;
+} CaptionRule;
+
+typedef enum { ST_ANY = -1, ST_DELIVERED, ST_BOUNCED, ST_DEFERRED, ST_DROPPED, ST_COUNT } RcptStatus;
+
+typedef struct {
+    StrId msg;             /* message id ("m1", "m1-dsn") */
+    StrId rcpt;            /* recipient, or STR_EMPTY = every recipient of msg */
+    int status;            /* RcptStatus or ST_ANY */
+    int folder;            /* TraceFolder or -1 */
+    int32_t attempts_min, attempts_max; /* -1 = unchecked */
+    int64_t final_min_us, final_max_us; /* final_s bounds, -1 = unchecked */
+    StrId reply_contains;  /* substring of the last reply, or STR_EMPTY */
+    int fetched;           /* 1 = the recipient's client downloaded it, 0 = not, -1 unchecked */
+    uint32_t path_index;   /* index in expect.messages, for error messages */
+} ExpectMsg;
+
+typedef struct {
+    int kind;              /* TraceKind */
+    StrId msg;             /* or STR_EMPTY */
+    int32_t from, to;      /* node or -1 */
+    int32_t code;          /* SMTP code, or 0 */
+    int qtype;             /* DNS TraceQtype, or -1 */
+    StrId text_contains;   /* substring of the event's text, or STR_EMPTY */
+    int64_t count_min, count_max; /* -1 = unbounded */
+    uint32_t path_index;
+} ExpectEvent;
+
+typedef struct World World;
+struct World {
+    StrPool *strings;
+    char *file;          /* the scenario file it came from */
+    StrId name;          /* scenario name (file stem) */
+    StrId title, lesson;
+    uint64_t seed;
+    int64_t horizon_us;  /* the run stops here at the latest */
+    WorldLink default_link;
+
+    uint32_t node_count, node_cap;
+    WorldNode *nodes;
+    uint32_t link_count, link_cap;
+    WorldLink *links;
+    uint32_t record_count, record_cap;
+    DnsRecord *records;
+    uint32_t spec_count, spec_cap;
+    MessageSpec *specs;
+    uint32_t action_count, action_cap;
+    Action *actions;
+    uint32_t caption_count, caption_cap;
+    CaptionRule *captions;
+    uint32_t expect_msg_count, expect_msg_cap;
+    ExpectMsg *expect_msgs;
+    uint32_t expect_event_count, expect_event_cap;
+    ExpectEvent *expect_events;
+};
+
+/* An empty world with defaults (seed 1, horizon 7 days, default link 20 ms / 100 Mbit/s).
+ * Never returns NULL. */
+World *world_create(void);
+/* Frees the world and everything in it; world_destroy(NULL) is a no-op. */
+void world_destroy(World *w);
+
+/* Appends a node of `kind` with every field at its mail-facts default; returns its index. The
+ * returned pointer is valid until the next world_add_* call. */
+int32_t world_add_node(World *w, NodeKind kind, StrId name);
+WorldLink *world_add_link(World *w);
+DnsRecord *world_add_record(World *w);
+MessageSpec *world_add_spec(World *w);
+Action *world_add_action(World *w);
+CaptionRule *world_add_caption(World *w);
+ExpectMsg *world_add_expect_msg(World *w);
+ExpectEvent *world_add_expect_event(World *w);
+
+/* Copies `n` StrIds into a new array owned by the world (freed by world_destroy). */
+StrId *world_strids(World *w, const StrId *ids, uint32_t n);
+
+/* Index of the node named `name`, or -1. */
+int32_t world_find_node(const World *w, const char *name);
+/* The client whose address is `addr`, or -1. */
+int32_t world_find_client(const World *w, StrId addr);
+/* The mailbox for `addr` in store node `store`, or NULL. */
+MailboxCfg *world_find_mailbox(const World *w, int32_t store, StrId addr);
+/* The link between a and b (either direction), or the default link. */
+const WorldLink *world_link(const World *w, int32_t a, int32_t b);
+
+/* Completes a loaded world: computes message sizes, sorts actions by time (stable), and adds
+ * implicit links for every pair of nodes that talk (client-outgoing, server-resolver,
+ * outgoing-incoming, incoming-filter-store, store-client). Idempotent. */
+void world_finalize(World *w);
+
+/* Mail-facts defaults (also used by the loader's documentation and tests). */
+void world_retry_defaults(RetryPolicy *p, RetryStyle style);
+extern const char *const WORLD_RULE_NAMES[RULE_COUNT];
+extern const int32_t WORLD_RULE_DEFAULT_MILLI[RULE_COUNT];
+const char *world_action_name(ActionKind k);
+const char *world_status_name(RcptStatus s);
+int world_status_from_name(const char *name);
+
+/* "203.0.113.5" <-> host-order uint32. Parse returns false on anything but four 0-255 parts. */
+bool world_parse_ip(const char *s, uint32_t *out);
+void world_format_ip(uint32_t ip, char buf[16]);
+
+/* The domain part of an address (after the last '@'), or "" when there is none. */
+const char *world_domain_of(const char *address);
+
+#endif

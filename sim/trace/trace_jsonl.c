@@ -1,0 +1,721 @@
+/* trace_jsonl: JSON Lines writer and reader for the trace (see trace_jsonl.h).
+ *
+ * Both directions are driven by one table, FIELDS, that says for each event kind which record
+ * slot maps to which JSON key and how it is typed; so the writer and the reader cannot drift.
+ * The reader parses each line with cJSON (this and the scenario loader are the only cJSON users).
+ */
+#include "trace/trace_jsonl.h"
+
+#include "util/jsonout.h"
+#include "util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { S_TEXT, S_AUX, S_NUM, S_NUM2, S_SUB, S_ARRIVE } Slot;
+typedef enum {
+    V_STR,    /* interned string */
+    V_INT,    /* integer */
+    V_MILLI,  /* integer thousandths, written as a decimal */
+    V_MSG,    /* message index plus one (0 = none), written as the message id */
+    V_TIME,   /* microseconds, written as seconds */
+    V_RCODE,  /* TraceRcode name */
+    V_QTYPE,  /* TraceQtype name */
+    V_FOLDER, /* TraceFolder name */
+    V_CONN,   /* TraceConn name */
+    V_DIR,    /* sub 0/1 as names[0]/names[1] */
+} ValueType;
+typedef enum { W_ALWAYS, W_NONZERO, W_SUB1, W_SUB0 } When;
+
+typedef struct {
+    const char *key;
+    uint8_t slot, type, when;
+    const char *names[2]; /* for V_DIR */
+} Field;
+
+#define MAX_FIELDS 6
+#define DIR(a, b) { a, b }
+
+/* For every kind: the payload fields beyond t, kind, msg, from, to, arrive. */
+static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
+    [TK_COMPOSE] = { { 0 } }, /* message-table row, handled separately */
+    [TK_HEADER] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_HOP] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_QUEUE] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_CONN] = { { "result", S_SUB, V_CONN, W_ALWAYS, { 0 } },
+                  { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
+    [TK_SMTP] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("cmd", "reply") },
+                  { "line", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                  { "code", S_NUM, V_INT, W_SUB1, { 0 } } },
+    [TK_DNS] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("query", "answer") },
+                 { "qname", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                 { "qtype", S_NUM, V_QTYPE, W_ALWAYS, { 0 } },
+                 { "rcode", S_NUM2, V_RCODE, W_SUB1, { 0 } },
+                 { "answer", S_TEXT, V_STR, W_NONZERO, { 0 } } },
+    [TK_SENT] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                  { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_DEFER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                   { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                   { "next_try", S_ARRIVE, V_TIME, W_ALWAYS, { 0 } } },
+    [TK_RETRY] = { { "attempt", S_NUM, V_INT, W_ALWAYS, { 0 } } },
+    [TK_BOUNCE] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                    { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                    { "dsn", S_NUM, V_MSG, W_NONZERO, { 0 } } },
+    [TK_WARN] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                  { "dsn", S_NUM, V_MSG, W_ALWAYS, { 0 } } },
+    [TK_SPAM] = { { "verdict", S_SUB, V_DIR, W_ALWAYS, DIR("ham", "spam") },
+                  { "score", S_NUM, V_MILLI, W_ALWAYS, { 0 } },
+                  { "required", S_NUM2, V_MILLI, W_ALWAYS, { 0 } },
+                  { "tests", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                  { "status", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_DELIVER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                     { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } } },
+    [TK_FETCH] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("cmd", "reply") },
+                   { "line", S_TEXT, V_STR, W_NONZERO, { 0 } },
+                   { "user", S_AUX, V_STR, W_NONZERO, { 0 } } },
+    [TK_MOVE] = { { "user", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                  { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } } },
+    [TK_LEARN] = { { "as", S_SUB, V_DIR, W_ALWAYS, DIR("ham", "spam") },
+                   { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_ACTION] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+};
+
+/* ---- writing ---- */
+
+static void put_milli(FILE *out, int32_t v)
+{
+    const char *sign = v < 0 ? "-" : "";
+    uint32_t a = v < 0 ? (uint32_t)(-(int64_t)v) : (uint32_t)v;
+    fprintf(out, "%s%" PRIu32 ".%03" PRIu32, sign, a / 1000u, a % 1000u);
+}
+
+static void put_key(FILE *out, const char *key)
+{
+    fputc(',', out);
+    json_put_string(out, key);
+    fputc(':', out);
+}
+
+static int64_t slot_int(const TraceEvent *ev, Slot slot)
+{
+    switch (slot) {
+    case S_TEXT: return ev->text;
+    case S_AUX: return ev->aux;
+    case S_NUM: return ev->num;
+    case S_NUM2: return ev->num2;
+    case S_SUB: return ev->sub;
+    case S_ARRIVE: return ev->arrive_us;
+    }
+    return 0;
+}
+
+static const char *enum_name(ValueType type, int64_t v, const Field *f)
+{
+    switch (type) {
+    case V_RCODE: return trace_rcode_name((TraceRcode)v);
+    case V_QTYPE: return trace_qtype_name((TraceQtype)v);
+    case V_FOLDER: return trace_folder_name((TraceFolder)v);
+    case V_CONN: return trace_conn_name((TraceConn)v);
+    case V_DIR: return f->names[v ? 1 : 0];
+    default: return "?";
+    }
+}
+
+static bool field_present(const Field *f, const TraceEvent *ev)
+{
+    switch ((When)f->when) {
+    case W_ALWAYS: return true;
+    case W_NONZERO: return slot_int(ev, (Slot)f->slot) != 0;
+    case W_SUB1: return ev->sub == 1;
+    case W_SUB0: return ev->sub == 0;
+    }
+    return true;
+}
+
+static void put_field(const Trace *tr, FILE *out, const Field *f, const TraceEvent *ev)
+{
+    int64_t v = slot_int(ev, (Slot)f->slot);
+    put_key(out, f->key);
+    switch ((ValueType)f->type) {
+    case V_STR: json_put_string(out, trace_str(tr, (StrId)v)); break;
+    case V_INT: fprintf(out, "%" PRId64, v); break;
+    case V_MILLI: put_milli(out, (int32_t)v); break;
+    case V_TIME: json_put_seconds(out, v); break;
+    case V_MSG:
+        json_put_string(out, trace_str(tr, trace_msg(tr, (int32_t)v - 1)->id));
+        break;
+    default: json_put_string(out, enum_name((ValueType)f->type, v, f)); break;
+    }
+}
+
+static void put_node(const Trace *tr, FILE *out, const char *key, int32_t node)
+{
+    if (node != TRACE_NONE) {
+        put_key(out, key);
+        json_put_string(out, trace_str(tr, trace_node(tr, node)->name));
+    }
+}
+
+static void put_compose(const Trace *tr, FILE *out, const TraceEvent *ev)
+{
+    const TraceMsg *m = trace_msg(tr, ev->msg);
+    put_key(out, "sender");
+    json_put_string(out, trace_str(tr, m->sender));
+    put_key(out, "rcpt");
+    fputc('[', out);
+    for (uint32_t k = 0; k < m->rcpt_count; k++) {
+        if (k) {
+            fputc(',', out);
+        }
+        json_put_string(out, trace_str(tr, trace_msg_rcpt(tr, ev->msg, k)));
+    }
+    fputc(']', out);
+    put_key(out, "subject");
+    json_put_string(out, trace_str(tr, m->subject));
+    put_key(out, "size");
+    fprintf(out, "%" PRId64, m->size_bytes);
+    if (m->parent != TRACE_NONE) {
+        put_key(out, "parent");
+        json_put_string(out, trace_str(tr, trace_msg(tr, m->parent)->id));
+    }
+}
+
+void trace_write_event(const Trace *tr, uint32_t index, FILE *out)
+{
+    const TraceEvent *ev = &trace_events(tr)[index];
+    fputs("{\"t\":", out);
+    json_put_seconds(out, ev->t_us);
+    put_key(out, "kind");
+    json_put_string(out, trace_kind_name((TraceKind)ev->kind));
+    if (ev->msg != TRACE_NONE) {
+        put_key(out, "msg");
+        json_put_string(out, trace_str(tr, trace_msg(tr, ev->msg)->id));
+    }
+    put_node(tr, out, "from", ev->from);
+    put_node(tr, out, "to", ev->to);
+    bool arrive_is_field = false;
+    for (int i = 0; i < MAX_FIELDS && FIELDS[ev->kind][i].key; i++) {
+        arrive_is_field |= FIELDS[ev->kind][i].slot == S_ARRIVE;
+    }
+    if (ev->arrive_us != TRACE_NO_TIME && !arrive_is_field) {
+        put_key(out, "arrive");
+        json_put_seconds(out, ev->arrive_us);
+    }
+    if (ev->kind == TK_COMPOSE) {
+        put_compose(tr, out, ev);
+    }
+    for (int i = 0; i < MAX_FIELDS && FIELDS[ev->kind][i].key; i++) {
+        if (field_present(&FIELDS[ev->kind][i], ev)) {
+            put_field(tr, out, &FIELDS[ev->kind][i], ev);
+        }
+    }
+    if (ev->flags & TRACE_F_CACHED) {
+        fputs(",\"cached\":true", out);
+    }
+    if (ev->flags & TRACE_F_REJECT) {
+        fputs(",\"reject\":true", out);
+    }
+    StrId caption = trace_caption(tr, index);
+    if (caption != STR_EMPTY) {
+        put_key(out, "caption");
+        json_put_string(out, trace_str(tr, caption));
+    }
+    fputc('}', out);
+}
+
+static void write_header(const Trace *tr, FILE *out)
+{
+    fputs("{\"format\":\"" TRACE_FORMAT_NAME "\",\"version\":", out);
+    fprintf(out, "%d", TRACE_FORMAT_VERSION);
+    put_key(out, "scenario");
+    json_put_string(out, trace_scenario(tr));
+    put_key(out, "seed");
+    fprintf(out, "%" PRIu64, trace_seed(tr));
+    put_key(out, "title");
+    json_put_string(out, trace_title(tr));
+    put_key(out, "lesson");
+    json_put_string(out, trace_lesson(tr));
+    fputs(",\"nodes\":[", out);
+    for (size_t i = 0; i < trace_node_count(tr); i++) {
+        const TraceNode *n = trace_node(tr, (int32_t)i);
+        fputs(i ? ",{\"id\":" : "{\"id\":", out);
+        json_put_string(out, trace_str(tr, n->name));
+        put_key(out, "kind");
+        json_put_string(out, trace_node_kind_name(n->kind));
+        if (n->label != STR_EMPTY) {
+            put_key(out, "label");
+            json_put_string(out, trace_str(tr, n->label));
+        }
+        if (n->ip != STR_EMPTY) {
+            put_key(out, "ip");
+            json_put_string(out, trace_str(tr, n->ip));
+        }
+        if (n->has_pos) {
+            /* Positions are kept to 1/1000 so they survive the round trip exactly. */
+            fprintf(out, ",\"x\":%.3f,\"y\":%.3f", (double)n->x, (double)n->y);
+        }
+        fputc('}', out);
+    }
+    fputs("],\"links\":[", out);
+    for (size_t i = 0; i < trace_link_count(tr); i++) {
+        const TraceLink *l = trace_link(tr, (int32_t)i);
+        fputs(i ? ",{\"a\":" : "{\"a\":", out);
+        json_put_string(out, trace_str(tr, trace_node(tr, l->a)->name));
+        put_key(out, "b");
+        json_put_string(out, trace_str(tr, trace_node(tr, l->b)->name));
+        put_key(out, "latency");
+        json_put_seconds(out, l->latency_us);
+        fputc('}', out);
+    }
+    fputs("]}", out);
+}
+
+bool trace_write_jsonl(const Trace *tr, FILE *out)
+{
+    write_header(tr, out);
+    fputc('\n', out);
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        trace_write_event(tr, (uint32_t)i, out);
+        fputc('\n', out);
+    }
+    return fflush(out) == 0 && !ferror(out);
+}
+
+/* ---- reading ---- */
+
+typedef struct {
+    Trace *tr;
+    const char *name;
+    size_t line;
+    Error *err;
+} Reader;
+
+static bool fail(Reader *rd, const char *fmt, const char *a, const char *b)
+{
+    char where[64];
+    snprintf(where, sizeof where, "line %zu", rd->line);
+    error_set(rd->err, rd->name, where, fmt, a, b);
+    return false;
+}
+
+static bool get_string(Reader *rd, const cJSON *obj, const char *key, bool required,
+                       const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        *out = "";
+        return required ? fail(rd, "missing \"%s\"%s", key, " (expected a string)") : true;
+    }
+    if (!cJSON_IsString(v)) {
+        return fail(rd, "\"%s\" must be a string%s", key, "");
+    }
+    *out = v->valuestring;
+    return true;
+}
+
+static bool get_number(Reader *rd, const cJSON *obj, const char *key, bool required, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        *out = 0;
+        return required ? fail(rd, "missing \"%s\"%s", key, " (expected a number)") : true;
+    }
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+        return fail(rd, "\"%s\" must be a number%s", key, "");
+    }
+    *out = v->valuedouble;
+    return true;
+}
+
+/* Seconds → microseconds, refusing values that would not fit. */
+static bool get_time(Reader *rd, const cJSON *obj, const char *key, bool required, int64_t *out)
+{
+    double s;
+    if (!get_number(rd, obj, key, required, &s)) {
+        return false;
+    }
+    if (s < -9.0e12 || s > 9.0e12) {
+        return fail(rd, "\"%s\" is out of range%s", key, "");
+    }
+    *out = llround(s * 1e6);
+    return true;
+}
+
+static bool get_node(Reader *rd, const cJSON *obj, const char *key, int32_t *out)
+{
+    const char *s;
+    *out = TRACE_NONE;
+    if (!get_string(rd, obj, key, false, &s)) {
+        return false;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(obj, key)) {
+        return true;
+    }
+    *out = trace_find_node(rd->tr, s);
+    return *out != TRACE_NONE ? true : fail(rd, "unknown node \"%s\" in \"%s\"", s, key);
+}
+
+static bool get_msg(Reader *rd, const cJSON *obj, const char *key, bool required, int32_t *out)
+{
+    const char *s;
+    *out = TRACE_NONE;
+    if (!get_string(rd, obj, key, required, &s)) {
+        return false;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(obj, key)) {
+        return true;
+    }
+    *out = trace_find_msg(rd->tr, s);
+    return *out != TRACE_NONE ? true : fail(rd, "unknown message \"%s\" in \"%s\"", s, key);
+}
+
+static bool read_header(Reader *rd, const cJSON *h)
+{
+    const char *format, *scenario, *title, *lesson;
+    double version, seed;
+    if (!get_string(rd, h, "format", true, &format)) {
+        return false;
+    }
+    if (strcmp(format, TRACE_FORMAT_NAME) != 0) {
+        return fail(rd, "not a mailsim trace: \"format\" is \"%s\", expected \"%s\"", format,
+                    TRACE_FORMAT_NAME);
+    }
+    if (!get_number(rd, h, "version", true, &version)) {
+        return false;
+    }
+    if (version != TRACE_FORMAT_VERSION) {
+        char v[32];
+        snprintf(v, sizeof v, "%g", version);
+        return fail(rd, "trace version %s is not supported (this mailsim reads version %s)", v,
+                    "1");
+    }
+    if (!get_string(rd, h, "scenario", true, &scenario) || !get_number(rd, h, "seed", true, &seed) ||
+        !get_string(rd, h, "title", false, &title) || !get_string(rd, h, "lesson", false, &lesson)) {
+        return false;
+    }
+    if (seed < 0 || seed > 9007199254740991.0 || seed != floor(seed)) {
+        return fail(rd, "\"seed\" must be a whole number from 0 to 2^53-1%s", "", "");
+    }
+    trace_set_meta(rd->tr, scenario, title, lesson, (uint64_t)seed);
+    StrPool *sp = trace_strings(rd->tr);
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(h, "nodes");
+    if (!cJSON_IsArray(nodes)) {
+        return fail(rd, "missing \"nodes\" (expected an array of nodes)%s", "", "");
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, nodes)
+    {
+        const char *id, *kind, *label, *ip;
+        if (!get_string(rd, it, "id", true, &id) || !get_string(rd, it, "kind", true, &kind) ||
+            !get_string(rd, it, "label", false, &label) || !get_string(rd, it, "ip", false, &ip)) {
+            return false;
+        }
+        int k = trace_node_kind_from_name(kind);
+        if (k < 0) {
+            return fail(rd, "unknown node kind \"%s\" for node \"%s\"", kind, id);
+        }
+        if (trace_find_node(rd->tr, id) != TRACE_NONE) {
+            return fail(rd, "node \"%s\" is listed twice%s", id, "");
+        }
+        TraceNode n = { .name = strpool_intern(sp, id),
+                        .label = strpool_intern(sp, label),
+                        .ip = strpool_intern(sp, ip),
+                        .kind = (NodeKind)k };
+        double x, y;
+        const cJSON *jx = cJSON_GetObjectItemCaseSensitive(it, "x");
+        if (jx) {
+            if (!get_number(rd, it, "x", true, &x) || !get_number(rd, it, "y", true, &y)) {
+                return false;
+            }
+            n.has_pos = true;
+            n.x = (float)x;
+            n.y = (float)y;
+        }
+        trace_add_node(rd->tr, &n);
+    }
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(h, "links");
+    if (!cJSON_IsArray(links)) {
+        return fail(rd, "missing \"links\" (expected an array of links)%s", "", "");
+    }
+    cJSON_ArrayForEach(it, links)
+    {
+        TraceLink l;
+        if (!get_node(rd, it, "a", &l.a) || !get_node(rd, it, "b", &l.b) ||
+            !get_time(rd, it, "latency", true, &l.latency_us)) {
+            return false;
+        }
+        if (l.a == TRACE_NONE || l.b == TRACE_NONE) {
+            return fail(rd, "a link needs both \"a\" and \"b\"%s", "", "");
+        }
+        trace_add_link(rd->tr, &l);
+    }
+    return true;
+}
+
+static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
+{
+    const char *id, *sender, *subject;
+    double size;
+    StrPool *sp = trace_strings(rd->tr);
+    if (!get_string(rd, obj, "msg", true, &id) || !get_string(rd, obj, "sender", true, &sender) ||
+        !get_string(rd, obj, "subject", true, &subject) ||
+        !get_number(rd, obj, "size", true, &size)) {
+        return false;
+    }
+    if (trace_find_msg(rd->tr, id) != TRACE_NONE) {
+        return fail(rd, "message \"%s\" is composed twice%s", id, "");
+    }
+    TraceMsg m = { .id = strpool_intern(sp, id),
+                   .sender = strpool_intern(sp, sender),
+                   .subject = strpool_intern(sp, subject),
+                   .size_bytes = (int64_t)size,
+                   .parent = TRACE_NONE,
+                   .client = ev->from };
+    if (!get_msg(rd, obj, "parent", false, &m.parent)) {
+        return false;
+    }
+    const cJSON *rcpts = cJSON_GetObjectItemCaseSensitive(obj, "rcpt");
+    if (!cJSON_IsArray(rcpts)) {
+        return fail(rd, "\"rcpt\" must be an array of addresses%s", "", "");
+    }
+    int n = cJSON_GetArraySize(rcpts);
+    StrId *ids = xmalloc(sizeof *ids * (size_t)(n ? n : 1));
+    int k = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, rcpts)
+    {
+        if (!cJSON_IsString(it)) {
+            free(ids);
+            return fail(rd, "\"rcpt\" must be an array of addresses%s", "", "");
+        }
+        ids[k++] = strpool_intern(sp, it->valuestring);
+    }
+    ev->msg = trace_add_msg(rd->tr, &m, ids, (uint32_t)k);
+    free(ids);
+    return true;
+}
+
+static bool read_enum(Reader *rd, const Field *f, const char *s, int64_t *out)
+{
+    int v = -1;
+    switch ((ValueType)f->type) {
+    case V_RCODE: v = trace_rcode_from_name(s); break;
+    case V_QTYPE: v = trace_qtype_from_name(s); break;
+    case V_FOLDER: v = trace_folder_from_name(s); break;
+    case V_CONN: v = trace_conn_from_name(s); break;
+    case V_DIR: v = strcmp(s, f->names[0]) == 0 ? 0 : strcmp(s, f->names[1]) == 0 ? 1 : -1; break;
+    default: break;
+    }
+    if (v < 0) {
+        return fail(rd, "\"%s\" has an unknown value \"%s\"", f->key, s);
+    }
+    *out = v;
+    return true;
+}
+
+static void set_slot(TraceEvent *ev, Slot slot, int64_t v)
+{
+    switch (slot) {
+    case S_TEXT: ev->text = (StrId)v; break;
+    case S_AUX: ev->aux = (StrId)v; break;
+    case S_NUM: ev->num = (int32_t)v; break;
+    case S_NUM2: ev->num2 = (int32_t)v; break;
+    case S_SUB: ev->sub = (uint8_t)v; break;
+    case S_ARRIVE: ev->arrive_us = v; break;
+    }
+}
+
+static bool read_field(Reader *rd, const cJSON *obj, const Field *f, TraceEvent *ev)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->key);
+    bool required = f->when == W_ALWAYS || (f->when == W_SUB1 && ev->sub == 1);
+    if (!v) {
+        return required ? fail(rd, "missing \"%s\" for this kind of event%s", f->key, "") : true;
+    }
+    int64_t val = 0;
+    double d;
+    const char *s;
+    switch ((ValueType)f->type) {
+    case V_STR:
+        if (!get_string(rd, obj, f->key, true, &s)) {
+            return false;
+        }
+        val = strpool_intern(trace_strings(rd->tr), s);
+        break;
+    case V_INT:
+    case V_MILLI:
+        if (!get_number(rd, obj, f->key, true, &d)) {
+            return false;
+        }
+        d = f->type == V_MILLI ? d * 1000.0 : d;
+        if (d < -2147483648.0 || d > 2147483647.0) {
+            return fail(rd, "\"%s\" is out of range%s", f->key, "");
+        }
+        val = llround(d);
+        break;
+    case V_TIME:
+        if (!get_time(rd, obj, f->key, true, &val)) {
+            return false;
+        }
+        break;
+    case V_MSG: {
+        int32_t m;
+        if (!get_msg(rd, obj, f->key, true, &m)) {
+            return false;
+        }
+        val = (int64_t)m + 1;
+        break;
+    }
+    default:
+        if (!get_string(rd, obj, f->key, true, &s) || !read_enum(rd, f, s, &val)) {
+            return false;
+        }
+    }
+    set_slot(ev, (Slot)f->slot, val);
+    return true;
+}
+
+static bool read_flag(Reader *rd, const cJSON *obj, const char *key, uint16_t bit, TraceEvent *ev)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        return true;
+    }
+    if (!cJSON_IsTrue(v)) {
+        return fail(rd, "\"%s\" may only be true%s", key, "");
+    }
+    ev->flags |= bit;
+    return true;
+}
+
+static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
+{
+    const char *kind_name, *caption;
+    TraceEvent ev = trace_event_init(TK_ACTION, 0);
+    if (!get_time(rd, obj, "t", true, &ev.t_us) ||
+        !get_string(rd, obj, "kind", true, &kind_name)) {
+        return false;
+    }
+    int kind = trace_kind_from_name(kind_name);
+    if (kind < 0) {
+        return fail(rd, "unknown event kind \"%s\"%s", kind_name, "");
+    }
+    ev.kind = (uint8_t)kind;
+    if (ev.t_us < *last_t) {
+        return fail(rd, "events out of order: this event is earlier than the one before it%s%s",
+                    "", "");
+    }
+    *last_t = ev.t_us;
+    if (!get_node(rd, obj, "from", &ev.from) || !get_node(rd, obj, "to", &ev.to)) {
+        return false;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(obj, "arrive")) {
+        if (!get_time(rd, obj, "arrive", true, &ev.arrive_us)) {
+            return false;
+        }
+        if (ev.arrive_us < ev.t_us) {
+            return fail(rd, "\"arrive\" is before \"t\"%s%s", "", "");
+        }
+    }
+    if (kind == TK_COMPOSE) {
+        if (!read_compose(rd, obj, &ev)) {
+            return false;
+        }
+    } else if (!get_msg(rd, obj, "msg", false, &ev.msg)) {
+        return false;
+    }
+    /* Fields are read in table order, so a direction ("dir") is known before its dependants. */
+    for (int i = 0; i < MAX_FIELDS && FIELDS[kind][i].key; i++) {
+        if (!read_field(rd, obj, &FIELDS[kind][i], &ev)) {
+            return false;
+        }
+    }
+    if (!read_flag(rd, obj, "cached", TRACE_F_CACHED, &ev) ||
+        !read_flag(rd, obj, "reject", TRACE_F_REJECT, &ev) ||
+        !get_string(rd, obj, "caption", false, &caption)) {
+        return false;
+    }
+    uint32_t index = trace_append(rd->tr, &ev);
+    if (caption[0]) {
+        trace_set_caption(rd->tr, index, strpool_intern(trace_strings(rd->tr), caption));
+    }
+    return true;
+}
+
+/* Reads one line into *buf (growing it); returns its length, or -1 at end of input. A line longer
+ * than TRACE_MAX_LINE sets *too_long. `*cut` tells whether the line lacked its newline. */
+static long read_line(FILE *in, char **buf, size_t *cap, bool *too_long, bool *cut)
+{
+    size_t n = 0;
+    int c;
+    *too_long = false;
+    *cut = false;
+    while ((c = fgetc(in)) != EOF && c != '\n') {
+        if (n + 2 > *cap) {
+            *buf = xgrow(*buf, cap, n + 2, 1);
+        }
+        if (n >= TRACE_MAX_LINE) {
+            *too_long = true;
+            continue;
+        }
+        (*buf)[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) {
+        return -1;
+    }
+    *cut = c == EOF;
+    if (!*buf) {
+        *buf = xgrow(*buf, cap, 1, 1);
+    }
+    (*buf)[n] = '\0';
+    return (long)n;
+}
+
+Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
+{
+    Reader rd = { trace_create(), name, 0, err };
+    char *buf = NULL;
+    size_t cap = 0;
+    bool too_long, cut, ok = true, have_header = false;
+    int64_t last_t = INT64_MIN;
+    long len;
+    while (ok && (len = read_line(in, &buf, &cap, &too_long, &cut)) >= 0) {
+        rd.line++;
+        if (too_long) {
+            ok = fail(&rd, "line is longer than %s bytes%s", "1048576", "");
+            break;
+        }
+        if (trace_count(rd.tr) >= TRACE_MAX_EVENTS) {
+            ok = fail(&rd, "more than %s events%s", "50000000", "");
+            break;
+        }
+        cJSON *obj = cJSON_ParseWithLength(buf, (size_t)len);
+        if (!cJSON_IsObject(obj)) {
+            ok = fail(&rd, "%s%s",
+                      cut ? "the file ends in the middle of a line (truncated trace?)"
+                          : "not a JSON object (expected one event per line)",
+                      "");
+        } else if (!have_header) {
+            ok = read_header(&rd, obj);
+            have_header = true;
+        } else {
+            ok = read_event(&rd, obj, &last_t);
+        }
+        cJSON_Delete(obj);
+    }
+    free(buf);
+    if (ok && !have_header) {
+        ok = fail(&rd, "the file is empty (expected a mailsim trace header)%s%s", "", "");
+    }
+    if (ok && ferror(in)) {
+        ok = fail(&rd, "read error%s%s", "", "");
+    }
+    if (!ok) {
+        trace_destroy(rd.tr);
+        return NULL;
+    }
+    return rd.tr;
+}
