@@ -157,11 +157,13 @@ static Trace *read_trace(const char *path, Error *err)
     return tr;
 }
 
+#ifdef MAILSIM_HAVE_PLAYER
 /* A recorded trace (.jsonl) is read; anything else is a scenario to run. */
 static Trace *load_any(const char *path, const Options *opt, Error *err)
 {
     return ends_with(path, ".jsonl") ? read_trace(path, err) : run_scenario(path, opt, NULL, err);
 }
+#endif
 
 /* ---- commands ---- */
 

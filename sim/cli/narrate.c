@@ -57,9 +57,11 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_COMPOSE: {
         const TraceMsg *m = trace_msg(tr, ev->msg);
         human_size(m->size_bytes, sz, sizeof sz);
-        size_t k = (size_t)snprintf(p, left, "%s %s \"%s\" (%s) to ",
-                                    m->parent == TRACE_NONE ? "composes" : "writes the bounce", id,
-                                    trace_str(tr, m->subject), sz);
+        size_t k = m->parent == TRACE_NONE
+                       ? (size_t)snprintf(p, left, "composes %s \"%s\" (%s) to ", id,
+                                          trace_str(tr, m->subject), sz)
+                       : (size_t)snprintf(p, left, "writes %s about %s, \"%s\" (%s), to ", id,
+                                          msg_id(tr, m->parent), trace_str(tr, m->subject), sz);
         for (uint32_t r = 0; r < m->rcpt_count && k < left; r++) {
             k += (size_t)snprintf(p + k, left - k, "%s%s", r ? ", " : "",
                                   trace_str(tr, trace_msg_rcpt(tr, ev->msg, r)));

@@ -51,7 +51,7 @@ typedef struct {
     int32_t trace_msg;               /* index in the trace's message table */
     int32_t parent;                  /* DSN: the message it reports on */
     uint32_t rcpt_first, rcpt_count;
-    uint32_t dsn_count;
+    uint32_t dsn_count, warn_count; /* bounces and delay warnings sent about it */
     bool has_date;
 } Msg;
 

@@ -256,11 +256,11 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     if (orig->sender == STR_EMPTY) {
         return NONE;
     }
-    orig->dsn_count++;
-    StrId id = orig->dsn_count == 1
-                   ? strpool_internf(sim->sp, "%s-%s", sim_str(sim, orig->id), delayed ? "warn" : "dsn")
-                   : strpool_internf(sim->sp, "%s-%s%u", sim_str(sim, orig->id),
-                                     delayed ? "warn" : "dsn", orig->dsn_count);
+    /* "m1-dsn", "m1-warn"; a second one of the same kind (another domain) is "m1-dsn2". */
+    uint32_t nth = delayed ? ++orig->warn_count : ++orig->dsn_count;
+    const char *kind = delayed ? "warn" : "dsn";
+    StrId id = nth == 1 ? strpool_internf(sim->sp, "%s-%s", sim_str(sim, orig->id), kind)
+                        : strpool_internf(sim->sp, "%s-%s%u", sim_str(sim, orig->id), kind, nth);
     const char *host = sim_node_name(sim, dl->server);
     StrId from = strpool_internf(sim->sp, "MAILER-DAEMON@%s (Mail Delivery System)", host);
     StrId subject = strpool_intern(sim->sp, delayed ? "Delayed Mail (still being retried)"

@@ -1,0 +1,565 @@
+/* layout: regions and node placement (see layout.h).
+ *
+ * Columns come from roles once, at create. At every resize: regions first, then each column's
+ * nodes are spread over the main band, then three relaxation sweeps move each node towards the
+ * mean height of the nodes it talks to (so the main path of a lesson runs straight across) and a
+ * one-dimensional sweep pushes overlapping footprints apart again. Resolvers go in a row above,
+ * each over the column of the node that asks it most, swept apart horizontally the same way.
+ */
+#include "render/layout.h"
+
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int32_t a, b;
+    uint32_t weight;
+} Edge;
+
+struct Layout {
+    const TraceIndex *ix;
+    const Trace *tr;
+    size_t n;
+    int8_t *column;  /* LayoutColumn per node */
+    int32_t *owner;  /* resolver -> node that asks it most, or -1 */
+    Edge *edges;
+    size_t edge_count;
+    bool scenario_pos; /* every node has a scenario position */
+    bool panel;
+    int width, height;
+    float scale, user_scale;
+    LayoutRect regions[REGION_COUNT];
+    LayoutRect *cards, *slots;
+    float *cy; /* scratch: centre y per node */
+};
+
+static float clampf(float v, float lo, float hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Unique undirected node pairs that talk (links and travelling events), weighted by traffic. */
+static void collect_edges(Layout *lay)
+{
+    const Trace *tr = lay->tr;
+    size_t n_ev = trace_count(tr), n_links = trace_link_count(tr);
+    uint64_t *pairs = xmalloc((n_ev + n_links + 1) * sizeof *pairs);
+    size_t np = 0;
+    for (size_t i = 0; i < n_links; i++) {
+        const TraceLink *l = trace_link(tr, (int32_t)i);
+        uint32_t a = (uint32_t)(l->a < l->b ? l->a : l->b), b = (uint32_t)(l->a < l->b ? l->b : l->a);
+        pairs[np++] = ((uint64_t)a << 32) | b;
+    }
+    const TraceEvent *ev = trace_events(tr);
+    for (size_t i = 0; i < n_ev; i++) {
+        if (!traceindex_travels(lay->ix, (uint32_t)i) || ev[i].from == ev[i].to) {
+            continue;
+        }
+        uint32_t a = (uint32_t)(ev[i].from < ev[i].to ? ev[i].from : ev[i].to);
+        uint32_t b = (uint32_t)(ev[i].from < ev[i].to ? ev[i].to : ev[i].from);
+        pairs[np++] = ((uint64_t)a << 32) | b;
+    }
+    qsort(pairs, np, sizeof *pairs, cmp_u64);
+    lay->edges = xmalloc((np + 1) * sizeof *lay->edges);
+    for (size_t i = 0; i < np; i++) {
+        if (lay->edge_count && pairs[i] == pairs[i - 1]) {
+            lay->edges[lay->edge_count - 1].weight++;
+            continue;
+        }
+        lay->edges[lay->edge_count++] =
+            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1 };
+    }
+    free(pairs);
+}
+
+static LayoutColumn client_column(const Layout *lay, int32_t i)
+{
+    if (traceindex_client_sends(lay->ix, i)) {
+        return COL_SENDER;
+    }
+    if (traceindex_client_reads(lay->ix, i)) {
+        return COL_READER;
+    }
+    /* Idle in this trace: guess from what it is linked to. */
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        const Edge *ed = &lay->edges[e];
+        int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
+        if (other >= 0 && trace_node(lay->tr, other)->kind == NODE_OUTGOING) {
+            return COL_SENDER;
+        }
+    }
+    return COL_READER;
+}
+
+static void assign_columns(Layout *lay)
+{
+    for (size_t i = 0; i < lay->n; i++) {
+        switch (trace_node(lay->tr, (int32_t)i)->kind) {
+        case NODE_CLIENT: lay->column[i] = (int8_t)client_column(lay, (int32_t)i); break;
+        case NODE_OUTGOING: lay->column[i] = COL_OUTGOING; break;
+        case NODE_INCOMING: lay->column[i] = COL_INCOMING; break;
+        case NODE_FILTER: lay->column[i] = COL_FILTER; break;
+        case NODE_STORE: lay->column[i] = COL_STORE; break;
+        case NODE_RESOLVER:
+        case NODE_KIND_COUNT: lay->column[i] = COL_TOP_ROW; break;
+        }
+    }
+    /* A resolver's owner: the non-resolver it exchanges the most traffic with. */
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->owner[i] = -1;
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        uint32_t best = 0;
+        for (size_t e = 0; e < lay->edge_count; e++) {
+            const Edge *ed = &lay->edges[e];
+            int32_t other = ed->a == (int32_t)i ? ed->b : ed->b == (int32_t)i ? ed->a : -1;
+            if (other >= 0 && lay->column[other] != COL_TOP_ROW && ed->weight > best) {
+                best = ed->weight;
+                lay->owner[i] = other;
+            }
+        }
+    }
+}
+
+Layout *layout_create(const TraceIndex *ix)
+{
+    Layout *lay = xcalloc(1, sizeof *lay);
+    lay->ix = ix;
+    lay->tr = traceindex_trace(ix);
+    lay->n = trace_node_count(lay->tr);
+    lay->column = xcalloc(lay->n + 1, sizeof *lay->column);
+    lay->owner = xcalloc(lay->n + 1, sizeof *lay->owner);
+    lay->cards = xcalloc(lay->n + 1, sizeof *lay->cards);
+    lay->slots = xcalloc(lay->n + 1, sizeof *lay->slots);
+    lay->cy = xcalloc(lay->n + 1, sizeof *lay->cy);
+    lay->panel = true;
+    collect_edges(lay);
+    assign_columns(lay);
+    lay->scenario_pos = lay->n > 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->scenario_pos &= trace_node(lay->tr, (int32_t)i)->has_pos;
+    }
+    layout_resize(lay, 1280, 720, 1.0f);
+    return lay;
+}
+
+void layout_destroy(Layout *lay)
+{
+    if (!lay) {
+        return;
+    }
+    free(lay->column);
+    free(lay->owner);
+    free(lay->edges);
+    free(lay->cards);
+    free(lay->slots);
+    free(lay->cy);
+    free(lay);
+}
+
+/* ---- regions ---- */
+
+static void place_regions(Layout *lay)
+{
+    float W = (float)lay->width, H = (float)lay->height, s = lay->scale;
+    float top = roundf(48 * s), timeline = roundf(58 * s), caption = roundf(82 * s);
+    if (top + timeline + caption > H * 0.6f) { /* tiny windows: keep the canvas visible */
+        float k = H * 0.6f / (top + timeline + caption);
+        top = floorf(top * k);
+        timeline = floorf(timeline * k);
+        caption = floorf(caption * k);
+    }
+    float side = 0;
+    if (lay->panel && W >= 720) {
+        side = roundf(clampf(W * 0.31f, 300 * s, 620 * s));
+        side = side > W * 0.45f ? roundf(W * 0.45f) : side;
+    }
+    float body_h = H - top - timeline - caption;
+    body_h = body_h < 1 ? 1 : body_h;
+    lay->regions[REGION_TOPBAR] = (LayoutRect){ 0, 0, W, top };
+    lay->regions[REGION_CANVAS] = (LayoutRect){ 0, top, W - side, body_h };
+    float log_h = roundf(body_h * 0.42f);
+    lay->regions[REGION_LOG] = (LayoutRect){ W - side, top, side, side > 0 ? log_h : 0 };
+    lay->regions[REGION_INSPECTOR] =
+        (LayoutRect){ W - side, top + log_h, side, side > 0 ? body_h - log_h : 0 };
+    lay->regions[REGION_CAPTION] = (LayoutRect){ 0, top + body_h, W, caption };
+    lay->regions[REGION_TIMELINE] = (LayoutRect){ 0, top + body_h + caption, W, timeline };
+}
+
+/* ---- nodes ---- */
+
+typedef struct {
+    float card_w, card_h, tag_h, badge_h, gap;
+} Metrics;
+
+static float footprint(const Metrics *m)
+{
+    return m->tag_h + m->card_h + m->badge_h;
+}
+
+/* Pushes sorted centres apart to at least `gap` and keeps them inside [lo, hi]. */
+static void sweep_apart(float *pos, size_t k, float gap, float lo, float hi)
+{
+    if (k == 0) {
+        return;
+    }
+    if (gap * (float)(k - 1) > hi - lo) { /* cannot fit: spread evenly */
+        for (size_t j = 0; j < k; j++) {
+            pos[j] = k == 1 ? (lo + hi) / 2 : lo + (hi - lo) * (float)j / (float)(k - 1);
+        }
+        return;
+    }
+    for (size_t j = 0; j < k; j++) {
+        float min = j ? pos[j - 1] + gap : lo;
+        pos[j] = pos[j] < min ? min : pos[j];
+    }
+    for (size_t j = k; j-- > 0;) {
+        float max = j + 1 < k ? pos[j + 1] - gap : hi;
+        pos[j] = pos[j] > max ? max : pos[j];
+    }
+}
+
+typedef struct {
+    int32_t node;
+    float key;
+} Order;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const Order *x = a, *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Mean centre-y of node i's neighbours outside its column (weighted), or its own y. */
+static float neighbour_mean_y(const Layout *lay, int32_t i)
+{
+    double sum = 0, w = 0;
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        const Edge *ed = &lay->edges[e];
+        int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
+            continue;
+        }
+        double wt = log2((double)ed->weight + 1.0);
+        sum += wt * lay->cy[other];
+        w += wt;
+    }
+    return w > 0 ? (float)(sum / w) : lay->cy[i];
+}
+
+static void place_column(Layout *lay, int col, float band_lo, float band_hi, float step,
+                         bool relax, Order *scratch, float *pos)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] == col) {
+            scratch[k].node = (int32_t)i;
+            scratch[k].key = relax ? neighbour_mean_y(lay, (int32_t)i) : (float)i;
+            k++;
+        }
+    }
+    if (k == 0) {
+        return;
+    }
+    qsort(scratch, k, sizeof *scratch, cmp_order);
+    for (size_t j = 0; j < k; j++) {
+        pos[j] = relax ? scratch[j].key : band_lo + (band_hi - band_lo) * ((float)j + 0.5f) / (float)k;
+    }
+    sweep_apart(pos, k, step, band_lo + step / 2, band_hi - step / 2);
+    for (size_t j = 0; j < k; j++) {
+        lay->cy[scratch[j].node] = pos[j];
+    }
+}
+
+static void set_card(Layout *lay, int32_t i, float cx, float cy, const Metrics *m)
+{
+    /* cy is the centre of the whole footprint (tag above the card, badges below). */
+    float top = cy - footprint(m) / 2;
+    lay->slots[i] = (LayoutRect){ cx - m->card_w / 2 - m->gap / 2, top, m->card_w + m->gap,
+                                  footprint(m) };
+    lay->cards[i] = (LayoutRect){ roundf(cx - m->card_w / 2), roundf(top + m->tag_h),
+                                  roundf(m->card_w), roundf(m->card_h) };
+}
+
+static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
+{
+    float pad = 12 * lay->scale;
+    for (size_t i = 0; i < lay->n; i++) {
+        const TraceNode *nd = trace_node(lay->tr, (int32_t)i);
+        float cx = c.x + pad + m->card_w / 2 + clampf(nd->x, 0, 1) * (c.w - 2 * pad - m->card_w);
+        float cy = c.y + pad + footprint(m) / 2 +
+                   clampf(nd->y, 0, 1) * (c.h - 2 * pad - footprint(m));
+        set_card(lay, (int32_t)i, cx, cy, m);
+    }
+}
+
+static void place_nodes(Layout *lay)
+{
+    LayoutRect c = lay->regions[REGION_CANVAS];
+    float s = lay->scale, pad = 14 * s;
+    int used[COL_COUNT], ncols = 0;
+    bool have_top = false;
+    for (int col = 0; col < COL_COUNT; col++) {
+        used[col] = -1;
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] == COL_TOP_ROW) {
+            have_top = true;
+        }
+    }
+    for (int col = 0; col < COL_COUNT; col++) {
+        for (size_t i = 0; i < lay->n; i++) {
+            if (lay->column[i] == col) {
+                used[col] = ncols++;
+                break;
+            }
+        }
+    }
+    float cw = (c.w - 2 * pad) / (float)(ncols ? ncols : 1);
+    Metrics m = { 0 };
+    m.gap = 12 * s;
+    m.card_w = clampf(cw - m.gap, 40, 178 * s);
+    m.card_h = 60 * s;
+    m.tag_h = 20 * s;
+    m.badge_h = 50 * s;
+
+    /* Shrink the footprint until the fullest column fits the band. */
+    size_t fullest = 1;
+    for (int col = 0; col < COL_COUNT; col++) {
+        size_t k = 0;
+        for (size_t i = 0; i < lay->n; i++) {
+            k += lay->column[i] == col;
+        }
+        fullest = k > fullest ? k : fullest;
+    }
+    float top_h = have_top ? footprint(&m) - 26 * s : 0;
+    float band_lo = c.y + pad + (have_top ? top_h + 18 * s : 0), band_hi = c.y + c.h - pad;
+    float avail = band_hi - band_lo;
+    if (footprint(&m) * (float)fullest + m.gap * (float)(fullest - 1) > avail) {
+        float each = (avail - m.gap * (float)(fullest - 1)) / (float)fullest;
+        m.badge_h = clampf(each - m.card_h - m.tag_h, 0, m.badge_h);
+        m.tag_h = each - m.card_h - m.badge_h < 0 ? 0 : m.tag_h;
+        m.card_h = clampf(each - m.tag_h - m.badge_h, 18, m.card_h);
+    }
+
+    if (lay->scenario_pos) {
+        place_scenario(lay, c, &m);
+        return;
+    }
+
+    Order *scratch = xmalloc((lay->n + 1) * sizeof *scratch);
+    float *pos = xmalloc((lay->n + 1) * sizeof *pos);
+    float step = footprint(&m) + m.gap;
+    for (int pass = 0; pass < 4; pass++) {
+        for (int col = 0; col < COL_COUNT; col++) {
+            place_column(lay, col, band_lo, band_hi, step, pass > 0, scratch, pos);
+        }
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        int col = lay->column[i];
+        if (col != COL_TOP_ROW) {
+            set_card(lay, (int32_t)i, c.x + pad + cw * ((float)used[col] + 0.5f), lay->cy[i], &m);
+        }
+    }
+
+    /* The top row: resolvers over their owners, swept apart horizontally. */
+    Metrics tm = m;
+    tm.badge_h = 24 * s;
+    tm.card_h = m.card_h < 52 * s ? m.card_h : 52 * s;
+    size_t k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        int32_t o = lay->owner[i];
+        float want = o >= 0 ? lay->cards[o].x + lay->cards[o].w / 2
+                            : c.x + pad + cw * ((float)ncols / 2.0f);
+        scratch[k++] = (Order){ (int32_t)i, want };
+    }
+    qsort(scratch, k, sizeof *scratch, cmp_order);
+    for (size_t j = 0; j < k; j++) {
+        pos[j] = scratch[j].key;
+    }
+    sweep_apart(pos, k, tm.card_w + tm.gap, c.x + pad + tm.card_w / 2,
+                c.x + c.w - pad - tm.card_w / 2);
+    for (size_t j = 0; j < k; j++) {
+        set_card(lay, scratch[j].node, pos[j], c.y + pad + footprint(&tm) / 2, &tm);
+    }
+    free(scratch);
+    free(pos);
+}
+
+void layout_resize(Layout *lay, int width, int height, float user_scale)
+{
+    lay->width = width < 1 ? 1 : width;
+    lay->height = height < 1 ? 1 : height;
+    float auto_scale = fminf((float)lay->width / 1280.0f, (float)lay->height / 720.0f);
+    auto_scale = clampf(auto_scale, 0.75f, 2.0f);
+    lay->user_scale = clampf(user_scale, 0.6f, 2.5f);
+    lay->scale = lay->user_scale * auto_scale;
+    place_regions(lay);
+    place_nodes(lay);
+}
+
+void layout_set_panel(Layout *lay, bool visible)
+{
+    lay->panel = visible;
+    layout_resize(lay, lay->width, lay->height, lay->user_scale);
+}
+
+bool layout_panel_visible(const Layout *lay)
+{
+    return lay->regions[REGION_LOG].w > 0;
+}
+
+int layout_width(const Layout *lay)
+{
+    return lay->width;
+}
+
+int layout_height(const Layout *lay)
+{
+    return lay->height;
+}
+
+float layout_scale(const Layout *lay)
+{
+    return lay->scale;
+}
+
+LayoutRect layout_region(const Layout *lay, LayoutRegion r)
+{
+    return (unsigned)r < REGION_COUNT ? lay->regions[r] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+LayoutRect layout_node(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->cards[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+LayoutRect layout_node_slot(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->slots[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+void layout_node_center(const Layout *lay, int32_t node, float *x, float *y)
+{
+    LayoutRect r = layout_node(lay, node);
+    *x = r.x + r.w / 2;
+    *y = r.y + r.h / 2;
+}
+
+LayoutColumn layout_column(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? (LayoutColumn)lay->column[node] : COL_TOP_ROW;
+}
+
+bool layout_uses_scenario_positions(const Layout *lay)
+{
+    return lay->scenario_pos;
+}
+
+static bool contains(LayoutRect r, float x, float y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+int32_t layout_node_at(const Layout *lay, float x, float y)
+{
+    for (size_t i = lay->n; i-- > 0;) {
+        if (contains(lay->cards[i], x, y)) {
+            return (int32_t)i;
+        }
+    }
+    return TRACE_NONE;
+}
+
+LayoutRegion layout_region_at(const Layout *lay, float x, float y)
+{
+    for (int r = 0; r < REGION_COUNT; r++) {
+        if (contains(lay->regions[r], x, y)) {
+            return (LayoutRegion)r;
+        }
+    }
+    return REGION_COUNT;
+}
+
+void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y)
+{
+    float ax, ay, bx, by;
+    layout_node_center(lay, a, &ax, &ay);
+    layout_node_center(lay, b, &bx, &by);
+    LayoutRect r = layout_node(lay, a);
+    float dx = bx - ax, dy = by - ay;
+    float hw = r.w / 2 + 4, hh = r.h / 2 + 4;
+    float tx = fabsf(dx) > 1e-6f ? hw / fabsf(dx) : INFINITY;
+    float ty = fabsf(dy) > 1e-6f ? hh / fabsf(dy) : INFINITY;
+    float t = fminf(fminf(tx, ty), 1.0f);
+    if (!isfinite(t)) {
+        t = 0;
+    }
+    *x = ax + dx * t;
+    *y = ay + dy * t;
+}
+
+float layout_log_row_height(const Layout *lay)
+{
+    return roundf(25 * lay->scale);
+}
+
+int layout_log_rows(const Layout *lay)
+{
+    LayoutRect r = lay->regions[REGION_LOG];
+    float header = roundf(30 * lay->scale);
+    int rows = (int)((r.h - header) / layout_log_row_height(lay));
+    return rows < 0 ? 0 : rows;
+}
+
+int64_t layout_log_first_row(const Layout *lay, int64_t current, int64_t total)
+{
+    int64_t rows = layout_log_rows(lay);
+    if (total <= rows || current < 0) {
+        return 0;
+    }
+    int64_t first = current - rows / 3;
+    if (first > total - rows) {
+        first = total - rows;
+    }
+    return first < 0 ? 0 : first;
+}
+
+int64_t layout_log_row_at(const Layout *lay, float y, int64_t first, int64_t total)
+{
+    LayoutRect r = lay->regions[REGION_LOG];
+    float header = roundf(30 * lay->scale);
+    if (y < r.y + header || y >= r.y + r.h) {
+        return -1;
+    }
+    int64_t row = first + (int64_t)((y - r.y - header) / layout_log_row_height(lay));
+    return row < total ? row : -1;
+}
+
+LayoutRect layout_timeline_bar(const Layout *lay)
+{
+    LayoutRect r = lay->regions[REGION_TIMELINE];
+    float s = lay->scale, mx = 16 * s;
+    return (LayoutRect){ r.x + mx, r.y + 10 * s, r.w - 2 * mx, r.h - 30 * s };
+}
+
+bool layout_rects_overlap(LayoutRect a, LayoutRect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
