@@ -23,6 +23,7 @@ struct Trace {
     size_t rcpt_count, rcpt_cap;
     TraceCaption *captions; /* sorted by event index */
     size_t caption_count, caption_cap;
+    int64_t end_us; /* latest event time or arrival of anything travelling */
 };
 
 Trace *trace_create(void)
@@ -206,6 +207,9 @@ uint32_t trace_append(Trace *tr, const TraceEvent *ev)
         tr->events = xgrow(tr->events, &tr->cap, tr->count + 1, sizeof *tr->events);
     }
     tr->events[tr->count] = *ev;
+    /* A deferral's arrive_us is its next try, not a journey: it does not extend the run. */
+    int64_t end = ev->arrive_us != TRACE_NO_TIME && ev->kind != TK_DEFER ? ev->arrive_us : ev->t_us;
+    tr->end_us = end > tr->end_us ? end : tr->end_us;
     return (uint32_t)tr->count++;
 }
 
@@ -221,12 +225,7 @@ const TraceEvent *trace_events(const Trace *tr)
 
 int64_t trace_end_time(const Trace *tr)
 {
-    if (tr->count == 0) {
-        return 0;
-    }
-    /* The run ends when the last event has fired and everything travelling has arrived. */
-    const TraceEvent *last = &tr->events[tr->count - 1];
-    return last->arrive_us != TRACE_NO_TIME ? last->arrive_us : last->t_us;
+    return tr->end_us;
 }
 
 static size_t caption_lower_bound(const Trace *tr, uint32_t event)

@@ -150,7 +150,8 @@ int32_t trace_find_msg(const Trace *tr, const char *id);
 uint32_t trace_append(Trace *tr, const TraceEvent *ev);
 size_t trace_count(const Trace *tr);
 const TraceEvent *trace_events(const Trace *tr);
-/* Time of the last event (0 for an empty trace). */
+/* When the run is over: the latest event time or arrival of anything travelling (a deferral's
+ * next try does not count); 0 for an empty trace. O(1). */
 int64_t trace_end_time(const Trace *tr);
 
 /* Sets (or replaces) the caption shown for event `event`. */

@@ -1,0 +1,283 @@
+/* test_sim: the mail model end to end — scenarios loaded from text, run, and their traces
+ * inspected event by event (the SMTP dialogue's order, per-domain transactions, MX order, never
+ * bouncing a bounce, determinism, the horizon) plus the trace's replay round trip for every
+ * shipped scenario. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream, fmemopen */
+
+#include "test.h"
+
+#include "cli/summary.h"
+#include "model/sim.h"
+#include "scenario/scenario.h"
+#include "trace/trace_jsonl.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+/* A two-organisation world; %s slots: extra b.example incoming keys, extra nodes, extra DNS
+ * records, messages, actions. */
+static const char *BASE =
+    "{\"mailsim\":1,\"title\":\"t\",\"seed\":%d,%s"
+    "\"nodes\":["
+    "{\"id\":\"alice\",\"kind\":\"client\",\"address\":\"alice@a.example\",\"submit_to\":\"smtp.a.example\",\"store\":\"store.a.example\"},"
+    "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\",\"ip\":\"198.51.100.10\",\"resolver\":\"dns.a\",\"local_domains\":[\"a.example\"],\"local_store\":\"store.a.example\"},"
+    "{\"id\":\"dns.a\",\"kind\":\"resolver\"},"
+    "{\"id\":\"store.a.example\",\"kind\":\"store\",\"mailboxes\":[{\"address\":\"alice@a.example\"}]},"
+    "{\"id\":\"mx.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.25\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\"%s},"
+    "{\"id\":\"store.b.example\",\"kind\":\"store\",\"mailboxes\":[{\"address\":\"bob@b.example\"},{\"address\":\"carl@b.example\"}]},"
+    "{\"id\":\"bob\",\"kind\":\"client\",\"address\":\"bob@b.example\",\"store\":\"store.b.example\"}%s],"
+    "\"dns\":{\"records\":[{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":10,\"host\":\"mx.b.example\"},"
+    "{\"name\":\"mx.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.25\"}%s]},"
+    "\"messages\":[%s],\"actions\":[%s]}";
+
+static Trace *run_text(int seed, const char *top, const char *mx_extra, const char *nodes,
+                       const char *records, const char *messages, const char *actions)
+{
+    char text[8192];
+    snprintf(text, sizeof text, BASE, seed, top, mx_extra, nodes, records, messages, actions);
+    Error err = { 0 };
+    World *w = scenario_load_string(text, strlen(text), "inline", &err);
+    if (!w) {
+        char buf[1400];
+        fprintf(stderr, "load failed: %s\n", error_format(&err, buf, sizeof buf));
+        return NULL;
+    }
+    Trace *tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    return tr;
+}
+
+static const char *SIMPLE_MSG =
+    "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"Hi\",\"body\":\"Hello\"}";
+
+/* The SMTP lines exchanged between two nodes, in order, joined by '|'. */
+static void smtp_lines(const Trace *tr, const char *a, const char *b, char *out, size_t size)
+{
+    int32_t na = trace_find_node(tr, a), nb = trace_find_node(tr, b);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < trace_count(tr) && n < size; i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind != TK_SMTP || !((ev->from == na && ev->to == nb) || (ev->from == nb && ev->to == na))) {
+            continue;
+        }
+        const char *line = trace_str(tr, ev->text);
+        /* Keep only the reply code, or the command verb, so queue ids do not matter. */
+        char word[16];
+        if (ev->sub == 1) {
+            snprintf(word, sizeof word, "%d", ev->num);
+        } else {
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(line, " :"), line);
+        }
+        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "|" : "", word);
+    }
+}
+
+static void sim_should_run_the_smtp_dialogue_in_rfc_order(void)
+{
+    Trace *tr = run_text(1, "", "", "", "", SIMPLE_MSG, "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    smtp_lines(tr, "alice", "smtp.a.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|AUTH|235|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    trace_destroy(tr);
+}
+
+static void sim_should_share_one_transaction_per_domain(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\",\"carl@b.example\"],\"subject\":\"Hi\",\"body\":\"x\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 2);
+    for (size_t i = 0; i < s->count; i++) {
+        CHECK_EQ_INT(s->rows[i].status, ST_DELIVERED);
+        CHECK_EQ_INT(s->rows[i].attempts, 1);
+    }
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_try_mx_hosts_in_preference_order(void)
+{
+    /* mx9 (pref 5) has an address nobody answers at: connect times out after 30 s, then the
+     * preference-10 host delivers. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":5,\"host\":\"mx9.b.example\"},"
+                         "{\"name\":\"mx9.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.99\"}",
+                         SIMPLE_MSG, "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    int timeouts = 0, first_connect_to_mx9 = -1;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_CONN && ev->sub == CONN_OPEN && first_connect_to_mx9 < 0) {
+            const char *t = trace_str(tr, ev->text);
+            if (strstr(t, ":25")) {
+                first_connect_to_mx9 = strstr(t, "mx9.b.example") != NULL;
+            }
+        }
+        timeouts += ev->kind == TK_CONN && ev->sub == CONN_TIMEOUT;
+    }
+    CHECK_EQ_INT(first_connect_to_mx9, 1);
+    CHECK_EQ_INT(timeouts, 1);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    CHECK(s->rows[0].final_us > 30 * 1000000LL);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_never_bounce_a_bounce(void)
+{
+    /* ghost@a.example has no mailbox: the bounce for bob's unknown-user reply cannot be delivered
+     * locally and is dropped instead of bounced again. ghost is a client so the message can be
+     * sent at all. */
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"ghost\",\"kind\":\"client\",\"address\":\"ghost@a.example\",\"submit_to\":\"smtp.a.example\"}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"ghost@a.example\",\"to\":[\"nobody@b.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 2);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_STR(trace_str(tr, trace_msg(tr, s->rows[1].msg)->id), "m1-dsn");
+    CHECK_EQ_INT(s->rows[1].status, ST_DROPPED);
+    CHECK_EQ_INT(trace_msg_count(tr), 2); /* no bounce of the bounce */
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_keep_events_in_time_order(void)
+{
+    Trace *tr = run_text(3, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    const TraceEvent *evs = trace_events(tr);
+    int bad = 0;
+    for (size_t i = 1; i < trace_count(tr); i++) {
+        bad += evs[i].t_us < evs[i - 1].t_us;
+        bad += evs[i].arrive_us != TRACE_NO_TIME && evs[i].arrive_us < evs[i].t_us;
+    }
+    CHECK_EQ_INT(bad, 0);
+    trace_destroy(tr);
+}
+
+static void sim_should_stop_at_the_horizon(void)
+{
+    Trace *tr = run_text(1, "\"horizon_s\":1000,", "", "", "", SIMPLE_MSG,
+                         "{\"at_s\":0,\"do\":\"outage\",\"node\":\"mx.b.example\"}");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    CHECK(trace_end_time(tr) <= 1000 * 1000000LL + 1000000LL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DEFERRED);
+    CHECK(s->rows[0].attempts >= 2);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static char *write_to_string(const Trace *tr, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    trace_write_jsonl(tr, f);
+    fclose(f);
+    return buf;
+}
+
+static void sim_should_give_the_same_trace_for_the_same_seed(void)
+{
+    Trace *a = run_text(5, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    Trace *b = run_text(5, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    Trace *c = run_text(6, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    CHECK(a && b && c);
+    if (a && b && c) {
+        size_t la, lb, lc;
+        char *sa = write_to_string(a, &la), *sb = write_to_string(b, &lb), *sc = write_to_string(c, &lc);
+        CHECK(la == lb && memcmp(sa, sb, la) == 0);
+        CHECK(!(la == lc && memcmp(sa, sc, la) == 0));
+        free(sa);
+        free(sb);
+        free(sc);
+    }
+    trace_destroy(a);
+    trace_destroy(b);
+    trace_destroy(c);
+}
+
+/* Every shipped scenario: write its trace, read it back, write again: the same bytes. */
+static void sim_should_replay_every_scenario_byte_for_byte(void)
+{
+    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
+    CHECK(d != NULL);
+    if (!d) {
+        return;
+    }
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+        Error err = { 0 };
+        World *w = scenario_load_file(path, &err);
+        CHECK(w != NULL);
+        if (!w) {
+            continue;
+        }
+        Trace *tr = sim_run_world(w, NULL);
+        size_t l1, l2;
+        char *s1 = write_to_string(tr, &l1);
+        FILE *f = fmemopen(s1, l1, "r");
+        Trace *back = trace_read_jsonl(f, path, &err);
+        fclose(f);
+        CHECK(back != NULL);
+        if (back) {
+            char *s2 = write_to_string(back, &l2);
+            CHECK(l1 == l2 && memcmp(s1, s2, l1) == 0);
+            free(s2);
+            trace_destroy(back);
+        }
+        free(s1);
+        trace_destroy(tr);
+        world_destroy(w);
+        n++;
+    }
+    closedir(d);
+    CHECK(n >= 14);
+}
+
+RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
+          TEST_CASE(sim_should_share_one_transaction_per_domain),
+          TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
+          TEST_CASE(sim_should_never_bounce_a_bounce),
+          TEST_CASE(sim_should_keep_events_in_time_order),
+          TEST_CASE(sim_should_stop_at_the_horizon),
+          TEST_CASE(sim_should_give_the_same_trace_for_the_same_seed),
+          TEST_CASE(sim_should_replay_every_scenario_byte_for_byte))
