@@ -70,12 +70,6 @@ static void print_error(const Error *err)
     fprintf(stderr, "%s\n", error_format(err, buf, sizeof buf));
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* ---- writing output files whole or not at all ---- */
 
 typedef bool (*Writer)(const Trace *tr, const void *ctx, FILE *out);
@@ -145,6 +139,13 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
     return tr;
 }
 
+#ifdef MAILSIM_HAVE_PLAYER
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 static Trace *read_trace(const char *path, Error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -157,7 +158,6 @@ static Trace *read_trace(const char *path, Error *err)
     return tr;
 }
 
-#ifdef MAILSIM_HAVE_PLAYER
 /* A recorded trace (.jsonl) is read; anything else is a scenario to run. */
 static Trace *load_any(const char *path, const Options *opt, Error *err)
 {

@@ -62,7 +62,7 @@ size_t message_format_dsn(char *buf, size_t size, const char *reporting_mta,
         "--- Delivery report (message/delivery-status) ---\n"
         "Reporting-MTA: dns; %s\nArrival-Date: %s\n\n"
         "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n%s%s%s"
-        "Diagnostic-Code: smtp; %s\n",
+        "Diagnostic-Code: %s; %s\n",
         reporting_mta,
         failed ? "I'm sorry to have to inform you that your message could not be delivered to one "
                  "or more recipients."
@@ -70,7 +70,8 @@ size_t message_format_dsn(char *buf, size_t size, const char *reporting_mta,
                  "too old. This is only a warning: you do not need to send it again.",
         rcpt, diagnostic, reporting_mta, arrival_date, rcpt, action, status,
         remote_mta[0] ? "Remote-MTA: dns; " : "", remote_mta, remote_mta[0] ? "\n" : "",
-        diagnostic);
+        /* RFC 3464 §2.3.6: "smtp" only for an SMTP reply; Postfix labels its own reasons. */
+        isdigit((unsigned char)diagnostic[0]) ? "smtp" : "X-Postfix", diagnostic);
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 

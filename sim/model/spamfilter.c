@@ -278,16 +278,27 @@ static bool subject_all_caps(const char *s)
     return letters >= 5;
 }
 
+/* DNS names compare without regard to ASCII case (RFC 4343). */
+static bool same_name(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool host_in(const StrPool *sp, const char *host, size_t hlen, const StrId *list,
                     uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         const char *d = strpool_get(sp, list[i]);
         size_t dl = strlen(d);
-        if (hlen == dl && strncmp(host, d, dl) == 0) {
+        if (hlen == dl && same_name(host, d, dl)) {
             return true;
         }
-        if (hlen > dl && host[hlen - dl - 1] == '.' && strncmp(host + hlen - dl, d, dl) == 0) {
+        if (hlen > dl && host[hlen - dl - 1] == '.' && same_name(host + hlen - dl, d, dl)) {
             return true;
         }
     }
@@ -313,7 +324,8 @@ static bool sender_tld_suspicious(const FilterCfg *cfg, const StrPool *sp, const
         return false;
     }
     for (uint32_t i = 0; i < cfg->bad_tld_count; i++) {
-        if (strcmp(dot + 1, strpool_get(sp, cfg->bad_tlds[i])) == 0) {
+        const char *tld = strpool_get(sp, cfg->bad_tlds[i]);
+        if (strlen(dot + 1) == strlen(tld) && same_name(dot + 1, tld, strlen(tld))) {
             return true;
         }
     }

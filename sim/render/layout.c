@@ -232,6 +232,7 @@ static void sweep_apart(float *pos, size_t k, float gap, float lo, float hi)
 typedef struct {
     int32_t node;
     float key;
+    float weight; /* traffic: the busier node goes first among equals */
 } Order;
 
 static int cmp_order(const void *a, const void *b)
@@ -240,7 +241,21 @@ static int cmp_order(const void *a, const void *b)
     if (x->key != y->key) {
         return x->key < y->key ? -1 : 1;
     }
+    if (x->weight != y->weight) {
+        return x->weight > y->weight ? -1 : 1;
+    }
     return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static float traffic(const Layout *lay, int32_t i)
+{
+    float w = 0;
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        if (lay->edges[e].a == i || lay->edges[e].b == i) {
+            w += (float)lay->edges[e].weight;
+        }
+    }
+    return w;
 }
 
 /* Mean centre-y of node i's neighbours outside its column (weighted), or its own y. */
@@ -260,6 +275,24 @@ static float neighbour_mean_y(const Layout *lay, int32_t i)
     return w > 0 ? (float)(sum / w) : lay->cy[i];
 }
 
+/* Weighted distance of a node at y to its neighbours outside its column. */
+static float pull_cost(const Layout *lay, int32_t i, float y)
+{
+    float cost = 0;
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        const Edge *ed = &lay->edges[e];
+        int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
+            continue;
+        }
+        cost += (float)log2((double)ed->weight + 1.0) * fabsf(y - lay->cy[other]);
+    }
+    return cost;
+}
+
+/* Places one column's nodes as an evenly spaced block centred on the band's middle line, in
+ * the order of their neighbours' mean height, then slides the block by half steps to where its
+ * nodes sit closest to their neighbours (so the lesson's main path runs straight across). */
 static void place_column(Layout *lay, int col, float band_lo, float band_hi, float step,
                          bool relax, Order *scratch, float *pos)
 {
@@ -267,7 +300,8 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] == col) {
             scratch[k].node = (int32_t)i;
-            scratch[k].key = relax ? neighbour_mean_y(lay, (int32_t)i) : (float)i;
+            scratch[k].key = relax ? neighbour_mean_y(lay, (int32_t)i) : 0;
+            scratch[k].weight = traffic(lay, (int32_t)i);
             k++;
         }
     }
@@ -275,11 +309,33 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
         return;
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
-    for (size_t j = 0; j < k; j++) {
-        pos[j] = relax ? scratch[j].key : band_lo + (band_hi - band_lo) * ((float)j + 0.5f) / (float)k;
+    float mid = (band_lo + band_hi) / 2, lo = band_lo + step / 2, hi = band_hi - step / 2;
+    if (step * (float)(k - 1) > hi - lo) {
+        for (size_t j = 0; j < k; j++) {
+            pos[j] = k == 1 ? mid : lo + (hi - lo) * (float)j / (float)(k - 1);
+            lay->cy[scratch[j].node] = pos[j];
+        }
+        return;
     }
-    sweep_apart(pos, k, step, band_lo + step / 2, band_hi - step / 2);
+    float best_off = 0, best_cost = INFINITY;
+    for (int h = -(int)k; h <= (int)k; h++) {
+        float off = (float)h * step / 2, cost = 0;
+        float first = mid + (0 - (float)(k - 1) / 2) * step + off;
+        float last = mid + ((float)(k - 1) / 2) * step + off;
+        if (first < lo - 0.5f || last > hi + 0.5f) {
+            continue;
+        }
+        for (size_t j = 0; j < k && relax; j++) {
+            cost += pull_cost(lay, scratch[j].node, mid + ((float)j - (float)(k - 1) / 2) * step + off);
+        }
+        cost += fabsf(off) * 1e-3f; /* ties: stay centred */
+        if (cost < best_cost) {
+            best_cost = cost;
+            best_off = off;
+        }
+    }
     for (size_t j = 0; j < k; j++) {
+        pos[j] = mid + ((float)j - (float)(k - 1) / 2) * step + best_off;
         lay->cy[scratch[j].node] = pos[j];
     }
 }
@@ -330,11 +386,11 @@ static void place_nodes(Layout *lay)
     }
     float cw = (c.w - 2 * pad) / (float)(ncols ? ncols : 1);
     Metrics m = { 0 };
-    m.gap = 12 * s;
+    m.gap = 10 * s;
     m.card_w = clampf(cw - m.gap, 40, 178 * s);
-    m.card_h = 60 * s;
-    m.tag_h = 20 * s;
-    m.badge_h = 50 * s;
+    m.card_h = 56 * s;
+    m.tag_h = 18 * s;
+    m.badge_h = 46 * s;
 
     /* Shrink the footprint until the fullest column fits the band. */
     size_t fullest = 1;
@@ -345,8 +401,11 @@ static void place_nodes(Layout *lay)
         }
         fullest = k > fullest ? k : fullest;
     }
-    float top_h = have_top ? footprint(&m) - 26 * s : 0;
-    float band_lo = c.y + pad + (have_top ? top_h + 18 * s : 0), band_hi = c.y + c.h - pad;
+    Metrics tm = m; /* the top row: a little more compact */
+    tm.badge_h = 22 * s;
+    tm.card_h = 48 * s;
+    float top_h = have_top ? footprint(&tm) : 0;
+    float band_lo = c.y + pad + (have_top ? top_h + 8 * s : 0), band_hi = c.y + c.h - pad;
     float avail = band_hi - band_lo;
     if (footprint(&m) * (float)fullest + m.gap * (float)(fullest - 1) > avail) {
         float each = (avail - m.gap * (float)(fullest - 1)) / (float)fullest;
@@ -376,9 +435,8 @@ static void place_nodes(Layout *lay)
     }
 
     /* The top row: resolvers over their owners, swept apart horizontally. */
-    Metrics tm = m;
-    tm.badge_h = 24 * s;
-    tm.card_h = m.card_h < 52 * s ? m.card_h : 52 * s;
+    tm.card_w = m.card_w;
+    tm.card_h = tm.card_h < m.card_h ? tm.card_h : m.card_h;
     size_t k = 0;
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] != COL_TOP_ROW) {
@@ -387,7 +445,7 @@ static void place_nodes(Layout *lay)
         int32_t o = lay->owner[i];
         float want = o >= 0 ? lay->cards[o].x + lay->cards[o].w / 2
                             : c.x + pad + cw * ((float)ncols / 2.0f);
-        scratch[k++] = (Order){ (int32_t)i, want };
+        scratch[k++] = (Order){ (int32_t)i, want, 0 };
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
     for (size_t j = 0; j < k; j++) {

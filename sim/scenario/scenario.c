@@ -290,6 +290,9 @@ static const char *describe(const cJSON *v, char *buf, size_t size)
                 *p = '?';
             }
         }
+    } else if (cJSON_IsNumber(v) && floor(v->valuedouble) == v->valuedouble &&
+               fabs(v->valuedouble) < 1e17) {
+        snprintf(buf, size, "%.0f", v->valuedouble); /* whole numbers in full */
     } else if (cJSON_IsNumber(v)) {
         snprintf(buf, size, "%.15g", v->valuedouble);
     } else if (cJSON_IsBool(v)) {
@@ -493,7 +496,7 @@ static bool lex_word(Lex *x)
 static const char *lex_no_value(const Lex *x)
 {
     if (x->pos >= x->len) {
-        return "the end of the file where a value should be (unclosed { or [?)";
+        return "a value is missing (an unclosed { or [?)";
     }
     switch (x->s[x->pos]) {
     case '/': return "a comment; JSON has no comments";
@@ -511,8 +514,8 @@ static bool lex_value(Lex *x);
 static bool lex_missing_separator(Lex *x, char close)
 {
     if (x->pos >= x->len) {
-        return lex_fail(x, close == '}' ? "the end of the file inside an object (missing }?)"
-                                        : "the end of the file inside an array (missing ]?)");
+        return lex_fail(x, close == '}' ? "an object is still open (a missing }?)"
+                                        : "an array is still open (a missing ]?)");
     }
     char ch = x->s[x->pos];
     if (ch == '/') {
@@ -548,7 +551,7 @@ static bool lex_object(Lex *x)
     }
     for (;;) {
         if (x->pos >= x->len) {
-            return lex_fail(x, "the end of the file inside an object (missing }?)");
+            return lex_fail(x, "an object is still open (a missing }?)");
         }
         char ch = x->s[x->pos];
         if (ch == '}') {
@@ -885,7 +888,8 @@ static bool val_duration(Ctx *c, const cJSON *v, int64_t us_per_unit, const char
 static bool val_int(Ctx *c, const cJSON *v, int64_t min, int64_t max, int64_t *out)
 {
     char expected[96];
-    if (max == MAX_SAFE_INT) {
+    bool above = is_finite_number(v) && v->valuedouble > (double)max;
+    if (max == MAX_SAFE_INT && !above) {
         snprintf(expected, sizeof expected, "an integer >= %lld", (long long)min);
     } else {
         snprintf(expected, sizeof expected, "an integer from %lld to %lld", (long long)min,

@@ -60,7 +60,9 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
     [TK_DEFER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                    { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
                    { "next_try", S_ARRIVE, V_TIME, W_ALWAYS, { 0 } } },
-    [TK_RETRY] = { { "attempt", S_NUM, V_INT, W_ALWAYS, { 0 } } },
+    [TK_RETRY] = { { "attempt", S_NUM, V_INT, W_ALWAYS, { 0 } },
+                   { "domain", S_AUX, V_STR, W_NONZERO, { 0 } },
+                   { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
     [TK_BOUNCE] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                     { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
                     { "dsn", S_NUM, V_MSG, W_NONZERO, { 0 } } },
@@ -77,10 +79,12 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
                    { "line", S_TEXT, V_STR, W_NONZERO, { 0 } },
                    { "user", S_AUX, V_STR, W_NONZERO, { 0 } } },
     [TK_MOVE] = { { "user", S_AUX, V_STR, W_ALWAYS, { 0 } },
-                  { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } } },
+                  { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } },
+                  { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
     [TK_LEARN] = { { "as", S_SUB, V_DIR, W_ALWAYS, DIR("ham", "spam") },
                    { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
-    [TK_ACTION] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_ACTION] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                    { "what", S_AUX, V_STR, W_NONZERO, { 0 } } },
 };
 
 /* ---- writing ---- */
@@ -708,6 +712,7 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
     }
     free(buf);
     if (ok && !have_header) {
+        rd.line = 1;
         ok = fail(&rd, "the file is empty (expected a mailsim trace header)%s%s", "", "");
     }
     if (ok && ferror(in)) {

@@ -1,0 +1,822 @@
+/* viewstate: the picture at time t (see viewstate.h).
+ *
+ * One call = counters from the index's snapshots, tokens for everything in flight, merging of
+ * crowded links, resting envelopes, node badges, then the caption. Labels are written into a text
+ * arena as offsets while it may still grow, and turned into pointers at the very end.
+ */
+#include "render/viewstate.h"
+
+#include "cli/narrate.h"
+#include "util/xalloc.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL_MAX 34        /* characters in an ordinary packet label */
+#define LABEL_REJECT_MAX 60 /* a refusal shows (nearly) its whole reply */
+#define GROUP_BUCKETS 4
+
+struct ViewStore {
+    size_t token_cap, node_cap;
+    uint32_t *label_off; /* per token, into text */
+    uint32_t *badge_off; /* per node * VIEW_MAX_BADGES */
+    uint32_t caption_off;
+    char *text;
+    size_t text_len, text_cap;
+    const Span **spans;
+    size_t span_cap;
+    int32_t *counters;
+    size_t counter_cap;
+    uint64_t *keys; /* per token: directed link key, for merging */
+    ViewToken *tmp_tokens;
+    uint32_t *tmp_offs;
+    size_t tmp_cap;
+};
+
+ViewOptions viewoptions_default(void)
+{
+    return (ViewOptions){ .show_packets = true,
+                          .selected_msg = TRACE_NONE,
+                          .selected_node = TRACE_NONE,
+                          .max_per_link = 8 };
+}
+
+ViewState *viewstate_create(void)
+{
+    ViewState *vs = xcalloc(1, sizeof *vs);
+    vs->store = xcalloc(1, sizeof *vs->store);
+    vs->caption = "";
+    return vs;
+}
+
+void viewstate_destroy(ViewState *vs)
+{
+    if (!vs) {
+        return;
+    }
+    struct ViewStore *st = vs->store;
+    free(st->label_off);
+    free(st->badge_off);
+    free(st->text);
+    free(st->spans);
+    free(st->counters);
+    free(st->keys);
+    free(st->tmp_tokens);
+    free(st->tmp_offs);
+    free(st);
+    free(vs->tokens);
+    free(vs->nodes);
+    free(vs);
+}
+
+/* ---- text arena ---- */
+
+static uint32_t put_bytes(ViewState *vs, const char *s, size_t n)
+{
+    struct ViewStore *st = vs->store;
+    if (st->text_len + n + 1 > st->text_cap) {
+        st->text = xgrow(st->text, &st->text_cap, st->text_len + n + 1, 1);
+    }
+    uint32_t off = (uint32_t)st->text_len;
+    memcpy(st->text + off, s, n);
+    st->text[off + n] = '\0';
+    st->text_len += n + 1;
+    return off;
+}
+
+static uint32_t put_fmt(ViewState *vs, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static uint32_t put_fmt(ViewState *vs, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        n = 0;
+    }
+    return put_bytes(vs, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Copies the first line of s, cut to max_chars UTF-8 characters with "…" when longer; a
+ * multi-line text also gets "…". */
+static uint32_t put_line(ViewState *vs, const char *s, size_t max_chars)
+{
+    char buf[512];
+    size_t n = 0, chars = 0;
+    bool more = false;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\n' || *p == '\r') {
+            more = p[1] != '\0';
+            break;
+        }
+        bool lead = ((unsigned char)*p & 0xC0) != 0x80;
+        if (lead && chars == max_chars) {
+            more = true;
+            break;
+        }
+        if (n + 8 >= sizeof buf) {
+            more = true;
+            break;
+        }
+        chars += lead;
+        buf[n++] = *p;
+    }
+    if (more) {
+        memcpy(buf + n, " \u2026", 4);
+        n += 4;
+    }
+    return put_bytes(vs, buf, n);
+}
+
+/* ---- formatting ---- */
+
+const char *view_format_duration(int64_t us, char *buf, size_t size)
+{
+    int64_t a = us < 0 ? -us : us;
+    const char *sign = us < 0 ? "-" : "";
+    if (a < 1000) {
+        snprintf(buf, size, "%s%" PRId64 " \u00b5s", sign, a);
+    } else if (a < 1000000) {
+        snprintf(buf, size, "%s%" PRId64 " ms", sign, a / 1000);
+    } else if (a < 10000000) {
+        snprintf(buf, size, "%s%.2f s", sign, (double)a / 1e6);
+    } else if (a < 60000000) {
+        snprintf(buf, size, "%s%" PRId64 " s", sign, a / 1000000);
+    } else if (a < INT64_C(3600000000)) {
+        int64_t s = a / 1000000;
+        snprintf(buf, size, "%s%" PRId64 " min %02" PRId64 " s", sign, s / 60, s % 60);
+    } else if (a < INT64_C(86400000000)) {
+        int64_t m = a / 60000000;
+        snprintf(buf, size, "%s%" PRId64 " h %02" PRId64 " min", sign, m / 60, m % 60);
+    } else {
+        int64_t h = a / INT64_C(3600000000);
+        snprintf(buf, size, "%s%" PRId64 " d %" PRId64 " h", sign, h / 24, h % 24);
+    }
+    return buf;
+}
+
+const char *view_format_clock(int64_t us, char *buf, size_t size)
+{
+    if (us < 0) {
+        us = 0;
+    }
+    int64_t ms = us / 1000, s = ms / 1000, m = s / 60, h = m / 60, d = h / 24;
+    if (d > 0) {
+        snprintf(buf, size, "%" PRId64 "d %02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64,
+                 d, h % 24, m % 60, s % 60, ms % 1000);
+    } else {
+        snprintf(buf, size, "%02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64, h, m % 60,
+                 s % 60, ms % 1000);
+    }
+    return buf;
+}
+
+/* ---- event classification ---- */
+
+static bool str_is(const Trace *tr, StrId id, const char *s)
+{
+    return strcmp(trace_str(tr, id), s) == 0;
+}
+
+ColorRole view_event_role(const Trace *tr, uint32_t i)
+{
+    const TraceEvent *e = &trace_events(tr)[i];
+    switch ((TraceKind)e->kind) {
+    case TK_SMTP:
+        if (e->sub == 0) {
+            return CR_SMTP_CMD;
+        }
+        return e->num >= 500 ? CR_SMTP_REJECT : e->num >= 400 ? CR_SMTP_DEFER : CR_SMTP_OK;
+    case TK_DNS:
+        if (e->sub == 1 && e->num2 == RCODE_NXDOMAIN) {
+            return CR_SMTP_REJECT;
+        }
+        if (e->sub == 1 && (e->num2 == RCODE_SERVFAIL || e->num2 == RCODE_TIMEOUT)) {
+            return CR_SMTP_DEFER;
+        }
+        return CR_DNS;
+    case TK_CONN:
+        return e->sub == CONN_REFUSED ? CR_SMTP_REJECT
+               : e->sub == CONN_TIMEOUT || e->sub == CONN_QUEUED ? CR_SMTP_DEFER
+                                                                  : CR_CONN;
+    case TK_SENT: return CR_OK;
+    case TK_DEFER:
+    case TK_RETRY:
+    case TK_WARN: return CR_SMTP_DEFER;
+    case TK_BOUNCE: return CR_SMTP_REJECT;
+    case TK_SPAM: return e->sub ? CR_SPAM : CR_OK;
+    case TK_DELIVER: return e->sub == FOLDER_JUNK ? CR_SPAM : CR_OK;
+    case TK_FETCH: return (e->flags & TRACE_F_REJECT) ? CR_SMTP_REJECT : CR_FETCH;
+    case TK_MOVE:
+    case TK_LEARN: return CR_SPAM;
+    case TK_ACTION:
+        return str_is(tr, e->aux, "outage")        ? CR_SMTP_REJECT
+               : str_is(tr, e->aux, "dns_failure") ? CR_SMTP_DEFER
+                                                   : CR_NEUTRAL;
+    case TK_COMPOSE: return CR_MSG;
+    case TK_HOP: return CR_MSG;
+    case TK_HEADER:
+    case TK_QUEUE:
+    case TK_KIND_COUNT: break;
+    }
+    return CR_NEUTRAL;
+}
+
+bool view_event_notable(const Trace *tr, uint32_t i)
+{
+    const TraceEvent *e = &trace_events(tr)[i];
+    switch ((TraceKind)e->kind) {
+    case TK_COMPOSE:
+    case TK_SENT:
+    case TK_DEFER:
+    case TK_BOUNCE:
+    case TK_WARN:
+    case TK_SPAM:
+    case TK_DELIVER:
+    case TK_ACTION:
+    case TK_MOVE: return true;
+    case TK_SMTP: return (e->flags & TRACE_F_REJECT) != 0;
+    case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
+    case TK_DNS: return e->sub == 1 && e->num2 != RCODE_NOERROR;
+    case TK_FETCH: return e->msg != TRACE_NONE;
+    default: return false;
+    }
+}
+
+static bool event_is_refusal(const TraceEvent *e)
+{
+    switch ((TraceKind)e->kind) {
+    case TK_SMTP:
+    case TK_FETCH: return (e->flags & TRACE_F_REJECT) != 0;
+    case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
+    case TK_DNS: return e->sub == 1 && e->num2 != RCODE_NOERROR;
+    default: return false;
+    }
+}
+
+/* ---- tokens ---- */
+
+static ViewToken *push_token(ViewState *vs, uint32_t label_off)
+{
+    struct ViewStore *st = vs->store;
+    if (vs->token_count == st->token_cap) {
+        size_t cap = st->token_cap;
+        vs->tokens = xgrow(vs->tokens, &st->token_cap, vs->token_count + 1, sizeof *vs->tokens);
+        size_t c2 = cap;
+        st->label_off = xgrow(st->label_off, &c2, vs->token_count + 1, sizeof *st->label_off);
+        c2 = cap;
+        st->keys = xgrow(st->keys, &c2, vs->token_count + 1, sizeof *st->keys);
+    }
+    size_t i = vs->token_count++;
+    st->label_off[i] = label_off;
+    st->keys[i] = UINT64_MAX;
+    ViewToken *tok = &vs->tokens[i];
+    memset(tok, 0, sizeof *tok);
+    tok->event = UINT32_MAX;
+    tok->msg = TRACE_NONE;
+    tok->node = TRACE_NONE;
+    tok->count = 1;
+    return tok;
+}
+
+static ColorRole msg_role(const TraceIndex *ix, int32_t m, int64_t t_us)
+{
+    const Trace *tr = traceindex_trace(ix);
+    if (trace_msg(tr, m)->parent != TRACE_NONE) {
+        return CR_MSG_DSN;
+    }
+    uint32_t v = traceindex_msg_verdict(ix, m);
+    if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us && trace_events(tr)[v].sub) {
+        return CR_MSG_SPAM;
+    }
+    return CR_MSG;
+}
+
+static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e, bool refusal)
+{
+    const char *text = trace_str(tr, e->text);
+    switch ((TraceKind)e->kind) {
+    case TK_DNS:
+        if (e->sub == 0) {
+            return put_fmt(vs, "%s? %s", trace_qtype_name((TraceQtype)e->num), trace_str(tr, e->aux));
+        }
+        if (e->num2 != RCODE_NOERROR) {
+            return put_fmt(vs, "%s %s", trace_rcode_name((TraceRcode)e->num2),
+                           trace_qtype_name((TraceQtype)e->num));
+        } else {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s %s%s", trace_qtype_name((TraceQtype)e->num),
+                     text[0] ? text : "(no records)", (e->flags & TRACE_F_CACHED) ? " (cached)" : "");
+            return put_line(vs, buf, LABEL_MAX);
+        }
+    case TK_CONN:
+        if (e->sub == CONN_OPEN) {
+            return e->num > 0 ? put_fmt(vs, "connect :%d", (int)e->num) : put_fmt(vs, "connect");
+        }
+        if (e->sub == CONN_REFUSED) {
+            return put_fmt(vs, "\u2716 connection refused");
+        }
+        return put_line(vs, text, LABEL_MAX);
+    case TK_SMTP:
+        if (refusal) {
+            char buf[300];
+            snprintf(buf, sizeof buf, "\u2716 %s", text);
+            return put_line(vs, buf, LABEL_REJECT_MAX);
+        }
+        return put_line(vs, text, LABEL_MAX);
+    default: return put_line(vs, text, refusal ? LABEL_REJECT_MAX : LABEL_MAX);
+    }
+}
+
+static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay, uint32_t i,
+                         int64_t t_us, const ViewOptions *opt)
+{
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *e = &trace_events(tr)[i];
+    bool carry = traceindex_is_carry(ix, i);
+    if (!carry && !opt->show_packets) {
+        return;
+    }
+    bool refusal = event_is_refusal(e);
+    uint32_t label = carry ? put_bytes(vs, trace_str(tr, trace_msg(tr, e->msg)->id),
+                                       strlen(trace_str(tr, trace_msg(tr, e->msg)->id)))
+                           : packet_label(vs, tr, e, refusal);
+    ViewToken *tok = push_token(vs, label);
+    tok->event = i;
+    tok->msg = e->msg;
+    tok->shape = carry ? TOKEN_ENVELOPE : TOKEN_PACKET;
+    tok->role = (uint8_t)(carry ? msg_role(ix, e->msg, t_us) : view_event_role(tr, i));
+    bool reply = (e->kind == TK_SMTP || e->kind == TK_DNS || e->kind == TK_FETCH) && e->sub == 1;
+    reply |= e->kind == TK_CONN && e->sub == CONN_REFUSED;
+    tok->flags = (uint8_t)((refusal ? VT_REJECT : 0) | (reply ? VT_REPLY : 0) |
+                           ((e->flags & TRACE_F_CACHED) ? VT_CACHED : 0) |
+                           (e->msg != TRACE_NONE && e->msg == opt->selected_msg ? VT_SELECTED : 0));
+    layout_edge_point(lay, e->from, e->to, &tok->x0, &tok->y0);
+    layout_edge_point(lay, e->to, e->from, &tok->x1, &tok->y1);
+    int64_t dur = e->arrive_us - e->t_us;
+    double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
+    tok->progress = (float)(p < 0 ? 0 : p > 1 ? 1 : p);
+    float dx = tok->x1 - tok->x0, dy = tok->y1 - tok->y0;
+    float len = sqrtf(dx * dx + dy * dy);
+    float side = carry ? 0 : 11 * layout_scale(lay);
+    float nx = len > 0 ? -dy / len : 0, ny = len > 0 ? dx / len : 0;
+    tok->x0 += nx * side;
+    tok->y0 += ny * side;
+    tok->x1 += nx * side;
+    tok->y1 += ny * side;
+    tok->x = tok->x0 + dx * tok->progress;
+    tok->y = tok->y0 + dy * tok->progress;
+    vs->store->keys[vs->token_count - 1] =
+        ((uint64_t)(uint32_t)e->from << 32) | (uint32_t)e->to;
+    if (dur > 0 && dur < vs->shortest_flight_us) {
+        vs->shortest_flight_us = dur;
+    }
+}
+
+typedef struct {
+    uint64_t key;
+    float progress;
+    uint32_t index;
+} GroupKey;
+
+static int cmp_group(const void *a, const void *b)
+{
+    const GroupKey *x = a, *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    if (x->progress != y->progress) {
+        return x->progress < y->progress ? -1 : 1;
+    }
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Replaces crowded links' tokens by up to GROUP_BUCKETS counted tokens each. Tokens of the
+ * selected message are never merged. */
+static void merge_crowded(ViewState *vs, uint32_t max_per_link)
+{
+    struct ViewStore *st = vs->store;
+    size_t n = vs->token_count;
+    if (n <= max_per_link) {
+        return;
+    }
+    GroupKey *gk = xmalloc(n * sizeof *gk);
+    for (size_t i = 0; i < n; i++) {
+        bool keep = (vs->tokens[i].flags & VT_SELECTED) || st->keys[i] == UINT64_MAX;
+        gk[i] = (GroupKey){ keep ? UINT64_MAX : st->keys[i], vs->tokens[i].progress, (uint32_t)i };
+    }
+    qsort(gk, n, sizeof *gk, cmp_group);
+    bool crowded = false;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && gk[j].key == gk[i].key; j++) {
+        }
+        crowded |= gk[i].key != UINT64_MAX && j - i > max_per_link;
+    }
+    if (!crowded) {
+        free(gk);
+        return;
+    }
+    if (st->tmp_cap < n) {
+        size_t cap = st->tmp_cap;
+        st->tmp_tokens = xgrow(st->tmp_tokens, &st->tmp_cap, n, sizeof *st->tmp_tokens);
+        st->tmp_offs = xgrow(st->tmp_offs, &cap, n, sizeof *st->tmp_offs);
+    }
+    size_t out = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && gk[j].key == gk[i].key; j++) {
+        }
+        if (gk[i].key == UINT64_MAX || j - i <= max_per_link) {
+            for (size_t k = i; k < j; k++) {
+                st->tmp_tokens[out] = vs->tokens[gk[k].index];
+                st->tmp_offs[out++] = st->label_off[gk[k].index];
+            }
+            continue;
+        }
+        for (int b = 0; b < GROUP_BUCKETS; b++) {
+            ViewToken g = { 0 };
+            uint32_t count = 0;
+            bool envelope = false, reject = false;
+            for (size_t k = i; k < j; k++) {
+                const ViewToken *t = &vs->tokens[gk[k].index];
+                int bucket = (int)(t->progress * GROUP_BUCKETS);
+                bucket = bucket >= GROUP_BUCKETS ? GROUP_BUCKETS - 1 : bucket;
+                if (bucket != b) {
+                    continue;
+                }
+                if (count == 0) {
+                    g = *t;
+                    g.x = g.y = g.progress = 0;
+                }
+                g.x += t->x;
+                g.y += t->y;
+                g.progress += t->progress;
+                envelope |= t->shape == TOKEN_ENVELOPE;
+                reject |= (t->flags & VT_REJECT) != 0;
+                count++;
+            }
+            if (count == 0) {
+                continue;
+            }
+            g.x /= (float)count;
+            g.y /= (float)count;
+            g.progress /= (float)count;
+            g.count = count;
+            g.shape = envelope ? TOKEN_ENVELOPE : TOKEN_PACKET;
+            g.flags = (uint8_t)(VT_GROUP | (reject ? VT_REJECT : 0));
+            g.role = reject ? CR_SMTP_REJECT : g.role;
+            g.msg = TRACE_NONE;
+            st->tmp_tokens[out] = g;
+            st->tmp_offs[out++] = put_fmt(vs, "%s\u00d7%u", envelope ? "\u2709 " : "", count);
+        }
+    }
+    memcpy(vs->tokens, st->tmp_tokens, out * sizeof *vs->tokens);
+    memcpy(st->label_off, st->tmp_offs, out * sizeof *st->label_off);
+    for (size_t i = 0; i < out; i++) {
+        st->keys[i] = UINT64_MAX;
+    }
+    vs->token_count = out;
+    free(gk);
+}
+
+static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int32_t node,
+                           int64_t t_us, const ViewOptions *opt)
+{
+    const Trace *tr = traceindex_trace(ix);
+    int32_t k = vs->nodes[node].counters[NC_RESTING];
+    if (k <= 0) {
+        return;
+    }
+    LayoutRect card = layout_node(lay, node);
+    float s = layout_scale(lay);
+    /* On the card's top border, right-hand end: clear of links, which leave from the sides. */
+    float x = card.x + card.w - 22 * s, cy = card.y;
+    if (k > VIEW_MAX_RESTING) {
+        ViewToken *tok = push_token(vs, put_fmt(vs, "\u00d7%d", (int)k));
+        tok->x = tok->x0 = tok->x1 = x;
+        tok->y = tok->y0 = tok->y1 = cy;
+        tok->node = node;
+        tok->count = (uint32_t)k;
+        tok->shape = TOKEN_ENVELOPE;
+        tok->role = CR_MSG;
+        tok->flags = VT_RESTING | VT_GROUP;
+        return;
+    }
+    const Span **spans = vs->store->spans;
+    size_t found = traceindex_resting(ix, node, t_us, spans, VIEW_MAX_RESTING);
+    size_t shown = found < VIEW_MAX_RESTING ? found : VIEW_MAX_RESTING;
+    float step = 26 * s;
+    for (size_t j = 0; j < shown; j++) {
+        int32_t m = (int32_t)spans[j]->payload;
+        const char *id = trace_str(tr, trace_msg(tr, m)->id);
+        ViewToken *tok = push_token(vs, put_bytes(vs, id, strlen(id)));
+        tok->x = tok->x0 = tok->x1 = x - (float)j * step;
+        tok->y = tok->y0 = tok->y1 = cy;
+        tok->node = node;
+        tok->msg = m;
+        tok->shape = TOKEN_ENVELOPE;
+        tok->role = (uint8_t)msg_role(ix, m, t_us);
+        tok->flags = (uint8_t)(VT_RESTING | (m == opt->selected_msg ? VT_SELECTED : 0));
+    }
+}
+
+/* ---- node badges ---- */
+
+static void add_badge(ViewState *vs, int32_t node, ColorRole role, uint32_t off)
+{
+    ViewNode *vn = &vs->nodes[node];
+    if (vn->badge_count >= VIEW_MAX_BADGES) {
+        return;
+    }
+    vs->store->badge_off[(size_t)node * VIEW_MAX_BADGES + vn->badge_count] = off;
+    vn->badges[vn->badge_count++].role = (uint8_t)role;
+}
+
+static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64_t t_us)
+{
+    const Trace *tr = traceindex_trace(ix);
+    ViewNode *vn = &vs->nodes[node];
+    const int32_t *c = vn->counters;
+    char dur[48];
+    if (vn->down) {
+        add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u26a0 DOWN"));
+    }
+    switch (trace_node(tr, node)->kind) {
+    case NODE_OUTGOING:
+        if (c[NC_DEFERRED] > 0 && vn->next_retry_us != TRACE_NO_TIME) {
+            add_badge(vs, node, CR_SMTP_DEFER,
+                      put_fmt(vs, "\u21bb retry in %s",
+                              view_format_duration(vn->next_retry_us - t_us, dur, sizeof dur)));
+        }
+        if (c[NC_RESTING] > 0) {
+            add_badge(vs, node, CR_TEXT_DIM, put_fmt(vs, "queue %d", (int)c[NC_RESTING]));
+        }
+        if (c[NC_BOUNCED] > 0) {
+            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u2716 bounced %d", (int)c[NC_BOUNCED]));
+        }
+        if (c[NC_SENT] > 0) {
+            add_badge(vs, node, CR_OK, put_fmt(vs, "\u2714 sent %d", (int)c[NC_SENT]));
+        }
+        break;
+    case NODE_INCOMING:
+        if (c[NC_REFUSED] > 0) {
+            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u2716 refused %d", (int)c[NC_REFUSED]));
+        }
+        break;
+    case NODE_FILTER:
+        if (vn->has_verdict) {
+            add_badge(vs, node, vn->verdict_spam ? CR_SPAM : CR_OK,
+                      put_fmt(vs, "%.1f / %.1f %s", vn->score_milli / 1000.0,
+                              vn->required_milli / 1000.0, vn->verdict_spam ? "SPAM" : "ham"));
+        }
+        break;
+    case NODE_STORE:
+        add_badge(vs, node, CR_OK, put_fmt(vs, "Inbox %d", (int)c[NC_INBOX]));
+        add_badge(vs, node, CR_SPAM, put_fmt(vs, "Junk %d", (int)c[NC_JUNK]));
+        break;
+    case NODE_CLIENT:
+        if (c[NC_FETCHED] > 0) {
+            add_badge(vs, node, CR_FETCH, put_fmt(vs, "\u2709 %d downloaded", (int)c[NC_FETCHED]));
+        }
+        break;
+    case NODE_RESOLVER:
+        if (c[NC_REFUSED] > 0) {
+            add_badge(vs, node, CR_SMTP_DEFER, put_fmt(vs, "failed %d", (int)c[NC_REFUSED]));
+        }
+        break;
+    case NODE_KIND_COUNT: break;
+    }
+}
+
+/* ---- caption ---- */
+
+static void set_caption(ViewState *vs, const Trace *tr, uint32_t current)
+{
+    char buf[2048];
+    vs->caption_event = UINT32_MAX;
+    vs->caption_is_narration = false;
+    vs->caption_role = CR_TEXT;
+    if (current == UINT32_MAX) {
+        vs->store->caption_off = put_fmt(vs, "%s",
+            "Ready. Press Space to play, or \u2192 to step through the events one at a time.");
+        return;
+    }
+    uint32_t stop = current >= VIEW_CAPTION_LOOKBACK ? current - VIEW_CAPTION_LOOKBACK : 0;
+    for (uint32_t j = current + 1; j-- > stop;) {
+        if (narrate_caption(tr, j, buf, sizeof buf)[0]) {
+            vs->caption_event = j;
+            vs->caption_role = (uint8_t)view_event_role(tr, j);
+            vs->store->caption_off = put_bytes(vs, buf, strlen(buf));
+            return;
+        }
+    }
+    narrate_event(tr, current, buf, sizeof buf);
+    for (char *p = buf; *p; p++) {
+        *p = *p == '\n' ? ' ' : *p;
+    }
+    vs->caption_event = current;
+    vs->caption_is_narration = true;
+    vs->caption_role = (uint8_t)view_event_role(tr, current);
+    vs->store->caption_off = put_bytes(vs, buf, strlen(buf));
+}
+
+/* ---- compute ---- */
+
+static void ensure_nodes(ViewState *vs, size_t n)
+{
+    struct ViewStore *st = vs->store;
+    if (st->node_cap < n) {
+        size_t cap = st->node_cap;
+        vs->nodes = xgrow(vs->nodes, &st->node_cap, n, sizeof *vs->nodes);
+        st->badge_off = xgrow(st->badge_off, &cap, n, VIEW_MAX_BADGES * sizeof *st->badge_off);
+    }
+    if (st->counter_cap < n * NC_COUNT + 1) {
+        st->counters = xgrow(st->counters, &st->counter_cap, n * NC_COUNT + 1, sizeof *st->counters);
+    }
+}
+
+void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
+                       const ViewOptions *opt, ViewState *out)
+{
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
+    struct ViewStore *st = out->store;
+    ViewOptions defaults = viewoptions_default();
+    opt = opt ? opt : &defaults;
+    uint32_t max_per_link = opt->max_per_link ? opt->max_per_link : 8;
+
+    st->text_len = 0;
+    out->t_us = t_us;
+    out->token_count = 0;
+    out->shortest_flight_us = INT64_MAX;
+    out->events_done = traceindex_events_until(ix, t_us);
+    out->current = out->events_done ? (uint32_t)(out->events_done - 1) : UINT32_MAX;
+    out->busy_until_us = traceindex_busy_until(ix, t_us);
+
+    size_t n = trace_node_count(tr);
+    ensure_nodes(out, n);
+    out->node_count = n;
+    traceindex_counters(ix, t_us, st->counters);
+    for (size_t i = 0; i < n; i++) {
+        ViewNode *vn = &out->nodes[i];
+        memset(vn, 0, sizeof *vn);
+        memcpy(vn->counters, st->counters + i * NC_COUNT, sizeof vn->counters);
+        vn->down = vn->counters[NC_DOWN] > 0;
+        vn->selected = (int32_t)i == opt->selected_node;
+        vn->next_retry_us = TRACE_NO_TIME;
+        if (vn->counters[NC_DEFERRED] > 0) {
+            vn->next_retry_us = traceindex_next_retry(ix, (int32_t)i, t_us);
+        }
+        uint32_t v = traceindex_last_verdict(ix, (int32_t)i, t_us);
+        if (v != UINT32_MAX) {
+            vn->has_verdict = true;
+            vn->verdict_spam = ev[v].sub != 0;
+            vn->score_milli = ev[v].num;
+            vn->required_milli = ev[v].num2;
+        }
+    }
+    /* Nodes taking part in the current instant's events. */
+    if (out->current != UINT32_MAX) {
+        int64_t now = ev[out->current].t_us;
+        for (uint32_t j = out->current + 1, seen = 0; j-- > 0 && ev[j].t_us == now && seen < 64; seen++) {
+            if (ev[j].from >= 0 && (size_t)ev[j].from < n) {
+                out->nodes[ev[j].from].active = true;
+            }
+            if (ev[j].to >= 0 && (size_t)ev[j].to < n) {
+                out->nodes[ev[j].to].active = true;
+            }
+        }
+    }
+
+    /* In flight. */
+    if (st->span_cap < VIEW_FLIGHT_CAP) {
+        st->spans = xgrow(st->spans, &st->span_cap, VIEW_FLIGHT_CAP, sizeof *st->spans);
+    }
+    out->in_flight = traceindex_in_flight(ix, t_us, st->spans, VIEW_FLIGHT_CAP);
+    size_t considered = out->in_flight < VIEW_FLIGHT_CAP ? out->in_flight : VIEW_FLIGHT_CAP;
+    for (size_t k = 0; k < considered; k++) {
+        flight_token(out, ix, lay, st->spans[k]->payload, t_us, opt);
+    }
+    merge_crowded(out, max_per_link);
+
+    for (size_t i = 0; i < n; i++) {
+        resting_tokens(out, ix, lay, (int32_t)i, t_us, opt);
+        node_badges(out, ix, (int32_t)i, t_us);
+    }
+    set_caption(out, tr, out->current);
+
+    /* The arena has stopped growing: offsets become pointers. */
+    for (size_t i = 0; i < out->token_count; i++) {
+        out->tokens[i].label = st->text + st->label_off[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (int b = 0; b < out->nodes[i].badge_count; b++) {
+            out->nodes[i].badges[b].text = st->text + st->badge_off[i * VIEW_MAX_BADGES + (size_t)b];
+        }
+    }
+    out->caption = st->text + st->caption_off;
+}
+
+/* ---- queries ---- */
+
+static bool token_equal(const ViewToken *a, const ViewToken *b)
+{
+    return a->x == b->x && a->y == b->y && a->progress == b->progress && a->event == b->event &&
+           a->msg == b->msg && a->node == b->node && a->count == b->count && a->shape == b->shape &&
+           a->role == b->role && a->flags == b->flags && strcmp(a->label, b->label) == 0;
+}
+
+static bool node_equal(const ViewNode *a, const ViewNode *b)
+{
+    if (memcmp(a->counters, b->counters, sizeof a->counters) != 0 || a->down != b->down ||
+        a->active != b->active || a->selected != b->selected || a->badge_count != b->badge_count ||
+        a->has_verdict != b->has_verdict || a->verdict_spam != b->verdict_spam ||
+        a->score_milli != b->score_milli || a->required_milli != b->required_milli ||
+        a->next_retry_us != b->next_retry_us) {
+        return false;
+    }
+    for (int i = 0; i < a->badge_count; i++) {
+        if (a->badges[i].role != b->badges[i].role || strcmp(a->badges[i].text, b->badges[i].text)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool viewstate_equal(const ViewState *a, const ViewState *b)
+{
+    if (a->t_us != b->t_us || a->events_done != b->events_done || a->current != b->current ||
+        a->caption_event != b->caption_event || a->caption_role != b->caption_role ||
+        a->caption_is_narration != b->caption_is_narration || strcmp(a->caption, b->caption) ||
+        a->node_count != b->node_count || a->token_count != b->token_count ||
+        a->in_flight != b->in_flight || a->shortest_flight_us != b->shortest_flight_us ||
+        a->busy_until_us != b->busy_until_us) {
+        return false;
+    }
+    for (size_t i = 0; i < a->token_count; i++) {
+        if (!token_equal(&a->tokens[i], &b->tokens[i])) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < a->node_count; i++) {
+        if (!node_equal(&a->nodes[i], &b->nodes[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int64_t viewstate_token_at(const ViewState *vs, float x, float y, float radius)
+{
+    int64_t best = -1;
+    float best_d = radius * radius;
+    for (int pass = 0; pass < 2 && best < 0; pass++) {
+        for (size_t i = 0; i < vs->token_count; i++) {
+            const ViewToken *t = &vs->tokens[i];
+            if ((pass == 0) != (t->shape == TOKEN_ENVELOPE)) {
+                continue;
+            }
+            float dx = t->x - x, dy = t->y - y, d = dx * dx + dy * dy;
+            if (d <= best_d) {
+                best_d = d;
+                best = (int64_t)i;
+            }
+        }
+    }
+    return best;
+}
+
+const ViewToken *viewstate_find_msg(const ViewState *vs, int32_t m)
+{
+    const ViewToken *resting = NULL;
+    for (size_t i = 0; i < vs->token_count; i++) {
+        const ViewToken *t = &vs->tokens[i];
+        if (t->msg != m || t->shape != TOKEN_ENVELOPE) {
+            continue;
+        }
+        if (!(t->flags & VT_RESTING)) {
+            return t;
+        }
+        resting = resting ? resting : t;
+    }
+    return resting;
+}
+
+const ViewToken *viewstate_find_event(const ViewState *vs, uint32_t i)
+{
+    for (size_t k = 0; k < vs->token_count; k++) {
+        if (vs->tokens[k].event == i) {
+            return &vs->tokens[k];
+        }
+    }
+    return NULL;
+}
