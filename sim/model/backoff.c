@@ -23,17 +23,18 @@ static int64_t postfix_next(const RetryPolicy *p, int64_t arrival_us, int64_t no
     return p->queue_run_us > 0 ? next_scan(eligible, p->queue_run_us, phase) : eligible;
 }
 
+/* Exim applies a rule while the time since the first failure is at most the rule's limit
+ * (retry.c: failing_interval <= rule->timeout). The geometric rule's series starts from the
+ * first try it schedules: the one after the last 15-minute try at the 2 h mark. */
 static int64_t exim_next(int64_t arrival_us, int64_t now_us)
 {
     const int64_t min = 60 * US_PER_S, hour = 3600 * US_PER_S;
     int64_t age = now_us - arrival_us;
-    if (age < 2 * hour) {
+    if (age <= 2 * hour) {
         return now_us + 15 * min;
     }
-    if (age < 16 * hour) {
-        /* Geometric rule: the k-th wait after the 2 h mark is 1 h * 1.5^k. Find the first
-         * scheduled try after now by walking the series from the 2 h point. */
-        int64_t t = arrival_us + 2 * hour, wait = hour;
+    if (age <= 16 * hour) {
+        int64_t t = arrival_us + 2 * hour + 15 * min, wait = hour;
         while (t <= now_us) {
             t += wait;
             wait = wait * 3 / 2;

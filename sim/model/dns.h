@@ -65,7 +65,7 @@ bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype,
 void dns_sort_mx(DnsAnswer *ans, Rng *rng);
 
 /* Human text of an answer: "10 mx1.b.example, 20 mx2.b.example", "203.0.113.25",
- * "0 . (null MX)", "NXDOMAIN", "no MX record (NODATA)". */
+ * "0 . (null MX: this domain accepts no mail)", "NXDOMAIN", "no MX record (NODATA)". */
 const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrPool *sp, char *buf,
                               size_t size);
 

@@ -64,10 +64,18 @@ static void gap_note(Playback *pb, const TraceIndex *ix, int64_t gap_us, int64_t
         if (nl) {
             *nl = '\0';
         }
+        size_t n = strlen(what);
+        if (n > 150) { /* cut on a UTF-8 character boundary */
+            n = 150;
+            while (n > 0 && ((unsigned char)what[n] & 0xC0) == 0x80) {
+                n--;
+            }
+            memcpy(what + n, "\u2026", 4);
+        }
     } else {
         what[0] = '\0';
     }
-    snprintf(pb->note, sizeof pb->note, "\u25b6\u25b6 %s later: %s",
+    snprintf(pb->note, sizeof pb->note, "\u25b6\u25b6 %s later: %.150s",
              view_format_duration(gap_us, dur, sizeof dur), what);
     pb->note_left_s = PLAYBACK_NOTE_S;
 }

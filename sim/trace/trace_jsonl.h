@@ -1,7 +1,7 @@
 /* trace_jsonl: the trace on disk, as JSON Lines.
  *
  * Line 1 is the header: {"format":"mailsim-trace","version":1,"scenario":…,"seed":…,"title":…,
- * "lesson":…,"end":…,"nodes":[…],"links":[…]}; then one event per line in time order, each with
+ * "lesson":…,"nodes":[…],"links":[…]}; then one event per line in time order, each with
  * "t" (seconds), "kind" and the kind's own fields (docs/trace-format.md). Writing then reading
  * gives back a trace that writes the same bytes. The reader is the replay path: it validates every
  * line and refuses the whole file on the first problem, naming the line.

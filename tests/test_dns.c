@@ -1,0 +1,450 @@
+/* test_dns: authoritative data, resolver caches and the DNS helpers (sim/model/dns.h).
+ *
+ * The rules checked are those of mail-facts.md and the RFCs it cites: MX hosts in ascending
+ * preference with equal preferences randomised (RFC 5321 §5.1) by the seeded RNG; a name with no
+ * records is NXDOMAIN, a name with records but none of the asked type is NOERROR with no answer
+ * (NODATA); "MX 0 ." is a null MX (RFC 7505); answers are cached for their TTL, NXDOMAIN for the
+ * negative TTL (RFC 2308), SERVFAIL not at all; DNSBL names are the reversed octets under the
+ * zone (RFC 5782 §2.1).
+ */
+#include "model/dns.h"
+#include "test.h"
+
+#define SEC(x) ((int64_t)(x) * US_PER_S)
+
+static uint32_t ip(const char *s)
+{
+    uint32_t v = 0;
+    CHECK(world_parse_ip(s, &v));
+    return v;
+}
+
+static StrId str(World *w, const char *s)
+{
+    return strpool_intern(w->strings, s);
+}
+
+static void add_mx(World *w, const char *name, uint16_t pref, const char *host, int64_t ttl_s)
+{
+    DnsRecord *r = world_add_record(w);
+    r->name = str(w, name);
+    r->type = DNS_MX;
+    r->pref = pref;
+    r->host = str(w, host);
+    r->ttl_us = SEC(ttl_s);
+}
+
+static void add_a(World *w, const char *name, const char *addr, int64_t ttl_s)
+{
+    DnsRecord *r = world_add_record(w);
+    r->name = str(w, name);
+    r->type = DNS_A;
+    r->addr = ip(addr);
+    r->ttl_us = SEC(ttl_s);
+}
+
+/* b.example: three MX at 20, 10, 30 (listed out of order); c.example: only an A record;
+ * null.example: null MX; eq.example: two MX at the same preference. */
+static World *make_world(void)
+{
+    World *w = world_create();
+    add_mx(w, "b.example", 20, "mx2.b.example", 3600);
+    add_mx(w, "b.example", 10, "mx1.b.example", 3600);
+    add_mx(w, "b.example", 30, "mx3.b.example", 600);
+    add_a(w, "mx1.b.example", "203.0.113.25", 3600);
+    add_a(w, "mx2.b.example", "203.0.113.26", 3600);
+    add_a(w, "c.example", "192.0.2.80", 300);
+    add_mx(w, "null.example", 0, ".", 3600);
+    add_mx(w, "eq.example", 10, "alpha.eq.example", 3600);
+    add_mx(w, "eq.example", 10, "beta.eq.example", 3600);
+    add_a(w, "10.100.51.198.zen.example", "127.0.0.2", 900);
+    return w;
+}
+
+static const char *host(const World *w, const DnsAnswer *a, int i)
+{
+    return strpool_get(w->strings, a->rr[i].host);
+}
+
+static void dns_should_answer_mx_sorted_by_preference(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 3);
+    CHECK(!a.null_mx);
+    Rng rng;
+    rng_seed(&rng, 1);
+    dns_sort_mx(&a, &rng);
+    CHECK_EQ_INT(a.rr[0].pref, 10);
+    CHECK_EQ_STR(host(w, &a, 0), "mx1.b.example");
+    CHECK_EQ_INT(a.rr[1].pref, 20);
+    CHECK_EQ_STR(host(w, &a, 1), "mx2.b.example");
+    CHECK_EQ_INT(a.rr[2].pref, 30);
+    CHECK_EQ_STR(host(w, &a, 2), "mx3.b.example");
+    /* The answer's TTL is its smallest record TTL. */
+    CHECK_EQ_INT(a.ttl_us, SEC(600));
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* dns_sort_mx on an answer built by hand in reverse order, with a tie in the middle. */
+static void dns_should_sort_any_answer_ascending(void)
+{
+    StrPool *sp = strpool_create();
+    DnsAnswer a = { .rcode = RCODE_NOERROR, .count = 5 };
+    static const uint16_t prefs[] = { 50, 40, 20, 20, 5 };
+    for (int i = 0; i < 5; i++) {
+        a.rr[i].pref = prefs[i];
+        a.rr[i].host = strpool_internf(sp, "mx%d.example", i);
+    }
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        DnsAnswer b = a;
+        Rng rng;
+        rng_seed(&rng, seed);
+        dns_sort_mx(&b, &rng);
+        CHECK_EQ_INT(b.count, 5);
+        CHECK_EQ_INT(b.rr[0].pref, 5);
+        CHECK_EQ_INT(b.rr[1].pref, 20);
+        CHECK_EQ_INT(b.rr[2].pref, 20);
+        CHECK_EQ_INT(b.rr[3].pref, 40);
+        CHECK_EQ_INT(b.rr[4].pref, 50);
+        /* Nothing lost or duplicated: the two 20s are mx2 and mx3 in some order. */
+        CHECK(b.rr[1].host != b.rr[2].host);
+        CHECK(b.rr[1].host == a.rr[2].host || b.rr[1].host == a.rr[3].host);
+        CHECK(b.rr[2].host == a.rr[2].host || b.rr[2].host == a.rr[3].host);
+    }
+    strpool_destroy(sp);
+}
+
+/* Equal preferences are shuffled by the seeded RNG: across seeds both orders occur, and the same
+ * seed always gives the same order. */
+static void dns_should_shuffle_equal_preferences_by_seed(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    StrId alpha = str(w, "alpha.eq.example");
+    int alpha_first = 0, beta_first = 0, unstable = 0;
+    for (uint64_t seed = 1; seed <= 64; seed++) {
+        StrId first[2];
+        for (int rep = 0; rep < 2; rep++) {
+            DnsAnswer a;
+            dns_db_query(db, str(w, "eq.example"), QTYPE_MX, 0, &a);
+            Rng rng;
+            rng_seed(&rng, seed);
+            dns_sort_mx(&a, &rng);
+            first[rep] = a.rr[0].host;
+        }
+        unstable += first[0] != first[1];
+        if (first[0] == alpha) {
+            alpha_first++;
+        } else {
+            beta_first++;
+        }
+    }
+    CHECK_EQ_INT(unstable, 0);
+    CHECK(alpha_first > 0);
+    CHECK(beta_first > 0);
+    /* A fair coin over 64 seeds: far from all-or-nothing. */
+    CHECK(alpha_first >= 16 && alpha_first <= 48);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_answer_nxdomain_for_an_unknown_name(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "nowhere.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_query(db, str(w, "nowhere.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    /* A DNSBL query for an unlisted address: NXDOMAIN means "not listed" (RFC 5782). */
+    dns_db_query(db, str(w, "1.2.0.192.zen.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* c.example has an A record but no MX: NOERROR with no answer (the implicit-MX case), and the
+ * A query answers. mx1.b.example likewise for MX. */
+static void dns_should_answer_nodata_for_a_name_without_that_type(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "c.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 0);
+    CHECK(!a.null_mx);
+    dns_db_query(db, str(w, "c.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 1);
+    CHECK_EQ_INT(a.rr[0].addr, ip("192.0.2.80"));
+    CHECK_EQ_INT(a.ttl_us, SEC(300));
+    /* And the other way round: b.example has MX but no A. */
+    dns_db_query(db, str(w, "b.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_flag_a_null_mx(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "null.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 1);
+    CHECK(a.null_mx);
+    CHECK_EQ_INT(a.rr[0].pref, 0);
+    CHECK_EQ_STR(host(w, &a, 0), ".");
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* A failure window [from, until) on b.example covers b.example and names under it, and nothing
+ * else (not even names that merely end in the same letters). */
+static void dns_should_fail_inside_a_failure_window(void)
+{
+    World *w = make_world();
+    add_a(w, "notb.example", "192.0.2.9", 3600);
+    DnsDb *db = dns_db_create(w);
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(100), SEC(200));
+    DnsAnswer a;
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, SEC(100) - 1, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, SEC(100), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_query(db, str(w, "mx1.b.example"), QTYPE_A, SEC(150), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, SEC(200) - 1, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, SEC(200), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 3);
+    /* Outside the zone. */
+    dns_db_query(db, str(w, "notb.example"), QTYPE_A, SEC(150), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 1);
+    dns_db_query(db, str(w, "c.example"), QTYPE_A, SEC(150), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    /* Other failure kinds: a timeout window, and an NXDOMAIN one that hides existing names. */
+    dns_db_add_failure(db, str(w, "c.example"), RCODE_TIMEOUT, SEC(0), INT64_MAX);
+    dns_db_query(db, str(w, "c.example"), QTYPE_A, SEC(5), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_TIMEOUT);
+    dns_db_add_failure(db, str(w, "null.example"), RCODE_NXDOMAIN, SEC(0), SEC(10));
+    dns_db_query(db, str(w, "null.example"), QTYPE_MX, SEC(5), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_serve_from_cache_within_the_ttl(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsCache *cache = dns_cache_create();
+    StrId name = str(w, "c.example");
+    DnsAnswer a;
+    CHECK(!dns_resolve(cache, db, name, QTYPE_A, SEC(1000), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.ttl_us, SEC(300));
+    /* 100 s later: from the cache, with the remaining 200 s. */
+    CHECK(dns_resolve(cache, db, name, QTYPE_A, SEC(1100), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 1);
+    CHECK_EQ_INT(a.rr[0].addr, ip("192.0.2.80"));
+    CHECK_EQ_INT(a.ttl_us, SEC(200));
+    CHECK(dns_resolve(cache, db, name, QTYPE_A, SEC(1300) - 1, SEC(900), &a));
+    CHECK_EQ_INT(a.ttl_us, 1);
+    /* At 300 s the entry has expired: asked again (and cached afresh). */
+    CHECK(!dns_resolve(cache, db, name, QTYPE_A, SEC(1300), SEC(900), &a));
+    CHECK_EQ_INT(a.ttl_us, SEC(300));
+    CHECK(dns_resolve(cache, db, name, QTYPE_A, SEC(1301), SEC(900), &a));
+    /* The cache is per (name, type): an MX question for the same name is a miss. */
+    CHECK(!dns_resolve(cache, db, name, QTYPE_MX, SEC(1302), SEC(900), &a));
+    dns_cache_destroy(cache);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* Without a cache every answer comes from the db. */
+static void dns_should_always_ask_without_a_cache(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    CHECK(!dns_resolve(NULL, db, str(w, "b.example"), QTYPE_MX, 0, SEC(900), &a));
+    CHECK(!dns_resolve(NULL, db, str(w, "b.example"), QTYPE_MX, 1, SEC(900), &a));
+    CHECK_EQ_INT(a.count, 3);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_cache_nxdomain_for_the_negative_ttl(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    DnsCache *cache = dns_cache_create();
+    StrId name = str(w, "nowhere.example");
+    DnsAnswer a;
+    CHECK(!dns_resolve(cache, db, name, QTYPE_MX, 0, SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    CHECK_EQ_INT(a.ttl_us, SEC(900));
+    CHECK(dns_resolve(cache, db, name, QTYPE_MX, SEC(899), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    CHECK_EQ_INT(a.ttl_us, SEC(1));
+    CHECK(!dns_resolve(cache, db, name, QTYPE_MX, SEC(900), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    /* NODATA is a negative answer too (RFC 2308 §5). */
+    CHECK(!dns_resolve(cache, db, str(w, "c.example"), QTYPE_MX, 0, SEC(60), &a));
+    CHECK_EQ_INT(a.ttl_us, SEC(60));
+    CHECK(dns_resolve(cache, db, str(w, "c.example"), QTYPE_MX, SEC(59), SEC(60), &a));
+    CHECK_EQ_INT(a.count, 0);
+    CHECK(!dns_resolve(cache, db, str(w, "c.example"), QTYPE_MX, SEC(60), SEC(60), &a));
+    dns_cache_destroy(cache);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* A SERVFAIL is never cached: once the failure is over, the next question gets the real answer
+ * at once. A timeout is not cached either. */
+static void dns_should_never_cache_servfail(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, 0, SEC(100));
+    dns_db_add_failure(db, str(w, "c.example"), RCODE_TIMEOUT, 0, SEC(100));
+    DnsCache *cache = dns_cache_create();
+    DnsAnswer a;
+    CHECK(!dns_resolve(cache, db, str(w, "b.example"), QTYPE_MX, SEC(10), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    CHECK(!dns_resolve(cache, db, str(w, "b.example"), QTYPE_MX, SEC(20), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    CHECK(!dns_resolve(cache, db, str(w, "b.example"), QTYPE_MX, SEC(100), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 3);
+    CHECK(!dns_resolve(cache, db, str(w, "c.example"), QTYPE_A, SEC(10), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_TIMEOUT);
+    CHECK(!dns_resolve(cache, db, str(w, "c.example"), QTYPE_A, SEC(100), SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    dns_cache_destroy(cache);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* Past its initial 64 slots the cache grows and still answers for every name it holds. */
+static void dns_should_keep_every_entry_while_the_cache_grows(void)
+{
+    enum { N = 300 };
+    World *w = world_create();
+    for (int i = 0; i < N; i++) {
+        char name[64], addr[16];
+        snprintf(name, sizeof name, "host%d.example", i);
+        snprintf(addr, sizeof addr, "10.0.%d.%d", i / 256, i % 256);
+        add_a(w, name, addr, 3600);
+    }
+    DnsDb *db = dns_db_create(w);
+    DnsCache *cache = dns_cache_create();
+    int wrong = 0;
+    for (int i = 0; i < N; i++) {
+        DnsAnswer a;
+        wrong += dns_resolve(cache, db, strpool_internf(w->strings, "host%d.example", i), QTYPE_A,
+                             SEC(i), SEC(900), &a);
+    }
+    CHECK_EQ_INT(wrong, 0);
+    for (int i = 0; i < N; i++) {
+        DnsAnswer a;
+        bool hit = dns_resolve(cache, db, strpool_internf(w->strings, "host%d.example", i),
+                               QTYPE_A, SEC(N), SEC(900), &a);
+        wrong += !hit || a.count != 1 || a.rr[0].addr != (0x0A000000u | (uint32_t)i);
+    }
+    CHECK_EQ_INT(wrong, 0);
+    dns_cache_destroy(cache);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_build_the_dnsbl_query_name(void)
+{
+    StrPool *sp = strpool_create();
+    StrId zone = strpool_intern(sp, "zen.example");
+    StrId q = dns_reverse_name(sp, ip("198.51.100.10"), zone);
+    CHECK_EQ_STR(strpool_get(sp, q), "10.100.51.198.zen.example");
+    /* The example of mail-facts.md / RFC 5782 style. */
+    CHECK_EQ_STR(strpool_get(sp, dns_reverse_name(sp, ip("203.0.113.42"), zone)),
+                 "42.113.0.203.zen.example");
+    CHECK_EQ_STR(strpool_get(sp, dns_reverse_name(sp, ip("127.0.0.2"), zone)),
+                 "2.0.0.127.zen.example");
+    strpool_destroy(sp);
+}
+
+static void dns_should_describe_answers_in_words(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    char buf[256];
+    DnsAnswer a;
+    Rng rng;
+    rng_seed(&rng, 1);
+
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, 0, &a);
+    dns_sort_mx(&a, &rng);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_MX, w->strings, buf, sizeof buf),
+                 "10 mx1.b.example, 20 mx2.b.example, 30 mx3.b.example");
+
+    dns_db_query(db, str(w, "mx1.b.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_A, w->strings, buf, sizeof buf), "203.0.113.25");
+
+    dns_db_query(db, str(w, "nowhere.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_MX, w->strings, buf, sizeof buf), "NXDOMAIN");
+
+    dns_db_query(db, str(w, "c.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_MX, w->strings, buf, sizeof buf),
+                 "no MX record (NODATA)");
+
+    /* The header documents "0 . (null MX)"; the text may say more after it. */
+    dns_db_query(db, str(w, "null.example"), QTYPE_MX, 0, &a);
+    dns_format_answer(&a, QTYPE_MX, w->strings, buf, sizeof buf);
+    CHECK(strncmp(buf, "0 . (null MX", 12) == 0);
+
+    DnsAnswer fail = { .rcode = RCODE_SERVFAIL };
+    CHECK_EQ_STR(dns_format_answer(&fail, QTYPE_MX, w->strings, buf, sizeof buf), "SERVFAIL");
+    fail.rcode = RCODE_TIMEOUT;
+    CHECK_EQ_STR(dns_format_answer(&fail, QTYPE_A, w->strings, buf, sizeof buf), "TIMEOUT");
+
+    /* Two A records. */
+    DnsAnswer two = { .rcode = RCODE_NOERROR, .count = 2 };
+    two.rr[0].addr = ip("203.0.113.25");
+    two.rr[1].addr = ip("203.0.113.26");
+    CHECK_EQ_STR(dns_format_answer(&two, QTYPE_A, w->strings, buf, sizeof buf),
+                 "203.0.113.25, 203.0.113.26");
+    /* A short buffer truncates, NUL-terminated. */
+    char small[8];
+    CHECK_EQ_STR(dns_format_answer(&two, QTYPE_A, w->strings, small, sizeof small), "203.0.1");
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
+          TEST_CASE(dns_should_sort_any_answer_ascending),
+          TEST_CASE(dns_should_shuffle_equal_preferences_by_seed),
+          TEST_CASE(dns_should_answer_nxdomain_for_an_unknown_name),
+          TEST_CASE(dns_should_answer_nodata_for_a_name_without_that_type),
+          TEST_CASE(dns_should_flag_a_null_mx),
+          TEST_CASE(dns_should_fail_inside_a_failure_window),
+          TEST_CASE(dns_should_serve_from_cache_within_the_ttl),
+          TEST_CASE(dns_should_always_ask_without_a_cache),
+          TEST_CASE(dns_should_cache_nxdomain_for_the_negative_ttl),
+          TEST_CASE(dns_should_never_cache_servfail),
+          TEST_CASE(dns_should_keep_every_entry_while_the_cache_grows),
+          TEST_CASE(dns_should_build_the_dnsbl_query_name),
+          TEST_CASE(dns_should_describe_answers_in_words))
