@@ -228,6 +228,133 @@ static void sim_should_give_the_same_trace_for_the_same_seed(void)
     trace_destroy(c);
 }
 
+/* Counts events of `kind` whose text contains `needle` (NULL = any). */
+static int count_events(const Trace *tr, TraceKind kind, const char *needle)
+{
+    int n = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        n += ev->kind == kind && (!needle || strstr(trace_str(tr, ev->text), needle));
+    }
+    return n;
+}
+
+static void sim_should_bounce_at_once_for_a_null_mx(void)
+{
+    /* RFC 7505: "MX 0 ." means the domain accepts no mail; no SMTP is attempted. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"c.example\",\"type\":\"MX\",\"pref\":0,\"host\":\".\"}",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"x@c.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "556 5.1.10") != NULL);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, ":25"), 0);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_use_the_implicit_mx_when_there_is_only_an_a_record(void)
+{
+    /* d.example has no MX, only an A record pointing at mx.b.example's address: RFC 5321 §5.1
+     * says to treat the domain itself as the mail host. mx.b.example does not serve d.example,
+     * so it refuses the recipient (relay denied) — but it was reached, through the A record. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"d.example\",\"type\":\"A\",\"addr\":\"203.0.113.25\"}",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"x@d.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    CHECK_EQ_INT(count_events(tr, TK_DNS, "no MX record (NODATA)"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, "connect to d.example[203.0.113.25]:25"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "554 5.7.1 <x@d.example>: Relay access denied"), 1);
+    trace_destroy(tr);
+}
+
+static void sim_should_answer_a_repeated_lookup_from_the_cache(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\"},"
+                         "{\"id\":\"m2\",\"at_s\":60,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"y\",\"body\":\"y\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    int answers = 0, cached = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_DNS && ev->sub == 1) {
+            answers++;
+            cached += (ev->flags & TRACE_F_CACHED) != 0;
+        }
+    }
+    CHECK_EQ_INT(answers, 4); /* MX and A for each message */
+    CHECK_EQ_INT(cached, 2);  /* the second message's two look-ups */
+    trace_destroy(tr);
+}
+
+static void sim_should_bounce_a_permanently_full_mailbox(void)
+{
+    Trace *tr = run_text(1, "", ",\"quota_policy\":\"permanent\"", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    Summary *s = summary_build(tr);
+    /* 60 MB is over both the 10 240 000-byte size limit and the 51 200 000-byte quota: the size
+     * is announced at MAIL FROM, so the size limit answers first. */
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "552 5.3.4") != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    tr = run_text(1, "", ",\"quota_policy\":\"permanent\",\"message_size_limit\":100000000", "", "",
+                  "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
+                  "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply), "552 5.2.2 <bob@b.example>: Mailbox is full");
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_fetch_with_pop3_and_delete_from_the_server(void)
+{
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"carl\",\"kind\":\"client\",\"address\":\"carl@b.example\",\"store\":\"store.b.example\",\"access\":\"pop3\",\"poll_s\":300}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"x\",\"body\":\"x\"},"
+                         "{\"id\":\"m2\",\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"y\",\"body\":\"y\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    /* RFC 1939: numbers stay stable within the session; deletions happen at QUIT. */
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "USER carl"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "+OK 2 "), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "RETR 1"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "DELE 1"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "RETR 2"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "DELE 2"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "+OK Logging out, messages deleted."), 1);
+    Summary *s = summary_build(tr);
+    CHECK(s->rows[0].fetched && s->rows[1].fetched);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
 /* Every shipped scenario: write its trace, read it back, write again: the same bytes. */
 static void sim_should_replay_every_scenario_byte_for_byte(void)
 {
@@ -280,4 +407,9 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_keep_events_in_time_order),
           TEST_CASE(sim_should_stop_at_the_horizon),
           TEST_CASE(sim_should_give_the_same_trace_for_the_same_seed),
+          TEST_CASE(sim_should_bounce_at_once_for_a_null_mx),
+          TEST_CASE(sim_should_use_the_implicit_mx_when_there_is_only_an_a_record),
+          TEST_CASE(sim_should_answer_a_repeated_lookup_from_the_cache),
+          TEST_CASE(sim_should_bounce_a_permanently_full_mailbox),
+          TEST_CASE(sim_should_fetch_with_pop3_and_delete_from_the_server),
           TEST_CASE(sim_should_replay_every_scenario_byte_for_byte))

@@ -135,6 +135,7 @@ typedef struct {
     uint32_t rcpt;   /* absolute recipient index */
     uint8_t folder;  /* TraceFolder */
     bool fetched, deleted;
+    bool dele;       /* POP3 DELE'd in the session in progress; expunged at QUIT */
     int32_t filter;  /* the filter that judged it, or NONE */
 } MailItem;
 

@@ -329,7 +329,9 @@ static void fetch_command(Sim *sim, int32_t client, char *line, size_t size)
     char user[128];
     local_part(sim, c->address, user, sizeof user);
     uint32_t tag = ++st->fetch_tag;
-    st->fetch_item = NONE;
+    if (st->fetch_phase != FP_DELE) {
+        st->fetch_item = NONE; /* DELE names the message the RETR before it downloaded */
+    }
     switch ((FetchPhase)st->fetch_phase) {
     case FP_LOGIN:
         if (pop3) {
@@ -352,7 +354,7 @@ static void fetch_command(Sim *sim, int32_t client, char *line, size_t size)
             snprintf(line, size, "a%u FETCH %u (BODY[])", tag, seq_of(sim, client, st->fetch_item));
         }
         return;
-    case FP_DELE: snprintf(line, size, "DELE %u", st->fetch_tag); return;
+    case FP_DELE: snprintf(line, size, "DELE %u", seq_of(sim, client, st->fetch_item)); return;
     case FP_SELECT_JUNK: snprintf(line, size, "a%u SELECT Junk", tag); return;
     case FP_LOGOUT: snprintf(line, size, pop3 ? "QUIT" : "a%u LOGOUT", tag); return;
     case FP_DONE: assert(0); return;
@@ -390,7 +392,8 @@ static void on_fetch_server(Engine *eng, void *obj, uint64_t arg)
     case FP_PASS: snprintf(line, sizeof line, "+OK Logged in."); break;
     case FP_SELECT:
         if (pop3) {
-            snprintf(line, sizeof line, "+OK %u messages", folder_count(sim, client, FOLDER_INBOX));
+            snprintf(line, sizeof line, "+OK %u %lld", folder_count(sim, client, FOLDER_INBOX),
+                     (long long)mb->used_bytes);
         } else {
             snprintf(line, sizeof line, "* %u EXISTS\na%u OK [READ-WRITE] SELECT completed",
                      folder_count(sim, client, FOLDER_INBOX), tag);
@@ -410,7 +413,6 @@ static void on_fetch_server(Engine *eng, void *obj, uint64_t arg)
         bytes = m->size_bytes;
         if (pop3) {
             snprintf(line, sizeof line, "+OK %lld octets (message follows)", (long long)m->size_bytes);
-            st->fetch_tag = seq_of(sim, client, st->fetch_item); /* DELE needs the number */
         } else {
             snprintf(line, sizeof line, "* %u FETCH (BODY[] {%lld})\na%u OK FETCH completed",
                      seq_of(sim, client, st->fetch_item), (long long)m->size_bytes, tag);
@@ -418,24 +420,21 @@ static void on_fetch_server(Engine *eng, void *obj, uint64_t arg)
         break;
     }
     case FP_DELE: {
-        /* POP3 clients by default remove what they downloaded from the server. */
-        int32_t k = NONE;
-        for (size_t j = 0, n = 0; j < mb->item_count; j++) {
-            if (!mb->items[j].deleted && mb->items[j].folder == FOLDER_INBOX && ++n == st->fetch_tag) {
-                k = (int32_t)j;
-                break;
-            }
-        }
-        if (k != NONE) {
-            mb->items[k].deleted = true;
-            mb->used_bytes -= sim->msgs[mb->items[k].msg].size_bytes;
-        }
+        /* POP3 clients by default remove what they downloaded; the server expunges at QUIT
+         * (RFC 1939 UPDATE state), so message numbers stay stable during the session. */
+        mb->items[st->fetch_item].dele = true;
         snprintf(line, sizeof line, "+OK Marked to be deleted.");
         break;
     }
     case FP_LOGOUT:
-        snprintf(line, sizeof line, pop3 ? "+OK Logging out." : "* BYE Logging out\na%u OK LOGOUT completed",
-                 tag);
+        for (size_t k = 0; k < mb->item_count; k++) {
+            if (mb->items[k].dele && !mb->items[k].deleted) {
+                mb->items[k].deleted = true;
+                mb->used_bytes -= sim->msgs[mb->items[k].msg].size_bytes;
+            }
+        }
+        snprintf(line, sizeof line,
+                 pop3 ? "+OK Logging out, messages deleted." : "* BYE Logging out\na%u OK LOGOUT completed", tag);
         break;
     case FP_DONE: assert(0); return;
     }
