@@ -392,13 +392,38 @@ static int64_t spec_size(const World *w, const MessageSpec *s)
     return size;
 }
 
-static int cmp_action(const void *a, const void *b)
+typedef struct {
+    int64_t at_us;
+    uint32_t index;
+} ActionKey;
+
+/* Time, then position in the file: a total order, so the sort is stable whatever qsort does. */
+static int cmp_action_key(const void *a, const void *b)
 {
-    const Action *x = a, *y = b;
+    const ActionKey *x = a, *y = b;
     if (x->at_us != y->at_us) {
         return x->at_us < y->at_us ? -1 : 1;
     }
-    return 0;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sorts actions by time, keeping the file's order among actions at the same time. */
+static void sort_actions(World *w)
+{
+    uint32_t n = w->action_count;
+    ActionKey *keys = xmalloc(sizeof *keys * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        keys[i] = (ActionKey){ w->actions[i].at_us, i };
+    }
+    qsort(keys, n, sizeof *keys, cmp_action_key);
+    Action *sorted = xmalloc(sizeof *sorted * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        sorted[i] = w->actions[keys[i].index];
+    }
+    free(w->actions);
+    w->actions = sorted;
+    w->action_cap = n;
+    free(keys);
 }
 
 void world_finalize(World *w)
@@ -408,27 +433,7 @@ void world_finalize(World *w)
             w->specs[i].size_bytes = spec_size(w, &w->specs[i]);
         }
     }
-    /* A stable sort keeps the file's order for actions at the same time: insertion sort on the
-     * (small) action list, falling back to qsort with index tiebreak for big lists. */
-    for (uint32_t i = 1; i < w->action_count && w->action_count <= 4096; i++) {
-        Action a = w->actions[i];
-        uint32_t j = i;
-        while (j > 0 && w->actions[j - 1].at_us > a.at_us) {
-            w->actions[j] = w->actions[j - 1];
-            j--;
-        }
-        w->actions[j] = a;
-    }
-    if (w->action_count > 4096) {
-        /* qsort is not stable; actions are almost always already in order, so check first. */
-        bool sorted = true;
-        for (uint32_t i = 1; i < w->action_count && sorted; i++) {
-            sorted = w->actions[i - 1].at_us <= w->actions[i].at_us;
-        }
-        if (!sorted) {
-            qsort(w->actions, w->action_count, sizeof *w->actions, cmp_action);
-        }
-    }
+    sort_actions(w);
     add_implicit_links(w);
 }
 

@@ -32,7 +32,7 @@ struct Layout {
     int width, height;
     float scale, user_scale;
     LayoutRect regions[REGION_COUNT];
-    LayoutRect *cards, *slots;
+    LayoutRect *cards, *slots, *labels;
     float *cy; /* scratch: centre y per node */
 };
 
@@ -141,6 +141,7 @@ Layout *layout_create(const TraceIndex *ix)
     lay->owner = xcalloc(lay->n + 1, sizeof *lay->owner);
     lay->cards = xcalloc(lay->n + 1, sizeof *lay->cards);
     lay->slots = xcalloc(lay->n + 1, sizeof *lay->slots);
+    lay->labels = xcalloc(lay->n + 1, sizeof *lay->labels);
     lay->cy = xcalloc(lay->n + 1, sizeof *lay->cy);
     lay->panel = true;
     collect_edges(lay);
@@ -163,6 +164,7 @@ void layout_destroy(Layout *lay)
     free(lay->edges);
     free(lay->cards);
     free(lay->slots);
+    free(lay->labels);
     free(lay->cy);
     free(lay);
 }
@@ -172,7 +174,7 @@ void layout_destroy(Layout *lay)
 static void place_regions(Layout *lay)
 {
     float W = (float)lay->width, H = (float)lay->height, s = lay->scale;
-    float top = roundf(48 * s), timeline = roundf(58 * s), caption = roundf(82 * s);
+    float top = roundf(46 * s), timeline = roundf(52 * s), caption = roundf(78 * s);
     if (top + timeline + caption > H * 0.6f) { /* tiny windows: keep the canvas visible */
         float k = H * 0.6f / (top + timeline + caption);
         top = floorf(top * k);
@@ -198,13 +200,15 @@ static void place_regions(Layout *lay)
 
 /* ---- nodes ---- */
 
+/* A node's footprint, top to bottom: the icon tile (what links attach to), the name line, the
+ * kind line ("outgoing server"), then room for badges. */
 typedef struct {
-    float card_w, card_h, tag_h, badge_h, gap;
+    float tile, label_w, name_h, kind_h, badge_h, gap;
 } Metrics;
 
 static float footprint(const Metrics *m)
 {
-    return m->tag_h + m->card_h + m->badge_h;
+    return m->tile + m->name_h + m->kind_h + m->badge_h;
 }
 
 /* Pushes sorted centres apart to at least `gap` and keeps them inside [lo, hi]. */
@@ -322,9 +326,9 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
         float off = (float)h * step / 2, cost = 0;
         float first = mid + (0 - (float)(k - 1) / 2) * step + off;
         float last = mid + ((float)(k - 1) / 2) * step + off;
-        if (first < lo - 0.5f || last > hi + 0.5f) {
-            continue;
-        }
+        /* Slide back inside the band when the half step overshoots it. */
+        off -= last > hi ? last - hi : 0;
+        off += first < lo ? lo - first : 0;
         for (size_t j = 0; j < k && relax; j++) {
             cost += pull_cost(lay, scratch[j].node, mid + ((float)j - (float)(k - 1) / 2) * step + off);
         }
@@ -342,12 +346,14 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
 
 static void set_card(Layout *lay, int32_t i, float cx, float cy, const Metrics *m)
 {
-    /* cy is the centre of the whole footprint (tag above the card, badges below). */
+    /* cy is the centre of the whole footprint. */
     float top = cy - footprint(m) / 2;
-    lay->slots[i] = (LayoutRect){ cx - m->card_w / 2 - m->gap / 2, top, m->card_w + m->gap,
-                                  footprint(m) };
-    lay->cards[i] = (LayoutRect){ roundf(cx - m->card_w / 2), roundf(top + m->tag_h),
-                                  roundf(m->card_w), roundf(m->card_h) };
+    lay->slots[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top), roundf(m->label_w),
+                                  roundf(footprint(m)) };
+    lay->cards[i] = (LayoutRect){ roundf(cx - m->tile / 2), roundf(top), roundf(m->tile),
+                                  roundf(m->tile) };
+    lay->labels[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top + m->tile + 2),
+                                   roundf(m->label_w), roundf(m->name_h + m->kind_h) };
 }
 
 static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
@@ -355,7 +361,7 @@ static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
     float pad = 12 * lay->scale;
     for (size_t i = 0; i < lay->n; i++) {
         const TraceNode *nd = trace_node(lay->tr, (int32_t)i);
-        float cx = c.x + pad + m->card_w / 2 + clampf(nd->x, 0, 1) * (c.w - 2 * pad - m->card_w);
+        float cx = c.x + pad + m->label_w / 2 + clampf(nd->x, 0, 1) * (c.w - 2 * pad - m->label_w);
         float cy = c.y + pad + footprint(m) / 2 +
                    clampf(nd->y, 0, 1) * (c.h - 2 * pad - footprint(m));
         set_card(lay, (int32_t)i, cx, cy, m);
@@ -365,16 +371,14 @@ static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
 static void place_nodes(Layout *lay)
 {
     LayoutRect c = lay->regions[REGION_CANVAS];
-    float s = lay->scale, pad = 14 * s;
+    float s = lay->scale, pad = 12 * s;
     int used[COL_COUNT], ncols = 0;
     bool have_top = false;
     for (int col = 0; col < COL_COUNT; col++) {
         used[col] = -1;
     }
     for (size_t i = 0; i < lay->n; i++) {
-        if (lay->column[i] == COL_TOP_ROW) {
-            have_top = true;
-        }
+        have_top |= lay->column[i] == COL_TOP_ROW;
     }
     for (int col = 0; col < COL_COUNT; col++) {
         for (size_t i = 0; i < lay->n; i++) {
@@ -386,13 +390,16 @@ static void place_nodes(Layout *lay)
     }
     float cw = (c.w - 2 * pad) / (float)(ncols ? ncols : 1);
     Metrics m = { 0 };
-    m.gap = 10 * s;
-    m.card_w = clampf(cw - m.gap, 40, 178 * s);
-    m.card_h = 56 * s;
-    m.tag_h = 18 * s;
-    m.badge_h = 46 * s;
+    m.gap = 8 * s;
+    m.label_w = clampf(cw - m.gap, 40, 220 * s);
+    m.tile = clampf(52 * s, 16, cw * 0.6f);
+    m.name_h = 22 * s;
+    m.kind_h = 17 * s;
+    m.badge_h = 44 * s;
+    Metrics tm = m; /* the top row: smaller tiles, badges beside the tile */
+    tm.tile = clampf(40 * s, 16, m.tile);
+    tm.badge_h = 0;
 
-    /* Shrink the footprint until the fullest column fits the band. */
     size_t fullest = 1;
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = 0;
@@ -401,17 +408,22 @@ static void place_nodes(Layout *lay)
         }
         fullest = k > fullest ? k : fullest;
     }
-    Metrics tm = m; /* the top row: a little more compact */
-    tm.badge_h = 22 * s;
-    tm.card_h = 48 * s;
     float top_h = have_top ? footprint(&tm) : 0;
-    float band_lo = c.y + pad + (have_top ? top_h + 8 * s : 0), band_hi = c.y + c.h - pad;
+    float band_lo = c.y + pad + (have_top ? top_h + 10 * s : 0), band_hi = c.y + c.h - pad;
     float avail = band_hi - band_lo;
-    if (footprint(&m) * (float)fullest + m.gap * (float)(fullest - 1) > avail) {
+    /* Shrink the footprint until the fullest column fits the band: badges first, then the kind
+     * line, then the tile. */
+    float need = footprint(&m) * (float)fullest + m.gap * (float)(fullest - 1);
+    if (need > avail) {
         float each = (avail - m.gap * (float)(fullest - 1)) / (float)fullest;
-        m.badge_h = clampf(each - m.card_h - m.tag_h, 0, m.badge_h);
-        m.tag_h = each - m.card_h - m.badge_h < 0 ? 0 : m.tag_h;
-        m.card_h = clampf(each - m.tag_h - m.badge_h, 18, m.card_h);
+        m.badge_h = clampf(each - m.tile - m.name_h - m.kind_h, 0, m.badge_h);
+        if (each - m.tile - m.name_h - m.kind_h < 0) {
+            m.kind_h = 0;
+        }
+        m.tile = clampf(each - m.name_h - m.kind_h - m.badge_h, 14, m.tile);
+        if (footprint(&m) > each) {
+            m.name_h = clampf(each - m.tile, 0, m.name_h);
+        }
     }
 
     if (lay->scenario_pos) {
@@ -435,8 +447,6 @@ static void place_nodes(Layout *lay)
     }
 
     /* The top row: resolvers over their owners, swept apart horizontally. */
-    tm.card_w = m.card_w;
-    tm.card_h = tm.card_h < m.card_h ? tm.card_h : m.card_h;
     size_t k = 0;
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] != COL_TOP_ROW) {
@@ -451,8 +461,8 @@ static void place_nodes(Layout *lay)
     for (size_t j = 0; j < k; j++) {
         pos[j] = scratch[j].key;
     }
-    sweep_apart(pos, k, tm.card_w + tm.gap, c.x + pad + tm.card_w / 2,
-                c.x + c.w - pad - tm.card_w / 2);
+    sweep_apart(pos, k, tm.label_w + tm.gap, c.x + pad + tm.label_w / 2,
+                c.x + c.w - pad - tm.label_w / 2);
     for (size_t j = 0; j < k; j++) {
         set_card(lay, scratch[j].node, pos[j], c.y + pad + footprint(&tm) / 2, &tm);
     }
@@ -508,6 +518,11 @@ LayoutRect layout_node(const Layout *lay, int32_t node)
     return node >= 0 && (size_t)node < lay->n ? lay->cards[node] : (LayoutRect){ 0, 0, 0, 0 };
 }
 
+LayoutRect layout_node_label(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->labels[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
 LayoutRect layout_node_slot(const Layout *lay, int32_t node)
 {
     return node >= 0 && (size_t)node < lay->n ? lay->slots[node] : (LayoutRect){ 0, 0, 0, 0 };
@@ -538,7 +553,7 @@ static bool contains(LayoutRect r, float x, float y)
 int32_t layout_node_at(const Layout *lay, float x, float y)
 {
     for (size_t i = lay->n; i-- > 0;) {
-        if (contains(lay->cards[i], x, y)) {
+        if (contains(lay->cards[i], x, y) || contains(lay->labels[i], x, y)) {
             return (int32_t)i;
         }
     }
@@ -620,4 +635,15 @@ LayoutRect layout_timeline_bar(const Layout *lay)
 bool layout_rects_overlap(LayoutRect a, LayoutRect b)
 {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+size_t layout_link_count(const Layout *lay)
+{
+    return lay->edge_count;
+}
+
+void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b)
+{
+    *a = i < lay->edge_count ? lay->edges[i].a : TRACE_NONE;
+    *b = i < lay->edge_count ? lay->edges[i].b : TRACE_NONE;
 }

@@ -66,18 +66,21 @@ int layout_height(const Layout *lay);
 float layout_scale(const Layout *lay);
 
 LayoutRect layout_region(const Layout *lay, LayoutRegion r);
-/* Node card (the box drawn for node i). */
+/* Node i's icon tile: the square links attach to and tokens travel between. */
 LayoutRect layout_node(const Layout *lay, int32_t node);
-/* The room the node may use around its card: kind tag above, badges below. */
+/* Under the tile: the name line and the kind line. */
+LayoutRect layout_node_label(const Layout *lay, int32_t node);
+/* The node's whole footprint: tile, name, kind and room for badges below. Footprints of the
+ * automatic layout never overlap. */
 LayoutRect layout_node_slot(const Layout *lay, int32_t node);
-/* Centre of node i's card. */
+/* Centre of node i's tile. */
 void layout_node_center(const Layout *lay, int32_t node, float *x, float *y);
 /* Column of node i (COL_TOP_ROW for resolvers; scenario positions keep their role column). */
 LayoutColumn layout_column(const Layout *lay, int32_t node);
 /* True when the scenario positioned the nodes itself. */
 bool layout_uses_scenario_positions(const Layout *lay);
 
-/* The node whose card contains (x, y), or TRACE_NONE. */
+/* The node whose tile or name contains (x, y), or TRACE_NONE. */
 int32_t layout_node_at(const Layout *lay, float x, float y);
 /* The region containing (x, y), or REGION_COUNT. */
 LayoutRegion layout_region_at(const Layout *lay, float x, float y);
@@ -85,6 +88,10 @@ LayoutRegion layout_region_at(const Layout *lay, float x, float y);
 /* Point where the segment from the centre of card `a` to the centre of card `b` leaves a's
  * card (so travelling tokens start and end at card edges, not under them). */
 void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y);
+
+/* The lines drawn between nodes: the trace's links plus every pair that exchanged traffic. */
+size_t layout_link_count(const Layout *lay);
+void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b);
 
 /* ---- panels ---- */
 /* Height of one event-log row, and how many rows fit. */

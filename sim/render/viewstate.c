@@ -165,6 +165,19 @@ const char *view_format_duration(int64_t us, char *buf, size_t size)
     return buf;
 }
 
+const char *view_format_countdown(int64_t us, char *buf, size_t size)
+{
+    int64_t s = us <= 0 ? 0 : (us + 999999) / 1000000; /* round up: "0:00" only when due */
+    if (s >= 86400) {
+        snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", s / 86400, s / 3600 % 24);
+    } else if (s >= 3600) {
+        snprintf(buf, size, "%" PRId64 ":%02" PRId64 ":%02" PRId64, s / 3600, s / 60 % 60, s % 60);
+    } else {
+        snprintf(buf, size, "%" PRId64 ":%02" PRId64, s / 60, s % 60);
+    }
+    return buf;
+}
+
 const char *view_format_clock(int64_t us, char *buf, size_t size)
 {
     if (us < 0) {
@@ -555,7 +568,7 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
         if (c[NC_DEFERRED] > 0 && vn->next_retry_us != TRACE_NO_TIME) {
             add_badge(vs, node, CR_SMTP_DEFER,
                       put_fmt(vs, "\u21bb retry in %s",
-                              view_format_duration(vn->next_retry_us - t_us, dur, sizeof dur)));
+                              view_format_countdown(vn->next_retry_us - t_us, dur, sizeof dur)));
         }
         if (c[NC_RESTING] > 0) {
             add_badge(vs, node, CR_TEXT_DIM, put_fmt(vs, "queue %d", (int)c[NC_RESTING]));

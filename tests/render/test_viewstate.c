@@ -198,7 +198,7 @@ static void viewstate_should_park_a_deferred_message_with_a_retry_countdown(void
     CHECK_EQ_INT(out->counters[NC_DEFERRED], 1);
     CHECK_EQ_INT(out->next_retry_us, MS(301000));
     CHECK(out->badge_count >= 2);
-    CHECK_EQ_STR(out->badges[0].text, "\u21bb retry in 3 min 21 s");
+    CHECK_EQ_STR(out->badges[0].text, "\u21bb retry in 3:21");
     CHECK_EQ_INT(out->badges[0].role, CR_SMTP_DEFER);
     CHECK_EQ_STR(out->badges[1].text, "queue 1");
     CHECK(vs->nodes[N_MX_B].down);
@@ -316,6 +316,8 @@ static void viewstate_should_format_durations_and_clocks(void)
     CHECK_EQ_STR(view_format_duration(MS(298000), buf, sizeof buf), "4 min 58 s");
     CHECK_EQ_STR(view_format_duration(MS(3600000) * 2 + MS(300000), buf, sizeof buf), "2 h 05 min");
     CHECK_EQ_STR(view_format_clock(MS(61250), buf, sizeof buf), "00:01:01.250");
+    CHECK_EQ_STR(view_format_countdown(MS(298100), buf, sizeof buf), "4:59");
+    CHECK_EQ_STR(view_format_countdown(MS(3723000), buf, sizeof buf), "1:02:03");
     CHECK_EQ_STR(view_format_clock(MS(86400000) + MS(1), buf, sizeof buf), "1d 00:00:00.001");
 }
 
