@@ -355,6 +355,42 @@ static void sim_should_fetch_with_pop3_and_delete_from_the_server(void)
     trace_destroy(tr);
 }
 
+/* Text is only formatted for the trace; the course of a run must not depend on it. */
+static void sim_should_take_the_same_course_without_a_trace(void)
+{
+    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
+    CHECK(d != NULL);
+    if (!d) {
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+        World *w = scenario_load_file(path, NULL);
+        CHECK(w != NULL);
+        if (!w) {
+            continue;
+        }
+        SimOptions with = { 0 }, without = { .no_trace = true };
+        Sim *a = sim_create(w, &with), *b = sim_create(w, &without);
+        sim_run(a);
+        sim_run(b);
+        const SimStats *sa = sim_stats(a), *sb = sim_stats(b);
+        CHECK(sa->events == sb->events && sa->end_us == sb->end_us &&
+              sa->delivered == sb->delivered && sa->bounced == sb->bounced &&
+              sa->deferred == sb->deferred && sa->dropped == sb->dropped);
+        sim_destroy(a);
+        sim_destroy(b);
+        world_destroy(w);
+    }
+    closedir(d);
+}
+
 /* Every shipped scenario: write its trace, read it back, write again: the same bytes. */
 static void sim_should_replay_every_scenario_byte_for_byte(void)
 {
@@ -412,4 +448,5 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_answer_a_repeated_lookup_from_the_cache),
           TEST_CASE(sim_should_bounce_a_permanently_full_mailbox),
           TEST_CASE(sim_should_fetch_with_pop3_and_delete_from_the_server),
+          TEST_CASE(sim_should_take_the_same_course_without_a_trace),
           TEST_CASE(sim_should_replay_every_scenario_byte_for_byte))

@@ -395,19 +395,11 @@ static void until_text(const Sim *sim, const Action *a, char *buf, size_t size)
     }
 }
 
-static void do_send(Sim *sim, const Action *a)
+/* The headers a mail client writes (RFC 5322): From, To, Subject, Date, Message-ID, MIME. */
+static void add_compose_headers(Sim *sim, uint32_t m, int32_t client, const MessageSpec *s,
+                                StrId from_header, const char *qid)
 {
-    const MessageSpec *s = &sim->w->specs[a->spec];
-    int32_t client = world_find_client(sim->w, s->from);
-    assert(client >= 0); /* the loader guarantees a client with submit_to */
-    const ClientCfg *c = &sim->w->nodes[client].u.client;
-    StrId from_header = c->display_name
-                            ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
-                                              sim_str(sim, s->from))
-                            : s->from;
-    uint32_t m = sim_new_msg(sim, s->id, s->from, from_header, s->subject, s->body, s->size_bytes,
-                             client, NONE, s->to, s->to_count, !s->no_date);
-    char line[1024], date[64], qid[16];
+    char line[1024], date[64];
     snprintf(line, sizeof line, "From: %s", sim_str(sim, from_header));
     sim_add_header(sim, m, client, line);
     size_t n = (size_t)snprintf(line, sizeof line, "To: ");
@@ -423,8 +415,8 @@ static void do_send(Sim *sim, const Action *a)
                  message_format_date(engine_now(sim->eng), date, sizeof date));
         sim_add_header(sim, m, client, line);
     }
-    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", message_queue_id(&sim->rng, qid),
-             sim_str(sim, s->id), world_domain_of(sim_str(sim, s->from)));
+    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", qid, sim_str(sim, s->id),
+             world_domain_of(sim_str(sim, s->from)));
     sim_add_header(sim, m, client, line);
     sim_add_header(sim, m, client, "MIME-Version: 1.0");
     for (uint32_t i = 0; i < s->attachment_count; i++) {
@@ -432,6 +424,25 @@ static void do_send(Sim *sim, const Action *a)
                  "Content-Disposition: attachment; filename=\"%s\" (%lld bytes, base64)",
                  sim_str(sim, s->attachments[i].name), (long long)s->attachments[i].size_bytes);
         sim_add_header(sim, m, client, line);
+    }
+}
+
+static void do_send(Sim *sim, const Action *a)
+{
+    const MessageSpec *s = &sim->w->specs[a->spec];
+    int32_t client = world_find_client(sim->w, s->from);
+    assert(client >= 0); /* the loader guarantees a client with submit_to */
+    const ClientCfg *c = &sim->w->nodes[client].u.client;
+    StrId from_header = c->display_name
+                            ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
+                                              sim_str(sim, s->from))
+                            : s->from;
+    uint32_t m = sim_new_msg(sim, s->id, s->from, from_header, s->subject, s->body, s->size_bytes,
+                             client, NONE, s->to, s->to_count, !s->no_date);
+    char qid[16];
+    message_queue_id(&sim->rng, qid); /* drawn with or without a trace: same course either way */
+    if (sim_tracing(sim)) {
+        add_compose_headers(sim, m, client, s, from_header, qid);
     }
     relay_submit(sim, m, client, c->submit_to);
 }

@@ -65,7 +65,6 @@ typedef struct {
     uint32_t attempts;
     bool warned;
     bool local;                      /* delivered into the server's own store */
-    StrId queue_id;
 } Delivery;
 
 typedef enum { MODE_SUBMIT, MODE_RELAY } SessionMode;
@@ -206,6 +205,14 @@ struct Sim {
 };
 
 /* ---- sim.c: shared helpers ---- */
+/* True when a trace is kept. Text that only the trace shows (command lines, headers, DNS answer
+ * texts) is formatted only then; everything that draws random numbers runs either way, so a run
+ * with and without a trace takes the same course. */
+static inline bool sim_tracing(const Sim *sim)
+{
+    return sim->trace != NULL;
+}
+
 const char *sim_str(const Sim *sim, StrId id);
 /* Appends a trace event (no-op without a trace); `msg` is a Msg index or NONE; strings are
  * C strings copied into the trace's pool. Returns the event index or UINT32_MAX. */

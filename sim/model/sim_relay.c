@@ -120,8 +120,10 @@ static void on_lookup_answer(Engine *eng, void *obj, uint64_t arg)
 {
     Sim *sim = obj;
     Lookup *lk = &sim->lookups[arg];
-    char text[512];
-    dns_format_answer(&lk->ans, lk->qtype, sim->sp, text, sizeof text);
+    char text[512] = "";
+    if (sim_tracing(sim)) {
+        dns_format_answer(&lk->ans, lk->qtype, sim->sp, text, sizeof text);
+    }
     int64_t arrive = engine_now(eng) + sim_link_delay(sim, lk->resolver, lk->asker, 120);
     sim_emit(sim, TK_DNS, lk->resolver, lk->asker, lk->msg, arrive, text, sim_str(sim, lk->name),
              (int32_t)lk->qtype, (int32_t)lk->ans.rcode, 1, lk->cached ? TRACE_F_CACHED : 0);
@@ -155,8 +157,10 @@ void relay_lookup(Sim *sim, LookupPurpose purpose, uint32_t owner, int32_t asker
     lk->msg = msg;
     int64_t now = engine_now(sim->eng);
     int64_t arrive = now + sim_link_delay(sim, asker, resolver, 60);
-    char text[512];
-    snprintf(text, sizeof text, "%s? %s", trace_qtype_name(qtype), sim_str(sim, name));
+    char text[512] = "";
+    if (sim_tracing(sim)) {
+        snprintf(text, sizeof text, "%s? %s", trace_qtype_name(qtype), sim_str(sim, name));
+    }
     sim_emit(sim, TK_DNS, asker, resolver, msg, arrive, text, sim_str(sim, name), (int32_t)qtype, 0,
              0, 0);
     const ResolverCfg *rc = &N(sim, resolver)->u.res;
@@ -194,9 +198,10 @@ void relay_enqueue(Sim *sim, uint32_t msg, int32_t server)
 {
     char qid[16], text[64];
     message_queue_id(&sim->rng, qid);
-    snprintf(text, sizeof text, "queued as %s", qid);
-    sim_emit(sim, TK_QUEUE, server, NONE, (int32_t)msg, TRACE_NO_TIME, text, NULL, 0, 0, 0, 0);
-    StrId queue_id = strpool_intern(sim->sp, qid);
+    if (sim_tracing(sim)) {
+        snprintf(text, sizeof text, "queued as %s", qid);
+        sim_emit(sim, TK_QUEUE, server, NONE, (int32_t)msg, TRACE_NO_TIME, text, NULL, 0, 0, 0, 0);
+    }
     const Msg *m = &sim->msgs[msg];
     uint32_t end = m->rcpt_first + m->rcpt_count;
     for (uint32_t first = m->rcpt_first; first < end;) {
@@ -216,8 +221,7 @@ void relay_enqueue(Sim *sim, uint32_t msg, int32_t server)
                                          .rcpt_first = first,
                                          .rcpt_count = last - first,
                                          .arrival_us = engine_now(sim->eng),
-                                         .local = is_local_domain(sim, server, domain),
-                                         .queue_id = queue_id };
+                                         .local = is_local_domain(sim, server, domain) };
         engine_schedule_in(sim->eng, process_us(sim, server), on_attempt, sim, d);
         first = last;
     }
@@ -273,6 +277,10 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     StrId to = orig->sender;
     uint32_t m = sim_new_msg(sim, id, STR_EMPTY, from, subject, body, size, dl->server,
                              (int32_t)dl->msg, &to, 1, true);
+    relay_enqueue(sim, m, dl->server);
+    if (!sim_tracing(sim)) {
+        return (int32_t)m;
+    }
     char line[512], date[64];
     snprintf(line, sizeof line, "From: %s", sim_str(sim, from));
     sim_add_header(sim, m, dl->server, line);
@@ -286,7 +294,6 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     sim_add_header(sim, m, dl->server, "Auto-Submitted: auto-replied");
     sim_add_header(sim, m, dl->server,
                    "Content-Type: multipart/report; report-type=delivery-status");
-    relay_enqueue(sim, m, dl->server);
     return (int32_t)m;
 }
 
@@ -442,7 +449,7 @@ static void on_attempt(Engine *eng, void *obj, uint64_t arg)
         sim->rcpts[i].txn = 0;
     }
     dl->attempts++;
-    if (dl->attempts > 1) {
+    if (dl->attempts > 1 && sim_tracing(sim)) {
         char text[128];
         snprintf(text, sizeof text, "attempt %u for %s", dl->attempts, sim_str(sim, dl->domain));
         sim_emit(sim, TK_RETRY, dl->server, NONE, (int32_t)dl->msg, TRACE_NO_TIME, text,
@@ -560,9 +567,11 @@ static void connect_to(Sim *sim, uint32_t s, int32_t server, int port)
     Session *se = S(sim, s);
     se->server = server;
     se->cmd = CMD_CONNECT;
-    char ip[16], text[512];
-    world_format_ip(se->server_ip, ip);
-    snprintf(text, sizeof text, "connect to %s[%s]:%d", sim_str(sim, se->server_host), ip, port);
+    char ip[16], text[512] = "";
+    if (sim_tracing(sim)) {
+        world_format_ip(se->server_ip, ip);
+        snprintf(text, sizeof text, "connect to %s[%s]:%d", sim_str(sim, se->server_host), ip, port);
+    }
     bool silent = server == NONE || (sim->nodes[server].down && sim->nodes[server].mode == OUTAGE_TIMEOUT);
     int64_t arrive = server == NONE ? TRACE_NO_TIME
                                     : engine_now(sim->eng) + sim_link_delay(sim, se->client, server, 60);
@@ -622,7 +631,8 @@ static void server_reply(Sim *sim, uint32_t s, int code, const char *line)
 {
     Session *se = S(sim, s);
     se->reply_code = code;
-    se->reply = strpool_intern(sim->sp, line);
+    /* A refusal's text decides a bounce or a deferral; a positive one is only shown. */
+    se->reply = code >= 400 || sim_tracing(sim) ? strpool_intern(sim->sp, line) : STR_EMPTY;
     int64_t arrive = engine_now(sim->eng) + sim_link_delay(sim, se->server, se->client, (int64_t)strlen(line) + 2);
     sim_emit(sim, TK_SMTP, se->server, se->client, (int32_t)se->msg, arrive, line, NULL, code, 0, 1,
              code >= 400 ? TRACE_F_REJECT : 0);
@@ -631,9 +641,12 @@ static void server_reply(Sim *sim, uint32_t s, int code, const char *line)
 
 static void reply_table(Sim *sim, uint32_t s, SmtpReply r, const char *arg)
 {
-    char line[512];
-    smtp_format_reply(r, arg, line, sizeof line);
-    server_reply(sim, s, smtp_reply_info(r)->code, line);
+    char line[512] = "";
+    int code = smtp_reply_info(r)->code;
+    if (code >= 400 || sim_tracing(sim)) {
+        smtp_format_reply(r, arg, line, sizeof line);
+    }
+    server_reply(sim, s, code, line);
 }
 
 /* Sends a command from the session's client; the server answers once it has arrived and been
@@ -654,10 +667,12 @@ static void ehlo_reply(Sim *sim, uint32_t s)
     Session *se = S(sim, s);
     const WorldNode *srv = N(sim, se->server);
     int64_t limit = srv->kind == NODE_INCOMING ? srv->u.in.size_limit_bytes : 10240000;
-    char line[512];
-    snprintf(line, sizeof line, "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME",
-             sim_str(sim, srv->name), (long long)limit,
-             se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "");
+    char line[512] = "";
+    if (sim_tracing(sim)) {
+        snprintf(line, sizeof line, "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME",
+                 sim_str(sim, srv->name), (long long)limit,
+                 se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "");
+    }
     server_reply(sim, s, 250, line);
 }
 
@@ -696,7 +711,7 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     Rcpt *r = &sim->rcpts[se->rcpt_cursor];
     const Msg *m = &sim->msgs[se->msg];
     char addr[300], arg[300];
-    snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr));
+    snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr)); /* cheap; refusals need it */
     if (in->dnsbl_count > 0 && !se->listed_checked) {
         relay_lookup(sim, LOOK_DNSBL, s, se->server, in->resolver,
                      dns_reverse_name(sim->sp, N(sim, se->client)->ip, in->dnsbl[se->dnsbl_index]),
@@ -736,26 +751,35 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     r->txn_status = STR_EMPTY;
 }
 
-static void accept_message(Sim *sim, uint32_t s)
+/* The Received: line the accepting server prepends (RFC 5321 §4.4): who handed it over, who
+ * took it, how, its queue id and when. */
+static void add_received(Sim *sim, const Session *se, const char *qid)
 {
-    Session *se = S(sim, s);
-    char qid[16], line[128], date[64], rec[1024], ip[16];
-    message_queue_id(&sim->rng, qid);
-    snprintf(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
     const WorldNode *cl = N(sim, se->client), *srv = N(sim, se->server);
-    world_format_ip(cl->ip, ip);
+    char date[64], ip[16], rec[1024];
     message_format_date(engine_now(sim->eng), date, sizeof date);
     if (se->mode == MODE_SUBMIT) {
-        snprintf(rec, sizeof rec,
-                 "Received: from %s (%s) by %s (Postfix) with ESMTPSA id %s; %s",
-                 sim_str(sim, cl->name), "authenticated sender", sim_str(sim, srv->name), qid, date);
+        snprintf(rec, sizeof rec, "Received: from %s (authenticated sender) by %s (Postfix) "
+                                  "with ESMTPSA id %s; %s",
+                 sim_str(sim, cl->name), sim_str(sim, srv->name), qid, date);
     } else {
-        bool rdns = cl->u.out.rdns;
+        world_format_ip(cl->ip, ip);
         snprintf(rec, sizeof rec, "Received: from %s (%s [%s]) by %s (Postfix) with ESMTP id %s; %s",
-                 sim_str(sim, cl->name), rdns ? sim_str(sim, cl->name) : "unknown", ip,
+                 sim_str(sim, cl->name), cl->u.out.rdns ? sim_str(sim, cl->name) : "unknown", ip,
                  sim_str(sim, srv->name), qid, date);
     }
     sim_add_header(sim, se->msg, se->server, rec);
+}
+
+static void accept_message(Sim *sim, uint32_t s)
+{
+    Session *se = S(sim, s);
+    char qid[16], line[128] = "";
+    message_queue_id(&sim->rng, qid);
+    if (sim_tracing(sim)) {
+        add_received(sim, se, qid);
+        snprintf(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
+    }
     /* The reply goes out first, then the server starts working on its copy. */
     server_reply(sim, s, 250, line);
     se = S(sim, s);
@@ -763,7 +787,8 @@ static void accept_message(Sim *sim, uint32_t s)
         relay_enqueue(sim, se->msg, se->server);
         return;
     }
-    const IncomingCfg *in = &srv->u.in;
+    const WorldNode *cl = N(sim, se->client);
+    const IncomingCfg *in = &N(sim, se->server)->u.in;
     store_accept(sim, se->msg, se->delivery, se->server, in->filter, in->store, cl->ip,
                  cl->u.out.rdns);
 }
@@ -879,18 +904,22 @@ static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
 
 static void send_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 {
-    char line[320];
+    char line[320] = "";
     S(sim, s)->rcpt_cursor = rcpt;
-    snprintf(line, sizeof line, "RCPT TO:<%s>", sim_str(sim, sim->rcpts[rcpt].addr));
+    if (sim_tracing(sim)) {
+        snprintf(line, sizeof line, "RCPT TO:<%s>", sim_str(sim, sim->rcpts[rcpt].addr));
+    }
     client_send(sim, s, CMD_RCPT, line, CMD_BYTES);
 }
 
 static void send_mail_from(Sim *sim, uint32_t s)
 {
     const Msg *m = &sim->msgs[S(sim, s)->msg];
-    char line[400];
-    snprintf(line, sizeof line, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
-             (long long)m->size_bytes);
+    char line[400] = "";
+    if (sim_tracing(sim)) {
+        snprintf(line, sizeof line, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
+                 (long long)m->size_bytes);
+    }
     client_send(sim, s, CMD_MAIL, line, CMD_BYTES);
 }
 
@@ -948,7 +977,10 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
             connection_failed(sim, s, sim_str(sim, se->reply));
             return;
         }
-        snprintf(line, sizeof line, "EHLO %s", sim_node_name(sim, se->client));
+        line[0] = '\0';
+        if (sim_tracing(sim)) {
+            snprintf(line, sizeof line, "EHLO %s", sim_node_name(sim, se->client));
+        }
         client_send(sim, s, CMD_EHLO, line, CMD_BYTES);
         return;
     case CMD_EHLO:

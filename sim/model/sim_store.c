@@ -106,12 +106,14 @@ static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
     in->spam = res.is_spam;
     sim_emit(sim, TK_SPAM, in->filter, NONE, (int32_t)in->msg, TRACE_NO_TIME, res.status, res.tests,
              res.score_milli, cfg->required_milli, res.is_spam ? 1 : 0, 0);
-    if (res.is_spam) {
-        sim_add_header(sim, in->msg, in->filter, "X-Spam-Flag: YES");
-    }
     char line[512];
-    snprintf(line, sizeof line, "X-Spam-Status: %s", res.status);
-    sim_add_header(sim, in->msg, in->filter, line);
+    if (sim_tracing(sim)) {
+        if (res.is_spam) {
+            sim_add_header(sim, in->msg, in->filter, "X-Spam-Flag: YES");
+        }
+        snprintf(line, sizeof line, "X-Spam-Status: %s", res.status);
+        sim_add_header(sim, in->msg, in->filter, line);
+    }
     if (res.autolearn >= 0 &&
         bayes_learn(bayes, in->msg, input.subject, input.body, input.sender, res.autolearn == 1)) {
         snprintf(line, sizeof line, "auto-learned as %s (Bayes now knows %u spam, %u ham)",
@@ -192,8 +194,10 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
     inbound_free(sim, i);
     const Msg *m = &sim->msgs[in.msg];
     char line[400];
-    snprintf(line, sizeof line, "Return-Path: <%s>", sim_str(sim, m->sender));
-    sim_add_header(sim, in.msg, in.store, line);
+    if (sim_tracing(sim)) {
+        snprintf(line, sizeof line, "Return-Path: <%s>", sim_str(sim, m->sender));
+        sim_add_header(sim, in.msg, in.store, line);
+    }
     for (uint32_t r = m->rcpt_first; r < m->rcpt_first + m->rcpt_count; r++) {
         Rcpt *rc = &sim->rcpts[r];
         if (rc->inbound != (int32_t)i || rc->state == RS_DELIVERED) {
@@ -208,8 +212,10 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
         mailbox_add(mb, &item);
         mb->used_bytes += m->size_bytes;
         rc->state = RS_DELIVERED;
-        snprintf(line, sizeof line, "Delivered-To: %s", sim_str(sim, rc->addr));
-        sim_add_header(sim, in.msg, in.store, line);
+        if (sim_tracing(sim)) {
+            snprintf(line, sizeof line, "Delivered-To: %s", sim_str(sim, rc->addr));
+            sim_add_header(sim, in.msg, in.store, line);
+        }
         sim_emit(sim, TK_DELIVER, in.store, NONE, (int32_t)in.msg, TRACE_NO_TIME,
                  folder == FOLDER_JUNK ? "filed in Junk" : "filed in Inbox", sim_str(sim, rc->addr),
                  0, 0, (uint8_t)folder, 0);
