@@ -94,6 +94,43 @@ int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes)
     return d;
 }
 
+static size_t ip_hash(uint32_t ip, size_t mask)
+{
+    return (size_t)((ip * 0x9E3779B97F4A7C15ull) >> 24) & mask;
+}
+
+static void index_ips(Sim *sim)
+{
+    size_t size = 16;
+    while (size < (size_t)sim->w->node_count * 2 + 2) {
+        size *= 2;
+    }
+    sim->ip_index = xcalloc(size, sizeof *sim->ip_index);
+    sim->ip_index_size = size;
+    for (uint32_t i = 0; i < sim->w->node_count; i++) {
+        const WorldNode *n = &sim->w->nodes[i];
+        if (n->kind != NODE_INCOMING || n->ip == 0 || sim_incoming_at(sim, n->ip) != NONE) {
+            continue;
+        }
+        size_t j = ip_hash(n->ip, size - 1);
+        while (sim->ip_index[j]) {
+            j = (j + 1) & (size - 1);
+        }
+        sim->ip_index[j] = i + 1;
+    }
+}
+
+int32_t sim_incoming_at(const Sim *sim, uint32_t ip)
+{
+    size_t mask = sim->ip_index_size - 1;
+    for (size_t j = ip_hash(ip, mask); sim->ip_index[j]; j = (j + 1) & mask) {
+        if (sim->w->nodes[sim->ip_index[j] - 1].ip == ip) {
+            return (int32_t)sim->ip_index[j] - 1;
+        }
+    }
+    return NONE;
+}
+
 /* ---- messages ---- */
 
 void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line)
@@ -309,6 +346,7 @@ Sim *sim_create(World *w, const SimOptions *opt)
     sim->session_free = sim->lookup_free = sim->inbound_free = NONE;
     sim->dns = dns_db_create(w);
     index_links(sim);
+    index_ips(sim);
     init_mailboxes(sim);
     init_nodes(sim);
     if (!opt->no_trace) {
@@ -350,6 +388,7 @@ void sim_destroy(Sim *sim)
     free(sim->mailboxes);
     free(sim->mailbox_index);
     free(sim->link_index);
+    free(sim->ip_index);
     dns_db_destroy(sim->dns);
     engine_destroy(sim->eng);
     trace_destroy(sim->trace);

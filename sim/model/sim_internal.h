@@ -201,6 +201,8 @@ struct Sim {
     size_t mailbox_index_size;
     uint32_t *link_index;    /* open addressing: (a,b) -> link + 1 */
     size_t link_index_size;
+    uint32_t *ip_index;      /* open addressing: incoming server IP -> node + 1 */
+    size_t ip_index_size;
     char scratch[8192];      /* formatting buffer for one trace line at a time */
 };
 
@@ -228,6 +230,7 @@ uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId from_header, StrId 
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date);
 int32_t sim_mailbox_of(const Sim *sim, StrId addr); /* mailbox index or NONE */
+int32_t sim_incoming_at(const Sim *sim, uint32_t ip); /* incoming server with that IP, or NONE */
 const char *sim_node_name(const Sim *sim, int32_t node);
 void sim_fail_rcpt_final(Sim *sim, uint32_t rcpt, RcptState st);
 

@@ -535,16 +535,6 @@ static void next_mx(Sim *sim, uint32_t s)
                  (int32_t)se->msg);
 }
 
-static int32_t node_with_ip(const Sim *sim, uint32_t ip, NodeKind kind)
-{
-    for (uint32_t i = 0; i < sim->w->node_count; i++) {
-        if (sim->w->nodes[i].ip == ip && sim->w->nodes[i].kind == kind) {
-            return (int32_t)i;
-        }
-    }
-    return NONE;
-}
-
 static void on_connect_timeout(Engine *eng, void *obj, uint64_t arg)
 {
     (void)eng;
@@ -599,7 +589,7 @@ static void relay_a_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
     }
     se->mx_tried++;
     se->server_ip = ans->rr[0].addr;
-    connect_to(sim, s, node_with_ip(sim, se->server_ip, NODE_INCOMING), 25);
+    connect_to(sim, s, sim_incoming_at(sim, se->server_ip), 25);
 }
 
 /* ---- submission (client -> its outgoing server) ---- */

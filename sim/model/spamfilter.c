@@ -4,7 +4,9 @@
  * h/nham), smoothed with Robinson's f = (S*X + n*p) / (S + n) (S = 0.16, X = 0.538); tokens with
  * |f - 0.5| < 0.346 are not interesting; the rest are combined with Fisher's chi-square method
  * (SpamBayes' chi2_spamprob). Tokens: lower-cased words of 3-24 letters/digits of the subject
- * (prefixed "S:") and body, and the sender's domain ("D:"), each counted once per message.
+ * (prefixed "S:") and body, and the sender's domain ("D:"), each counted once per message. Like
+ * SpamAssassin, which keeps 40-bit SHA-1 prefixes of tokens, the database stores 64-bit hashes
+ * (FNV-1a) of tokens, not the tokens themselves.
  */
 #include "model/spamfilter.h"
 
@@ -21,8 +23,10 @@
 #define MIN_PROB_STRENGTH 0.346
 #define MAX_TOKENS 150
 
+typedef uint64_t Token; /* FNV-1a hash of the token text; 0 = empty slot */
+
 typedef struct {
-    StrId token; /* UINT32_MAX = empty */
+    Token token;
     uint32_t spam, ham;
 } TokenCount;
 
@@ -32,12 +36,11 @@ typedef struct {
 } Learned;
 
 typedef struct {
-    StrId ids[1024];
+    Token ids[1024];
     size_t count;
 } TokenSet;
 
 struct Bayes {
-    StrPool *tokens;
     TokenSet scratch; /* the message being tokenized */
     TokenCount *slots;
     size_t size, used;
@@ -49,12 +52,8 @@ struct Bayes {
 Bayes *bayes_create(void)
 {
     Bayes *b = xcalloc(1, sizeof *b);
-    b->tokens = strpool_create();
     b->size = 256;
-    b->slots = xmalloc(sizeof *b->slots * b->size);
-    for (size_t i = 0; i < b->size; i++) {
-        b->slots[i].token = UINT32_MAX;
-    }
+    b->slots = xcalloc(b->size, sizeof *b->slots);
     return b;
 }
 
@@ -63,17 +62,16 @@ void bayes_destroy(Bayes *b)
     if (!b) {
         return;
     }
-    strpool_destroy(b->tokens);
     free(b->slots);
     free(b->learned);
     free(b);
 }
 
-static TokenCount *token_slot(TokenCount *slots, size_t size, StrId token)
+static TokenCount *token_slot(TokenCount *slots, size_t size, Token token)
 {
     size_t mask = size - 1;
-    for (size_t i = (token * 2654435761u) & mask;; i = (i + 1) & mask) {
-        if (slots[i].token == token || slots[i].token == UINT32_MAX) {
+    for (size_t i = (size_t)(token >> 17) & mask;; i = (i + 1) & mask) {
+        if (slots[i].token == token || slots[i].token == 0) {
             return &slots[i];
         }
     }
@@ -82,12 +80,9 @@ static TokenCount *token_slot(TokenCount *slots, size_t size, StrId token)
 static void token_grow(Bayes *b)
 {
     size_t size = b->size * 2;
-    TokenCount *slots = xmalloc(sizeof *slots * size);
-    for (size_t i = 0; i < size; i++) {
-        slots[i].token = UINT32_MAX;
-    }
+    TokenCount *slots = xcalloc(size, sizeof *slots);
     for (size_t i = 0; i < b->size; i++) {
-        if (b->slots[i].token != UINT32_MAX) {
+        if (b->slots[i].token != 0) {
             *token_slot(slots, size, b->slots[i].token) = b->slots[i];
         }
     }
@@ -98,7 +93,17 @@ static void token_grow(Bayes *b)
 
 /* ---- tokenizer ---- */
 
-static void token_add(TokenSet *set, StrId id)
+static Token token_hash(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h ? h : 1;
+}
+
+static void token_add(TokenSet *set, Token id)
 {
     for (size_t i = 0; i < set->count; i++) {
         if (set->ids[i] == id) {
@@ -110,7 +115,7 @@ static void token_add(TokenSet *set, StrId id)
     }
 }
 
-static void tokenize_text(StrPool *pool, TokenSet *set, const char *text, const char *prefix)
+static void tokenize_text(TokenSet *set, const char *text, const char *prefix)
 {
     char word[32];
     size_t plen = strlen(prefix);
@@ -129,21 +134,20 @@ static void tokenize_text(StrPool *pool, TokenSet *set, const char *text, const 
             p++;
         }
         if (n >= 3 && n <= 24) {
-            token_add(set, strpool_intern_n(pool, word, plen + n));
+            token_add(set, token_hash(word, plen + n));
         }
     }
 }
 
-static void tokenize(StrPool *pool, TokenSet *set, const char *subject, const char *body,
-                     const char *sender)
+static void tokenize(TokenSet *set, const char *subject, const char *body, const char *sender)
 {
     set->count = 0;
-    tokenize_text(pool, set, subject, "S:");
-    tokenize_text(pool, set, body, "");
+    tokenize_text(set, subject, "S:");
+    tokenize_text(set, body, "");
     const char *at = strrchr(sender, '@');
     char dom[300];
-    snprintf(dom, sizeof dom, "D:%s", at ? at + 1 : "<>");
-    token_add(set, strpool_intern(pool, dom));
+    int n = snprintf(dom, sizeof dom, "D:%s", at ? at + 1 : "<>");
+    token_add(set, token_hash(dom, n > 0 && (size_t)n < sizeof dom ? (size_t)n : strlen(dom)));
 }
 
 /* ---- learning ---- */
@@ -165,7 +169,7 @@ static void apply(Bayes *b, const TokenSet *set, bool spam, int delta)
             token_grow(b);
         }
         TokenCount *t = token_slot(b->slots, b->size, set->ids[i]);
-        if (t->token == UINT32_MAX) {
+        if (t->token == 0) {
             *t = (TokenCount){ set->ids[i], 0, 0 };
             b->used++;
         }
@@ -184,7 +188,7 @@ bool bayes_learn(Bayes *b, uint32_t msg_key, const char *subject, const char *bo
         return false;
     }
     TokenSet *set = &b->scratch;
-    tokenize(b->tokens, set, subject, body, sender);
+    tokenize(set, subject, body, sender);
     if (prev) {
         apply(b, set, prev->as == 1, -1);
         prev->as = spam ? 1 : 0;
@@ -227,12 +231,12 @@ double bayes_probability(Bayes *b, uint32_t min_spam, uint32_t min_ham, const ch
         return -1.0;
     }
     TokenSet *set = &b->scratch;
-    tokenize(b->tokens, set, subject, body, sender);
+    tokenize(set, subject, body, sender);
     double ln_p = 0, ln_q = 0;
     int n = 0;
     for (size_t i = 0; i < set->count && n < MAX_TOKENS; i++) {
         const TokenCount *t = token_slot(b->slots, b->size, set->ids[i]);
-        if (t->token == UINT32_MAX || t->spam + t->ham == 0) {
+        if (t->token == 0 || t->spam + t->ham == 0) {
             continue;
         }
         double ps = (double)t->spam / b->nspam, ph = (double)t->ham / b->nham;

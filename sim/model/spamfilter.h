@@ -7,7 +7,7 @@
  * votes only once it has learned bayes_min_spam spam and bayes_min_ham ham messages, as real
  * SpamAssassin waits for 200 of each. It learns from user clicks (spam / not spam) and from
  * auto-learning (score below autolearn_ham or above autolearn_spam).
- * Owns the token database and the token strings (a pool of its own).
+ * Owns the token database (hashes of tokens with their spam and ham counts).
  */
 #ifndef MAILSIM_SPAMFILTER_H
 #define MAILSIM_SPAMFILTER_H
