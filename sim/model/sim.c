@@ -358,7 +358,11 @@ Sim *sim_create(World *w, const SimOptions *opt)
         if (a->kind == ACT_DNS_FAILURE) {
             dns_db_add_failure(sim->dns, a->name, a->rcode, a->at_us, a->until_us);
         }
-        engine_schedule(sim->eng, a->at_us, on_action, sim, i);
+    }
+    /* Actions are sorted by time: only the next one is pending at any moment, so a million
+     * scripted sends cost one heap entry, not a million. */
+    if (w->action_count > 0) {
+        engine_schedule(sim->eng, w->actions[0].at_us, on_action, sim, 0);
     }
     return sim;
 }
@@ -517,9 +521,11 @@ static void do_dns_failure(Sim *sim, const Action *a, uint32_t index)
 
 static void on_action(Engine *eng, void *obj, uint64_t arg)
 {
-    (void)eng;
     Sim *sim = obj;
     const Action *a = &sim->w->actions[arg];
+    if (arg + 1 < sim->w->action_count) {
+        engine_schedule(eng, sim->w->actions[arg + 1].at_us, on_action, sim, arg + 1);
+    }
     switch (a->kind) {
     case ACT_SEND: do_send(sim, a); break;
     case ACT_OUTAGE: do_outage(sim, a); break;
