@@ -221,9 +221,30 @@ int32_t sim_mailbox_of(const Sim *sim, StrId addr)
     return NONE;
 }
 
-void sim_fail_rcpt_final(Sim *sim, uint32_t rcpt, RcptState st)
+uint32_t sim_pool_take(void **items, size_t *count, size_t *cap, int32_t *free_head,
+                       size_t item_size, size_t next_off)
 {
-    sim->rcpts[rcpt].state = (uint8_t)st;
+    uint32_t i;
+    if (*free_head != NONE) {
+        i = (uint32_t)*free_head;
+        memcpy(free_head, (char *)*items + i * item_size + next_off, sizeof *free_head);
+    } else {
+        if (*count == *cap) {
+            *items = xgrow(*items, cap, *count + 1, item_size);
+        }
+        i = (uint32_t)(*count)++;
+    }
+    char *slot = (char *)*items + i * item_size;
+    memset(slot, 0, item_size);
+    int32_t none = NONE;
+    memcpy(slot + next_off, &none, sizeof none);
+    return i;
+}
+
+void sim_pool_give(void *items, int32_t *free_head, size_t item_size, size_t next_off, uint32_t i)
+{
+    memcpy((char *)items + i * item_size + next_off, free_head, sizeof *free_head);
+    *free_head = (int32_t)i;
 }
 
 /* ---- setup ---- */

@@ -229,10 +229,16 @@ void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line);
 uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId from_header, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date);
+/* Slot pools (sessions, look-ups, inbound copies): a growable array whose free slots are chained
+ * through each record's `next_free` field (at byte offset `next_off`). Take returns a zeroed slot
+ * with next_free = NONE; give puts slot i back. Indices stay valid; pointers do not survive a
+ * take (the array may move). */
+uint32_t sim_pool_take(void **items, size_t *count, size_t *cap, int32_t *free_head,
+                       size_t item_size, size_t next_off);
+void sim_pool_give(void *items, int32_t *free_head, size_t item_size, size_t next_off, uint32_t i);
 int32_t sim_mailbox_of(const Sim *sim, StrId addr); /* mailbox index or NONE */
 int32_t sim_incoming_at(const Sim *sim, uint32_t ip); /* incoming server with that IP, or NONE */
 const char *sim_node_name(const Sim *sim, int32_t node);
-void sim_fail_rcpt_final(Sim *sim, uint32_t rcpt, RcptState st);
 
 /* ---- sim_relay.c ---- */
 /* Starts a DNS look-up: a query travels from `asker` to `resolver`, the answer comes back, and

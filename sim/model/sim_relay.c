@@ -16,6 +16,7 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,20 +41,11 @@ static const WorldNode *N(const Sim *sim, int32_t node)
 
 static uint32_t session_new(Sim *sim)
 {
-    uint32_t s;
-    if (sim->session_free != NONE) {
-        s = (uint32_t)sim->session_free;
-        sim->session_free = sim->sessions[s].next_free;
-    } else {
-        if (sim->session_count == sim->session_cap) {
-            sim->sessions = xgrow(sim->sessions, &sim->session_cap, sim->session_count + 1,
-                                  sizeof *sim->sessions);
-        }
-        s = (uint32_t)sim->session_count++;
-    }
-    memset(&sim->sessions[s], 0, sizeof sim->sessions[s]);
+    void *items = sim->sessions;
+    uint32_t s = sim_pool_take(&items, &sim->session_count, &sim->session_cap, &sim->session_free,
+                               sizeof(Session), offsetof(Session, next_free));
+    sim->sessions = items;
     sim->sessions[s].live = true;
-    sim->sessions[s].next_free = NONE;
     return s;
 }
 
@@ -61,8 +53,7 @@ static void session_free(Sim *sim, uint32_t s)
 {
     assert(sim->sessions[s].live);
     sim->sessions[s].live = false;
-    sim->sessions[s].next_free = sim->session_free;
-    sim->session_free = (int32_t)s;
+    sim_pool_give(sim->sessions, &sim->session_free, sizeof(Session), offsetof(Session, next_free), s);
 }
 
 static int64_t process_us(const Sim *sim, int32_t node)
@@ -79,18 +70,10 @@ static int64_t process_us(const Sim *sim, int32_t node)
 
 static uint32_t lookup_new(Sim *sim)
 {
-    uint32_t l;
-    if (sim->lookup_free != NONE) {
-        l = (uint32_t)sim->lookup_free;
-        sim->lookup_free = sim->lookups[l].next_free;
-    } else {
-        if (sim->lookup_count == sim->lookup_cap) {
-            sim->lookups = xgrow(sim->lookups, &sim->lookup_cap, sim->lookup_count + 1,
-                                 sizeof *sim->lookups);
-        }
-        l = (uint32_t)sim->lookup_count++;
-    }
-    memset(&sim->lookups[l], 0, sizeof sim->lookups[l]);
+    void *items = sim->lookups;
+    uint32_t l = sim_pool_take(&items, &sim->lookup_count, &sim->lookup_cap, &sim->lookup_free,
+                               sizeof(Lookup), offsetof(Lookup, next_free));
+    sim->lookups = items;
     sim->lookups[l].live = true;
     return l;
 }
@@ -105,8 +88,8 @@ static void on_lookup_done(Engine *eng, void *obj, uint64_t arg)
     Sim *sim = obj;
     Lookup lk = sim->lookups[arg];
     sim->lookups[arg].live = false;
-    sim->lookups[arg].next_free = sim->lookup_free;
-    sim->lookup_free = (int32_t)arg;
+    sim_pool_give(sim->lookups, &sim->lookup_free, sizeof(Lookup), offsetof(Lookup, next_free),
+                  (uint32_t)arg);
     switch (lk.purpose) {
     case LOOK_MX: relay_mx_answer(sim, lk.owner, &lk.ans); break;
     case LOOK_A: relay_a_answer(sim, lk.owner, &lk.ans); break;

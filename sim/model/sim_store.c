@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,24 +26,16 @@ static const WorldNode *N(const Sim *sim, int32_t node)
 
 static uint32_t inbound_new(Sim *sim)
 {
-    uint32_t i;
-    if (sim->inbound_free != NONE) {
-        i = (uint32_t)sim->inbound_free;
-        sim->inbound_free = sim->inbound[i].next_free;
-    } else {
-        if (sim->inbound_count == sim->inbound_cap) {
-            sim->inbound = xgrow(sim->inbound, &sim->inbound_cap, sim->inbound_count + 1,
-                                 sizeof *sim->inbound);
-        }
-        i = (uint32_t)sim->inbound_count++;
-    }
+    void *items = sim->inbound;
+    uint32_t i = sim_pool_take(&items, &sim->inbound_count, &sim->inbound_cap, &sim->inbound_free,
+                               sizeof(Inbound), offsetof(Inbound, next_free));
+    sim->inbound = items;
     return i;
 }
 
 static void inbound_free(Sim *sim, uint32_t i)
 {
-    sim->inbound[i].next_free = sim->inbound_free;
-    sim->inbound_free = (int32_t)i;
+    sim_pool_give(sim->inbound, &sim->inbound_free, sizeof(Inbound), offsetof(Inbound, next_free), i);
 }
 
 /* Sends the inbound copy over the link `from` -> `to`; `then` runs when it has arrived. */
