@@ -636,6 +636,7 @@ void sim_run(Sim *sim)
     count_outcomes(sim);
     if (sim->trace) {
         apply_captions(sim);
+        trace_shrink(sim->trace);
     }
 }
 

@@ -376,6 +376,22 @@ int trace_conn_from_name(const char *name)
     return name_index(CONN_NAMES, COUNT_OF(CONN_NAMES), name);
 }
 
+void trace_shrink(Trace *tr)
+{
+    if (tr->count > 0 && tr->count < tr->cap) {
+        tr->events = xrealloc(tr->events, tr->count * sizeof *tr->events);
+        tr->cap = tr->count;
+    }
+    if (tr->msg_count > 0 && tr->msg_count < tr->msg_cap) {
+        tr->msgs = xrealloc(tr->msgs, tr->msg_count * sizeof *tr->msgs);
+        tr->msg_cap = tr->msg_count;
+    }
+    if (tr->rcpt_count > 0 && tr->rcpt_count < tr->rcpt_cap) {
+        tr->rcpts = xrealloc(tr->rcpts, tr->rcpt_count * sizeof *tr->rcpts);
+        tr->rcpt_cap = tr->rcpt_count;
+    }
+}
+
 size_t trace_memory_bytes(const Trace *tr)
 {
     return sizeof *tr + tr->cap * sizeof *tr->events + tr->node_cap * sizeof *tr->nodes +

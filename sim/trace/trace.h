@@ -179,6 +179,10 @@ int trace_rcode_from_name(const char *name);
 int trace_qtype_from_name(const char *name);
 int trace_conn_from_name(const char *name);
 
+/* Releases the arrays' growth slack once nothing more will be appended (appending still works,
+ * at the cost of a reallocation). */
+void trace_shrink(Trace *tr);
+
 /* Bytes the trace holds (arrays + strings), for the memory benchmark. */
 size_t trace_memory_bytes(const Trace *tr);
 
