@@ -183,7 +183,7 @@ static void place_regions(Layout *lay)
     }
     float side = 0;
     if (lay->panel && W >= 720) {
-        side = roundf(clampf(W * 0.31f, 300 * s, 620 * s));
+        side = roundf(clampf(W * 0.32f, 300 * s, 620 * s));
         side = side > W * 0.45f ? roundf(W * 0.45f) : side;
     }
     float body_h = H - top - timeline - caption;
@@ -294,11 +294,20 @@ static float pull_cost(const Layout *lay, int32_t i, float y)
     return cost;
 }
 
-/* Places one column's nodes as an evenly spaced block centred on the band's middle line, in
- * the order of their neighbours' mean height, then slides the block by half steps to where its
- * nodes sit closest to their neighbours (so the lesson's main path runs straight across). */
-static void place_column(Layout *lay, int col, float band_lo, float band_hi, float step,
-                         bool relax, Order *scratch, float *pos)
+/* The vertical frame a column is placed in. Positions are tile centres; a footprint reaches
+ * `above` over its tile centre and `below` under it (name, kind, badges). */
+typedef struct {
+    float band_lo, band_hi; /* the main band */
+    float mid;              /* where a lone node's tile centre goes: the lesson's main line */
+    float above, below;     /* extents of this column's footprints around the tile centre */
+    float step;             /* distance between tile centres in this column */
+} ColumnFrame;
+
+/* Places one column's nodes as an evenly spaced block on the main line, in the order of their
+ * neighbours' mean height, then slides the block by half steps to where its nodes sit closest to
+ * their neighbours (so the lesson's main path runs straight across). */
+static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax, Order *scratch,
+                         float *pos)
 {
     size_t k = 0;
     for (size_t i = 0; i < lay->n; i++) {
@@ -313,10 +322,10 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
         return;
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
-    float mid = (band_lo + band_hi) / 2, lo = band_lo + step / 2, hi = band_hi - step / 2;
-    if (step * (float)(k - 1) > hi - lo) {
+    float step = f->step, lo = f->band_lo + f->above, hi = f->band_hi - f->below;
+    if (step * (float)(k - 1) > hi - lo + 0.5f) {
         for (size_t j = 0; j < k; j++) {
-            pos[j] = k == 1 ? mid : lo + (hi - lo) * (float)j / (float)(k - 1);
+            pos[j] = k == 1 ? f->mid : lo + (hi - lo) * (float)j / (float)(k - 1);
             lay->cy[scratch[j].node] = pos[j];
         }
         return;
@@ -324,13 +333,13 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
     float best_off = 0, best_cost = INFINITY;
     for (int h = -(int)k; h <= (int)k; h++) {
         float off = (float)h * step / 2, cost = 0;
-        float first = mid + (0 - (float)(k - 1) / 2) * step + off;
-        float last = mid + ((float)(k - 1) / 2) * step + off;
+        float first = f->mid + (0 - (float)(k - 1) / 2) * step + off;
+        float last = f->mid + ((float)(k - 1) / 2) * step + off;
         /* Slide back inside the band when the half step overshoots it. */
         off -= last > hi ? last - hi : 0;
         off += first < lo ? lo - first : 0;
         for (size_t j = 0; j < k && relax; j++) {
-            cost += pull_cost(lay, scratch[j].node, mid + ((float)j - (float)(k - 1) / 2) * step + off);
+            cost += pull_cost(lay, scratch[j].node, f->mid + ((float)j - (float)(k - 1) / 2) * step + off);
         }
         cost += fabsf(off) * 1e-3f; /* ties: stay centred */
         if (cost < best_cost) {
@@ -339,20 +348,20 @@ static void place_column(Layout *lay, int col, float band_lo, float band_hi, flo
         }
     }
     for (size_t j = 0; j < k; j++) {
-        pos[j] = mid + ((float)j - (float)(k - 1) / 2) * step + best_off;
+        pos[j] = f->mid + ((float)j - (float)(k - 1) / 2) * step + best_off;
         lay->cy[scratch[j].node] = pos[j];
     }
 }
 
 static void set_card(Layout *lay, int32_t i, float cx, float cy, const Metrics *m)
 {
-    /* cy is the centre of the whole footprint. */
-    float top = cy - footprint(m) / 2;
+    /* cy is the centre of the tile; the footprint hangs below it. */
+    float top = cy - m->tile / 2;
     lay->slots[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top), roundf(m->label_w),
                                   roundf(footprint(m)) };
     lay->cards[i] = (LayoutRect){ roundf(cx - m->tile / 2), roundf(top), roundf(m->tile),
                                   roundf(m->tile) };
-    lay->labels[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top + m->tile + 2),
+    lay->labels[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top + m->tile),
                                    roundf(m->label_w), roundf(m->name_h + m->kind_h) };
 }
 
@@ -362,8 +371,7 @@ static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
     for (size_t i = 0; i < lay->n; i++) {
         const TraceNode *nd = trace_node(lay->tr, (int32_t)i);
         float cx = c.x + pad + m->label_w / 2 + clampf(nd->x, 0, 1) * (c.w - 2 * pad - m->label_w);
-        float cy = c.y + pad + footprint(m) / 2 +
-                   clampf(nd->y, 0, 1) * (c.h - 2 * pad - footprint(m));
+        float cy = c.y + pad + m->tile / 2 + clampf(nd->y, 0, 1) * (c.h - 2 * pad - footprint(m));
         set_card(lay, (int32_t)i, cx, cy, m);
     }
 }
@@ -393,56 +401,71 @@ static void place_nodes(Layout *lay)
     m.gap = 8 * s;
     m.label_w = clampf(cw - m.gap, 40, 220 * s);
     m.tile = clampf(52 * s, 16, cw * 0.6f);
-    m.name_h = 22 * s;
-    m.kind_h = 17 * s;
-    m.badge_h = 44 * s;
+    m.name_h = 20 * s;
+    m.kind_h = 16 * s;
+    m.badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
     Metrics tm = m; /* the top row: smaller tiles, badges beside the tile */
     tm.tile = clampf(40 * s, 16, m.tile);
     tm.badge_h = 0;
 
-    size_t fullest = 1;
-    for (int col = 0; col < COL_COUNT; col++) {
-        size_t k = 0;
-        for (size_t i = 0; i < lay->n; i++) {
-            k += lay->column[i] == col;
+    size_t per_col[COL_COUNT] = { 0 }, fullest = 1;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            per_col[lay->column[i]]++;
         }
-        fullest = k > fullest ? k : fullest;
+    }
+    for (int col = 0; col < COL_COUNT; col++) {
+        fullest = per_col[col] > fullest ? per_col[col] : fullest;
     }
     float top_h = have_top ? footprint(&tm) : 0;
     float band_lo = c.y + pad + (have_top ? top_h + 10 * s : 0), band_hi = c.y + c.h - pad;
     float avail = band_hi - band_lo;
-    /* Shrink the footprint until the fullest column fits the band: badges first, then the kind
-     * line, then the tile. */
-    float need = footprint(&m) * (float)fullest + m.gap * (float)(fullest - 1);
-    if (need > avail) {
-        float each = (avail - m.gap * (float)(fullest - 1)) / (float)fullest;
-        m.badge_h = clampf(each - m.tile - m.name_h - m.kind_h, 0, m.badge_h);
-        if (each - m.tile - m.name_h - m.kind_h < 0) {
-            m.kind_h = 0;
-        }
-        m.tile = clampf(each - m.name_h - m.kind_h - m.badge_h, 14, m.tile);
-        if (footprint(&m) > each) {
-            m.name_h = clampf(each - m.tile, 0, m.name_h);
-        }
+    /* When even tile + name + kind do not fit the fullest column, shrink them: the kind line
+     * first, then the tile, then the name. */
+    float each = avail / (float)fullest - m.gap;
+    if (m.tile + m.name_h + m.kind_h > each) {
+        m.kind_h = each - m.tile - m.name_h < 0 ? 0 : m.kind_h;
+        m.tile = clampf(each - m.name_h - m.kind_h, 14, m.tile);
+        m.name_h = clampf(each - m.tile, 0, m.name_h);
     }
 
     if (lay->scenario_pos) {
+        m.badge_h = 2 * LAYOUT_BADGE_ROW * s;
         place_scenario(lay, c, &m);
         return;
     }
 
+    /* Each column's step: a lone node gets the full footprint; k nodes get room for k + 1
+     * footprints so the block can slide to line up with its neighbours, as long as that still
+     * leaves at least one badge row; otherwise they share the band evenly. */
+    float base = m.tile + m.name_h + m.kind_h + m.gap, row = LAYOUT_BADGE_ROW * s;
+    float steps[COL_COUNT];
+    for (int col = 0; col < COL_COUNT; col++) {
+        float k = (float)(per_col[col] ? per_col[col] : 1);
+        float step = avail / (k + 1);
+        if (step < base + row) {
+            step = fminf(avail / k, base + row);
+        }
+        steps[col] = fminf(step, base + m.badge_h);
+    }
     Order *scratch = xmalloc((lay->n + 1) * sizeof *scratch);
     float *pos = xmalloc((lay->n + 1) * sizeof *pos);
-    float step = footprint(&m) + m.gap;
+    float full_below = base + m.badge_h - m.gap - m.tile / 2;
+    float mid = (band_lo + band_hi + m.tile / 2 - full_below) / 2; /* a lone footprint, centred */
     for (int pass = 0; pass < 4; pass++) {
         for (int col = 0; col < COL_COUNT; col++) {
-            place_column(lay, col, band_lo, band_hi, step, pass > 0, scratch, pos);
+            ColumnFrame f = { band_lo, band_hi, mid, m.tile / 2,
+                              per_col[col] > 1 ? steps[col] - m.gap - m.tile / 2 : full_below,
+                              steps[col] };
+            place_column(lay, col, &f, pass > 0, scratch, pos);
         }
     }
     for (size_t i = 0; i < lay->n; i++) {
         int col = lay->column[i];
         if (col != COL_TOP_ROW) {
-            set_card(lay, (int32_t)i, c.x + pad + cw * ((float)used[col] + 0.5f), lay->cy[i], &m);
+            Metrics mc = m;
+            mc.badge_h = fmaxf(steps[col] - base, 0);
+            set_card(lay, (int32_t)i, c.x + pad + cw * ((float)used[col] + 0.5f), lay->cy[i], &mc);
         }
     }
 
@@ -464,7 +487,7 @@ static void place_nodes(Layout *lay)
     sweep_apart(pos, k, tm.label_w + tm.gap, c.x + pad + tm.label_w / 2,
                 c.x + c.w - pad - tm.label_w / 2);
     for (size_t j = 0; j < k; j++) {
-        set_card(lay, scratch[j].node, pos[j], c.y + pad + footprint(&tm) / 2, &tm);
+        set_card(lay, scratch[j].node, pos[j], c.y + pad + tm.tile / 2, &tm);
     }
     free(scratch);
     free(pos);

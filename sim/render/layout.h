@@ -23,6 +23,8 @@ typedef struct {
     float x, y, w, h;
 } LayoutRect;
 
+#define LAYOUT_BADGE_ROW 23 /* height of one badge row under a node, at scale 1 */
+
 typedef enum {
     REGION_TOPBAR,    /* clock, speed, title */
     REGION_CANVAS,    /* nodes, links, tokens */

@@ -520,9 +520,13 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
     LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
     LayoutRect t = layout_node(h->lay, i);
     bool beside = layout_column(h->lay, i) == COL_TOP_ROW;
-    float y = lab.y + lab.h + S(r, 3);
-    float row_h = S(r, 21), maxw = slot.w + S(r, 8);
-    for (int b = 0; b < vn->badge_count; b++) {
+    float y = lab.y + lab.h + S(r, 1);
+    float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
+    /* As many badges as the footprint has rows for (the layout shrinks it in crowded columns). */
+    int fit = beside ? VIEW_MAX_BADGES
+                     : (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
+    int count = vn->badge_count < fit ? vn->badge_count : fit;
+    for (int b = 0; b < count; b++) {
         const ViewBadge *bd = &vn->badges[b];
         int w, th;
         text_size(r, FACE_BOLD, px(r, FS_BADGE), bd->text, &w, &th);
@@ -538,8 +542,8 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
         }
     }
     /* The filter's gauge: score against the threshold, under its badge. */
-    if (vn->has_verdict && shapes && !beside) {
-        float gy = y + (float)vn->badge_count * (row_h + S(r, 2)) + S(r, 1);
+    if (vn->has_verdict && shapes && !beside && count < fit) {
+        float gy = y + (float)count * (row_h + S(r, 2)) + S(r, 1);
         float gw = fminf(lab.w, S(r, 120)), gx = lab.x + lab.w / 2 - gw / 2, gh = S(r, 7);
         double max = fmax(vn->required_milli * 2.0, vn->score_milli * 1.1);
         float k = max > 0 ? (float)(vn->score_milli / max) : 0;
@@ -625,9 +629,15 @@ static void draw_token_shapes(Renderer *r, const ViewToken *t)
                    h / 2 + S(r, 4), role(r, CR_SELECT));
     }
     if (t->flags & VT_REJECT) {
-        round_rect(r, t->x - w / 2 + S(r, 2), t->y - h / 2 + S(r, 3), w, h, h / 2,
+        float ly = t->y + t->label_dy;
+        if (t->label_dy != 0) { /* the token on the link, a leader up to its label */
+            line(r, t->x, t->y, t->x, ly, S(r, 3), role(r, CR_TEXT));
+            circle(r, t->x, t->y, S(r, 7), role(r, CR_TEXT));
+            circle(r, t->x, t->y, S(r, 5), c);
+        }
+        round_rect(r, t->x - w / 2 + S(r, 2), ly - h / 2 + S(r, 3), w, h, h / 2,
                    (SDL_Color){ 0, 0, 0, 70 });
-        box(r, t->x - w / 2, t->y - h / 2, w, h, h / 2, c, role(r, CR_TEXT), S(r, 2.5f));
+        box(r, t->x - w / 2, ly - h / 2, w, h, h / 2, c, role(r, CR_TEXT), S(r, 2.5f));
     } else {
         round_rect(r, t->x - w / 2, t->y - h / 2, w, h, S(r, 6), c);
     }
@@ -643,15 +653,13 @@ static void draw_token_text(Renderer *r, const ViewToken *t)
         int size = px(r, resting ? FS_SMALL - 1 : FS_SMALL);
         int w, h;
         text_size(r, FACE_BOLD, size, t->label, &w, &h);
-        float ey = t->y + S(r, resting ? 8 : 11) + S(r, 2);
-        if (resting && !(t->flags & VT_GROUP)) {
-            ey = t->y - S(r, 8) - (float)h - S(r, 1); /* above: the tile is below */
-        }
+        /* Travelling: the id under the envelope. Resting: beside the stack, to the right. */
+        float lx = resting ? t->x + S(r, 16) : t->x - (float)w / 2;
+        float ly = resting ? t->y - (float)h / 2 : t->y + S(r, 13);
         flush(r);
         SDL_Color bg = role(r, CR_BG);
-        round_rect(r, t->x - (float)w / 2 - S(r, 4), ey, (float)w + S(r, 8), (float)h, S(r, 4),
-                   alpha(bg, 225));
-        text(r, FACE_BOLD, size, t->label, t->x, ey, role(r, CR_TEXT), AL_CENTER);
+        round_rect(r, lx - S(r, 3), ly, (float)w + S(r, 6), (float)h, S(r, 4), alpha(bg, 225));
+        text(r, FACE_BOLD, size, t->label, lx, ly, role(r, CR_TEXT), AL_LEFT);
         return;
     }
     float w, h;
@@ -660,7 +668,8 @@ static void draw_token_text(Renderer *r, const ViewToken *t)
     token_pill_size(r, t, &w, &h, &size, &face);
     int tw, th;
     text_size(r, face, size, t->label, &tw, &th);
-    text(r, face, size, t->label, t->x, t->y - (float)th / 2, text_on(r, (ColorRole)t->role), AL_CENTER);
+    text(r, face, size, t->label, t->x, t->y + t->label_dy - (float)th / 2,
+         text_on(r, (ColorRole)t->role), AL_CENTER);
 }
 
 static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
@@ -778,7 +787,7 @@ static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
     float x = c.x + S(r, 26), wrap = c.w - S(r, 40);
     int size = px(r, vs->caption_is_narration ? FS_CAPTION - 2 : FS_CAPTION);
     FontFace face = vs->caption_is_narration ? FACE_SANS : FACE_SANS;
-    SDL_Color col = vs->caption_is_narration ? role(r, CR_TEXT_DIM) : role(r, CR_TEXT);
+    SDL_Color col = role(r, CR_TEXT);
     float th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
     if (th > c.h - S(r, 8)) { /* too long for two lines: a size smaller */
         size = px(r, FS_BODY + 2);
@@ -855,7 +864,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
             continue;
         }
         float mh = r->mark_tall[x] ? bar.h * 0.75f : bar.h * 0.3f;
-        rect(r, bar.x + (float)x, base - mh, fmaxf(S(r, 2), 1.5f), mh, role(r, (ColorRole)r->mark_role[x]));
+        rect(r, bar.x + (float)x, base - mh, fmaxf(S(r, 2), 1.5f), mh, ink(r, (ColorRole)r->mark_role[x]));
     }
     float cx = bar.x + (float)timeaxis_frac(h->axis, vs->t_us) * bar.w;
     SDL_Color cur = role(r, CR_TEXT);
@@ -886,6 +895,27 @@ static void panel_header(Renderer *r, LayoutRect p, const char *title, const cha
         text_fit(r, FACE_SANS, px(r, FS_SMALL), right, p.x + p.w - S(r, 12), p.y + (hh - (float)rh) / 2,
                  role(r, CR_TEXT_DIM), AL_RIGHT, p.w - (float)w - S(r, 40), role(r, CR_PANEL_ALT));
     }
+}
+
+/* "smtp.a.example → mx.b.example" -> "smtp.a → mx.b": each host name cut after its second
+ * label, enough to tell nodes apart in a lesson. */
+static void short_route(const char *route, char *out, size_t size)
+{
+    size_t n = 0;
+    int dots = 0;
+    bool skipping = false;
+    for (const char *p = route; *p && n + 1 < size; p++) {
+        if (*p == ' ') {
+            dots = 0;
+            skipping = false;
+        } else if (*p == '.' && ++dots == 2) {
+            skipping = true;
+        }
+        if (!skipping) {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
 }
 
 static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
@@ -922,20 +952,40 @@ static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
             shown = clock;
         }
         int cw, chh;
-        text_size(r, FACE_MONO, px(r, FS_MONO - 1), shown, &cw, &chh);
+        text_size(r, FACE_MONO, px(r, FS_SMALL), shown, &cw, &chh);
         SDL_Color tc = future ? role(r, CR_TEXT_DIM) : role(r, CR_TEXT);
-        text(r, FACE_MONO, px(r, FS_MONO - 1), shown, p.x + S(r, 18), y + (rh - (float)chh) / 2,
+        text(r, FACE_MONO, px(r, FS_SMALL), shown, p.x + S(r, 18), y + (rh - (float)chh) / 2,
              role(r, CR_TEXT_DIM), AL_LEFT);
         narrate_event(tr, (uint32_t)i, line, sizeof line);
         char *nl = strchr(line, '\n');
         if (nl) {
             strcpy(nl, " \u2026");
         }
-        float tx = p.x + S(r, 26) + (float)cw;
-        int lw, lh;
-        text_size(r, is_cur ? FACE_BOLD : FACE_SANS, px(r, FS_BODY - 1), line, &lw, &lh);
-        text_fit(r, is_cur ? FACE_BOLD : FACE_SANS, px(r, FS_BODY - 1), line, tx,
-                 y + (rh - (float)lh) / 2, tc, AL_LEFT, p.x + p.w - tx - S(r, 6), bg);
+        /* "route  payload": the payload is what matters, the route goes after it, shortened. */
+        char route[256] = "";
+        const char *payload = line;
+        char *gap = strstr(line, "  ");
+        if (gap && gap - line < 120) {
+            *gap = '\0';
+            short_route(line, route, sizeof route);
+            payload = gap + 2;
+        }
+        float tx = p.x + S(r, 24) + (float)cw, right = p.x + p.w - S(r, 8);
+        FontFace face = FACE_SANS;
+        int size = px(r, FS_BODY - 1), lw, lh, rw = 0, rhh;
+        text_size(r, face, size, payload, &lw, &lh);
+        if (route[0]) {
+            text_size(r, FACE_SANS, px(r, FS_SMALL - 1), route, &rw, &rhh);
+            if ((float)rw > (right - tx) * 0.45f) {
+                rw = 0;
+            }
+        }
+        float pw = fminf((float)lw, right - tx - (rw ? (float)rw + S(r, 10) : 0));
+        text_fit(r, face, size, payload, tx, y + (rh - (float)lh) / 2, tc, AL_LEFT, pw, bg);
+        if (rw) {
+            text(r, FACE_SANS, px(r, FS_SMALL - 1), route, right, y + (rh - (float)rhh) / 2,
+                 role(r, CR_TEXT_DIM), AL_RIGHT);
+        }
     }
     unclip(r);
 }

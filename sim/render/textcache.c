@@ -75,8 +75,8 @@ TextCache *textcache_create(SDL_Renderer *ren, const char *font_dir, Error *err)
 {
     TextCache *tc = xcalloc(1, sizeof *tc);
     tc->ren = ren;
-    if (!TTF_WasInit() && TTF_Init() != 0) {
-        error_set(err, "", "", "cannot start SDL_ttf: %s", TTF_GetError());
+    if (!TTF_WasInit()) { /* the caller owns TTF_Init/TTF_Quit */
+        error_set(err, "", "", "SDL_ttf is not started (TTF_Init)");
         goto fail;
     }
     for (int f = 0; f < FACE_COUNT; f++) {

@@ -11,6 +11,8 @@
 
 #include <stdlib.h>
 
+#define LEAD_IN_GAP_US 200000
+
 struct TimeAxis {
     AxisSegment *seg;
     size_t count, cap;
@@ -37,12 +39,14 @@ TimeAxis *timeaxis_create(const TraceIndex *ix, int64_t min_gap_us)
     if (ax->end_us <= ax->start_us) {
         ax->end_us = ax->start_us + 1;
     }
-    /* Active stretches. */
+    /* Active stretches. The quiet lead-in before the first event is squeezed too (if it is
+     * more than a blink), so the strip starts where something happens. */
     int64_t cur_a = ax->start_us, cur_b = ax->start_us;
     for (size_t i = 0; i < n; i++) {
         int64_t a = ev[i].t_us;
         int64_t b = traceindex_travels(ix, (uint32_t)i) ? ev[i].arrive_us : a;
-        if (a - cur_b > min_gap_us) {
+        int64_t gap_min = i == 0 ? LEAD_IN_GAP_US : min_gap_us;
+        if (a - cur_b > gap_min) {
             push(ax, cur_a, cur_b, 0);
             push(ax, cur_b, a, 1);
             cur_a = a;

@@ -7,6 +7,7 @@
 #include "render/viewstate.h"
 
 #include "cli/narrate.h"
+#include "render/explain.h"
 #include "util/xalloc.h"
 
 #include <inttypes.h>
@@ -16,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LABEL_MAX 34        /* characters in an ordinary packet label */
-#define LABEL_REJECT_MAX 60 /* a refusal shows (nearly) its whole reply */
+#define LABEL_MAX 20        /* characters in an ordinary packet label */
+#define LABEL_REJECT_MAX 40 /* a refusal shows its code and its reason */
 #define GROUP_BUCKETS 4
 
 struct ViewStore {
@@ -315,6 +316,63 @@ static ColorRole msg_role(const TraceIndex *ix, int32_t m, int64_t t_us)
     return CR_MSG;
 }
 
+/* Short words for the ordinary reply codes: the packet says "250 OK", the log says the rest. */
+static const char *reply_word(int code)
+{
+    switch (code) {
+    case 220: return "ready";
+    case 221: return "bye";
+    case 235: return "authenticated";
+    case 250: return "OK";
+    case 251: return "OK";
+    case 252: return "cannot verify";
+    case 354: return "send data";
+    default: return "";
+    }
+}
+
+/* "550 5.1.1 <x>: Recipient address rejected: User unknown" -> "✖ 550 5.1.1 User unknown":
+ * code, enhanced code, and the last phrase, which is what a person needs to read. */
+static uint32_t refusal_label(ViewState *vs, const char *line)
+{
+    char code[4] = { 0 }, status[16] = { 0 };
+    const char *p = line;
+    size_t i = 0;
+    while (i < 3 && *p >= '0' && *p <= '9') {
+        code[i++] = *p++;
+    }
+    p += *p == ' ' || *p == '-';
+    size_t st = strspn(p, "0123456789.");
+    if (st > 0 && st < sizeof status && strchr(p, '.') && strchr(p, '.') < p + st) {
+        memcpy(status, p, st);
+        p += st;
+        p += strspn(p, " ");
+    }
+    const char *phrase = p;
+    for (const char *q = strstr(p, ": "); q; q = strstr(q + 2, ": ")) {
+        phrase = q + 2;
+    }
+    char buf[300];
+    snprintf(buf, sizeof buf, "\u2716 %s%s%s %s", code, status[0] ? " " : "", status, phrase);
+    return put_line(vs, buf, LABEL_REJECT_MAX);
+}
+
+/* The first `words` words of s (stopping at ':' after the first word for "MAIL FROM:<...>"). */
+static uint32_t first_words(ViewState *vs, const char *s, int words, size_t max_chars)
+{
+    char buf[128];
+    size_t n = 0;
+    int w = 0;
+    for (const char *p = s; *p && *p != '\n' && n + 1 < sizeof buf; p++) {
+        if (*p == ':' || (*p == ' ' && ++w >= words)) {
+            break;
+        }
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return put_line(vs, buf, max_chars);
+}
+
 static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e, bool refusal)
 {
     const char *text = trace_str(tr, e->text);
@@ -324,12 +382,11 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
             return put_fmt(vs, "%s? %s", trace_qtype_name((TraceQtype)e->num), trace_str(tr, e->aux));
         }
         if (e->num2 != RCODE_NOERROR) {
-            return put_fmt(vs, "%s %s", trace_rcode_name((TraceRcode)e->num2),
-                           trace_qtype_name((TraceQtype)e->num));
+            return put_fmt(vs, "\u2716 %s", trace_rcode_name((TraceRcode)e->num2));
         } else {
             char buf[256];
             snprintf(buf, sizeof buf, "%s %s%s", trace_qtype_name((TraceQtype)e->num),
-                     text[0] ? text : "(no records)", (e->flags & TRACE_F_CACHED) ? " (cached)" : "");
+                     text[0] ? text : "(none)", (e->flags & TRACE_F_CACHED) ? " (cache)" : "");
             return put_line(vs, buf, LABEL_MAX);
         }
     case TK_CONN:
@@ -337,17 +394,27 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
             return e->num > 0 ? put_fmt(vs, "connect :%d", (int)e->num) : put_fmt(vs, "connect");
         }
         if (e->sub == CONN_REFUSED) {
-            return put_fmt(vs, "\u2716 connection refused");
+            return put_fmt(vs, "\u2716 refused");
         }
-        return put_line(vs, text, LABEL_MAX);
+        return first_words(vs, text, 2, LABEL_MAX);
     case TK_SMTP:
+        if (e->sub == 0) {
+            return first_words(vs, text, strncmp(text, "MAIL", 4) == 0 || strncmp(text, "RCPT", 4) == 0 ? 2 : 1,
+                               LABEL_MAX);
+        }
+        if (refusal) {
+            return refusal_label(vs, text);
+        }
+        return reply_word(e->num)[0] ? put_fmt(vs, "%d %s", (int)e->num, reply_word(e->num))
+                                     : first_words(vs, text, 1, LABEL_MAX);
+    case TK_FETCH:
         if (refusal) {
             char buf[300];
             snprintf(buf, sizeof buf, "\u2716 %s", text);
-            return put_line(vs, buf, LABEL_REJECT_MAX);
+            return put_line(vs, buf, LABEL_MAX);
         }
-        return put_line(vs, text, LABEL_MAX);
-    default: return put_line(vs, text, refusal ? LABEL_REJECT_MAX : LABEL_MAX);
+        return first_words(vs, text, 2, LABEL_MAX);
+    default: return first_words(vs, text, 3, refusal ? LABEL_REJECT_MAX : LABEL_MAX);
     }
 }
 
@@ -389,6 +456,9 @@ static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay,
     tok->y1 += ny * side;
     tok->x = tok->x0 + dx * tok->progress;
     tok->y = tok->y0 + dy * tok->progress;
+    if (refusal) { /* a refusal's label floats above the link, clear of the node tiles */
+        tok->label_dy = -(layout_node(lay, e->from).h / 2 + 22 * layout_scale(lay));
+    }
     vs->store->keys[vs->token_count - 1] =
         ((uint64_t)(uint32_t)e->from << 32) | (uint32_t)e->to;
     if (dur > 0 && dur < vs->shortest_flight_us) {
@@ -501,6 +571,8 @@ static void merge_crowded(ViewState *vs, uint32_t max_per_link)
     free(gk);
 }
 
+/* Messages at rest sit as a small fanned stack on the tile's top-right corner, with their ids
+ * beside the stack (on the last token). More than VIEW_MAX_RESTING become one counted envelope. */
 static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int32_t node,
                            int64_t t_us, const ViewOptions *opt)
 {
@@ -511,12 +583,11 @@ static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *la
     }
     LayoutRect card = layout_node(lay, node);
     float s = layout_scale(lay);
-    /* On the card's top border, right-hand end: clear of links, which leave from the sides. */
-    float x = card.x + card.w - 22 * s, cy = card.y;
+    float x = card.x + card.w - 2 * s, y = card.y + 3 * s;
     if (k > VIEW_MAX_RESTING) {
         ViewToken *tok = push_token(vs, put_fmt(vs, "\u00d7%d", (int)k));
         tok->x = tok->x0 = tok->x1 = x;
-        tok->y = tok->y0 = tok->y1 = cy;
+        tok->y = tok->y0 = tok->y1 = y;
         tok->node = node;
         tok->count = (uint32_t)k;
         tok->shape = TOKEN_ENVELOPE;
@@ -527,13 +598,23 @@ static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *la
     const Span **spans = vs->store->spans;
     size_t found = traceindex_resting(ix, node, t_us, spans, VIEW_MAX_RESTING);
     size_t shown = found < VIEW_MAX_RESTING ? found : VIEW_MAX_RESTING;
-    float step = 26 * s;
+    char ids[160];
+    size_t used = 0;
+    ids[0] = '\0';
+    for (size_t j = 0; j < shown && j < 2; j++) { /* two ids, then "+2": short beside the tile */
+        const char *id = trace_str(tr, trace_msg(tr, (int32_t)spans[j]->payload)->id);
+        int n = snprintf(ids + used, sizeof ids - used, "%s%s", j ? " " : "", id);
+        used += n > 0 && (size_t)n < sizeof ids - used ? (size_t)n : 0;
+    }
+    if (shown > 2) {
+        snprintf(ids + used, sizeof ids - used, " +%d", (int)(shown - 2));
+    }
     for (size_t j = 0; j < shown; j++) {
         int32_t m = (int32_t)spans[j]->payload;
-        const char *id = trace_str(tr, trace_msg(tr, m)->id);
-        ViewToken *tok = push_token(vs, put_bytes(vs, id, strlen(id)));
-        tok->x = tok->x0 = tok->x1 = x - (float)j * step;
-        tok->y = tok->y0 = tok->y1 = cy;
+        bool last = j + 1 == shown;
+        ViewToken *tok = push_token(vs, last ? put_bytes(vs, ids, strlen(ids)) : put_bytes(vs, "", 0));
+        tok->x = tok->x0 = tok->x1 = x + (float)j * 6 * s;
+        tok->y = tok->y0 = tok->y1 = y + (float)j * 5 * s;
         tok->node = node;
         tok->msg = m;
         tok->shape = TOKEN_ENVELOPE;
@@ -612,6 +693,9 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
 
 /* ---- caption ---- */
 
+/* Which caption: a scenario's own caption stays up for VIEW_CAPTION_LOOKBACK events; the
+ * narrator's default caption for a notable step for VIEW_DEFAULT_LOOKBACK; otherwise the current
+ * step explained in plain words. */
 static void set_caption(ViewState *vs, const Trace *tr, uint32_t current)
 {
     char buf[2048];
@@ -625,6 +709,16 @@ static void set_caption(ViewState *vs, const Trace *tr, uint32_t current)
     }
     uint32_t stop = current >= VIEW_CAPTION_LOOKBACK ? current - VIEW_CAPTION_LOOKBACK : 0;
     for (uint32_t j = current + 1; j-- > stop;) {
+        StrId own = trace_caption(tr, j);
+        if (own != STR_EMPTY) {
+            vs->caption_event = j;
+            vs->caption_role = (uint8_t)view_event_role(tr, j);
+            vs->store->caption_off = put_bytes(vs, trace_str(tr, own), strlen(trace_str(tr, own)));
+            return;
+        }
+    }
+    stop = current >= VIEW_DEFAULT_LOOKBACK ? current - VIEW_DEFAULT_LOOKBACK : 0;
+    for (uint32_t j = current + 1; j-- > stop;) {
         if (narrate_caption(tr, j, buf, sizeof buf)[0]) {
             vs->caption_event = j;
             vs->caption_role = (uint8_t)view_event_role(tr, j);
@@ -632,7 +726,7 @@ static void set_caption(ViewState *vs, const Trace *tr, uint32_t current)
             return;
         }
     }
-    narrate_event(tr, current, buf, sizeof buf);
+    explain_event(tr, current, buf, sizeof buf);
     for (char *p = buf; *p; p++) {
         *p = *p == '\n' ? ' ' : *p;
     }

@@ -48,6 +48,7 @@ typedef struct {
     uint8_t shape;      /* TokenShape */
     uint8_t role;       /* ColorRole */
     uint8_t flags;      /* VT_* */
+    float label_dy;     /* the label is drawn this far below (x, y); negative = above */
     const char *label;  /* "" when none; valid until the next viewstate_compute */
 } ViewToken;
 
@@ -83,7 +84,7 @@ typedef struct {
     size_t events_done;     /* events with t_us <= t */
     uint32_t current;       /* last event with t_us <= t, or UINT32_MAX before the first */
     uint32_t caption_event; /* event the caption is about, or UINT32_MAX */
-    bool caption_is_narration; /* no caption nearby: the caption is the current event's line */
+    bool caption_is_narration; /* no caption nearby: the current step explained (explain.h) */
     uint8_t caption_role;   /* ColorRole accent for the caption bar */
     const char *caption;
     size_t node_count;
@@ -96,7 +97,8 @@ typedef struct {
     struct ViewStore *store; /* private: growable storage behind the arrays above */
 } ViewState;
 
-#define VIEW_CAPTION_LOOKBACK 12 /* a caption stays up for this many events */
+#define VIEW_CAPTION_LOOKBACK 6  /* a scenario's caption stays up for this many events */
+#define VIEW_DEFAULT_LOOKBACK 3  /* a default caption (narrator) for this many */
 #define VIEW_MAX_RESTING 4       /* resting envelopes drawn one by one up to this many per node */
 #define VIEW_FLIGHT_CAP 200000u  /* travelling events considered per frame */
 

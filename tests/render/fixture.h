@@ -32,12 +32,12 @@ typedef struct {
     int32_t msg; /* current message for the helpers */
 } Fx;
 
-static StrId fx_s(Fx *fx, const char *s)
+static inline StrId fx_s(Fx *fx, const char *s)
 {
     return strpool_intern(trace_strings(fx->tr), s ? s : "");
 }
 
-static uint32_t fx_ev(Fx *fx, TraceKind kind, int64_t t_ms, int32_t from, int32_t to,
+static inline uint32_t fx_ev(Fx *fx, TraceKind kind, int64_t t_ms, int32_t from, int32_t to,
                       int64_t arrive_ms, const char *text)
 {
     TraceEvent e = trace_event_init(kind, MS(t_ms));
@@ -49,12 +49,12 @@ static uint32_t fx_ev(Fx *fx, TraceKind kind, int64_t t_ms, int32_t from, int32_
     return trace_append(fx->tr, &e);
 }
 
-static uint32_t fx_cmd(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, const char *line)
+static inline uint32_t fx_cmd(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, const char *line)
 {
     return fx_ev(fx, TK_SMTP, t, from, to, arrive, line);
 }
 
-static uint32_t fx_reply(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, int code,
+static inline uint32_t fx_reply(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, int code,
                          const char *line)
 {
     TraceEvent e = trace_event_init(TK_SMTP, MS(t));
@@ -69,7 +69,7 @@ static uint32_t fx_reply(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t ar
     return trace_append(fx->tr, &e);
 }
 
-static uint32_t fx_dns(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, int answer,
+static inline uint32_t fx_dns(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, int answer,
                        TraceQtype q, const char *qname, const char *data, TraceRcode rcode,
                        bool cached)
 {
@@ -87,7 +87,7 @@ static uint32_t fx_dns(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arri
     return trace_append(fx->tr, &e);
 }
 
-static uint32_t fx_conn(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, TraceConn c,
+static inline uint32_t fx_conn(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, TraceConn c,
                         int port)
 {
     TraceEvent e = trace_event_init(TK_CONN, MS(t));
@@ -102,7 +102,7 @@ static uint32_t fx_conn(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arr
     return trace_append(fx->tr, &e);
 }
 
-static uint32_t fx_outcome(Fx *fx, TraceKind kind, int64_t t, int32_t node, const char *rcpt,
+static inline uint32_t fx_outcome(Fx *fx, TraceKind kind, int64_t t, int32_t node, const char *rcpt,
                            const char *reply, int64_t next_ms, int32_t num)
 {
     TraceEvent e = trace_event_init(kind, MS(t));
@@ -116,7 +116,7 @@ static uint32_t fx_outcome(Fx *fx, TraceKind kind, int64_t t, int32_t node, cons
     return trace_append(fx->tr, &e);
 }
 
-static void fx_topology(Fx *fx)
+static inline void fx_topology(Fx *fx)
 {
     static const struct {
         const char *name, *label, *ip;
@@ -148,7 +148,7 @@ static void fx_topology(Fx *fx)
     }
 }
 
-static int32_t fx_msg(Fx *fx, const char *id, const char *sender, const char *rcpt,
+static inline int32_t fx_msg(Fx *fx, const char *id, const char *sender, const char *rcpt,
                       const char *subject, int32_t parent, int32_t client)
 {
     StrId r = fx_s(fx, rcpt);
@@ -157,12 +157,14 @@ static int32_t fx_msg(Fx *fx, const char *id, const char *sender, const char *rc
 }
 
 /* Compose + submission of m1 from Alice's laptop to smtp.a.example: 1000..1180 ms. */
-static void fx_submit(Fx *fx, const char *subject)
+static inline void fx_submit_to(Fx *fx, const char *subject, const char *rcpt)
 {
-    fx->msg = fx_msg(fx, "m1", "alice@a.example", "bob@b.example", subject, TRACE_NONE, N_ALICE);
+    fx->msg = fx_msg(fx, "m1", "alice@a.example", rcpt, subject, TRACE_NONE, N_ALICE);
     fx_ev(fx, TK_COMPOSE, 1000, N_ALICE, TRACE_NONE, -1, "");
     fx_ev(fx, TK_HEADER, 1000, N_ALICE, TRACE_NONE, -1, "From: Alice Liddell <alice@a.example>");
-    fx_ev(fx, TK_HEADER, 1000, N_ALICE, TRACE_NONE, -1, "To: bob@b.example");
+    char to[200];
+    snprintf(to, sizeof to, "To: %s", rcpt);
+    fx_ev(fx, TK_HEADER, 1000, N_ALICE, TRACE_NONE, -1, to);
     char subj[200];
     snprintf(subj, sizeof subj, "Subject: %s", subject);
     fx_ev(fx, TK_HEADER, 1000, N_ALICE, TRACE_NONE, -1, subj);
@@ -172,7 +174,9 @@ static void fx_submit(Fx *fx, const char *subject)
     fx_reply(fx, 1030, N_SMTP_A, N_ALICE, 1040, 250, "250-smtp.a.example\n250 8BITMIME");
     fx_cmd(fx, 1040, N_ALICE, N_SMTP_A, 1050, "MAIL FROM:<alice@a.example>");
     fx_reply(fx, 1050, N_SMTP_A, N_ALICE, 1060, 250, "250 2.1.0 Ok");
-    fx_cmd(fx, 1060, N_ALICE, N_SMTP_A, 1070, "RCPT TO:<bob@b.example>");
+    char rcpt_line[200];
+    snprintf(rcpt_line, sizeof rcpt_line, "RCPT TO:<%s>", rcpt);
+    fx_cmd(fx, 1060, N_ALICE, N_SMTP_A, 1070, rcpt_line);
     fx_reply(fx, 1070, N_SMTP_A, N_ALICE, 1080, 250, "250 2.1.5 Ok");
     fx_cmd(fx, 1080, N_ALICE, N_SMTP_A, 1090, "DATA");
     fx_reply(fx, 1090, N_SMTP_A, N_ALICE, 1100, 354, "354 End data with <CR><LF>.<CR><LF>");
@@ -185,8 +189,13 @@ static void fx_submit(Fx *fx, const char *subject)
     fx_reply(fx, 1170, N_SMTP_A, N_ALICE, 1180, 221, "221 2.0.0 Bye");
 }
 
+static inline void fx_submit(Fx *fx, const char *subject)
+{
+    fx_submit_to(fx, subject, "bob@b.example");
+}
+
 /* MX and A look-ups, then the relay session up to RCPT TO (sent at 1670, reply at 1710). */
-static void fx_relay_to_rcpt(Fx *fx, const char *rcpt)
+static inline void fx_relay_to_rcpt(Fx *fx, const char *rcpt)
 {
     fx_dns(fx, 1200, N_SMTP_A, N_DNS_A, 1400, 0, QTYPE_MX, "b.example", "", RCODE_NOERROR, false);
     fx_dns(fx, 1400, N_DNS_A, N_SMTP_A, 1410, 1, QTYPE_MX, "b.example", "10 mx.b.example",
@@ -206,7 +215,7 @@ static void fx_relay_to_rcpt(Fx *fx, const char *rcpt)
 }
 
 /* RCPT accepted, DATA, the message crosses (1830..1900), 250, QUIT; filter; store. */
-static void fx_relay_rest(Fx *fx, bool spam)
+static inline void fx_relay_rest(Fx *fx, bool spam)
 {
     fx_reply(fx, 1710, N_MX_B, N_SMTP_A, 1750, 250, "250 2.1.5 Ok");
     fx_cmd(fx, 1750, N_SMTP_A, N_MX_B, 1790, "DATA");
@@ -243,7 +252,7 @@ static void fx_relay_rest(Fx *fx, bool spam)
     trace_append(fx->tr, &d);
 }
 
-static void fx_fetch(Fx *fx)
+static inline void fx_fetch(Fx *fx)
 {
     int32_t m = fx->msg;
     fx->msg = TRACE_NONE;
@@ -264,7 +273,7 @@ static void fx_fetch(Fx *fx)
     fx->msg = m;
 }
 
-static Trace *fixture_happy(void)
+static inline Trace *fixture_happy(void)
 {
     Fx fx = { trace_create(), TRACE_NONE };
     trace_set_meta(fx.tr, "01-happy-path", "The happy path: one message, start to finish",
@@ -280,7 +289,7 @@ static Trace *fixture_happy(void)
     return fx.tr;
 }
 
-static Trace *fixture_spam(void)
+static inline Trace *fixture_spam(void)
 {
     Fx fx = { trace_create(), TRACE_NONE };
     trace_set_meta(fx.tr, "09-spam-filtered", "Spam", "A spam message lands in Junk.", 1);
@@ -291,12 +300,12 @@ static Trace *fixture_spam(void)
     return fx.tr;
 }
 
-static Trace *fixture_bounce(void)
+static inline Trace *fixture_bounce(void)
 {
     Fx fx = { trace_create(), TRACE_NONE };
     trace_set_meta(fx.tr, "03-unknown-user", "Unknown user", "A typo in the address bounces.", 1);
     fx_topology(&fx);
-    fx_submit(&fx, "Lunch on Friday?");
+    fx_submit_to(&fx, "Lunch on Friday?", "nobody@b.example");
     fx_relay_to_rcpt(&fx, "nobody@b.example");
     fx_reply(&fx, 1710, N_MX_B, N_SMTP_A, 1750, 550,
              "550 5.1.1 <nobody@b.example>: Recipient address rejected: User unknown");
@@ -322,7 +331,7 @@ static Trace *fixture_bounce(void)
     return fx.tr;
 }
 
-static Trace *fixture_retry(void)
+static inline Trace *fixture_retry(void)
 {
     Fx fx = { trace_create(), TRACE_NONE };
     trace_set_meta(fx.tr, "11-server-outage-retry", "Outage", "The server is down; retry later.", 1);
