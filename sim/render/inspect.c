@@ -327,18 +327,56 @@ static const char *find_header(const TraceIndex *ix, int32_t m, int64_t t_us, co
     return found;
 }
 
+/* The envelope as last said on the wire by t: the latest session's MAIL FROM and its RCPT TOs
+ * (with any parameters, "SIZE=707"); before any SMTP, the message table's sender and
+ * recipients, dimmed. */
 static void envelope_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_us)
 {
     const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
     const TraceMsg *msg = trace_msg(tr, m);
     add(in, IL_HEADING, CR_TEXT, "Envelope (SMTP) beside the headers");
-    const char *from = find_header(ix, m, t_us, "From:");
-    add(in, IL_MONO, CR_SMTP_CMD, "MAIL FROM:<%s>", trace_str(tr, msg->sender));
-    add(in, IL_MONO, from ? CR_TEXT : CR_TEXT_DIM, "%s", from ? from : "From: (no header yet)");
-    for (uint32_t r = 0; r < msg->rcpt_count && r < 4; r++) {
-        add(in, IL_MONO, CR_SMTP_CMD, "RCPT TO:<%s>", trace_str(tr, trace_msg_rcpt(tr, m, r)));
+    const uint32_t *evs;
+    size_t k = traceindex_msg_events(ix, m, &evs);
+    uint32_t mail = UINT32_MAX, rcpt[4];
+    size_t nrcpt = 0, more = 0;
+    for (size_t j = 0; j < k && ev[evs[j]].t_us <= t_us; j++) {
+        const TraceEvent *e = &ev[evs[j]];
+        if (e->kind != TK_SMTP || e->sub != 0) {
+            continue;
+        }
+        const char *line = trace_str(tr, e->text);
+        if (strncmp(line, "MAIL FROM", 9) == 0) {
+            mail = evs[j];
+            nrcpt = more = 0;
+        } else if (strncmp(line, "RCPT TO", 7) == 0 && mail != UINT32_MAX) {
+            if (nrcpt < 4) {
+                rcpt[nrcpt++] = evs[j];
+            } else {
+                more++;
+            }
+        }
     }
+    const char *from = find_header(ix, m, t_us, "From:");
     const char *to = find_header(ix, m, t_us, "To:");
+    if (mail != UINT32_MAX) {
+        add(in, IL_MONO, CR_SMTP_CMD, "%s", trace_str(tr, ev[mail].text));
+    } else {
+        add(in, IL_MONO, CR_TEXT_DIM, "MAIL FROM:<%s>  (no SMTP session yet)", trace_str(tr, msg->sender));
+    }
+    add(in, IL_MONO, from ? CR_TEXT : CR_TEXT_DIM, "%s", from ? from : "From: (no header yet)");
+    if (mail != UINT32_MAX) {
+        for (size_t r = 0; r < nrcpt; r++) {
+            add(in, IL_MONO, CR_SMTP_CMD, "%s", trace_str(tr, ev[rcpt[r]].text));
+        }
+        if (more) {
+            add(in, IL_MONO, CR_TEXT_DIM, "\u2026 and %zu more RCPT TO", more);
+        }
+    } else {
+        for (uint32_t r = 0; r < msg->rcpt_count && r < 4; r++) {
+            add(in, IL_MONO, CR_TEXT_DIM, "RCPT TO:<%s>", trace_str(tr, trace_msg_rcpt(tr, m, r)));
+        }
+    }
     add(in, IL_MONO, to ? CR_TEXT : CR_TEXT_DIM, "%s", to ? to : "To: (no header yet)");
     add(in, IL_TEXT, CR_TEXT_DIM, "%s",
         msg->sender == STR_EMPTY

@@ -1,10 +1,12 @@
 /* layout: regions and node placement (see layout.h).
  *
- * Columns come from roles once, at create. At every resize: regions first, then each column's
- * nodes are spread over the main band, then three relaxation sweeps move each node towards the
- * mean height of the nodes it talks to (so the main path of a lesson runs straight across) and a
- * one-dimensional sweep pushes overlapping footprints apart again. Resolvers go in a row above,
- * each over the column of the node that asks it most, swept apart horizontally the same way.
+ * Columns come from roles once, at create. At every resize: regions first; then each column's
+ * nodes form an evenly spaced block on the band's main line, ordered by the mean height of the
+ * nodes they talk to and slid by half steps to where they line up best with them (four passes,
+ * left to right), so a lesson's main path runs straight across. A column with one node gets the
+ * full footprint (three badge rows); a fuller column gets room to slide, or shares the band evenly.
+ * Resolvers go in a row above, each over the node that asks it most, swept apart horizontally.
+ * Last, links that would cross another node are bent into a quadratic curve around it.
  */
 #include "render/layout.h"
 
@@ -15,8 +17,9 @@
 #include <string.h>
 
 typedef struct {
-    int32_t a, b;
+    int32_t a, b; /* a < b */
     uint32_t weight;
+    float cx, cy; /* quadratic Bézier control point (the midpoint for a straight link) */
 } Edge;
 
 struct Layout {
@@ -76,7 +79,7 @@ static void collect_edges(Layout *lay)
             continue;
         }
         lay->edges[lay->edge_count++] =
-            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1 };
+            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1, 0, 0 };
     }
     free(pairs);
 }
@@ -493,6 +496,86 @@ static void place_nodes(Layout *lay)
     free(pos);
 }
 
+/* ---- links ---- */
+
+/* True when the point is inside a node's tile or name (other than a and b), with a margin. */
+static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_t b, float margin)
+{
+    for (size_t i = 0; i < lay->n; i++) {
+        if ((int32_t)i == a || (int32_t)i == b) {
+            continue;
+        }
+        LayoutRect t = lay->cards[i], l = lay->labels[i];
+        float x0 = fminf(t.x, l.x) - margin, x1 = fmaxf(t.x + t.w, l.x + l.w) + margin;
+        float y0 = t.y - margin, y1 = l.y + l.h + margin;
+        if (x >= x0 && x <= x1 && y >= y0 && y <= y1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* How many of 24 samples along the curve a -> c -> b land on other nodes. */
+static int curve_hits(const Layout *lay, const Edge *e, float cx, float cy, float margin)
+{
+    float ax, ay, bx, by;
+    layout_node_center(lay, e->a, &ax, &ay);
+    layout_node_center(lay, e->b, &bx, &by);
+    int hits = 0;
+    for (int k = 1; k < 24; k++) {
+        float t = (float)k / 24, u = 1 - t;
+        float x = u * u * ax + 2 * u * t * cx + t * t * bx, y = u * u * ay + 2 * u * t * cy + t * t * by;
+        hits += point_blocked(lay, x, y, e->a, e->b, margin);
+    }
+    return hits;
+}
+
+/* A link whose straight line would cross another node bends around it: the least bend, on the
+ * side with fewest crossings, that clears every other node's tile and name. Skipped for large
+ * topologies (then links stay straight). */
+static void route_links(Layout *lay)
+{
+    float margin = 4 * lay->scale;
+    for (size_t i = 0; i < lay->edge_count; i++) {
+        Edge *e = &lay->edges[i];
+        float ax, ay, bx, by;
+        layout_node_center(lay, e->a, &ax, &ay);
+        layout_node_center(lay, e->b, &bx, &by);
+        e->cx = (ax + bx) / 2;
+        e->cy = (ay + by) / 2;
+        if (lay->n > 200 || lay->scenario_pos || curve_hits(lay, e, e->cx, e->cy, margin) == 0) {
+            continue;
+        }
+        float dx = bx - ax, dy = by - ay, len = sqrtf(dx * dx + dy * dy);
+        if (len < 1) {
+            continue;
+        }
+        float nx = -dy / len, ny = dx / len;
+        if (ny > 0) { /* try the upper side first: the space below nodes holds their badges */
+            nx = -nx;
+            ny = -ny;
+        }
+        int best = curve_hits(lay, e, e->cx, e->cy, margin);
+        float best_x = e->cx, best_y = e->cy;
+        static const float BENDS[] = { 0.18f, 0.3f, 0.45f, 0.6f };
+        for (size_t k = 0; k < sizeof BENDS / sizeof BENDS[0] && best > 0; k++) {
+            for (int side = 0; side < 2 && best > 0; side++) {
+                float sgn = side ? -1.0f : 1.0f;
+                float cx = (ax + bx) / 2 + sgn * nx * BENDS[k] * len;
+                float cy = (ay + by) / 2 + sgn * ny * BENDS[k] * len;
+                int h = curve_hits(lay, e, cx, cy, margin);
+                if (h < best) {
+                    best = h;
+                    best_x = cx;
+                    best_y = cy;
+                }
+            }
+        }
+        e->cx = best_x;
+        e->cy = best_y;
+    }
+}
+
 void layout_resize(Layout *lay, int width, int height, float user_scale)
 {
     lay->width = width < 1 ? 1 : width;
@@ -503,6 +586,7 @@ void layout_resize(Layout *lay, int width, int height, float user_scale)
     lay->scale = lay->user_scale * auto_scale;
     place_regions(lay);
     place_nodes(lay);
+    route_links(lay);
 }
 
 void layout_set_panel(Layout *lay, bool visible)
@@ -593,17 +677,63 @@ LayoutRegion layout_region_at(const Layout *lay, float x, float y)
     return REGION_COUNT;
 }
 
-void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y)
+static void clip_to_tile(const Layout *lay, int32_t a, float tx, float ty, float *x, float *y);
+
+static const Edge *find_edge(const Layout *lay, int32_t a, int32_t b)
 {
+    int32_t lo_n = a < b ? a : b, hi_n = a < b ? b : a;
+    size_t lo = 0, hi = lay->edge_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const Edge *e = &lay->edges[mid];
+        if (e->a < lo_n || (e->a == lo_n && e->b < hi_n)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < lay->edge_count && lay->edges[lo].a == lo_n && lay->edges[lo].b == hi_n
+               ? &lay->edges[lo]
+               : NULL;
+}
+
+void layout_link_curve(const Layout *lay, int32_t a, int32_t b, float *x0, float *y0, float *cx,
+                       float *cy, float *x1, float *y1)
+{
+    const Edge *e = find_edge(lay, a, b);
     float ax, ay, bx, by;
     layout_node_center(lay, a, &ax, &ay);
     layout_node_center(lay, b, &bx, &by);
+    *cx = e ? e->cx : (ax + bx) / 2;
+    *cy = e ? e->cy : (ay + by) / 2;
+    bool straight = fabsf(*cx - (ax + bx) / 2) < 0.5f && fabsf(*cy - (ay + by) / 2) < 0.5f;
+    clip_to_tile(lay, a, straight ? bx : *cx, straight ? by : *cy, x0, y0);
+    clip_to_tile(lay, b, straight ? ax : *cx, straight ? ay : *cy, x1, y1);
+    if (straight) { /* keep the control point on the clipped segment: uniform speed */
+        *cx = (*x0 + *x1) / 2;
+        *cy = (*y0 + *y1) / 2;
+    }
+}
+
+void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y)
+{
+    float x0, y0, cx, cy, x1, y1;
+    layout_link_curve(lay, a, b, &x0, &y0, &cx, &cy, &x1, &y1);
+    *x = x0;
+    *y = y0;
+}
+
+/* Where the line from the centre of a's tile towards (tx, ty) leaves the tile (plus 4 px). */
+static void clip_to_tile(const Layout *lay, int32_t a, float tx, float ty, float *x, float *y)
+{
+    float ax, ay;
+    layout_node_center(lay, a, &ax, &ay);
     LayoutRect r = layout_node(lay, a);
-    float dx = bx - ax, dy = by - ay;
+    float dx = tx - ax, dy = ty - ay;
     float hw = r.w / 2 + 4, hh = r.h / 2 + 4;
-    float tx = fabsf(dx) > 1e-6f ? hw / fabsf(dx) : INFINITY;
-    float ty = fabsf(dy) > 1e-6f ? hh / fabsf(dy) : INFINITY;
-    float t = fminf(fminf(tx, ty), 1.0f);
+    float kx = fabsf(dx) > 1e-6f ? hw / fabsf(dx) : INFINITY;
+    float ky = fabsf(dy) > 1e-6f ? hh / fabsf(dy) : INFINITY;
+    float t = fminf(fminf(kx, ky), 1.0f);
     if (!isfinite(t)) {
         t = 0;
     }

@@ -87,8 +87,13 @@ int32_t layout_node_at(const Layout *lay, float x, float y);
 /* The region containing (x, y), or REGION_COUNT. */
 LayoutRegion layout_region_at(const Layout *lay, float x, float y);
 
-/* Point where the segment from the centre of card `a` to the centre of card `b` leaves a's
- * card (so travelling tokens start and end at card edges, not under them). */
+/* The path of the link a -> b as a quadratic Bézier: it starts where it leaves a's tile
+ * (x0, y0), ends where it enters b's (x1, y1), with control point (cx, cy). A link whose straight
+ * line would cross another node bends around it; a straight one has its control point halfway, so
+ * travel along it is uniform. Pairs that are not links are drawn straight. */
+void layout_link_curve(const Layout *lay, int32_t a, int32_t b, float *x0, float *y0, float *cx,
+                       float *cy, float *x1, float *y1);
+/* The start (x0, y0) of layout_link_curve(a, b). */
 void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y);
 
 /* The lines drawn between nodes: the trace's links plus every pair that exchanged traffic. */

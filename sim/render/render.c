@@ -228,12 +228,15 @@ static void quad(Renderer *r, float x0, float y0, float x1, float y1, float x2, 
     tri(r, x0, y0, x2, y2, x3, y3, c);
 }
 
+/* Rectangles snap to whole pixels: adjacent shapes then share exact edges and the software
+ * rasteriser leaves no hairline seams between them. */
 static void rect(Renderer *r, float x, float y, float w, float h, SDL_Color c)
 {
-    if (w <= 0 || h <= 0) {
+    float x0 = roundf(x), y0 = roundf(y), x1 = roundf(x + w), y1 = roundf(y + h);
+    if (x1 <= x0 || y1 <= y0) {
         return;
     }
-    quad(r, x, y, x + w, y, x + w, y + h, x, y + h, c);
+    quad(r, x0, y0, x1, y0, x1, y1, x0, y1, c);
 }
 
 static void hgradient(Renderer *r, float x, float y, float w, float h, SDL_Color a, SDL_Color b)
@@ -287,7 +290,12 @@ static void round_rect(Renderer *r, float x, float y, float w, float h, float ra
     if (w <= 0 || h <= 0) {
         return;
     }
-    rad = fminf(rad, fminf(w, h) / 2);
+    float x1 = roundf(x + w), y1 = roundf(y + h);
+    x = roundf(x);
+    y = roundf(y);
+    w = x1 - x;
+    h = y1 - y;
+    rad = roundf(fminf(rad, fminf(w, h) / 2));
     if (rad < 0.75f) {
         rect(r, x, y, w, h, c);
         return;
@@ -464,16 +472,35 @@ static const char *const KIND_LINE[NODE_KIND_COUNT] = {
 
 /* ---- canvas ---- */
 
+/* A token's path from fraction p0 to p1, as straight pieces (one for a straight link). */
+static void polyline(Renderer *r, const ViewToken *t, float p0, float p1, float w, SDL_Color c)
+{
+    float mx = (t->x0 + t->x1) / 2, my = (t->y0 + t->y1) / 2;
+    bool straight = fabsf(t->cx - mx) < 0.5f && fabsf(t->cy - my) < 0.5f;
+    int steps = straight ? 1 : 20;
+    float px0, py0;
+    viewtoken_point(t, p0, &px0, &py0);
+    for (int k = 1; k <= steps; k++) {
+        float x, y;
+        viewtoken_point(t, p0 + (p1 - p0) * (float)k / (float)steps, &x, &y);
+        line(r, px0, py0, x, y, w, c);
+        if (k < steps) {
+            circle(r, x, y, w / 2, c); /* round joints */
+        }
+        px0 = x;
+        py0 = y;
+    }
+}
+
 static void draw_links(Renderer *r, const RenderHud *h)
 {
     SDL_Color c = role(r, CR_LINK);
     for (size_t i = 0; i < layout_link_count(h->lay); i++) {
         int32_t a, b;
         layout_link(h->lay, i, &a, &b);
-        float ax, ay, bx, by;
-        layout_edge_point(h->lay, a, b, &ax, &ay);
-        layout_edge_point(h->lay, b, a, &bx, &by);
-        line(r, ax, ay, bx, by, S(r, 3), c);
+        ViewToken path = { 0 };
+        layout_link_curve(h->lay, a, b, &path.x0, &path.y0, &path.cx, &path.cy, &path.x1, &path.y1);
+        polyline(r, &path, 0, 1, S(r, 3), c);
     }
 }
 
@@ -528,15 +555,19 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
     int count = vn->badge_count < fit ? vn->badge_count : fit;
     for (int b = 0; b < count; b++) {
         const ViewBadge *bd = &vn->badges[b];
-        int w, th;
-        text_size(r, FACE_BOLD, px(r, FS_BADGE), bd->text, &w, &th);
+        int w, th, size = px(r, FS_BADGE);
+        text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        while ((float)w + S(r, 12) > maxw && size > px(r, 12)) { /* shrink before cutting */
+            size--;
+            text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        }
         float bw = fminf((float)w + S(r, 12), maxw), bh = row_h;
         float bx = beside ? t.x + t.w + S(r, 6) : lab.x + lab.w / 2 - bw / 2;
         float by = beside ? t.y + (float)b * (bh + S(r, 2)) : y + (float)b * (bh + S(r, 2));
         if (shapes) {
             round_rect(r, bx, by, bw, bh, bh / 2, role(r, (ColorRole)bd->role));
         } else {
-            text_fit(r, FACE_BOLD, px(r, FS_BADGE), bd->text, bx + S(r, 6), by + (bh - (float)th) / 2,
+            text_fit(r, FACE_BOLD, size, bd->text, bx + S(r, 6), by + (bh - (float)th) / 2,
                      text_on(r, (ColorRole)bd->role), AL_LEFT, bw - S(r, 12),
                      role(r, (ColorRole)bd->role));
         }
@@ -608,7 +639,7 @@ static void draw_token_shapes(Renderer *r, const ViewToken *t)
     SDL_Color c = role(r, (ColorRole)t->role);
     bool travelling = !(t->flags & VT_RESTING);
     if (travelling && !(t->flags & VT_GROUP)) {
-        line(r, t->x0, t->y0, t->x, t->y, S(r, t->shape == TOKEN_ENVELOPE ? 4 : 3), alpha(c, 150));
+        polyline(r, t, 0, t->progress, S(r, t->shape == TOKEN_ENVELOPE ? 4 : 3), alpha(c, 150));
         circle(r, t->x0, t->y0, S(r, 3), alpha(c, 150));
     }
     if (t->shape == TOKEN_ENVELOPE) {
@@ -786,7 +817,7 @@ static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
     clip(r, c);
     float x = c.x + S(r, 26), wrap = c.w - S(r, 40);
     int size = px(r, vs->caption_is_narration ? FS_CAPTION - 2 : FS_CAPTION);
-    FontFace face = vs->caption_is_narration ? FACE_SANS : FACE_SANS;
+    FontFace face = FACE_SANS;
     SDL_Color col = role(r, CR_TEXT);
     float th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
     if (th > c.h - S(r, 8)) { /* too long for two lines: a size smaller */
@@ -1183,14 +1214,17 @@ void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
     draw_log(r, vs, h);
     draw_inspector(r, h);
     LayoutRect c = layout_region(h->lay, REGION_CANVAS);
+    /* Notes sit at the bottom of the canvas, clear of the resolvers' row; the short status
+     * line at the top. */
+    float note_h = S(r, FS_BODY + 1) * 1.25f + S(r, 14);
     if (h->pb && h->pb->note[0]) {
-        draw_note(r, h, h->pb->note, c.y + S(r, 10), CR_SMTP_DEFER);
+        draw_note(r, h, h->pb->note, c.y + c.h - note_h - S(r, 10), CR_SMTP_DEFER);
     }
     if (h->error) {
         draw_note(r, h, h->error, c.y + c.h / 2, CR_SMTP_REJECT);
     }
     if (h->status) {
-        draw_note(r, h, h->status, c.y + c.h - S(r, 50), CR_NODE_ACTIVE);
+        draw_note(r, h, h->status, c.y + S(r, 8), CR_NODE_ACTIVE);
     }
     if (h->show_help) {
         draw_help(r, h);

@@ -20,6 +20,12 @@
 #define LABEL_MAX 20        /* characters in an ordinary packet label */
 #define LABEL_REJECT_MAX 40 /* a refusal shows its code and its reason */
 #define GROUP_BUCKETS 4
+#define LANE_CHECK_MAX 400 /* tokens checked for shared lanes */
+
+typedef struct {
+    uint32_t count, envelopes, refusals, first_event;
+    double progress_sum;
+} Bucket;
 
 struct ViewStore {
     size_t token_cap, node_cap;
@@ -32,10 +38,14 @@ struct ViewStore {
     size_t span_cap;
     int32_t *counters;
     size_t counter_cap;
-    uint64_t *keys; /* per token: directed link key, for merging */
-    ViewToken *tmp_tokens;
-    uint32_t *tmp_offs;
-    size_t tmp_cap;
+    /* merging crowded links: a hash of directed links -> group, per group a count and buckets */
+    uint64_t *group_keys;
+    uint32_t *group_of, *group_count;
+    size_t group_cap;
+    uint32_t *member; /* per in-flight event: its group, or UINT32_MAX (hidden) / -1 (selected) */
+    size_t member_cap;
+    Bucket *buckets;
+    size_t bucket_cap;
 };
 
 ViewOptions viewoptions_default(void)
@@ -65,9 +75,11 @@ void viewstate_destroy(ViewState *vs)
     free(st->text);
     free(st->spans);
     free(st->counters);
-    free(st->keys);
-    free(st->tmp_tokens);
-    free(st->tmp_offs);
+    free(st->group_keys);
+    free(st->group_of);
+    free(st->group_count);
+    free(st->member);
+    free(st->buckets);
     free(st);
     free(vs->tokens);
     free(vs->nodes);
@@ -288,12 +300,9 @@ static ViewToken *push_token(ViewState *vs, uint32_t label_off)
         vs->tokens = xgrow(vs->tokens, &st->token_cap, vs->token_count + 1, sizeof *vs->tokens);
         size_t c2 = cap;
         st->label_off = xgrow(st->label_off, &c2, vs->token_count + 1, sizeof *st->label_off);
-        c2 = cap;
-        st->keys = xgrow(st->keys, &c2, vs->token_count + 1, sizeof *st->keys);
     }
     size_t i = vs->token_count++;
     st->label_off[i] = label_off;
-    st->keys[i] = UINT64_MAX;
     ViewToken *tok = &vs->tokens[i];
     memset(tok, 0, sizeof *tok);
     tok->event = UINT32_MAX;
@@ -301,6 +310,29 @@ static ViewToken *push_token(ViewState *vs, uint32_t label_off)
     tok->node = TRACE_NONE;
     tok->count = 1;
     return tok;
+}
+
+void viewtoken_point(const ViewToken *t, float p, float *x, float *y)
+{
+    float u = 1 - p;
+    *x = u * u * t->x0 + 2 * u * p * t->cx + p * p * t->x1;
+    *y = u * u * t->y0 + 2 * u * p * t->cy + p * p * t->y1;
+}
+
+/* Puts a travelling token on the link from -> to at its progress, `side` pixels to the right of
+ * its direction of travel (so a command and its reply pass each other instead of colliding). */
+static void place_on_link(ViewToken *tok, const Layout *lay, int32_t from, int32_t to, float side)
+{
+    layout_link_curve(lay, from, to, &tok->x0, &tok->y0, &tok->cx, &tok->cy, &tok->x1, &tok->y1);
+    float dx = tok->x1 - tok->x0, dy = tok->y1 - tok->y0, len = sqrtf(dx * dx + dy * dy);
+    float nx = len > 0 ? -dy / len * side : 0, ny = len > 0 ? dx / len * side : 0;
+    tok->x0 += nx;
+    tok->y0 += ny;
+    tok->cx += nx;
+    tok->cy += ny;
+    tok->x1 += nx;
+    tok->y1 += ny;
+    viewtoken_point(tok, tok->progress, &tok->x, &tok->y);
 }
 
 static ColorRole msg_role(const TraceIndex *ix, int32_t m, int64_t t_us)
@@ -441,134 +473,170 @@ static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay,
     tok->flags = (uint8_t)((refusal ? VT_REJECT : 0) | (reply ? VT_REPLY : 0) |
                            ((e->flags & TRACE_F_CACHED) ? VT_CACHED : 0) |
                            (e->msg != TRACE_NONE && e->msg == opt->selected_msg ? VT_SELECTED : 0));
-    layout_edge_point(lay, e->from, e->to, &tok->x0, &tok->y0);
-    layout_edge_point(lay, e->to, e->from, &tok->x1, &tok->y1);
     int64_t dur = e->arrive_us - e->t_us;
     double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
     tok->progress = (float)(p < 0 ? 0 : p > 1 ? 1 : p);
-    float dx = tok->x1 - tok->x0, dy = tok->y1 - tok->y0;
-    float len = sqrtf(dx * dx + dy * dy);
-    float side = carry ? 0 : 11 * layout_scale(lay);
-    float nx = len > 0 ? -dy / len : 0, ny = len > 0 ? dx / len : 0;
-    tok->x0 += nx * side;
-    tok->y0 += ny * side;
-    tok->x1 += nx * side;
-    tok->y1 += ny * side;
-    tok->x = tok->x0 + dx * tok->progress;
-    tok->y = tok->y0 + dy * tok->progress;
+    place_on_link(tok, lay, e->from, e->to, carry ? 0 : 11 * layout_scale(lay));
     if (refusal) { /* a refusal's label floats above the link, clear of the node tiles */
         tok->label_dy = -(layout_node(lay, e->from).h / 2 + 22 * layout_scale(lay));
     }
-    vs->store->keys[vs->token_count - 1] =
-        ((uint64_t)(uint32_t)e->from << 32) | (uint32_t)e->to;
-    if (dur > 0 && dur < vs->shortest_flight_us) {
-        vs->shortest_flight_us = dur;
-    }
 }
 
-typedef struct {
-    uint64_t key;
-    float progress;
-    uint32_t index;
-} GroupKey;
-
-static int cmp_group(const void *a, const void *b)
+/* Two packets on the same link in the same direction and close together (two sessions to one
+ * server) would cover each other: the later one moves out to a second lane, and so on. O(T²) over
+ * the individual tokens, bounded by LANE_CHECK_MAX. */
+static void separate_lanes(ViewState *vs, const TraceIndex *ix, const Layout *lay, size_t first)
 {
-    const GroupKey *x = a, *y = b;
-    if (x->key != y->key) {
-        return x->key < y->key ? -1 : 1;
-    }
-    if (x->progress != y->progress) {
-        return x->progress < y->progress ? -1 : 1;
-    }
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Replaces crowded links' tokens by up to GROUP_BUCKETS counted tokens each. Tokens of the
- * selected message are never merged. */
-static void merge_crowded(ViewState *vs, uint32_t max_per_link)
-{
-    struct ViewStore *st = vs->store;
-    size_t n = vs->token_count;
-    if (n <= max_per_link) {
+    const TraceEvent *ev = trace_events(traceindex_trace(ix));
+    size_t end = vs->token_count;
+    if (end - first > LANE_CHECK_MAX) {
         return;
     }
-    GroupKey *gk = xmalloc(n * sizeof *gk);
-    for (size_t i = 0; i < n; i++) {
-        bool keep = (vs->tokens[i].flags & VT_SELECTED) || st->keys[i] == UINT64_MAX;
-        gk[i] = (GroupKey){ keep ? UINT64_MAX : st->keys[i], vs->tokens[i].progress, (uint32_t)i };
-    }
-    qsort(gk, n, sizeof *gk, cmp_group);
-    bool crowded = false;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && gk[j].key == gk[i].key; j++) {
-        }
-        crowded |= gk[i].key != UINT64_MAX && j - i > max_per_link;
-    }
-    if (!crowded) {
-        free(gk);
-        return;
-    }
-    if (st->tmp_cap < n) {
-        size_t cap = st->tmp_cap;
-        st->tmp_tokens = xgrow(st->tmp_tokens, &st->tmp_cap, n, sizeof *st->tmp_tokens);
-        st->tmp_offs = xgrow(st->tmp_offs, &cap, n, sizeof *st->tmp_offs);
-    }
-    size_t out = 0;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && gk[j].key == gk[i].key; j++) {
-        }
-        if (gk[i].key == UINT64_MAX || j - i <= max_per_link) {
-            for (size_t k = i; k < j; k++) {
-                st->tmp_tokens[out] = vs->tokens[gk[k].index];
-                st->tmp_offs[out++] = st->label_off[gk[k].index];
-            }
+    float s = layout_scale(lay);
+    for (size_t i = first + 1; i < end; i++) {
+        ViewToken *t = &vs->tokens[i];
+        if (t->shape != TOKEN_PACKET) {
             continue;
         }
-        for (int b = 0; b < GROUP_BUCKETS; b++) {
-            ViewToken g = { 0 };
-            uint32_t count = 0;
-            bool envelope = false, reject = false;
-            for (size_t k = i; k < j; k++) {
-                const ViewToken *t = &vs->tokens[gk[k].index];
-                int bucket = (int)(t->progress * GROUP_BUCKETS);
-                bucket = bucket >= GROUP_BUCKETS ? GROUP_BUCKETS - 1 : bucket;
-                if (bucket != b) {
-                    continue;
-                }
-                if (count == 0) {
-                    g = *t;
-                    g.x = g.y = g.progress = 0;
-                }
-                g.x += t->x;
-                g.y += t->y;
-                g.progress += t->progress;
-                envelope |= t->shape == TOKEN_ENVELOPE;
-                reject |= (t->flags & VT_REJECT) != 0;
-                count++;
+        int lane = 0;
+        for (size_t j = first; j < i; j++) {
+            const ViewToken *o = &vs->tokens[j];
+            if (o->shape == TOKEN_PACKET && ev[o->event].from == ev[t->event].from &&
+                ev[o->event].to == ev[t->event].to && fabsf(o->progress - t->progress) < 0.25f) {
+                lane++;
             }
-            if (count == 0) {
-                continue;
-            }
-            g.x /= (float)count;
-            g.y /= (float)count;
-            g.progress /= (float)count;
-            g.count = count;
-            g.shape = envelope ? TOKEN_ENVELOPE : TOKEN_PACKET;
-            g.flags = (uint8_t)(VT_GROUP | (reject ? VT_REJECT : 0));
-            g.role = reject ? CR_SMTP_REJECT : g.role;
-            g.msg = TRACE_NONE;
-            st->tmp_tokens[out] = g;
-            st->tmp_offs[out++] = put_fmt(vs, "%s\u00d7%u", envelope ? "\u2709 " : "", count);
+        }
+        if (lane > 0) {
+            place_on_link(t, lay, ev[t->event].from, ev[t->event].to, (11 + 22 * (float)lane) * s);
         }
     }
-    memcpy(vs->tokens, st->tmp_tokens, out * sizeof *vs->tokens);
-    memcpy(st->label_off, st->tmp_offs, out * sizeof *st->label_off);
-    for (size_t i = 0; i < out; i++) {
-        st->keys[i] = UINT64_MAX;
+}
+
+/* Everything in flight at t. Tokens on one directed link are drawn one by one up to
+ * max_per_link; a busier link gets up to GROUP_BUCKETS counted tokens instead, built without
+ * formatting a label per member, so a bulk run costs little more than counting. Tokens of the
+ * selected message are never merged. Order: individual tokens in start order, then the merged
+ * ones by link in order of first appearance. */
+static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int64_t t_us,
+                          const ViewOptions *opt, uint32_t max_per_link)
+{
+    struct ViewStore *st = vs->store;
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
+    size_t n = vs->in_flight < VIEW_FLIGHT_CAP ? vs->in_flight : VIEW_FLIGHT_CAP;
+    if (n == 0) {
+        return;
     }
-    vs->token_count = out;
-    free(gk);
+    size_t cap = 16;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    if (st->group_cap < cap) {
+        size_t c1 = st->group_cap, c2 = st->group_cap;
+        st->group_keys = xgrow(st->group_keys, &st->group_cap, cap, sizeof *st->group_keys);
+        st->group_of = xgrow(st->group_of, &c1, cap, sizeof *st->group_of);
+        st->group_count = xgrow(st->group_count, &c2, cap, sizeof *st->group_count);
+    }
+    if (st->member_cap < n) {
+        st->member = xgrow(st->member, &st->member_cap, n, sizeof *st->member);
+    }
+    memset(st->group_keys, 0xff, cap * sizeof *st->group_keys);
+    uint32_t groups = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = st->spans[k]->payload;
+        const TraceEvent *e = &ev[i];
+        bool carry = traceindex_is_carry(ix, i);
+        if (!carry && !opt->show_packets) {
+            st->member[k] = UINT32_MAX;
+            continue;
+        }
+        int64_t dur = e->arrive_us - e->t_us;
+        if (dur > 0 && dur < vs->shortest_flight_us) {
+            vs->shortest_flight_us = dur;
+        }
+        if (e->msg != TRACE_NONE && e->msg == opt->selected_msg) {
+            st->member[k] = UINT32_MAX - 1;
+            continue;
+        }
+        uint64_t key = ((uint64_t)(uint32_t)e->from << 32) | (uint32_t)e->to;
+        size_t h = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & (cap - 1);
+        while (st->group_keys[h] != UINT64_MAX && st->group_keys[h] != key) {
+            h = (h + 1) & (cap - 1);
+        }
+        if (st->group_keys[h] == UINT64_MAX) {
+            st->group_keys[h] = key;
+            st->group_of[h] = groups;
+            st->group_count[groups++] = 0;
+        }
+        st->member[k] = st->group_of[h];
+        st->group_count[st->member[k]]++;
+    }
+    /* Individual tokens. */
+    bool crowded = false;
+    size_t first_token = vs->token_count;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t g = st->member[k];
+        if (g == UINT32_MAX) {
+            continue;
+        }
+        if (g == UINT32_MAX - 1 || st->group_count[g] <= max_per_link) {
+            flight_token(vs, ix, lay, st->spans[k]->payload, t_us, opt);
+        } else {
+            crowded = true;
+        }
+    }
+    separate_lanes(vs, ix, lay, first_token);
+    if (!crowded) {
+        return;
+    }
+    /* Merged tokens: per crowded link, GROUP_BUCKETS stretches along it. */
+    if (st->bucket_cap < (size_t)groups * GROUP_BUCKETS) {
+        st->buckets = xgrow(st->buckets, &st->bucket_cap, (size_t)groups * GROUP_BUCKETS,
+                            sizeof *st->buckets);
+    }
+    memset(st->buckets, 0, (size_t)groups * GROUP_BUCKETS * sizeof *st->buckets);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t g = st->member[k];
+        if (g >= UINT32_MAX - 1 || st->group_count[g] <= max_per_link) {
+            continue;
+        }
+        uint32_t i = st->spans[k]->payload;
+        const TraceEvent *e = &ev[i];
+        int64_t dur = e->arrive_us - e->t_us;
+        double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
+        p = p < 0 ? 0 : p > 1 ? 1 : p;
+        int b = (int)(p * GROUP_BUCKETS);
+        b = b >= GROUP_BUCKETS ? GROUP_BUCKETS - 1 : b;
+        Bucket *bk = &st->buckets[(size_t)g * GROUP_BUCKETS + (size_t)b];
+        if (bk->count == 0) {
+            bk->first_event = i;
+        }
+        bk->count++;
+        bk->progress_sum += p;
+        bk->envelopes += traceindex_is_carry(ix, i);
+        bk->refusals += event_is_refusal(e);
+    }
+    float s = layout_scale(lay);
+    for (uint32_t g = 0; g < groups; g++) {
+        for (int b = 0; b < GROUP_BUCKETS; b++) {
+            const Bucket *bk = &st->buckets[(size_t)g * GROUP_BUCKETS + (size_t)b];
+            if (bk->count == 0) {
+                continue;
+            }
+            const TraceEvent *e = &ev[bk->first_event];
+            bool envelope = bk->envelopes > 0;
+            ViewToken *tok = push_token(vs, put_fmt(vs, "%s\u00d7%u", envelope ? "\u2709 " : "", bk->count));
+            tok->progress = (float)(bk->progress_sum / bk->count);
+            place_on_link(tok, lay, e->from, e->to, envelope ? 0 : 11 * s);
+            tok->event = bk->first_event;
+            tok->count = bk->count;
+            tok->shape = envelope ? TOKEN_ENVELOPE : TOKEN_PACKET;
+            tok->flags = (uint8_t)(VT_GROUP | (bk->refusals ? VT_REJECT : 0));
+            tok->role = (uint8_t)(bk->refusals ? CR_SMTP_REJECT
+                                  : envelope   ? msg_role(ix, e->msg, t_us)
+                                               : view_event_role(tr, bk->first_event));
+        }
+    }
 }
 
 /* Messages at rest sit as a small fanned stack on the tile's top-right corner, with their ids
@@ -586,8 +654,8 @@ static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *la
     float x = card.x + card.w - 2 * s, y = card.y + 3 * s;
     if (k > VIEW_MAX_RESTING) {
         ViewToken *tok = push_token(vs, put_fmt(vs, "\u00d7%d", (int)k));
-        tok->x = tok->x0 = tok->x1 = x;
-        tok->y = tok->y0 = tok->y1 = y;
+        tok->x = tok->x0 = tok->x1 = tok->cx = x;
+        tok->y = tok->y0 = tok->y1 = tok->cy = y;
         tok->node = node;
         tok->count = (uint32_t)k;
         tok->shape = TOKEN_ENVELOPE;
@@ -601,20 +669,21 @@ static void resting_tokens(ViewState *vs, const TraceIndex *ix, const Layout *la
     char ids[160];
     size_t used = 0;
     ids[0] = '\0';
-    for (size_t j = 0; j < shown && j < 2; j++) { /* two ids, then "+2": short beside the tile */
+    /* One or two messages are named; a bigger stack says how many (ids are a click away). */
+    for (size_t j = 0; j < shown && shown <= 2; j++) {
         const char *id = trace_str(tr, trace_msg(tr, (int32_t)spans[j]->payload)->id);
         int n = snprintf(ids + used, sizeof ids - used, "%s%s", j ? " " : "", id);
         used += n > 0 && (size_t)n < sizeof ids - used ? (size_t)n : 0;
     }
     if (shown > 2) {
-        snprintf(ids + used, sizeof ids - used, " +%d", (int)(shown - 2));
+        snprintf(ids, sizeof ids, "\u00d7%d", (int)shown);
     }
     for (size_t j = 0; j < shown; j++) {
         int32_t m = (int32_t)spans[j]->payload;
         bool last = j + 1 == shown;
         ViewToken *tok = push_token(vs, last ? put_bytes(vs, ids, strlen(ids)) : put_bytes(vs, "", 0));
-        tok->x = tok->x0 = tok->x1 = x + (float)j * 6 * s;
-        tok->y = tok->y0 = tok->y1 = y + (float)j * 5 * s;
+        tok->x = tok->x0 = tok->x1 = tok->cx = x + (float)j * 6 * s;
+        tok->y = tok->y0 = tok->y1 = tok->cy = y + (float)j * 5 * s;
         tok->node = node;
         tok->msg = m;
         tok->shape = TOKEN_ENVELOPE;
@@ -809,11 +878,7 @@ void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
         st->spans = xgrow(st->spans, &st->span_cap, VIEW_FLIGHT_CAP, sizeof *st->spans);
     }
     out->in_flight = traceindex_in_flight(ix, t_us, st->spans, VIEW_FLIGHT_CAP);
-    size_t considered = out->in_flight < VIEW_FLIGHT_CAP ? out->in_flight : VIEW_FLIGHT_CAP;
-    for (size_t k = 0; k < considered; k++) {
-        flight_token(out, ix, lay, st->spans[k]->payload, t_us, opt);
-    }
-    merge_crowded(out, max_per_link);
+    flight_tokens(out, ix, lay, t_us, opt, max_per_link);
 
     for (size_t i = 0; i < n; i++) {
         resting_tokens(out, ix, lay, (int32_t)i, t_us, opt);

@@ -6,9 +6,9 @@
  * frame allocates nothing once they have grown. Does not own the index or the layout.
  * SDL-free.
  *
- * Tokens: every travelling event in flight at t becomes one token placed along the straight line
- * between the two node cards at the fraction of its travel time elapsed (linear in sim time:
- * honest about durations). A message moving (hop, SMTP "." carrying the content, a download) is
+ * Tokens: every travelling event in flight at t becomes one token placed along its link (a
+ * straight line, or a curve around nodes in the way: layout_link_curve) at the fraction of its
+ * travel time elapsed (linear in sim time: honest about durations). A message moving (hop, SMTP "." carrying the content, a download) is
  * an envelope; protocol lines (SMTP, DNS, POP3/IMAP, TCP connect) are labelled packets, shown only
  * with `show_packets`. Commands and replies keep to the right of their direction of travel, so a
  * command and its reply never overlap. Messages at rest are envelopes beside their node's card.
@@ -39,7 +39,8 @@ enum {
 
 typedef struct {
     float x, y;         /* centre, pixels */
-    float x0, y0, x1, y1; /* the travel segment (equal ends for a resting token) */
+    float x0, y0, x1, y1; /* the travel path's ends (equal for a resting token) */
+    float cx, cy;       /* its quadratic Bézier control point (halfway for a straight link) */
     float progress;     /* 0..1 along the segment */
     uint32_t event;     /* trace event, or UINT32_MAX for a resting token */
     int32_t msg;        /* message or TRACE_NONE */
@@ -114,6 +115,9 @@ void viewstate_destroy(ViewState *vs);
  * viewstate_equal) whatever was computed before. */
 void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
                        const ViewOptions *opt, ViewState *out);
+
+/* The point at fraction p along a token's path. */
+void viewtoken_point(const ViewToken *t, float p, float *x, float *y);
 
 /* True when a and b show the same thing (times, tokens, labels, nodes, caption). */
 bool viewstate_equal(const ViewState *a, const ViewState *b);
