@@ -97,7 +97,7 @@ static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
     SpamResult res;
     spam_score(cfg, sim->sp, bayes, &input, &res);
     in->spam = res.is_spam;
-    sim_emit(sim, TK_SPAM, in->filter, NONE, (int32_t)in->msg, TRACE_NO_TIME, res.status, res.tests,
+    sim_emit(sim, TK_SPAM, in->filter, NONE, (int32_t)in->msg, TRACE_NO_TIME, res.status, res.tests_scored,
              res.score_milli, cfg->required_milli, res.is_spam ? 1 : 0, 0);
     char line[512];
     if (sim_tracing(sim)) {

@@ -336,37 +336,43 @@ static bool sender_tld_suspicious(const FilterCfg *cfg, const StrPool *sp, const
     return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Writes "A,B,C" (alphabetical, as SpamAssassin lists them) or "none". */
-static void format_tests(const SpamResult *r, char *buf, size_t size)
-{
-    const char *names[RULE_COUNT];
-    int n = 0;
-    for (int i = 0; i < RULE_COUNT; i++) {
-        if (r->fired[i]) {
-            names[n++] = WORLD_RULE_NAMES[i];
-        }
-    }
-    qsort(names, (size_t)n, sizeof names[0], cmp_str);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < size; i++) {
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", names[i]);
-    }
-    if (n == 0) {
-        snprintf(buf, size, "none");
-    }
-}
-
 /* SpamAssassin prints scores rounded to one decimal. */
 static void format_score(int32_t milli, char *buf, size_t size)
 {
     int32_t tenths = milli >= 0 ? (milli + 50) / 100 : -((-milli + 50) / 100);
     snprintf(buf, size, "%s%d.%d", tenths < 0 ? "-" : "", abs(tenths) / 10, abs(tenths) % 10);
+}
+
+static int cmp_rule_name(const void *a, const void *b)
+{
+    return strcmp(WORLD_RULE_NAMES[*(const int *)a], WORLD_RULE_NAMES[*(const int *)b]);
+}
+
+/* Writes the fired rules alphabetically, as SpamAssassin lists them: "A,B,C" (the _TESTS_
+ * template), or with `cfg` "A=0.5,B=1.7" (_TESTSSCORES_); "none" when nothing fired. */
+static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, size_t size)
+{
+    int rules[RULE_COUNT], n = 0;
+    for (int i = 0; i < RULE_COUNT; i++) {
+        if (r->fired[i]) {
+            rules[n++] = i;
+        }
+    }
+    qsort(rules, (size_t)n, sizeof rules[0], cmp_rule_name);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used < size; i++) {
+        char score[16] = "";
+        if (cfg) {
+            score[0] = '=';
+            format_score(cfg->score_milli[rules[i]], score + 1, sizeof score - 1);
+        }
+        used += (size_t)snprintf(buf + used, size - used, "%s%s%s", i ? "," : "",
+                                 WORLD_RULE_NAMES[rules[i]], score);
+    }
+    if (n == 0) {
+        snprintf(buf, size, "none");
+    }
 }
 
 void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
@@ -411,7 +417,8 @@ void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const Spa
             learn = "spam";
         }
     }
-    format_tests(out, out->tests, sizeof out->tests);
+    format_tests(out, NULL, out->tests, sizeof out->tests);
+    format_tests(out, cfg, out->tests_scored, sizeof out->tests_scored);
     char score[16], required[16];
     format_score(out->score_milli, score, sizeof score);
     format_score(cfg->required_milli, required, sizeof required);

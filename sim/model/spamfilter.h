@@ -37,6 +37,7 @@ typedef struct {
     double bayes_p;       /* Bayes spam probability, or -1 when Bayes did not vote */
     int autolearn;        /* -1 no, 0 ham, 1 spam */
     char tests[256];      /* "SUBJ_ALL_CAPS,URIBL_BLACK" or "none" */
+    char tests_scored[320]; /* "SUBJ_ALL_CAPS=0.5,URIBL_BLACK=1.7" or "none" */
     char status[384];     /* X-Spam-Status value */
 } SpamResult;
 

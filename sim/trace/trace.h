@@ -49,7 +49,8 @@ typedef enum {
                    (0 = no DSN: a bounce is never bounced, the recipient is dropped) */
     TK_WARN,    /* delay warning sent; aux = rcpt; num = DSN message + 1 */
     TK_SPAM,    /* filter verdict: num = score in thousandths; num2 = required in thousandths;
-                   sub = 1 spam / 0 ham; aux = tests list; text = X-Spam-Status value */
+                   sub = 1 spam / 0 ham; aux = fired rules with scores
+                   ("MANY_LINKS=1.5,RDNS_NONE=2.4"); text = X-Spam-Status value */
     TK_DELIVER, /* per recipient: filed into a folder (sub = TraceFolder); aux = rcpt */
     TK_FETCH,   /* mail access: POP3/IMAP line (sub 0 client, 1 server; text = line), or a
                    message downloaded (msg set, aux = user) */
