@@ -1,12 +1,16 @@
 /* layout: regions and node placement (see layout.h).
  *
- * Columns come from roles once, at create. At every resize: regions first; then each column's
- * nodes form an evenly spaced block on the band's main line, ordered by the mean height of the
- * nodes they talk to and slid by half steps to where they line up best with them (four passes,
- * left to right), so a lesson's main path runs straight across. A column with one node gets the
- * full footprint (three badge rows); a fuller column gets room to slide, or shares the band evenly.
- * Resolvers go in a row above, each over the node that asks it most, swept apart horizontally.
- * Last, links that would cross another node are bent into a quadratic curve around it.
+ * Columns come from roles once, at create; a sender's own store joins the sender side (under its
+ * outgoing server or its client) so bounces come home next to the sender. Column centres are one
+ * unit apart, two across the Internet (outgoing -> incoming), the hop the lessons are about.
+ * At every resize: regions first; then each column's nodes form an evenly spaced block on the
+ * band's main line, ordered by the mean height of the nodes they talk to and slid by half steps
+ * to where they line up best with them (four passes, left to right), so a lesson's main path runs
+ * straight across; a sender's store hangs just under the node it belongs to and pulls no one.
+ * A column with one node gets the full footprint (three badge rows); a fuller column gets room to
+ * slide, or shares the band evenly. Resolvers go in a row above, each over the node that asks it
+ * most, swept apart horizontally. Last, links that would cross another node (its tile, name or
+ * first badge row) are bent into a quadratic curve around it.
  */
 #include "render/layout.h"
 
@@ -15,6 +19,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Width of the gap across the Internet (outgoing -> incoming column), in ordinary column gaps. */
+#define INTERNET_GAP 2.0f
 
 typedef struct {
     int32_t a, b; /* a < b */
@@ -28,6 +35,7 @@ struct Layout {
     size_t n;
     int8_t *column;  /* LayoutColumn per node */
     int32_t *owner;  /* resolver -> node that asks it most, or -1 */
+    int32_t *anchor; /* a sender's own store -> the node it sits under (same column), or -1 */
     Edge *edges;
     size_t edge_count;
     bool scenario_pos; /* every node has a scenario position */
@@ -103,6 +111,60 @@ static LayoutColumn client_column(const Layout *lay, int32_t i)
     return COL_READER;
 }
 
+/* The neighbour of i of the given kind with the most traffic, or -1. */
+static int32_t busiest_neighbour(const Layout *lay, int32_t i, NodeKind kind)
+{
+    int32_t best = -1;
+    uint32_t best_w = 0;
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        const Edge *ed = &lay->edges[e];
+        int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
+        if (other >= 0 && trace_node(lay->tr, other)->kind == kind && ed->weight > best_w) {
+            best_w = ed->weight;
+            best = other;
+        }
+    }
+    return best;
+}
+
+/* A store linked to an outgoing server and to no incoming server or filter is the sender's own
+ * (the one the sending client reads, where its server delivers bounces): it goes to the sender
+ * side, so a bounce comes home next to the sender instead of crossing the canvas. It sits under
+ * its outgoing server or under the client that reads it, whichever column is emptier; on a tie,
+ * under a lone server (both keep two badge rows), else under the client (a client shows at most
+ * one badge; a server's queue, retry and bounce badges matter more). Its anchor is the node it
+ * sits under. */
+static void place_sender_stores(Layout *lay)
+{
+    size_t per_col[COL_COUNT] = { 0 };
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->anchor[i] = -1;
+        if (lay->column[i] >= 0 && lay->column[i] < COL_COUNT) {
+            per_col[lay->column[i]]++;
+        }
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        int32_t si = (int32_t)i;
+        if (trace_node(lay->tr, si)->kind != NODE_STORE) {
+            continue;
+        }
+        int32_t out = busiest_neighbour(lay, si, NODE_OUTGOING);
+        if (out < 0 || busiest_neighbour(lay, si, NODE_INCOMING) >= 0 ||
+            busiest_neighbour(lay, si, NODE_FILTER) >= 0) {
+            continue;
+        }
+        int32_t client = busiest_neighbour(lay, si, NODE_CLIENT);
+        size_t ns = per_col[COL_SENDER], no = per_col[COL_OUTGOING];
+        bool under_client = client >= 0 && lay->column[client] == COL_SENDER &&
+                            (ns < no || (ns == no && no > 1));
+        int col = under_client ? COL_SENDER : COL_OUTGOING;
+        per_col[lay->column[i]]--;
+        per_col[col]++;
+        lay->column[i] = (int8_t)col;
+        lay->anchor[i] = under_client ? client : out;
+    }
+}
+
 static void assign_columns(Layout *lay)
 {
     for (size_t i = 0; i < lay->n; i++) {
@@ -116,6 +178,7 @@ static void assign_columns(Layout *lay)
         case NODE_KIND_COUNT: lay->column[i] = COL_TOP_ROW; break;
         }
     }
+    place_sender_stores(lay);
     /* A resolver's owner: the non-resolver it exchanges the most traffic with. */
     for (size_t i = 0; i < lay->n; i++) {
         lay->owner[i] = -1;
@@ -142,6 +205,7 @@ Layout *layout_create(const TraceIndex *ix)
     lay->n = trace_node_count(lay->tr);
     lay->column = xcalloc(lay->n + 1, sizeof *lay->column);
     lay->owner = xcalloc(lay->n + 1, sizeof *lay->owner);
+    lay->anchor = xcalloc(lay->n + 1, sizeof *lay->anchor);
     lay->cards = xcalloc(lay->n + 1, sizeof *lay->cards);
     lay->slots = xcalloc(lay->n + 1, sizeof *lay->slots);
     lay->labels = xcalloc(lay->n + 1, sizeof *lay->labels);
@@ -164,6 +228,7 @@ void layout_destroy(Layout *lay)
     }
     free(lay->column);
     free(lay->owner);
+    free(lay->anchor);
     free(lay->edges);
     free(lay->cards);
     free(lay->slots);
@@ -240,6 +305,7 @@ typedef struct {
     int32_t node;
     float key;
     float weight; /* traffic: the busier node goes first among equals */
+    int follower; /* 1 for a sender's store: right after its anchor, which has the same key */
 } Order;
 
 static int cmp_order(const void *a, const void *b)
@@ -250,6 +316,9 @@ static int cmp_order(const void *a, const void *b)
     }
     if (x->weight != y->weight) {
         return x->weight > y->weight ? -1 : 1;
+    }
+    if (x->follower != y->follower) {
+        return x->follower - y->follower;
     }
     return x->node < y->node ? -1 : x->node > y->node;
 }
@@ -265,14 +334,16 @@ static float traffic(const Layout *lay, int32_t i)
     return w;
 }
 
-/* Mean centre-y of node i's neighbours outside its column (weighted), or its own y. */
+/* Mean centre-y of node i's neighbours outside its column (weighted, sender's stores left out),
+ * or its own y. */
 static float neighbour_mean_y(const Layout *lay, int32_t i)
 {
     double sum = 0, w = 0;
     for (size_t e = 0; e < lay->edge_count; e++) {
         const Edge *ed = &lay->edges[e];
         int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
-        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
+            lay->anchor[other] >= 0) {
             continue;
         }
         double wt = log2((double)ed->weight + 1.0);
@@ -282,14 +353,16 @@ static float neighbour_mean_y(const Layout *lay, int32_t i)
     return w > 0 ? (float)(sum / w) : lay->cy[i];
 }
 
-/* Weighted distance of a node at y to its neighbours outside its column. */
+/* Weighted distance of a node at y to its neighbours outside its column. A sender's store
+ * follows its anchor: it neither pulls nor is pulled. */
 static float pull_cost(const Layout *lay, int32_t i, float y)
 {
     float cost = 0;
-    for (size_t e = 0; e < lay->edge_count; e++) {
+    for (size_t e = 0; e < lay->edge_count && lay->anchor[i] < 0; e++) {
         const Edge *ed = &lay->edges[e];
         int32_t other = ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
-        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
+            lay->anchor[other] >= 0) {
             continue;
         }
         cost += (float)log2((double)ed->weight + 1.0) * fabsf(y - lay->cy[other]);
@@ -318,11 +391,23 @@ static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax,
             scratch[k].node = (int32_t)i;
             scratch[k].key = relax ? neighbour_mean_y(lay, (int32_t)i) : 0;
             scratch[k].weight = traffic(lay, (int32_t)i);
+            scratch[k].follower = 0;
             k++;
         }
     }
     if (k == 0) {
         return;
+    }
+    /* A sender's store takes its anchor's place in the order, just after it. */
+    for (size_t j = 0; j < k; j++) {
+        int32_t a = lay->anchor[scratch[j].node];
+        for (size_t q = 0; q < k && a >= 0; q++) {
+            if (scratch[q].node == a) {
+                scratch[j].key = scratch[q].key;
+                scratch[j].weight = scratch[q].weight;
+                scratch[j].follower = 1;
+            }
+        }
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
     float step = f->step, lo = f->band_lo + f->above, hi = f->band_hi - f->below;
@@ -333,6 +418,16 @@ static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax,
         }
         return;
     }
+    /* Where the block centres on the main line: its nodes without the sender's stores that
+     * hang under them, so a server with its store below stays on the line. */
+    float lead = 0, leaders = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (!scratch[j].follower) {
+            lead += (float)j - (float)(k - 1) / 2;
+            leaders++;
+        }
+    }
+    lead = leaders > 0 ? lead / leaders * step : 0;
     float best_off = 0, best_cost = INFINITY;
     for (int h = -(int)k; h <= (int)k; h++) {
         float off = (float)h * step / 2, cost = 0;
@@ -344,7 +439,7 @@ static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax,
         for (size_t j = 0; j < k && relax; j++) {
             cost += pull_cost(lay, scratch[j].node, f->mid + ((float)j - (float)(k - 1) / 2) * step + off);
         }
-        cost += fabsf(off) * 1e-3f; /* ties: stay centred */
+        cost += fabsf(off + lead) * 1e-3f; /* ties: stay centred */
         if (cost < best_cost) {
             best_cost = cost;
             best_off = off;
@@ -391,6 +486,11 @@ static void place_nodes(Layout *lay)
     for (size_t i = 0; i < lay->n; i++) {
         have_top |= lay->column[i] == COL_TOP_ROW;
     }
+    /* Column centres in units: half a unit at each end, one unit between neighbouring columns,
+     * INTERNET_GAP units across the Internet (sender side -> receiving side), the hop the lesson is
+     * about, so envelopes and refusals have room to travel and be read there. */
+    float units[COL_COUNT], total = 0;
+    int prev = -1;
     for (int col = 0; col < COL_COUNT; col++) {
         for (size_t i = 0; i < lay->n; i++) {
             if (lay->column[i] == col) {
@@ -398,11 +498,19 @@ static void place_nodes(Layout *lay)
                 break;
             }
         }
+        if (used[col] >= 0) {
+            total += prev < 0 ? 0.5f : prev <= COL_OUTGOING && col >= COL_INCOMING ? INTERNET_GAP : 1.0f;
+            units[col] = total;
+            prev = col;
+        }
     }
-    float cw = (c.w - 2 * pad) / (float)(ncols ? ncols : 1);
+    total += 0.5f;
+    float cw = (c.w - 2 * pad) / total; /* one unit: the narrowest distance between columns */
     Metrics m = { 0 };
     m.gap = 8 * s;
-    m.label_w = clampf(cw - m.gap, 40, 220 * s);
+    /* Neighbouring names are m.gap apart (badges may hang 4 px over each side of a name: they
+     * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
+    m.label_w = clampf(cw - m.gap - 2, 40, 220 * s);
     m.tile = clampf(52 * s, 16, cw * 0.6f);
     m.name_h = 20 * s;
     m.kind_h = 16 * s;
@@ -468,7 +576,7 @@ static void place_nodes(Layout *lay)
         if (col != COL_TOP_ROW) {
             Metrics mc = m;
             mc.badge_h = fmaxf(steps[col] - base, 0);
-            set_card(lay, (int32_t)i, c.x + pad + cw * ((float)used[col] + 0.5f), lay->cy[i], &mc);
+            set_card(lay, (int32_t)i, c.x + pad + cw * units[col], lay->cy[i], &mc);
         }
     }
 
@@ -480,14 +588,14 @@ static void place_nodes(Layout *lay)
         }
         int32_t o = lay->owner[i];
         float want = o >= 0 ? lay->cards[o].x + lay->cards[o].w / 2
-                            : c.x + pad + cw * ((float)ncols / 2.0f);
-        scratch[k++] = (Order){ (int32_t)i, want, 0 };
+                            : c.x + c.w / 2;
+        scratch[k++] = (Order){ (int32_t)i, want, 0, 0 };
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
     for (size_t j = 0; j < k; j++) {
         pos[j] = scratch[j].key;
     }
-    sweep_apart(pos, k, tm.label_w + tm.gap, c.x + pad + tm.label_w / 2,
+    sweep_apart(pos, k, tm.label_w + tm.gap + 2, c.x + pad + tm.label_w / 2,
                 c.x + c.w - pad - tm.label_w / 2);
     for (size_t j = 0; j < k; j++) {
         set_card(lay, scratch[j].node, pos[j], c.y + pad + tm.tile / 2, &tm);
@@ -498,16 +606,19 @@ static void place_nodes(Layout *lay)
 
 /* ---- links ---- */
 
-/* True when the point is inside a node's tile or name (other than a and b), with a margin. */
+/* True when the point is inside a node's tile, name or first badge row (other than a and b),
+ * with a margin. */
 static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_t b, float margin)
 {
     for (size_t i = 0; i < lay->n; i++) {
         if ((int32_t)i == a || (int32_t)i == b) {
             continue;
         }
-        LayoutRect t = lay->cards[i], l = lay->labels[i];
+        LayoutRect t = lay->cards[i], l = lay->labels[i], sl = lay->slots[i];
         float x0 = fminf(t.x, l.x) - margin, x1 = fmaxf(t.x + t.w, l.x + l.w) + margin;
-        float y0 = t.y - margin, y1 = l.y + l.h + margin;
+        /* the first badge row too, when the footprint has one */
+        float y0 = t.y - margin, y1 = fminf(l.y + l.h + LAYOUT_BADGE_ROW * lay->scale, sl.y + sl.h);
+        y1 = fmaxf(y1, l.y + l.h) + margin;
         if (x >= x0 && x <= x1 && y >= y0 && y <= y1) {
             return true;
         }

@@ -2,9 +2,11 @@
  * caption bar, timeline) and every node's card — for a given window size and text scale.
  *
  * Owns: the node placement (role columns left to right: sender clients → outgoing servers →
- * incoming servers → filters → stores → reading clients; each DNS resolver in a row above the
- * server that asks it most; or the scenario's own positions) and the pixel rectangles derived
- * from it. Does not own the trace or the index (borrowed at create; they must outlive it).
+ * incoming servers → filters → stores → reading clients, with twice the usual gap across the
+ * Internet, outgoing → incoming; the sender's own store — linked to an outgoing server and to no
+ * incoming server or filter — under its outgoing server or its client; each DNS resolver in a
+ * row above the server that asks it most; or the scenario's own positions) and the pixel
+ * rectangles derived from it. Does not own the trace or the index (borrowed at create; they must outlive it).
  * SDL-free: tests check columns, reflow and overlap without a window.
  *
  * Units: pixels (floats), origin top-left. `scale` multiplies every size that holds text; it is
@@ -77,7 +79,8 @@ LayoutRect layout_node_label(const Layout *lay, int32_t node);
 LayoutRect layout_node_slot(const Layout *lay, int32_t node);
 /* Centre of node i's tile. */
 void layout_node_center(const Layout *lay, int32_t node, float *x, float *y);
-/* Column of node i (COL_TOP_ROW for resolvers; scenario positions keep their role column). */
+/* Column of node i (COL_TOP_ROW for resolvers; COL_OUTGOING or COL_SENDER for the sender's own
+ * store; scenario positions keep their role column). */
 LayoutColumn layout_column(const Layout *lay, int32_t node);
 /* True when the scenario positioned the nodes itself. */
 bool layout_uses_scenario_positions(const Layout *lay);
