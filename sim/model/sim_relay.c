@@ -258,24 +258,26 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     /* The report plus the returned message's headers (text/rfc822-headers). */
     int64_t size = (int64_t)strlen(sim->scratch) + 1500;
     StrId to = orig->sender;
-    uint32_t m = sim_new_msg(sim, id, STR_EMPTY, from, subject, body, size, dl->server,
+    /* relay_enqueue grows sim->deliveries (and sim_new_msg sim->msgs): dl and orig may move. */
+    int32_t server = dl->server;
+    uint32_t m = sim_new_msg(sim, id, STR_EMPTY, from, subject, body, size, server,
                              (int32_t)dl->msg, &to, 1, true);
-    relay_enqueue(sim, m, dl->server);
+    relay_enqueue(sim, m, server);
     if (!sim_tracing(sim)) {
         return (int32_t)m;
     }
     char line[512], date[64];
     snprintf(line, sizeof line, "From: %s", sim_str(sim, from));
-    sim_add_header(sim, m, dl->server, line);
+    sim_add_header(sim, m, server, line);
     snprintf(line, sizeof line, "To: %s", sim_str(sim, to));
-    sim_add_header(sim, m, dl->server, line);
+    sim_add_header(sim, m, server, line);
     snprintf(line, sizeof line, "Subject: %s", sim_str(sim, subject));
-    sim_add_header(sim, m, dl->server, line);
+    sim_add_header(sim, m, server, line);
     snprintf(line, sizeof line, "Date: %s",
              message_format_date(engine_now(sim->eng), date, sizeof date));
-    sim_add_header(sim, m, dl->server, line);
-    sim_add_header(sim, m, dl->server, "Auto-Submitted: auto-replied");
-    sim_add_header(sim, m, dl->server,
+    sim_add_header(sim, m, server, line);
+    sim_add_header(sim, m, server, "Auto-Submitted: auto-replied");
+    sim_add_header(sim, m, server,
                    "Content-Type: multipart/report; report-type=delivery-status");
     return (int32_t)m;
 }
