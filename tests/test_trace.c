@@ -1017,7 +1017,9 @@ static void trace_jsonl_should_refuse_another_format(void)
                    "\"nodes\":[],\"links\":[]}\n",
                    "line 1", "not a mailsim trace: \"format\" is \"other-trace\", expected "
                              "\"mailsim-trace\"");
-    expect_refusal("{\"version\":1}\n", "line 1", "missing \"format\" (expected a string)");
+    expect_refusal("{\"version\":1}\n", "line 1",
+                   "not a mailsim trace: the first line has no \"format\" (expected a header "
+                   "{\"format\": \"mailsim-trace\", \"version\": 1, ...})");
     expect_refusal("[1,2,3]\n", "line 1", "not a JSON object (expected one event per line)");
 }
 

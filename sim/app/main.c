@@ -28,10 +28,17 @@
 
 enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD_INPUT = 2 };
 
+/* The most engine events one run may take (--max-events changes it). A run that reaches it is
+ * refused as bad input rather than shown half done. Every shipped scenario needs under 1 000; the
+ * limit allows about a million recipients (some 40 events each), which is what the loader's
+ * limits allow, in about half a minute. */
+#define MAILSIM_MAX_EVENTS UINT64_C(50000000)
+
 static const char USAGE[] =
     "usage: mailsim [SCENARIO.json]          open the player (default: the happy path)\n"
     "       mailsim run SCENARIO [--seed N] [--trace FILE] [--summary FILE] [--quiet]\n"
-    "       mailsim check SCENARIO...\n"
+    "                    [--max-events N]\n"
+    "       mailsim check SCENARIO... [--max-events N]\n"
     "       mailsim replay TRACE.jsonl\n"
     "       mailsim shot SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
     "                    [--select MSG] [--seed N] [--high-contrast]\n"
@@ -42,7 +49,9 @@ static const char USAGE[] =
     "check   run scenarios and compare each with its \"expect\" block: exit 0 when all hold,\n"
     "        1 naming each unmet expectation, 2 on a bad file\n"
     "replay  play a recorded trace in the player\n"
-    "shot    render one moment to a PNG without a display\n";
+    "shot    render one moment to a PNG without a display\n"
+    "\n"
+    "--max-events N  refuse a run that needs more than N engine events (default 50000000)\n";
 
 typedef struct {
     const char *scenario;
@@ -52,6 +61,7 @@ typedef struct {
     const char *select;
     bool quiet, seed_set, high_contrast, have_at;
     uint64_t seed;
+    uint64_t max_events; /* 0: MAILSIM_MAX_EVENTS */
     double at_s;
     int width, height;
 } Options;
@@ -122,10 +132,22 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
     if (!w) {
         return NULL;
     }
-    SimOptions so = { .seed_set = opt && opt->seed_set, .seed = opt ? opt->seed : 0 };
+    SimOptions so = { .seed_set = opt && opt->seed_set,
+                      .seed = opt ? opt->seed : 0,
+                      .max_events = opt && opt->max_events ? opt->max_events : MAILSIM_MAX_EVENTS };
     Sim *sim = sim_create(w, &so);
     sim_run(sim);
     const SimStats *st = sim_stats(sim);
+    if (st->hit_event_limit) {
+        error_set(err, path, "",
+                  "the run needs more than %llu events, the limit (--max-events); it was stopped "
+                  "at %.3f s of simulated time. Fewer messages or recipients, a shorter "
+                  "horizon_s or longer retry waits make it smaller",
+                  (unsigned long long)so.max_events, (double)st->end_us / 1e6);
+        sim_destroy(sim);
+        world_destroy(w);
+        return NULL;
+    }
     if (st->hit_horizon) {
         fprintf(stderr, "mailsim: note: %s stopped at its horizon with mail still in flight\n", path);
     }
@@ -193,11 +215,11 @@ static int cmd_run(const Options *opt)
     return ok ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
-static int check_one(const char *path)
+static int check_one(const char *path, const Options *opt)
 {
     Error err = { 0 };
     World *w = NULL;
-    Trace *tr = run_scenario(path, NULL, &w, &err);
+    Trace *tr = run_scenario(path, opt, &w, &err);
     if (!tr) {
         print_error(&err);
         return EXIT_BAD_INPUT;
@@ -217,14 +239,16 @@ static int check_one(const char *path)
     return unmet ? EXIT_UNMET : EXIT_OK;
 }
 
-static int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv, const Options *opt)
 {
     if (argc == 0) {
         return usage_error("%s", "check needs at least one scenario");
     }
+    /* check runs each scenario with its own seed: only the event limit carries over. */
+    Options check_opt = { .max_events = opt->max_events };
     int worst = EXIT_OK;
     for (int i = 0; i < argc; i++) {
-        int rc = check_one(argv[i]);
+        int rc = check_one(argv[i], &check_opt);
         worst = rc > worst ? rc : worst;
     }
     return worst;
@@ -316,6 +340,11 @@ static int parse_options(int argc, char **argv, Options *opt, char **pos, int *n
                 return usage_error("--seed takes a whole number from 0 to 2^53-1, not \"%s\"", val);
             }
             opt->seed_set = true;
+        } else if (strcmp(a, "--max-events") == 0) {
+            if (!parse_u64(val, (UINT64_C(1) << 53) - 1, &opt->max_events) || !opt->max_events) {
+                return usage_error("--max-events takes a whole number from 1 to 2^53-1, not \"%s\"",
+                                   val);
+            }
         } else if (strcmp(a, "--trace") == 0) {
             opt->trace_out = val;
         } else if (strcmp(a, "--summary") == 0) {
@@ -373,7 +402,7 @@ int main(int argc, char **argv)
         return rc;
     }
     if (strcmp(cmd, "check") == 0) {
-        rc = cmd_check(npos, pos);
+        rc = cmd_check(npos, pos, &opt);
     } else if (named && npos != 1) {
         rc = usage_error("%s takes exactly one file", cmd);
     } else if (strcmp(cmd, "run") == 0) {

@@ -108,6 +108,60 @@ static void path_pop(Ctx *c, size_t mark)
     c->path[mark] = '\0';
 }
 
+/* Length of the well-formed UTF-8 sequence at s (len bytes available), or 0. Rejects overlong
+ * forms, surrogates and code points above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned char b = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b < 0x80) {
+        return 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+        n = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 3;
+        lo = b == 0xE0 ? 0xA0 : 0x80;
+        hi = b == 0xED ? 0x9F : 0xBF;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 4;
+        lo = b == 0xF0 ? 0x90 : 0x80;
+        hi = b == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (len < n || s[1] < lo || s[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/* C0 controls and DEL: never shown as they are in a message or a path. */
+static bool is_control(unsigned char ch)
+{
+    return ch < 0x20 || ch == 0x7F;
+}
+
+/* Makes s one printable line of UTF-8 in place: control characters and bytes that are not part
+ * of a well-formed UTF-8 sequence (a quoted value cut by "%.64s", say) become '?'. */
+static void make_printable(char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+        if (n == 0 || (n == 1 && is_control((unsigned char)s[i]))) {
+            s[i++] = '?';
+        } else {
+            i += n;
+        }
+    }
+}
+
 /* Records the error at the current path (plus `key` when non-NULL) and returns false, so that
  * parse functions can `return fail(...)`. */
 static bool vfail_at(Ctx *c, const char *key, const char *fmt, va_list ap)
@@ -116,19 +170,11 @@ static bool vfail_at(Ctx *c, const char *key, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     /* Keys and values quoted from the file may hold escaped control characters; the message and
      * the path must stay one printable line. */
-    for (char *p = msg; *p; p++) {
-        if ((unsigned char)*p < 0x20) {
-            *p = '?';
-        }
-    }
+    make_printable(msg);
     size_t mark = key ? path_key(c, key) : c->path_len;
     char where[sizeof c->path];
     memcpy(where, c->path, sizeof where);
-    for (char *p = where; *p; p++) {
-        if ((unsigned char)*p < 0x20) {
-            *p = '?';
-        }
-    }
+    make_printable(where);
     error_set(c->err, c->file, where, "%s", msg);
     path_pop(c, mark);
     return false;
@@ -300,7 +346,7 @@ static const char *describe(const cJSON *v, char *buf, size_t size)
         size_t n = utf8_cut(v->valuestring, 40);
         snprintf(buf, size, "\"%.*s%s\"", (int)n, v->valuestring, v->valuestring[n] ? "..." : "");
         for (char *p = buf; *p; p++) {
-            if ((unsigned char)*p < 0x20) {
+            if (is_control((unsigned char)*p)) {
                 *p = '?';
             }
         }
@@ -357,39 +403,6 @@ static void lex_space(Lex *x)
         }
         x->pos++;
     }
-}
-
-/* Length of the well-formed UTF-8 sequence at s (len bytes available), or 0. Rejects overlong
- * forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned char b = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b < 0x80) {
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        lo = b == 0xE0 ? 0xA0 : 0x80;
-        hi = b == 0xED ? 0x9F : 0xBF;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        lo = b == 0xF0 ? 0x90 : 0x80;
-        hi = b == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (len < n || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return n;
 }
 
 static bool lex_hex4(const char *s)
@@ -719,7 +732,7 @@ static void syntax_error(Error *err, const char *file, const char *s, size_t len
     size_t k = 0;
     for (size_t i = 0; i < n && k + 5 < sizeof near;) {
         size_t seq = utf8_seq((const unsigned char *)s + pos + i, n - i);
-        if (seq == 0 || (seq == 1 && (unsigned char)s[pos + i] < 0x20)) {
+        if (seq == 0 || (seq == 1 && is_control((unsigned char)s[pos + i]))) {
             near[k++] = '?';
             i++;
             continue;
@@ -1188,7 +1201,7 @@ static bool val_node(Ctx *c, const cJSON *v, unsigned mask, int32_t *out)
  * bounce's "<id>-dsn" (bounces are created by the run, so they cannot be checked here). */
 static bool val_msg_ref(Ctx *c, const cJSON *v, StrId *out)
 {
-    const char *s;
+    const char *s = ""; /* val_text sets it on success; gcc -O3 cannot see that */
     if (!val_text(c, v, true, &s)) {
         return false;
     }
@@ -2176,15 +2189,18 @@ static bool parse_attachment(Ctx *c, const cJSON *v, Attachment *a)
            need(c, v, "name", "the attachment's file name") &&
            need(c, v, "size_bytes", "the attachment's size before base64 encoding") &&
            get_text(c, v, "name", true, &a->name) &&
-           get_int(c, v, "size_bytes", 0, MAX_SAFE_INT, &a->size_bytes);
+           get_int(c, v, "size_bytes", 0, SCENARIO_MAX_MESSAGE_BYTES, &a->size_bytes);
 }
 
+/* The attachments, whose sizes together stay within SCENARIO_MAX_MESSAGE_BYTES: with the cap on
+ * "size_bytes" it bounds every message, so transfer times and mailbox sums cannot overflow. */
 static bool parse_attachments(Ctx *c, const cJSON *obj, uint32_t si)
 {
     size_t m;
     const cJSON *v = enter(c, obj, "attachments", &m);
     bool ok = !v || want_array(c, v, 0, SIZE_MAX, "attachments");
     MessageSpec *s = &c->w->specs[si];
+    int64_t total = 0;
     if (v && ok) {
         s->attachments = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *s->attachments);
     }
@@ -2192,7 +2208,16 @@ static bool parse_attachments(Ctx *c, const cJSON *obj, uint32_t si)
     for (const cJSON *e = v && ok ? v->child : NULL; e && ok; e = e->next, i++) {
         size_t mi = path_index(c, i);
         ok = parse_attachment(c, e, &s->attachments[s->attachment_count]);
-        s->attachment_count += ok;
+        if (ok) {
+            total += s->attachments[s->attachment_count].size_bytes;
+            s->attachment_count++;
+        }
+        if (ok && total > SCENARIO_MAX_MESSAGE_BYTES) {
+            ok = fail_at(c, "size_bytes",
+                         "the attachments add up to %lld bytes; the limit for one message is "
+                         "%lld bytes (1 GiB)",
+                         (long long)total, (long long)SCENARIO_MAX_MESSAGE_BYTES);
+        }
         path_pop(c, mi);
     }
     path_pop(c, m);
@@ -2308,7 +2333,7 @@ static bool parse_message(Ctx *c, const cJSON *v, size_t i)
         !get_text(c, v, "subject", false, &s->subject) ||
         !get_text(c, v, "body", false, &s->body) || !parse_attachments(c, v, si) ||
         !get_bool(c, v, "date", &date) ||
-        !get_int(c, v, "size_bytes", 1, MAX_SAFE_INT, &s->size_bytes)) {
+        !get_int(c, v, "size_bytes", 1, SCENARIO_MAX_MESSAGE_BYTES, &s->size_bytes)) {
         return false;
     }
     s->no_date = !date;

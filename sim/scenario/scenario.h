@@ -30,6 +30,8 @@
 #define SCENARIO_MAX_RCPTS_PER_MESSAGE 1000u
 #define SCENARIO_MAX_RECIPIENTS 1000000u /* summed over all messages */
 #define SCENARIO_MAX_ACTIONS 100000u     /* entries of "actions" (sends are not counted) */
+#define SCENARIO_MAX_MESSAGE_BYTES INT64_C(1073741824) /* 1 GiB: a message's "size_bytes", and
+                                                          its attachments' added up */
 #define SCENARIO_MAX_DAYS 366            /* every time value, the horizon included */
 #define SCENARIO_MAX_SECONDS (INT64_C(366) * 86400)
 

@@ -290,18 +290,103 @@ bool trace_write_jsonl(const Trace *tr, FILE *out)
 
 /* ---- reading ---- */
 
+/* StrId -> index + 1 (0 = none). The reader looks every node and message name up through these,
+ * so a trace with many messages reads in linear time (trace_find_msg is a scan). */
+typedef struct {
+    int32_t *slot;
+    size_t cap;
+} IdMap;
+
+static int32_t map_get(const IdMap *m, StrId id)
+{
+    return id < m->cap ? m->slot[id] - 1 : TRACE_NONE;
+}
+
+static void map_set(IdMap *m, StrId id, int32_t index)
+{
+    if (id >= m->cap) {
+        size_t old = m->cap;
+        m->slot = xgrow(m->slot, &m->cap, (size_t)id + 1, sizeof *m->slot);
+        memset(m->slot + old, 0, (m->cap - old) * sizeof *m->slot);
+    }
+    m->slot[id] = index + 1;
+}
+
 typedef struct {
     Trace *tr;
     const char *name;
     size_t line;
     Error *err;
+    IdMap nodes; /* node name -> node index */
+    IdMap msgs;  /* message id -> message index */
 } Reader;
 
+/* Length of the well-formed UTF-8 sequence at s (len bytes available), or 0: overlong forms,
+ * surrogates and code points above U+10FFFF are refused (the same rule as the scenario loader). */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned char b = s[0], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (b < 0x80) {
+        return 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+        n = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 3;
+        lo = b == 0xE0 ? 0xA0 : 0x80;
+        hi = b == 0xED ? 0x9F : 0xBF;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 4;
+        lo = b == 0xF0 ? 0x90 : 0x80;
+        hi = b == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (len < n || s[1] < lo || s[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/* A value quoted in a message: at most 64 bytes, not cut inside a UTF-8 sequence. */
+static const char *quote(const char *s, char *buf, size_t size)
+{
+    size_t n = strlen(s);
+    if (n <= 64) {
+        snprintf(buf, size, "%s", s);
+        return buf;
+    }
+    n = 64;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
+        n--;
+    }
+    snprintf(buf, size, "%.*s...", (int)n, s);
+    return buf;
+}
+
+/* Records the error at the current line and returns false. `fmt` takes two strings, `a` and `b`,
+ * quoted from the file or naming a key; they are cut to 64 bytes, and control characters (from
+ * \u escapes) and bytes that are not UTF-8 become '?', so the message stays one printable line. */
 static bool fail(Reader *rd, const char *fmt, const char *a, const char *b)
 {
-    char where[64];
+    char where[64], qa[80], qb[80], msg[sizeof((Error *)0)->msg];
     snprintf(where, sizeof where, "line %zu", rd->line);
-    error_set(rd->err, rd->name, where, fmt, a, b);
+    snprintf(msg, sizeof msg, fmt, quote(a, qa, sizeof qa), quote(b, qb, sizeof qb));
+    size_t len = strlen(msg);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq((const unsigned char *)msg + i, len - i);
+        if (n == 0 || (n == 1 && ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F))) {
+            msg[i++] = '?';
+        } else {
+            i += n;
+        }
+    }
+    error_set(rd->err, rd->name, where, "%s", msg);
     return false;
 }
 
@@ -334,18 +419,30 @@ static bool get_number(Reader *rd, const cJSON *obj, const char *key, bool requi
     return true;
 }
 
-/* Seconds → microseconds, refusing values that would not fit. */
+/* A time in seconds (0 .. TRACE_MAX_SECONDS) -> microseconds. */
 static bool get_time(Reader *rd, const cJSON *obj, const char *key, bool required, int64_t *out)
 {
     double s;
     if (!get_number(rd, obj, key, required, &s)) {
         return false;
     }
-    if (s < -9.0e12 || s > 9.0e12) {
-        return fail(rd, "\"%s\" is out of range%s", key, "");
+    if (s < 0 || s > TRACE_MAX_SECONDS) {
+        return fail(rd, "\"%s\" must be a time from 0 to %s seconds", key, "100000000000");
     }
     *out = llround(s * 1e6);
     return true;
+}
+
+static int32_t find_node(const Reader *rd, const char *name)
+{
+    StrId id = strpool_find(trace_strings(rd->tr), name);
+    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->nodes, id);
+}
+
+static int32_t find_msg(const Reader *rd, const char *name)
+{
+    StrId id = strpool_find(trace_strings(rd->tr), name);
+    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->msgs, id);
 }
 
 static bool get_node(Reader *rd, const cJSON *obj, const char *key, int32_t *out)
@@ -358,7 +455,7 @@ static bool get_node(Reader *rd, const cJSON *obj, const char *key, int32_t *out
     if (!cJSON_GetObjectItemCaseSensitive(obj, key)) {
         return true;
     }
-    *out = trace_find_node(rd->tr, s);
+    *out = find_node(rd, s);
     return *out != TRACE_NONE ? true : fail(rd, "unknown node \"%s\" in \"%s\"", s, key);
 }
 
@@ -372,14 +469,83 @@ static bool get_msg(Reader *rd, const cJSON *obj, const char *key, bool required
     if (!cJSON_GetObjectItemCaseSensitive(obj, key)) {
         return true;
     }
-    *out = trace_find_msg(rd->tr, s);
+    *out = find_msg(rd, s);
     return *out != TRACE_NONE ? true : fail(rd, "unknown message \"%s\" in \"%s\"", s, key);
+}
+
+/* A node position: a number from 0 to 1, as in a scenario's "pos". */
+static bool get_coord(Reader *rd, const cJSON *obj, const char *key, float *out)
+{
+    double v;
+    if (!get_number(rd, obj, key, true, &v)) {
+        return false;
+    }
+    if (v < 0 || v > 1) {
+        return fail(rd, "\"%s\" must be a position from 0 to 1%s", key, "");
+    }
+    *out = (float)v;
+    return true;
+}
+
+static bool read_node(Reader *rd, const cJSON *it)
+{
+    const char *id, *kind, *label, *ip;
+    StrPool *sp = trace_strings(rd->tr);
+    if (!cJSON_IsObject(it)) {
+        return fail(rd, "each of \"nodes\" must be an object {\"id\", \"kind\", ...}%s%s", "", "");
+    }
+    if (!get_string(rd, it, "id", true, &id) || !get_string(rd, it, "kind", true, &kind) ||
+        !get_string(rd, it, "label", false, &label) || !get_string(rd, it, "ip", false, &ip)) {
+        return false;
+    }
+    int k = trace_node_kind_from_name(kind);
+    if (k < 0) {
+        return fail(rd, "unknown node kind \"%s\" for node \"%s\"", kind, id);
+    }
+    if (find_node(rd, id) != TRACE_NONE) {
+        return fail(rd, "node \"%s\" is listed twice%s", id, "");
+    }
+    TraceNode n = { .name = strpool_intern(sp, id),
+                    .label = strpool_intern(sp, label),
+                    .ip = strpool_intern(sp, ip),
+                    .kind = (NodeKind)k };
+    if (cJSON_GetObjectItemCaseSensitive(it, "x")) {
+        if (!get_coord(rd, it, "x", &n.x) || !get_coord(rd, it, "y", &n.y)) {
+            return false;
+        }
+        n.has_pos = true;
+    }
+    map_set(&rd->nodes, n.name, trace_add_node(rd->tr, &n));
+    return true;
+}
+
+static bool read_link(Reader *rd, const cJSON *it)
+{
+    TraceLink l;
+    if (!cJSON_IsObject(it)) {
+        return fail(rd, "each of \"links\" must be an object {\"a\", \"b\", \"latency\"}%s%s", "",
+                    "");
+    }
+    if (!get_node(rd, it, "a", &l.a) || !get_node(rd, it, "b", &l.b) ||
+        !get_time(rd, it, "latency", true, &l.latency_us)) {
+        return false;
+    }
+    if (l.a == TRACE_NONE || l.b == TRACE_NONE) {
+        return fail(rd, "a link needs both \"a\" and \"b\"%s%s", "", "");
+    }
+    trace_add_link(rd->tr, &l);
+    return true;
 }
 
 static bool read_header(Reader *rd, const cJSON *h)
 {
     const char *format, *scenario, *title, *lesson;
     double version, seed;
+    if (!cJSON_GetObjectItemCaseSensitive(h, "format")) {
+        return fail(rd, "not a mailsim trace: the first line has no \"format\" (expected a header "
+                        "{\"format\": \"%s\", \"version\": %s, ...})",
+                    TRACE_FORMAT_NAME, "1");
+    }
     if (!get_string(rd, h, "format", true, &format)) {
         return false;
     }
@@ -401,60 +567,29 @@ static bool read_header(Reader *rd, const cJSON *h)
         return false;
     }
     if (seed < 0 || seed > 9007199254740991.0 || seed != floor(seed)) {
-        return fail(rd, "\"seed\" must be a whole number from 0 to 2^53-1%s", "", "");
+        return fail(rd, "\"seed\" must be a whole number from 0 to 2^53-1%s%s", "", "");
     }
     trace_set_meta(rd->tr, scenario, title, lesson, (uint64_t)seed);
-    StrPool *sp = trace_strings(rd->tr);
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(h, "nodes");
     if (!cJSON_IsArray(nodes)) {
-        return fail(rd, "missing \"nodes\" (expected an array of nodes)%s", "", "");
+        return fail(rd, "missing \"nodes\" (expected an array of nodes)%s%s", "", "");
     }
     const cJSON *it;
     cJSON_ArrayForEach(it, nodes)
     {
-        const char *id, *kind, *label, *ip;
-        if (!get_string(rd, it, "id", true, &id) || !get_string(rd, it, "kind", true, &kind) ||
-            !get_string(rd, it, "label", false, &label) || !get_string(rd, it, "ip", false, &ip)) {
+        if (!read_node(rd, it)) {
             return false;
         }
-        int k = trace_node_kind_from_name(kind);
-        if (k < 0) {
-            return fail(rd, "unknown node kind \"%s\" for node \"%s\"", kind, id);
-        }
-        if (trace_find_node(rd->tr, id) != TRACE_NONE) {
-            return fail(rd, "node \"%s\" is listed twice%s", id, "");
-        }
-        TraceNode n = { .name = strpool_intern(sp, id),
-                        .label = strpool_intern(sp, label),
-                        .ip = strpool_intern(sp, ip),
-                        .kind = (NodeKind)k };
-        double x, y;
-        const cJSON *jx = cJSON_GetObjectItemCaseSensitive(it, "x");
-        if (jx) {
-            if (!get_number(rd, it, "x", true, &x) || !get_number(rd, it, "y", true, &y)) {
-                return false;
-            }
-            n.has_pos = true;
-            n.x = (float)x;
-            n.y = (float)y;
-        }
-        trace_add_node(rd->tr, &n);
     }
     const cJSON *links = cJSON_GetObjectItemCaseSensitive(h, "links");
     if (!cJSON_IsArray(links)) {
-        return fail(rd, "missing \"links\" (expected an array of links)%s", "", "");
+        return fail(rd, "missing \"links\" (expected an array of links)%s%s", "", "");
     }
     cJSON_ArrayForEach(it, links)
     {
-        TraceLink l;
-        if (!get_node(rd, it, "a", &l.a) || !get_node(rd, it, "b", &l.b) ||
-            !get_time(rd, it, "latency", true, &l.latency_us)) {
+        if (!read_link(rd, it)) {
             return false;
         }
-        if (l.a == TRACE_NONE || l.b == TRACE_NONE) {
-            return fail(rd, "a link needs both \"a\" and \"b\"%s", "", "");
-        }
-        trace_add_link(rd->tr, &l);
     }
     return true;
 }
@@ -469,7 +604,10 @@ static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
         !get_number(rd, obj, "size", true, &size)) {
         return false;
     }
-    if (trace_find_msg(rd->tr, id) != TRACE_NONE) {
+    if (size < 0 || size > 9007199254740991.0 || size != floor(size)) {
+        return fail(rd, "\"size\" must be a whole number of bytes from 0 to 2^53-1%s%s", "", "");
+    }
+    if (find_msg(rd, id) != TRACE_NONE) {
         return fail(rd, "message \"%s\" is composed twice%s", id, "");
     }
     TraceMsg m = { .id = strpool_intern(sp, id),
@@ -483,9 +621,12 @@ static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
     }
     const cJSON *rcpts = cJSON_GetObjectItemCaseSensitive(obj, "rcpt");
     if (!cJSON_IsArray(rcpts)) {
-        return fail(rd, "\"rcpt\" must be an array of addresses%s", "", "");
+        return fail(rd, "\"rcpt\" must be an array of addresses%s%s", "", "");
     }
     int n = cJSON_GetArraySize(rcpts);
+    if (n < 0 || (unsigned)n > TRACE_MAX_RCPTS) {
+        return fail(rd, "a message has more than %s recipients%s", "1000", "");
+    }
     StrId *ids = xmalloc(sizeof *ids * (size_t)(n ? n : 1));
     int k = 0;
     const cJSON *it;
@@ -493,11 +634,12 @@ static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
     {
         if (!cJSON_IsString(it)) {
             free(ids);
-            return fail(rd, "\"rcpt\" must be an array of addresses%s", "", "");
+            return fail(rd, "\"rcpt\" must be an array of addresses%s%s", "", "");
         }
         ids[k++] = strpool_intern(sp, it->valuestring);
     }
     ev->msg = trace_add_msg(rd->tr, &m, ids, (uint32_t)k);
+    map_set(&rd->msgs, m.id, ev->msg);
     free(ids);
     return true;
 }
@@ -650,7 +792,8 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
 }
 
 /* Reads one line into *buf (growing it); returns its length, or -1 at end of input. A line longer
- * than TRACE_MAX_LINE sets *too_long. `*cut` tells whether the line lacked its newline. */
+ * than TRACE_MAX_LINE sets *too_long (the rest of it is read and dropped, so memory stays
+ * bounded). `*cut` tells whether the line lacked its newline. */
 static long read_line(FILE *in, char **buf, size_t *cap, bool *too_long, bool *cut)
 {
     size_t n = 0;
@@ -678,9 +821,62 @@ static long read_line(FILE *in, char **buf, size_t *cap, bool *too_long, bool *c
     return (long)n;
 }
 
+static bool is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* What is wrong with the bytes of a line before it is parsed, or NULL: a trace is UTF-8 text
+ * with one JSON object on every line. */
+static const char *line_problem(const char *s, size_t len)
+{
+    bool blank = true;
+    for (size_t i = 0; i < len;) {
+        if (s[i] == '\0') {
+            return "a NUL byte; a trace is a UTF-8 text file";
+        }
+        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            return "bytes that are not valid UTF-8; a trace is a UTF-8 text file";
+        }
+        blank = blank && is_space(s[i]);
+        i += n;
+    }
+    return blank ? "an empty line (expected one JSON object on every line)" : NULL;
+}
+
+/* Parses one line: a JSON object and nothing after it but spaces, or NULL with the error set. */
+static cJSON *parse_line(Reader *rd, const char *buf, size_t len, bool cut)
+{
+    const char *problem = line_problem(buf, len);
+    if (problem) {
+        fail(rd, "%s%s", problem, "");
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *obj = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+    if (!cJSON_IsObject(obj)) {
+        cJSON_Delete(obj);
+        fail(rd,
+             cut ? "the file ends in the middle of a line (truncated trace?)%s%s"
+                 : "not a JSON object (expected one event per line)%s%s",
+             "", "");
+        return NULL;
+    }
+    while (end && end < buf + len && is_space(*end)) {
+        end++;
+    }
+    if (end && end < buf + len) {
+        cJSON_Delete(obj);
+        fail(rd, "more text after the JSON object (expected one object per line)%s%s", "", "");
+        return NULL;
+    }
+    return obj;
+}
+
 Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
 {
-    Reader rd = { trace_create(), name, 0, err };
+    Reader rd = { .tr = trace_create(), .name = name, .line = 0, .err = err };
     char *buf = NULL;
     size_t cap = 0;
     bool too_long, cut, ok = true, have_header = false;
@@ -696,12 +892,9 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
             ok = fail(&rd, "more than %s events%s", "50000000", "");
             break;
         }
-        cJSON *obj = cJSON_ParseWithLength(buf, (size_t)len);
-        if (!cJSON_IsObject(obj)) {
-            ok = fail(&rd, "%s%s",
-                      cut ? "the file ends in the middle of a line (truncated trace?)"
-                          : "not a JSON object (expected one event per line)",
-                      "");
+        cJSON *obj = parse_line(&rd, buf, (size_t)len, cut);
+        if (!obj) {
+            ok = false;
         } else if (!have_header) {
             ok = read_header(&rd, obj);
             have_header = true;
@@ -711,6 +904,8 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
         cJSON_Delete(obj);
     }
     free(buf);
+    free(rd.nodes.slot);
+    free(rd.msgs.slot);
     if (ok && !have_header) {
         rd.line = 1;
         ok = fail(&rd, "the file is empty (expected a mailsim trace header)%s%s", "", "");

@@ -25,11 +25,18 @@ bool trace_write_jsonl(const Trace *tr, FILE *out);
 void trace_write_event(const Trace *tr, uint32_t index, FILE *out);
 
 /* Reads a trace written by trace_write_jsonl from `in`; `name` is the file name used in errors.
- * Returns a new trace owned by the caller, or NULL with `err` filled. Inputs longer than
- * TRACE_MAX_LINE bytes per line or TRACE_MAX_EVENTS events are refused. */
+ * Returns a new trace owned by the caller, or NULL with `err` filled ("line N: ..."; the message
+ * is one printable line). The whole file is refused on its first problem: not UTF-8, not one JSON
+ * object per line, a wrong header or version, events out of time order, an unknown node or
+ * message, a field of the wrong type or out of range, or beyond any limit below. Time and memory
+ * are linear in the size of the input. */
 Trace *trace_read_jsonl(FILE *in, const char *name, Error *err);
 
-#define TRACE_MAX_LINE (1u << 20)
-#define TRACE_MAX_EVENTS 50000000u
+/* Limits of the reader (docs/trace-format.md). */
+#define TRACE_MAX_LINE (1u << 20)      /* bytes in one line, the header included */
+#define TRACE_MAX_EVENTS 50000000u     /* event lines */
+#define TRACE_MAX_RCPTS 1000u          /* recipients of one message, as in a scenario */
+#define TRACE_MAX_SECONDS 100000000000.0 /* every time: about 3 170 years, so that sums of two
+                                            times in microseconds stay far inside int64 */
 
 #endif
