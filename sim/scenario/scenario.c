@@ -714,11 +714,15 @@ static void syntax_error(Error *err, const char *file, const char *s, size_t len
     char where[48], near[64];
     line_col(s, pos, &line, &col);
     snprintf(where, sizeof where, "line %lu:%lu", line, col);
+    /* Up to 24 bytes of the line from pos, not cut inside a UTF-8 sequence; a NUL byte is part of
+     * the excerpt (shown as '?' below), not its end. */
     size_t n = 0;
-    while (pos + n < len && n < 24 && s[pos + n] != '\n' && s[pos + n] != '\r' && s[pos + n]) {
+    while (pos + n < len && n < 24 && s[pos + n] != '\n' && s[pos + n] != '\r') {
         n++;
     }
-    n = utf8_cut(s + pos, n);
+    while (n > 0 && pos + n < len && ((unsigned char)s[pos + n] & 0xC0) == 0x80) {
+        n--;
+    }
     if (pos >= len) {
         error_set(err, file, where, "JSON syntax error at the end of the file: %s", msg);
         return;
