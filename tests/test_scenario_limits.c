@@ -6,7 +6,9 @@
 
 #include "test.h"
 
+#include "model/sim.h"
 #include "scenario/scenario.h"
+#include "trace/trace_jsonl.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -276,6 +278,167 @@ static void scenario_should_refuse_an_integer_beyond_2_to_the_53(void)
     free(text);
 }
 
+/* `out` outgoing and `in` incoming servers, every incoming one reachable through an A record:
+ * world_finalize links each outgoing server to each incoming one. */
+static char *servers(unsigned out, unsigned in)
+{
+    Text t;
+    text_begin(&t);
+    text_put(&t, "{\"mailsim\": 1, \"title\": \"servers\", \"nodes\": ["
+                 "{\"id\": \"dns\", \"kind\": \"resolver\"},"
+                 "{\"id\": \"st\", \"kind\": \"store\"}");
+    for (unsigned i = 0; i < out; i++) {
+        text_put(&t, ",{\"id\": \"o%u\", \"kind\": \"outgoing\", \"ip\": \"10.%u.%u.1\", "
+                     "\"resolver\": \"dns\"}",
+                 i, i / 250, i % 250);
+    }
+    for (unsigned i = 0; i < in; i++) {
+        text_put(&t, ",{\"id\": \"i%u\", \"kind\": \"incoming\", \"ip\": \"11.%u.%u.1\", "
+                     "\"domains\": [\"d%u.example\"], \"store\": \"st\"}",
+                 i, i / 250, i % 250, i);
+    }
+    text_put(&t, "], \"dns\": {\"records\": [");
+    for (unsigned i = 0; i < in; i++) {
+        text_put(&t, "%s{\"name\": \"mx%u.example\", \"type\": \"A\", \"addr\": \"11.%u.%u.1\"}",
+                 i ? "," : "", i, i / 250, i % 250);
+    }
+    text_put(&t, "]}}");
+    text_end(&t);
+    return t.text;
+}
+
+static void scenario_should_refuse_more_than_100000_server_pairs(void)
+{
+    char line[1400];
+    char *text = servers(317, 316);
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    CHECK_EQ_STR(line, "limits.json: $.nodes: 317 outgoing times 316 incoming servers make 100172 "
+                       "pairs, each a link in the picture; the limit is 100000 pairs");
+    free(text);
+}
+
+/* The trace of the largest topology the loader takes reads back: its header line is over 1 MiB,
+ * within the header's own limit. */
+static void scenario_should_give_the_biggest_topology_a_readable_trace(void)
+{
+    char *text = servers(316, 316);
+    Error err = { 0 };
+    World *w = scenario_load_string(text, strlen(text), "pairs.json", &err);
+    CHECK(w != NULL);
+    if (w) {
+        Trace *tr = sim_run_world(w, NULL);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        CHECK(trace_write_jsonl(tr, out));
+        fclose(out);
+        CHECK(strcspn(buf, "\n") > TRACE_MAX_LINE);
+        FILE *in = fmemopen(buf, len, "rb");
+        Error rerr = { 0 };
+        Trace *again = trace_read_jsonl(in, "pairs.jsonl", &rerr);
+        fclose(in);
+        CHECK(again != NULL);
+        CHECK_EQ_STR(rerr.msg, "");
+        if (again) {
+            CHECK_EQ_INT(trace_link_count(again), trace_link_count(tr));
+        }
+        trace_destroy(again);
+        trace_destroy(tr);
+        free(buf);
+        world_destroy(w);
+    }
+    free(text);
+}
+
+/* `n` links between distinct pairs of 400 resolvers (the base's nodes are not used), and with
+ * `dup` one more that joins the ends of the first again. */
+static char *many_links(unsigned n, bool dup)
+{
+    Text t;
+    text_begin(&t);
+    text_put(&t, "{\"mailsim\": 1, \"title\": \"links\", \"nodes\": [");
+    for (unsigned i = 0; i < 400; i++) {
+        text_put(&t, "%s{\"id\": \"r%u\", \"kind\": \"resolver\"}", i ? "," : "", i);
+    }
+    text_put(&t, "], \"links\": [");
+    for (unsigned k = 0; k < n; k++) {
+        unsigned a = k % 400, b = (a + 1 + k / 400) % 400;
+        text_put(&t, "%s{\"between\": [\"r%u\", \"r%u\"]}", k ? "," : "", a, b);
+    }
+    text_put(&t, "%s]}", dup ? ",{\"between\": [\"r1\", \"r0\"]}" : "");
+    text_end(&t);
+    return t.text;
+}
+
+static void scenario_should_refuse_more_than_100000_links(void)
+{
+    char line[1400];
+    Text t;
+    text_begin(&t);
+    text_put(&t, ", \"links\": [");
+    for (unsigned i = 0; i <= SCENARIO_MAX_LINKS; i++) {
+        text_put(&t, "%s{}", i ? "," : "");
+    }
+    text_put(&t, "]");
+    text_end(&t);
+    char *text = scenario(NULL, t.text);
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    CHECK_EQ_STR(line, "limits.json: $.links: 100001 links; the limit is 100000");
+    free(text);
+    free(t.text);
+}
+
+/* A null MX for nomail.example (so the rule has something to check), `n` MX records for n other
+ * domains, and with `conflict` a null MX for the last of them too. */
+static char *many_mx(unsigned n, bool conflict)
+{
+    Text t;
+    text_begin(&t);
+    text_put(&t, ", \"dns\": {\"records\": [{\"name\": \"nomail.example\", \"type\": \"MX\", "
+                 "\"host\": \".\"}");
+    for (unsigned i = 0; i < n; i++) {
+        text_put(&t, ",{\"name\": \"d%u.example\", \"type\": \"MX\", \"host\": \"mx.example\"}", i);
+    }
+    if (conflict) {
+        text_put(&t, ",{\"name\": \"d%u.example\", \"type\": \"MX\", \"host\": \".\"}", n - 1);
+    }
+    text_put(&t, "]}");
+    text_end(&t);
+    char *text = scenario(NULL, t.text);
+    free(t.text);
+    return text;
+}
+
+/* The null-MX rule, checked through maps from each name to its first MX and first null MX,
+ * still finds the first conflict among many records and names both. */
+static void scenario_should_find_a_null_mx_conflict_among_many_records(void)
+{
+    char line[1400];
+    char *text = many_mx(40000, false);
+    CHECK(load(text, strlen(text), line, sizeof line));
+    free(text);
+    text = many_mx(40000, true);
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    CHECK_EQ_STR(line, "limits.json: $.dns.records[40001]: d39999.example has a null MX (RFC 7505: "
+                       "it accepts no mail) and another MX record (at $.dns.records[40000]); a "
+                       "null MX must be the domain's only MX");
+    free(text);
+}
+
+/* Links listed between distinct pairs all load; the same pair twice is named with both places. */
+static void scenario_should_find_a_duplicate_among_many_links(void)
+{
+    char line[1400];
+    char *text = many_links(40000, false);
+    CHECK(load(text, strlen(text), line, sizeof line));
+    free(text);
+    text = many_links(40000, true);
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    CHECK_EQ_STR(line, "limits.json: $.links[40000].between: the link between \"r1\" and \"r0\" is "
+                       "already defined at $.links[0]");
+    free(text);
+}
+
 RUN_TESTS(TEST_CASE(scenario_should_load_the_base_scenario),
           TEST_CASE(scenario_should_refuse_a_file_over_8_mib),
           TEST_CASE(scenario_should_refuse_nesting_deeper_than_32),
@@ -287,4 +450,9 @@ RUN_TESTS(TEST_CASE(scenario_should_load_the_base_scenario),
           TEST_CASE(scenario_should_refuse_a_century_of_simulated_time),
           TEST_CASE(scenario_should_refuse_any_time_beyond_366_days),
           TEST_CASE(scenario_should_refuse_a_message_over_1_gib),
-          TEST_CASE(scenario_should_refuse_an_integer_beyond_2_to_the_53))
+          TEST_CASE(scenario_should_refuse_an_integer_beyond_2_to_the_53),
+          TEST_CASE(scenario_should_refuse_more_than_100000_server_pairs),
+          TEST_CASE(scenario_should_give_the_biggest_topology_a_readable_trace),
+          TEST_CASE(scenario_should_refuse_more_than_100000_links),
+          TEST_CASE(scenario_should_find_a_duplicate_among_many_links),
+          TEST_CASE(scenario_should_find_a_null_mx_conflict_among_many_records))

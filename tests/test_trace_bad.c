@@ -175,7 +175,53 @@ static void trace_should_accept_recipients_up_to_the_limit(void)
     free(text);
 }
 
+/* A header line `bytes` long (a long "lesson"), then the control trace's events. */
+static char *with_long_header(size_t bytes, size_t *len)
+{
+    static const char pre[] = "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"big\","
+                              "\"seed\":1,\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"},"
+                              "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\"}],\"links\":[],"
+                              "\"lesson\":\"";
+    static const char post[] = "\"}\n";
+    const char *events = strchr(CONTROL, '\n') + 1;
+    size_t fill = bytes - (sizeof pre - 1) - (sizeof post - 2), rest = strlen(events);
+    *len = bytes + 1 + rest;
+    char *text = malloc(*len + 1), *p = text;
+    memcpy(p, pre, sizeof pre - 1);
+    p += sizeof pre - 1;
+    memset(p, 'x', fill);
+    p += fill;
+    memcpy(p, post, sizeof post - 1);
+    p += sizeof post - 1;
+    memcpy(p, events, rest + 1);
+    return text;
+}
+
+/* The header carries the topology, which for the largest scenarios is more than an event line
+ * may hold: it has a limit of its own, 64 MiB. */
+static void trace_should_give_the_header_a_limit_of_its_own(void)
+{
+    char line[1400];
+    size_t len;
+    char *text = with_long_header(TRACE_MAX_HEADER_LINE, &len);
+    Trace *tr = read_text(text, len, "header.jsonl", line, sizeof line);
+    CHECK(tr != NULL);
+    if (tr) {
+        CHECK(strlen(trace_lesson(tr)) > TRACE_MAX_HEADER_LINE - 1000);
+    }
+    trace_destroy(tr);
+    free(text);
+
+    text = with_long_header(TRACE_MAX_HEADER_LINE + 1, &len);
+    tr = read_text(text, len, "header.jsonl", line, sizeof line);
+    CHECK(tr == NULL);
+    CHECK_EQ_STR(line, "header.jsonl: line 1: the header line is longer than 67108864 bytes");
+    trace_destroy(tr);
+    free(text);
+}
+
 RUN_TESTS(TEST_CASE(trace_should_read_the_control_trace),
           TEST_CASE(trace_should_refuse_each_bad_trace_with_its_error),
           TEST_CASE(trace_should_refuse_a_line_longer_than_the_limit),
-          TEST_CASE(trace_should_accept_recipients_up_to_the_limit))
+          TEST_CASE(trace_should_accept_recipients_up_to_the_limit),
+          TEST_CASE(trace_should_give_the_header_a_limit_of_its_own))

@@ -28,10 +28,10 @@
 
 enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD_INPUT = 2 };
 
-/* The most engine events one run may take (--max-events changes it). A run that reaches it is
- * refused as bad input rather than shown half done. Every shipped scenario needs under 1 000; the
- * limit allows about a million recipients (some 40 events each), which is what the loader's
- * limits allow, in about half a minute. */
+/* The most engine events one run may take (--max-events changes it). A run that reaches it, or
+ * whose trace reaches TRACE_MAX_EVENTS (what a trace file may hold; one engine event can record an
+ * event per recipient), is refused as bad input rather than shown half done. Every shipped
+ * scenario needs under 1 000; either limit is reached in well under a minute and 3 GB. */
 #define MAILSIM_MAX_EVENTS UINT64_C(50000000)
 
 static const char USAGE[] =
@@ -134,7 +134,8 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
     }
     SimOptions so = { .seed_set = opt && opt->seed_set,
                       .seed = opt ? opt->seed : 0,
-                      .max_events = opt && opt->max_events ? opt->max_events : MAILSIM_MAX_EVENTS };
+                      .max_events = opt && opt->max_events ? opt->max_events : MAILSIM_MAX_EVENTS,
+                      .max_trace_events = TRACE_MAX_EVENTS };
     Sim *sim = sim_create(w, &so);
     sim_run(sim);
     const SimStats *st = sim_stats(sim);
@@ -144,6 +145,18 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
                   "at %.3f s of simulated time. Fewer messages or recipients, a shorter "
                   "horizon_s or longer retry waits make it smaller",
                   (unsigned long long)so.max_events, (double)st->end_us / 1e6);
+        sim_destroy(sim);
+        world_destroy(w);
+        return NULL;
+    }
+    if (st->hit_trace_limit) {
+        /* Past this a trace could not be replayed (TRACE_MAX_EVENTS), and its memory is what
+         * a run costs: one engine event may record an event per recipient. */
+        error_set(err, path, "",
+                  "the run records more than %u trace events, the most a trace may hold; it was "
+                  "stopped at %.3f s of simulated time. Fewer messages or recipients, a shorter "
+                  "horizon_s or longer retry waits make it smaller",
+                  TRACE_MAX_EVENTS, (double)st->end_us / 1e6);
         sim_destroy(sim);
         world_destroy(w);
         return NULL;

@@ -364,6 +364,7 @@ Sim *sim_create(World *w, const SimOptions *opt)
     uint64_t seed = opt->seed_set ? opt->seed : w->seed;
     rng_seed(&sim->rng, seed);
     sim->max_events = opt->max_events;
+    sim->max_trace_events = opt->max_trace_events;
     sim->session_free = sim->lookup_free = sim->inbound_free = NONE;
     sim->dns = dns_db_create(w);
     index_links(sim);
@@ -627,6 +628,11 @@ void sim_run(Sim *sim)
         }
         if (limit && engine_fired(sim->eng) >= limit) {
             sim->stats.hit_event_limit = true;
+            break;
+        }
+        if (sim->trace && sim->max_trace_events &&
+            trace_count(sim->trace) >= sim->max_trace_events) {
+            sim->stats.hit_trace_limit = true;
             break;
         }
         engine_step(sim->eng);

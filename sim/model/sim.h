@@ -26,6 +26,9 @@ typedef struct {
     uint64_t seed;
     bool no_trace;      /* keep no trace (benchmarks): only counters are kept */
     uint64_t max_events; /* stop after this many engine events (0 = no limit) */
+    uint64_t max_trace_events; /* stop once the trace holds this many events (0 = no limit); one
+                                  engine event may record many (one per recipient), so this is
+                                  what bounds the trace's memory */
 } SimOptions;
 
 typedef struct {
@@ -35,6 +38,7 @@ typedef struct {
     int64_t end_us;         /* sim time when the run ended */
     bool hit_horizon;       /* stopped by the horizon with work left */
     bool hit_event_limit;
+    bool hit_trace_limit;   /* stopped by max_trace_events with work left */
 } SimStats;
 
 /* Never returns NULL. `opt` may be NULL (defaults). */

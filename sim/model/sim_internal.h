@@ -178,6 +178,7 @@ struct Sim {
     Trace *trace; /* NULL with no_trace */
     SimStats stats;
     uint64_t max_events;
+    uint64_t max_trace_events;
     DnsDb *dns;
     NodeState *nodes;
     Msg *msgs;

@@ -58,6 +58,66 @@ static void map_set(IdMap *m, StrId id, int32_t index)
     m->slot[id] = index + 1;
 }
 
+/* Node pair -> index of the link between them, for the duplicate-link check: O(1) per link where
+ * a scan of the links before it made a file of many links take minutes. Open addressing, at most
+ * half full. */
+typedef struct {
+    uint64_t *keys; /* (min << 32 | max) + 1; 0 = empty */
+    uint32_t *index;
+    size_t cap, count;
+} PairMap;
+
+static uint64_t pair_key(int32_t a, int32_t b)
+{
+    uint32_t lo = (uint32_t)(a < b ? a : b), hi = (uint32_t)(a < b ? b : a);
+    return ((uint64_t)lo << 32 | hi) + 1;
+}
+
+static size_t pair_slot(const PairMap *m, uint64_t key)
+{
+    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key) {
+        j = (j + 1) & (m->cap - 1);
+    }
+    return j;
+}
+
+/* The index stored for the pair, or -1. */
+static int64_t pair_get(const PairMap *m, int32_t a, int32_t b)
+{
+    if (!m->cap) {
+        return -1;
+    }
+    size_t j = pair_slot(m, pair_key(a, b));
+    return m->keys[j] ? (int64_t)m->index[j] : -1;
+}
+
+static void pair_set(PairMap *m, int32_t a, int32_t b, uint32_t index)
+{
+    if (2 * (m->count + 1) > m->cap) {
+        PairMap bigger = { 0 };
+        bigger.cap = m->cap ? 2 * m->cap : 64;
+        bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
+        bigger.index = xmalloc(bigger.cap * sizeof *bigger.index);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->keys[i]) {
+                size_t j = pair_slot(&bigger, m->keys[i]);
+                bigger.keys[j] = m->keys[i];
+                bigger.index[j] = m->index[i];
+            }
+        }
+        bigger.count = m->count;
+        free(m->keys);
+        free(m->index);
+        *m = bigger;
+    }
+    uint64_t key = pair_key(a, b);
+    size_t j = pair_slot(m, key);
+    m->count += !m->keys[j];
+    m->keys[j] = key;
+    m->index[j] = index;
+}
+
 /* ==== the load context ======================================================================= */
 
 typedef struct {
@@ -70,6 +130,7 @@ typedef struct {
     IdMap clients;   /* address -> client node */
     IdMap specs;     /* message id -> spec index */
     IdMap mailboxes; /* address -> the last store node that has a mailbox for it */
+    PairMap links;   /* the two ends of each link in "links" -> its index there */
     uint64_t rcpt_total;
 } Ctx;
 
@@ -1517,17 +1578,17 @@ static bool parse_link(Ctx *c, const cJSON *v, size_t index)
         ok = fail(c, "a link joins two different nodes; both ends are \"%s\"",
                   str(c, w->nodes[end[0]].name));
     }
-    for (uint32_t i = 0; ok && i < w->link_count; i++) {
-        const WorldLink *o = &w->links[i];
-        if ((o->a == end[0] && o->b == end[1]) || (o->a == end[1] && o->b == end[0])) {
-            ok = fail(c, "the link between \"%s\" and \"%s\" is already defined at $.links[%u]",
-                      str(c, w->nodes[end[0]].name), str(c, w->nodes[end[1]].name), i);
-        }
+    int64_t before = ok ? pair_get(&c->links, end[0], end[1]) : -1;
+    if (before >= 0) {
+        ok = fail(c, "the link between \"%s\" and \"%s\" is already defined at $.links[%u]",
+                  str(c, w->nodes[end[0]].name), str(c, w->nodes[end[1]].name),
+                  (unsigned)before);
     }
     path_pop(c, m);
     if (!ok) {
         return false;
     }
+    pair_set(&c->links, end[0], end[1], w->link_count);
     WorldLink *l = world_add_link(w); /* starts as a copy of the "network" defaults */
     l->a = end[0];
     l->b = end[1];
@@ -1992,6 +2053,28 @@ static bool parse_node(Ctx *c, const cJSON *v, size_t i)
     }
 }
 
+/* Each outgoing server gets a link to each incoming server it can reach (world_finalize), and the
+ * trace and the player carry every link: their number is bounded here, before any is made. */
+static bool check_server_pairs(Ctx *c)
+{
+    uint64_t out = 0, in = 0;
+    for (uint32_t i = 0; i < c->w->node_count; i++) {
+        out += c->w->nodes[i].kind == NODE_OUTGOING;
+        in += c->w->nodes[i].kind == NODE_INCOMING;
+    }
+    if (out * in <= SCENARIO_MAX_SERVER_PAIRS) {
+        return true;
+    }
+    size_t m = path_key(c, "nodes");
+    fail(c,
+         "%llu outgoing times %llu incoming servers make %llu pairs, each a link in the picture; "
+         "the limit is %u pairs",
+         (unsigned long long)out, (unsigned long long)in, (unsigned long long)(out * in),
+         SCENARIO_MAX_SERVER_PAIRS);
+    path_pop(c, m);
+    return false;
+}
+
 /* Every mailbox must be in a domain that some server takes mail for, or no mail reaches it. */
 static bool check_mailbox_domains(Ctx *c)
 {
@@ -2067,7 +2150,7 @@ static bool parse_nodes(Ctx *c, const cJSON *root)
     path_pop(c, m);
     ok = ok && parse_each(c, root, "nodes", SCENARIO_MAX_NODES, "nodes", declare_node) &&
          parse_each(c, root, "nodes", SCENARIO_MAX_NODES, "nodes", parse_node);
-    return ok && check_mailbox_domains(c) && check_client_mailboxes(c);
+    return ok && check_server_pairs(c) && check_mailbox_domains(c) && check_client_mailboxes(c);
 }
 
 /* ---- DNS ---- */
@@ -2147,28 +2230,39 @@ static bool parse_blocklist(Ctx *c, const cJSON *v, size_t i)
 }
 
 /* RFC 7505: a domain with a null MX has no other MX record. Records from "records" come first
- * in the World, so index i is $.dns.records[i]. */
+ * in the World, so index i is $.dns.records[i]. The first offending record is reported, against
+ * the first earlier MX it conflicts with: any MX of the name for a null MX, the first null MX of
+ * the name for another MX. Linear: two maps from the name to its first MX and first null MX. */
 static bool check_null_mx(Ctx *c, uint32_t record_count)
 {
     const World *w = c->w;
     StrId root = strpool_find(w->strings, ".");
-    for (uint32_t j = 0; root != UINT32_MAX && j < record_count; j++) {
+    IdMap first_mx = { 0 }, first_null = { 0 };
+    bool ok = true;
+    for (uint32_t j = 0; root != UINT32_MAX && ok && j < record_count; j++) {
         const DnsRecord *b = &w->records[j];
-        for (uint32_t i = 0; b->type == DNS_MX && i < j; i++) {
-            const DnsRecord *a = &w->records[i];
-            if (a->type != DNS_MX || a->name != b->name || (a->host != root && b->host != root)) {
-                continue;
-            }
+        if (b->type != DNS_MX) {
+            continue;
+        }
+        int32_t i = map_get(b->host == root ? &first_mx : &first_null, b->name);
+        if (i >= 0) {
             size_t m = path_pushf(c, ".dns.records[%u]", j);
-            fail(c,
-                 "%s has a null MX (RFC 7505: it accepts no mail) and another MX record "
-                 "(at $.dns.records[%u]); a null MX must be the domain's only MX",
-                 str(c, b->name), i);
+            ok = fail(c,
+                      "%s has a null MX (RFC 7505: it accepts no mail) and another MX record "
+                      "(at $.dns.records[%d]); a null MX must be the domain's only MX",
+                      str(c, b->name), i);
             path_pop(c, m);
-            return false;
+        }
+        if (map_get(&first_mx, b->name) < 0) {
+            map_set(&first_mx, b->name, (int32_t)j);
+        }
+        if (b->host == root && map_get(&first_null, b->name) < 0) {
+            map_set(&first_null, b->name, (int32_t)j);
         }
     }
-    return true;
+    free(first_mx.slot);
+    free(first_null.slot);
+    return ok;
 }
 
 static bool parse_dns(Ctx *c, const cJSON *root)
@@ -2677,7 +2771,8 @@ static bool parse_top(Ctx *c, const cJSON *root)
     }
     w->seed = (uint64_t)seed;
     return parse_network(c, root) && parse_nodes(c, root) &&
-           parse_each(c, root, "links", SIZE_MAX, "links", parse_link) && parse_dns(c, root) &&
+           parse_each(c, root, "links", SCENARIO_MAX_LINKS, "links", parse_link) &&
+           parse_dns(c, root) &&
            parse_each(c, root, "messages", SIZE_MAX, "messages", parse_message) &&
            parse_each(c, root, "actions", SCENARIO_MAX_ACTIONS, "actions", parse_action) &&
            parse_each(c, root, "captions", SIZE_MAX, "captions", parse_caption) &&
@@ -2720,6 +2815,8 @@ static World *load(const char *text, size_t len, const char *file, Error *err)
     free(c.clients.slot);
     free(c.specs.slot);
     free(c.mailboxes.slot);
+    free(c.links.keys);
+    free(c.links.index);
     if (!ok) {
         world_destroy(c.w);
         return NULL;

@@ -27,6 +27,8 @@
 #define SCENARIO_MAX_DEPTH 32                        /* nesting of [ and { */
 #define SCENARIO_MAX_STRING_BYTES 65536u             /* any one string (a body, mostly) */
 #define SCENARIO_MAX_NODES 10000u
+#define SCENARIO_MAX_LINKS 100000u        /* entries of "links" */
+#define SCENARIO_MAX_SERVER_PAIRS 100000u /* outgoing x incoming servers: each pair may be a link */
 #define SCENARIO_MAX_RCPTS_PER_MESSAGE 1000u
 #define SCENARIO_MAX_RECIPIENTS 1000000u /* summed over all messages */
 #define SCENARIO_MAX_ACTIONS 100000u     /* entries of "actions" (sends are not counted) */

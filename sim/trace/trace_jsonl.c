@@ -394,8 +394,8 @@ static bool get_string(Reader *rd, const cJSON *obj, const char *key, bool requi
                        const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = ""; /* on every path, so that gcc -O3 sees callers' values set */
     if (!v) {
-        *out = "";
         return required ? fail(rd, "missing \"%s\"%s", key, " (expected a string)") : true;
     }
     if (!cJSON_IsString(v)) {
@@ -408,8 +408,8 @@ static bool get_string(Reader *rd, const cJSON *obj, const char *key, bool requi
 static bool get_number(Reader *rd, const cJSON *obj, const char *key, bool required, double *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = 0;
     if (!v) {
-        *out = 0;
         return required ? fail(rd, "missing \"%s\"%s", key, " (expected a number)") : true;
     }
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
@@ -758,13 +758,9 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
     if (!get_node(rd, obj, "from", &ev.from) || !get_node(rd, obj, "to", &ev.to)) {
         return false;
     }
-    if (cJSON_GetObjectItemCaseSensitive(obj, "arrive")) {
-        if (!get_time(rd, obj, "arrive", true, &ev.arrive_us)) {
-            return false;
-        }
-        if (ev.arrive_us < ev.t_us) {
-            return fail(rd, "\"arrive\" is before \"t\"%s%s", "", "");
-        }
+    if (cJSON_GetObjectItemCaseSensitive(obj, "arrive") &&
+        !get_time(rd, obj, "arrive", true, &ev.arrive_us)) {
+        return false;
     }
     if (kind == TK_COMPOSE) {
         if (!read_compose(rd, obj, &ev)) {
@@ -774,10 +770,18 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
         return false;
     }
     /* Fields are read in table order, so a direction ("dir") is known before its dependants. */
+    const char *arrive_key = "arrive";
     for (int i = 0; i < MAX_FIELDS && FIELDS[kind][i].key; i++) {
         if (!read_field(rd, obj, &FIELDS[kind][i], &ev)) {
             return false;
         }
+        if (FIELDS[kind][i].slot == S_ARRIVE) {
+            arrive_key = FIELDS[kind][i].key; /* a deferral's "next_try" */
+        }
+    }
+    /* Whichever key carries it, the arrival (or next try) cannot come before the event. */
+    if (ev.arrive_us != TRACE_NO_TIME && ev.arrive_us < ev.t_us) {
+        return fail(rd, "\"%s\" is before \"t\"%s", arrive_key, "");
     }
     if (!read_flag(rd, obj, "cached", TRACE_F_CACHED, &ev) ||
         !read_flag(rd, obj, "reject", TRACE_F_REJECT, &ev) ||
@@ -792,21 +796,21 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
 }
 
 /* Reads one line into *buf (growing it); returns its length, or -1 at end of input. A line longer
- * than TRACE_MAX_LINE sets *too_long (the rest of it is read and dropped, so memory stays
- * bounded). `*cut` tells whether the line lacked its newline. */
-static long read_line(FILE *in, char **buf, size_t *cap, bool *too_long, bool *cut)
+ * than `max` bytes sets *too_long and stops there: the file is refused, so the rest of it is
+ * never read and memory stays bounded. `*cut` tells whether the line lacked its newline. */
+static long read_line(FILE *in, size_t max, char **buf, size_t *cap, bool *too_long, bool *cut)
 {
     size_t n = 0;
     int c;
     *too_long = false;
     *cut = false;
     while ((c = fgetc(in)) != EOF && c != '\n') {
+        if (n >= max) {
+            *too_long = true;
+            break;
+        }
         if (n + 2 > *cap) {
             *buf = xgrow(*buf, cap, n + 2, 1);
-        }
-        if (n >= TRACE_MAX_LINE) {
-            *too_long = true;
-            continue;
         }
         (*buf)[n++] = (char)c;
     }
@@ -882,10 +886,12 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
     bool too_long, cut, ok = true, have_header = false;
     int64_t last_t = INT64_MIN;
     long len;
-    while (ok && (len = read_line(in, &buf, &cap, &too_long, &cut)) >= 0) {
+    while (ok && (len = read_line(in, have_header ? TRACE_MAX_LINE : TRACE_MAX_HEADER_LINE, &buf,
+                                  &cap, &too_long, &cut)) >= 0) {
         rd.line++;
         if (too_long) {
-            ok = fail(&rd, "line is longer than %s bytes%s", "1048576", "");
+            ok = have_header ? fail(&rd, "line is longer than %s bytes%s", "1048576", "")
+                             : fail(&rd, "the header line is longer than %s bytes%s", "67108864", "");
             break;
         }
         if (trace_count(rd.tr) >= TRACE_MAX_EVENTS) {

@@ -33,7 +33,9 @@ void trace_write_event(const Trace *tr, uint32_t index, FILE *out);
 Trace *trace_read_jsonl(FILE *in, const char *name, Error *err);
 
 /* Limits of the reader (docs/trace-format.md). */
-#define TRACE_MAX_LINE (1u << 20)      /* bytes in one line, the header included */
+#define TRACE_MAX_LINE (1u << 20)      /* bytes in one event line */
+#define TRACE_MAX_HEADER_LINE (1u << 26) /* bytes in the header line (64 MiB): the topology of the
+                                            largest scenario the loader takes fits */
 #define TRACE_MAX_EVENTS 50000000u     /* event lines */
 #define TRACE_MAX_RCPTS 1000u          /* recipients of one message, as in a scenario */
 #define TRACE_MAX_SECONDS 100000000000.0 /* every time: about 3 170 years, so that sums of two
