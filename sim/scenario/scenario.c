@@ -16,6 +16,7 @@
 #include "scenario/scenario.h"
 
 #include "util/xalloc.h"
+#include "util/utf8.h"
 
 #include <cjson/cJSON.h>
 
@@ -169,58 +170,10 @@ static void path_pop(Ctx *c, size_t mark)
     c->path[mark] = '\0';
 }
 
-/* Length of the well-formed UTF-8 sequence at s (len bytes available), or 0. Rejects overlong
- * forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned char b = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b < 0x80) {
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        lo = b == 0xE0 ? 0xA0 : 0x80;
-        hi = b == 0xED ? 0x9F : 0xBF;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        lo = b == 0xF0 ? 0x90 : 0x80;
-        hi = b == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (len < n || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return n;
-}
-
 /* C0 controls and DEL: never shown as they are in a message or a path. */
 static bool is_control(unsigned char ch)
 {
     return ch < 0x20 || ch == 0x7F;
-}
-
-/* Makes s one printable line of UTF-8 in place: control characters and bytes that are not part
- * of a well-formed UTF-8 sequence (a quoted value cut by "%.64s", say) become '?'. */
-static void make_printable(char *s)
-{
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
-        if (n == 0 || (n == 1 && is_control((unsigned char)s[i]))) {
-            s[i++] = '?';
-        } else {
-            i += n;
-        }
-    }
 }
 
 /* Records the error at the current path (plus `key` when non-NULL) and returns false, so that
@@ -231,11 +184,11 @@ static bool vfail_at(Ctx *c, const char *key, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     /* Keys and values quoted from the file may hold escaped control characters; the message and
      * the path must stay one printable line. */
-    make_printable(msg);
+    utf8_make_printable(msg);
     size_t mark = key ? path_key(c, key) : c->path_len;
     char where[sizeof c->path];
     memcpy(where, c->path, sizeof where);
-    make_printable(where);
+    utf8_make_printable(where);
     error_set(c->err, c->file, where, "%s", msg);
     path_pop(c, mark);
     return false;

@@ -8,6 +8,7 @@
 
 #include "util/jsonout.h"
 #include "util/xalloc.h"
+#include "util/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -321,38 +322,6 @@ typedef struct {
     IdMap msgs;  /* message id -> message index */
 } Reader;
 
-/* Length of the well-formed UTF-8 sequence at s (len bytes available), or 0: overlong forms,
- * surrogates and code points above U+10FFFF are refused (the same rule as the scenario loader). */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned char b = s[0], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (b < 0x80) {
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        lo = b == 0xE0 ? 0xA0 : 0x80;
-        hi = b == 0xED ? 0x9F : 0xBF;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        lo = b == 0xF0 ? 0x90 : 0x80;
-        hi = b == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (len < n || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return n;
-}
-
 /* A value quoted in a message: at most 64 bytes, not cut inside a UTF-8 sequence. */
 static const char *quote(const char *s, char *buf, size_t size)
 {
@@ -377,15 +346,7 @@ static bool fail(Reader *rd, const char *fmt, const char *a, const char *b)
     char where[64], qa[80], qb[80], msg[sizeof((Error *)0)->msg];
     snprintf(where, sizeof where, "line %zu", rd->line);
     snprintf(msg, sizeof msg, fmt, quote(a, qa, sizeof qa), quote(b, qb, sizeof qb));
-    size_t len = strlen(msg);
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)msg + i, len - i);
-        if (n == 0 || (n == 1 && ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F))) {
-            msg[i++] = '?';
-        } else {
-            i += n;
-        }
-    }
+    utf8_make_printable(msg);
     error_set(rd->err, rd->name, where, "%s", msg);
     return false;
 }
