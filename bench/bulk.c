@@ -1,0 +1,138 @@
+#define _POSIX_C_SOURCE 199309L
+#include "bulk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+double bulk_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double bulk_peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static uint32_t mix(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    return x ^ (x >> 16);
+}
+
+static StrId S(World *w, const char *s)
+{
+    return strpool_intern(w->strings, s);
+}
+
+World *bulk_world(uint32_t n)
+{
+    World *w = world_create();
+    w->name = S(w, "bench-bulk");
+    w->title = S(w, "newsletter to many domains");
+    w->horizon_us = 6 * 3600 * US_PER_S;
+    int32_t client = world_add_node(w, NODE_CLIENT, S(w, "newsletter-app"));
+    int32_t out = world_add_node(w, NODE_OUTGOING, S(w, "smtp.big.example"));
+    int32_t res = world_add_node(w, NODE_RESOLVER, S(w, "dns.big.example"));
+    int32_t rres = world_add_node(w, NODE_RESOLVER, S(w, "dns.rcpt.example"));
+    w->nodes[client].u.client.address = S(w, "news@big.example");
+    w->nodes[client].u.client.submit_to = out;
+    world_parse_ip("198.51.100.10", &w->nodes[out].ip);
+    w->nodes[out].u.out.resolver = res;
+    /* Bounces come home: big.example is local to smtp.big.example. */
+    int32_t home = world_add_node(w, NODE_STORE, S(w, "store.big.example"));
+    StrId big = S(w, "big.example");
+    w->nodes[out].u.out.local_domains = world_strids(w, &big, 1);
+    w->nodes[out].u.out.local_domain_count = 1;
+    w->nodes[out].u.out.local_store = home;
+    w->nodes[home].u.store.mailboxes = calloc(1, sizeof(MailboxCfg));
+    w->nodes[home].u.store.mailbox_count = 1;
+    w->nodes[home].u.store.mailboxes[0].address = w->nodes[client].u.client.address;
+    uint32_t per = (n + BULK_DOMAINS - 1) / BULK_DOMAINS;
+    char buf[128];
+    for (uint32_t d = 0; d < BULK_DOMAINS; d++) {
+        snprintf(buf, sizeof buf, "d%04u.example", d);
+        StrId dom = S(w, buf);
+        snprintf(buf, sizeof buf, "mx.d%04u.example", d);
+        StrId host = S(w, buf);
+        int32_t mx = world_add_node(w, NODE_INCOMING, host);
+        snprintf(buf, sizeof buf, "store.d%04u.example", d);
+        int32_t store = world_add_node(w, NODE_STORE, S(w, buf));
+        snprintf(buf, sizeof buf, "spamd.d%04u.example", d);
+        int32_t filter = world_add_node(w, NODE_FILTER, S(w, buf));
+        WorldNode *m = &w->nodes[mx];
+        m->ip = (100u << 24) | (64u << 16) | d;
+        m->u.in.domains = world_strids(w, &dom, 1);
+        m->u.in.domain_count = 1;
+        m->u.in.store = store;
+        m->u.in.filter = filter;
+        m->u.in.resolver = rres;
+        m->u.in.quota = QUOTA_PERMANENT;
+        m->u.in.greylist = mix(d) % 100 < 3;
+        if (mix(d + 7777) % 100 < 1) {
+            StrId zone = S(w, "zen.example");
+            m->u.in.dnsbl = world_strids(w, &zone, 1);
+            m->u.in.dnsbl_count = 1;
+        }
+        if (d == 0) {
+            m->u.in.concurrency = 2;
+            m->u.in.backlog = 2;
+            m->u.in.process_us = 50 * US_PER_MS;
+        }
+        w->nodes[filter].u.filter.store = store;
+        StoreCfg *st = &w->nodes[store].u.store;
+        st->mailboxes = calloc(per, sizeof *st->mailboxes);
+        st->mailbox_count = per;
+        for (uint32_t k = 0; k < per; k++) {
+            snprintf(buf, sizeof buf, "u%u@d%04u.example", k, d);
+            st->mailboxes[k].address = S(w, buf);
+            st->mailboxes[k].quota_bytes = 51200000;
+            st->mailboxes[k].used_bytes = mix(d * 100003u + k) % 100 < 2 ? 51200000 : 0;
+        }
+        DnsRecord *r = world_add_record(w);
+        r->name = dom;
+        r->type = DNS_MX;
+        r->pref = 10;
+        r->host = host;
+        r = world_add_record(w);
+        r->name = host;
+        r->type = DNS_A;
+        r->addr = m->ip;
+    }
+    DnsRecord *r = world_add_record(w);
+    r->name = S(w, "10.100.51.198.zen.example");
+    r->type = DNS_A;
+    r->addr = (127u << 24) | 2;
+    StrId subject = S(w, "Our autumn newsletter");
+    StrId body = S(w, "Dear reader, here is what happened this month. Read more at "
+                      "https://big.example/news/autumn and unsubscribe at https://big.example/u");
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d = i % BULK_DOMAINS, k = i / BULK_DOMAINS;
+        bool unknown = mix(i + 424242u) % 100 < 5;
+        snprintf(buf, sizeof buf, "%s%u@d%04u.example", unknown ? "x" : "u", k, d);
+        StrId to = S(w, buf);
+        MessageSpec *s = world_add_spec(w);
+        snprintf(buf, sizeof buf, "n%u", i + 1);
+        s->id = S(w, buf);
+        s->from = w->nodes[client].u.client.address;
+        s->to = world_strids(w, &to, 1);
+        s->to_count = 1;
+        s->subject = subject;
+        s->body = body;
+        Action *a = world_add_action(w);
+        a->kind = ACT_SEND;
+        a->at_us = (int64_t)i * 500;
+        a->spec = i;
+    }
+    world_finalize(w);
+    return w;
+}
