@@ -26,6 +26,7 @@
 typedef struct {
     int32_t a, b; /* a < b */
     uint32_t weight;
+    double pull; /* log2(weight + 1): how strongly the link pulls its ends into line */
     float cx, cy; /* quadratic Bézier control point (the midpoint for a straight link) */
 } Edge;
 
@@ -83,6 +84,7 @@ static void index_edges(Layout *lay)
         const Edge *ed = &lay->edges[e];
         lay->adj_edge[lay->adj_first[ed->a + 1]++] = (uint32_t)e;
         lay->adj_edge[lay->adj_first[ed->b + 1]++] = (uint32_t)e;
+        lay->edges[e].pull = log2((double)ed->weight + 1.0);
         lay->traffic[ed->a] += (float)ed->weight;
         lay->traffic[ed->b] += (float)ed->weight;
     }
@@ -117,7 +119,7 @@ static void collect_edges(Layout *lay)
             continue;
         }
         lay->edges[lay->edge_count++] =
-            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1, 0, 0 };
+            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1, 0, 0, 0 };
     }
     free(pairs);
     index_edges(lay);
@@ -375,7 +377,7 @@ static float neighbour_mean_y(const Layout *lay, int32_t i)
             lay->anchor[other] >= 0) {
             continue;
         }
-        double wt = log2((double)ed->weight + 1.0);
+        double wt = ed->pull;
         sum += wt * lay->cy[other];
         w += wt;
     }
@@ -397,7 +399,7 @@ static float pull_cost(const Layout *lay, int32_t i, float y)
             lay->anchor[other] >= 0) {
             continue;
         }
-        cost += (float)log2((double)ed->weight + 1.0) * fabsf(y - lay->cy[other]);
+        cost += (float)ed->pull * fabsf(y - lay->cy[other]);
     }
     return cost;
 }
