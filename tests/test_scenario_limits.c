@@ -206,22 +206,30 @@ static void scenario_should_refuse_more_than_a_million_recipients_in_all(void)
     free(text);
 }
 
-static void scenario_should_refuse_more_than_100000_actions(void)
+/* A scenario whose array `key` holds `count` empty objects must be refused with `expected`
+ * (the count is checked before any entry is read). */
+static void check_refuses_entries(const char *key, unsigned count, const char *expected)
 {
     char line[1400];
     Text t;
     text_begin(&t);
-    text_put(&t, ", \"actions\": [");
-    for (unsigned i = 0; i <= SCENARIO_MAX_ACTIONS; i++) {
+    text_put(&t, ", \"%s\": [", key);
+    for (unsigned i = 0; i < count; i++) {
         text_put(&t, "%s{}", i ? "," : "");
     }
     text_put(&t, "]");
     text_end(&t);
     char *text = scenario(NULL, t.text);
     CHECK(!load(text, strlen(text), line, sizeof line));
-    CHECK_EQ_STR(line, "limits.json: $.actions: 100001 actions; the limit is 100000");
+    CHECK_EQ_STR(line, expected);
     free(text);
     free(t.text);
+}
+
+static void scenario_should_refuse_more_than_100000_actions(void)
+{
+    check_refuses_entries("actions", SCENARIO_MAX_ACTIONS + 1,
+                          "limits.json: $.actions: 100001 actions; the limit is 100000");
 }
 
 static void scenario_should_refuse_a_century_of_simulated_time(void)
@@ -372,20 +380,8 @@ static char *many_links(unsigned n, bool dup)
 
 static void scenario_should_refuse_more_than_100000_links(void)
 {
-    char line[1400];
-    Text t;
-    text_begin(&t);
-    text_put(&t, ", \"links\": [");
-    for (unsigned i = 0; i <= SCENARIO_MAX_LINKS; i++) {
-        text_put(&t, "%s{}", i ? "," : "");
-    }
-    text_put(&t, "]");
-    text_end(&t);
-    char *text = scenario(NULL, t.text);
-    CHECK(!load(text, strlen(text), line, sizeof line));
-    CHECK_EQ_STR(line, "limits.json: $.links: 100001 links; the limit is 100000");
-    free(text);
-    free(t.text);
+    check_refuses_entries("links", SCENARIO_MAX_LINKS + 1,
+                          "limits.json: $.links: 100001 links; the limit is 100000");
 }
 
 /* A null MX for nomail.example (so the rule has something to check), `n` MX records for n other

@@ -110,26 +110,33 @@ static void trace_should_refuse_each_bad_trace_with_its_error(void)
     }
 }
 
+/* before + `line_bytes` - len(pre) - len(post) 'x's between pre and post + "\n" + after, in
+ * a new string (its length in *len): one line `line_bytes` long, filled to the byte. */
+static char *with_filled_line(const char *before, const char *pre, size_t line_bytes,
+                              const char *post, const char *after, size_t *len)
+{
+    size_t nb = strlen(before), npre = strlen(pre), npost = strlen(post), na = strlen(after);
+    size_t fill = line_bytes - npre - npost;
+    *len = nb + line_bytes + 1 + na;
+    char *text = malloc(*len + 1), *p = text;
+    memcpy(p, before, nb);
+    p += nb;
+    memcpy(p, pre, npre);
+    p += npre;
+    memset(p, 'x', fill);
+    p += fill;
+    memcpy(p, post, npost);
+    p += npost;
+    *p++ = '\n';
+    memcpy(p, after, na + 1);
+    return text;
+}
+
 /* The control trace with one more event line whose text makes the line `line_bytes` long. */
 static char *with_long_line(size_t line_bytes, size_t *len)
 {
-    static const char pre[] = "{\"t\":2,\"kind\":\"queue\",\"msg\":\"m1\",\"text\":\"";
-    static const char post[] = "\"}";
-    size_t fill = line_bytes - (sizeof pre - 1) - (sizeof post - 1);
-    *len = sizeof CONTROL - 1 + line_bytes + 1;
-    char *text = malloc(*len + 1);
-    char *p = text;
-    memcpy(p, CONTROL, sizeof CONTROL - 1);
-    p += sizeof CONTROL - 1;
-    memcpy(p, pre, sizeof pre - 1);
-    p += sizeof pre - 1;
-    memset(p, 'x', fill);
-    p += fill;
-    memcpy(p, post, sizeof post - 1);
-    p += sizeof post - 1;
-    *p++ = '\n';
-    *p = '\0';
-    return text;
+    return with_filled_line(CONTROL, "{\"t\":2,\"kind\":\"queue\",\"msg\":\"m1\",\"text\":\"",
+                            line_bytes, "\"}", "", len);
 }
 
 static void trace_should_refuse_a_line_longer_than_the_limit(void)
@@ -182,19 +189,7 @@ static char *with_long_header(size_t bytes, size_t *len)
                               "\"seed\":1,\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"},"
                               "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\"}],\"links\":[],"
                               "\"lesson\":\"";
-    static const char post[] = "\"}\n";
-    const char *events = strchr(CONTROL, '\n') + 1;
-    size_t fill = bytes - (sizeof pre - 1) - (sizeof post - 2), rest = strlen(events);
-    *len = bytes + 1 + rest;
-    char *text = malloc(*len + 1), *p = text;
-    memcpy(p, pre, sizeof pre - 1);
-    p += sizeof pre - 1;
-    memset(p, 'x', fill);
-    p += fill;
-    memcpy(p, post, sizeof post - 1);
-    p += sizeof post - 1;
-    memcpy(p, events, rest + 1);
-    return text;
+    return with_filled_line("", pre, bytes, "\"}", strchr(CONTROL, '\n') + 1, len);
 }
 
 /* The header carries the topology, which for the largest scenarios is more than an event line
