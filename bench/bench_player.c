@@ -1,11 +1,12 @@
 /* bench_player: the player's two costs, drawing frames and seeking.
  *
- *   bench_player [--frames N] [--no-seek] [TOKENS...]     (default: 100 frames; 1000 10000)
+ *   bench_player [--frames N] [--no-seek] [--png DIR] [TOKENS...]
+ *                                        (default: 100 frames; 1000 10000)
  *
  * Frames: for each TOKENS, a trace in which that many events are in flight at once: messages
  * relayed from smtp.news.example to 20 receiving domains, half drawn as envelopes (the content
  * crossing, TK_HOP) and half as labelled SMTP packets ("RCPT TO:<...>"). N frames at 1280x720
- * sweep one second of sim time while all of them are in flight; each frame is what the player
+ * sweep one second of sim time while nearly all of them are in flight; each frame is what the player
  * does per frame: viewstate_compute + render_frame + SDL_RenderPresent, with SDL's software
  * renderer on an offscreen window (SDL_VIDEODRIVER=offscreen unless set). Measured twice: every
  * token drawn one by one (merging off), and with the player's default merging of busy links
@@ -15,6 +16,8 @@
  * recipients for at least 1 M trace events; indexed once (traceindex_create, timed), then 2 000
  * view states at random times (viewstate_compute: counters, in-flight and resting messages,
  * caption) — what a scrub or a jump costs. Mean, 99th percentile and worst.
+ *
+ * --png DIR writes the last merged frame of each run to DIR/bench-player-TOKENS.png, to look at.
  *
  * The last line is `seek_worst_ms=N`.
  */
@@ -27,6 +30,7 @@
 #include "render/timeaxis.h"
 
 #include <SDL.h>
+#include <SDL_image.h>
 #include <SDL_ttf.h>
 #include <math.h>
 #include <stdbool.h>
@@ -57,7 +61,8 @@ static void add_link(Trace *tr, int32_t a, int32_t b)
     trace_add_link(tr, &l);
 }
 
-/* `tokens` messages leave smtp.news.example over the first second and all arrive after 10 s. */
+/* `tokens` messages leave smtp.news.example evenly over the first 10 s, each travelling for
+ * 10 s: between 10 and 11 s some 90-100 % of them are in flight, spread along their links. */
 static Trace *flight_trace(uint32_t tokens)
 {
     Trace *tr = trace_create();
@@ -89,11 +94,11 @@ static Trace *flight_trace(uint32_t tokens)
         TraceMsg m = { str(tr, buf), sender, subject, 24000, 0, 0, TRACE_NONE, client };
         int32_t msg = trace_add_msg(tr, &m, &rcpt, 1);
         TraceEvent e = trace_event_init(i % 2 ? TK_SMTP : TK_HOP,
-                                        (int64_t)i * 1000000 / (int64_t)tokens);
+                                        (int64_t)i * 10000000 / (int64_t)tokens);
         e.from = out;
         e.to = mx[d];
         e.msg = msg;
-        e.arrive_us = 10000000 + (int64_t)(i % 100) * 10000;
+        e.arrive_us = e.t_us + 10000000;
         if (e.kind == TK_SMTP) {
             snprintf(buf, sizeof buf, "RCPT TO:<u%u@d%02d.example>", i / DOMAINS, d);
             e.text = str(tr, buf);
@@ -120,7 +125,8 @@ static void draw(SDL_Renderer *sdl, Renderer *ren, const TraceIndex *ix, const L
     SDL_RenderPresent(sdl);
 }
 
-static void bench_frames(SDL_Renderer *sdl, Renderer *ren, uint32_t tokens, int frames)
+static void bench_frames(SDL_Window *win, SDL_Renderer *sdl, Renderer *ren, uint32_t tokens,
+                         int frames, const char *png_dir)
 {
     Trace *tr = flight_trace(tokens);
     TraceIndex *ix = traceindex_create(tr);
@@ -128,22 +134,29 @@ static void bench_frames(SDL_Renderer *sdl, Renderer *ren, uint32_t tokens, int 
     layout_resize(lay, WIDTH, HEIGHT, 1.0f);
     TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
     Inspector *in = inspector_create();
-    inspector_scenario(in, ix, 2000000);
+    inspector_scenario(in, ix, 10000000);
     ViewState *vs = viewstate_create();
     for (int merged = 0; merged <= 1; merged++) {
         ViewOptions opt = viewoptions_default();
         opt.max_per_link = merged ? 0 : UINT32_MAX;
-        draw(sdl, ren, ix, lay, ax, in, vs, &opt, 2000000); /* warm the text cache */
+        draw(sdl, ren, ix, lay, ax, in, vs, &opt, 10000000); /* warm the text cache */
         double t0 = bulk_now_s();
         size_t drawn = 0;
         for (int f = 0; f < frames; f++) {
-            draw(sdl, ren, ix, lay, ax, in, vs, &opt, 2000000 + (int64_t)f * 1000000 / frames);
+            draw(sdl, ren, ix, lay, ax, in, vs, &opt, 10000000 + (int64_t)f * 1000000 / frames);
             drawn += vs->token_count;
         }
         double dt = bulk_now_s() - t0;
         printf("frames: in_flight=%zu tokens_drawn=%zu merging=%s fps=%.1f ms_per_frame=%.2f\n",
                vs->in_flight, drawn / (size_t)frames, merged ? "default" : "off", frames / dt,
                dt * 1000.0 / frames);
+    }
+    if (png_dir) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/bench-player-%u.png", png_dir, tokens);
+        if (IMG_SavePNG(SDL_GetWindowSurface(win), path) != 0) {
+            fprintf(stderr, "bench_player: %s: %s\n", path, IMG_GetError());
+        }
     }
     viewstate_destroy(vs);
     inspector_destroy(in);
@@ -260,17 +273,20 @@ int main(int argc, char **argv)
     }
     int frames = 100;
     bool seek = true;
+    const char *png_dir = NULL;
     uint32_t tokens[16];
     int ntok = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--frames") == 0 && i + 1 < argc) {
             frames = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--png") == 0 && i + 1 < argc) {
+            png_dir = argv[++i];
         } else if (strcmp(argv[i], "--no-seek") == 0) {
             seek = false;
         } else if (ntok < 16 && argv[i][0] >= '0' && argv[i][0] <= '9') {
             tokens[ntok++] = (uint32_t)strtoul(argv[i], NULL, 10);
         } else {
-            fprintf(stderr, "usage: bench_player [--frames N] [--no-seek] [TOKENS...]\n");
+            fprintf(stderr, "usage: bench_player [--frames N] [--no-seek] [--png DIR] [TOKENS...]\n");
             return 2;
         }
     }
@@ -282,7 +298,7 @@ int main(int argc, char **argv)
     printf("video_driver=%s renderer=software size=%dx%d frames=%d\n",
            SDL_GetCurrentVideoDriver(), WIDTH, HEIGHT, frames);
     for (int i = 0; i < ntok; i++) {
-        bench_frames(sdl, ren, tokens[i], frames);
+        bench_frames(win, sdl, ren, tokens[i], frames, png_dir);
     }
     render_destroy(ren);
     SDL_DestroyRenderer(sdl);

@@ -472,23 +472,50 @@ static const char *const KIND_LINE[NODE_KIND_COUNT] = {
 
 /* ---- canvas ---- */
 
-/* A token's path from fraction p0 to p1, as straight pieces (one for a straight link). */
+/* A token's path from fraction p0 to p1, w wide: one quad for a straight link; a curve is a
+ * strip of POLY_STEPS quads whose neighbours share their edge (mitred: the pieces meet without
+ * gaps or overlaps, so a translucent trail has no darker joints). Two triangles a piece: a
+ * software renderer pays for every triangle, and links and trails are most of a frame. */
+#define POLY_STEPS 20
+
 static void polyline(Renderer *r, const ViewToken *t, float p0, float p1, float w, SDL_Color c)
 {
     float mx = (t->x0 + t->x1) / 2, my = (t->y0 + t->y1) / 2;
     bool straight = fabsf(t->cx - mx) < 0.5f && fabsf(t->cy - my) < 0.5f;
-    int steps = straight ? 1 : 20;
-    float px0, py0;
-    viewtoken_point(t, p0, &px0, &py0);
-    for (int k = 1; k <= steps; k++) {
-        float x, y;
-        viewtoken_point(t, p0 + (p1 - p0) * (float)k / (float)steps, &x, &y);
-        line(r, px0, py0, x, y, w, c);
-        if (k < steps) {
-            circle(r, x, y, w / 2, c); /* round joints */
+    int steps = straight ? 1 : POLY_STEPS;
+    float px[POLY_STEPS + 1], py[POLY_STEPS + 1];
+    for (int k = 0; k <= steps; k++) {
+        viewtoken_point(t, p0 + (p1 - p0) * (float)k / (float)steps, &px[k], &py[k]);
+    }
+    /* Each point's offset to the strip's left edge: the mean of its pieces' unit normals,
+     * lengthened so the strip keeps width w where it bends (at most 2x, for sharp bends). */
+    float ox[POLY_STEPS + 1], oy[POLY_STEPS + 1];
+    for (int k = 0; k <= steps; k++) {
+        float nx = 0, ny = 0;
+        for (int j = k - 1; j <= k; j++) {
+            if (j < 0 || j >= steps) {
+                continue;
+            }
+            float dx = px[j + 1] - px[j], dy = py[j + 1] - py[j], len = sqrtf(dx * dx + dy * dy);
+            if (len > 1e-4f) {
+                nx += -dy / len;
+                ny += dx / len;
+            }
         }
-        px0 = x;
-        py0 = y;
+        float nlen = sqrtf(nx * nx + ny * ny);
+        if (nlen < 1e-4f) {
+            ox[k] = oy[k] = 0;
+            continue;
+        }
+        float ux = nx / nlen, uy = ny / nlen;
+        float cos_half = nlen / (k == 0 || k == steps ? 1.0f : 2.0f);
+        float m = w / 2 / fmaxf(cos_half, 0.5f);
+        ox[k] = ux * m;
+        oy[k] = uy * m;
+    }
+    for (int k = 0; k < steps; k++) {
+        quad(r, px[k] + ox[k], py[k] + oy[k], px[k + 1] + ox[k + 1], py[k + 1] + oy[k + 1],
+             px[k + 1] - ox[k + 1], py[k + 1] - oy[k + 1], px[k] - ox[k], py[k] - oy[k], c);
     }
 }
 
