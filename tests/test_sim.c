@@ -381,6 +381,7 @@ static void sim_should_take_the_same_course_without_a_trace(void)
         sim_run(a);
         sim_run(b);
         const SimStats *sa = sim_stats(a), *sb = sim_stats(b);
+        CHECK_EQ_INT(sa->course, sb->course);
         CHECK(sa->events == sb->events && sa->end_us == sb->end_us &&
               sa->delivered == sb->delivered && sa->bounced == sb->bounced &&
               sa->deferred == sb->deferred && sa->dropped == sb->dropped);
@@ -436,6 +437,35 @@ static void sim_should_replay_every_scenario_byte_for_byte(void)
     CHECK(n >= 14);
 }
 
+static void sim_should_queue_a_pickup_client_s_mail_without_smtp_submission(void)
+{
+    /* "submit": "pickup": a list manager on smtp.a.example's host calls sendmail; Postfix's pickup
+     * queues the message, which then travels by SMTP like any other. */
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"list\",\"kind\":\"client\",\"address\":\"news@a.example\","
+                         "\"submit_to\":\"smtp.a.example\",\"submit\":\"pickup\"}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"news@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"News\",\"body\":\"x\"}",
+                         "");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    char lines[1024];
+    smtp_lines(tr, "list", "smtp.a.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "");
+    CHECK_EQ_INT(count_events(tr, TK_CONN, ":587"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_HOP, "sendmail"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_HEADER, "(Postfix, from userid"), 1);
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 1);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_share_one_transaction_per_domain),
           TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
@@ -449,4 +479,5 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_bounce_a_permanently_full_mailbox),
           TEST_CASE(sim_should_fetch_with_pop3_and_delete_from_the_server),
           TEST_CASE(sim_should_take_the_same_course_without_a_trace),
-          TEST_CASE(sim_should_replay_every_scenario_byte_for_byte))
+          TEST_CASE(sim_should_replay_every_scenario_byte_for_byte),
+          TEST_CASE(sim_should_queue_a_pickup_client_s_mail_without_smtp_submission))

@@ -1092,6 +1092,25 @@ static void trace_jsonl_should_refuse_an_unknown_message(void)
                    "line 3", "unknown message \"m1-dsn\" in \"dsn\"");
 }
 
+/* An event holds num2 (here the required spam score in thousandths) in 22 signed bits. */
+static void trace_jsonl_should_keep_num2_within_the_event_s_field(void)
+{
+    Error err;
+    Trace *tr = read_from_string(HEADER "{\"t\":1.0,\"kind\":\"spam\",\"verdict\":\"ham\","
+                                        "\"score\":1.0,\"required\":-2097.152,\"tests\":\"none\","
+                                        "\"status\":\"x\"}\n",
+                                 &err);
+    CHECK(tr != NULL);
+    if (tr) {
+        CHECK_EQ_INT(trace_events(tr)[0].num2, TRACE_NUM2_MIN);
+        CHECK_EQ_INT(trace_events(tr)[0].kind, TK_SPAM);
+    }
+    trace_destroy(tr);
+    expect_refusal(HEADER "{\"t\":1.0,\"kind\":\"spam\",\"verdict\":\"ham\",\"score\":1.0,"
+                          "\"required\":2097.152,\"tests\":\"none\",\"status\":\"x\"}\n",
+                   "line 2", "\"required\" is out of range");
+}
+
 static void trace_jsonl_should_refuse_a_missing_required_field(void)
 {
     /* An SMTP reply needs its code; a command does not. */
@@ -1145,6 +1164,7 @@ static void trace_jsonl_should_format_errors_with_file_and_line(void)
 
 RUN_TESTS(TEST_CASE(trace_should_start_empty), TEST_CASE(trace_should_init_a_blank_event),
           TEST_CASE(trace_should_append_events_in_time_order),
+          TEST_CASE(trace_jsonl_should_keep_num2_within_the_event_s_field),
           DEATH_CASES
           TEST_CASE(trace_should_end_when_everything_has_arrived),
           TEST_CASE(trace_should_keep_messages_and_their_recipients),

@@ -7,6 +7,7 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +22,16 @@ const char *sim_node_name(const Sim *sim, int32_t node)
     return sim_str(sim, sim->w->nodes[node].name);
 }
 
-uint32_t sim_emit(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
-                  int64_t arrive_us, const char *text, const char *aux, int32_t num, int32_t num2,
-                  uint8_t sub, uint16_t flags)
+uint32_t sim_record(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
+                    int64_t arrive_us, const char *text, const char *aux, int32_t num,
+                    int32_t num2, uint8_t sub, uint16_t flags)
 {
-    if (!sim->trace) {
-        return UINT32_MAX;
-    }
+    assert(sim->trace);
+    assert(num2 >= TRACE_NUM2_MIN && num2 <= TRACE_NUM2_MAX);
     StrPool *tp = trace_strings(sim->trace);
     TraceEvent ev = trace_event_init(kind, engine_now(sim->eng));
-    ev.from = from;
-    ev.to = to;
+    ev.from = (int16_t)from;
+    ev.to = (int16_t)to;
     ev.msg = msg >= 0 ? sim->msgs[msg].trace_msg : TRACE_NONE;
     ev.arrive_us = arrive_us;
     ev.text = text ? strpool_intern(tp, text) : STR_EMPTY;
@@ -69,7 +69,7 @@ static void index_links(Sim *sim)
     }
 }
 
-static const WorldLink *find_link(const Sim *sim, int32_t a, int32_t b)
+const WorldLink *sim_link(const Sim *sim, int32_t a, int32_t b)
 {
     size_t mask = sim->link_index_size - 1;
     for (size_t j = link_hash(a, b, mask); sim->link_index[j]; j = (j + 1) & mask) {
@@ -83,7 +83,11 @@ static const WorldLink *find_link(const Sim *sim, int32_t a, int32_t b)
 
 int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes)
 {
-    const WorldLink *l = find_link(sim, a, b);
+    return sim_link_time(sim, sim_link(sim, a, b), bytes);
+}
+
+int64_t sim_link_time(Sim *sim, const WorldLink *l, int64_t bytes)
+{
     int64_t d = l->latency_us;
     if (l->jitter_us > 0) {
         d += rng_range(&sim->rng, 0, l->jitter_us);
@@ -138,6 +142,45 @@ void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line)
     sim_emit(sim, TK_HEADER, node, NONE, (int32_t)msg, TRACE_NO_TIME, line, NULL, 0, 0, 0, 0);
 }
 
+/* The domain of each recipient is interned when its message is composed. A bulk run does that
+ * for a million recipients over a thousand domains, and interning anew costs three cache misses
+ * in a pool of millions of strings; so recently seen domains are kept in a small two-way
+ * set-associative table of short names, compared byte for byte (way 0 is the most recent). */
+#define DOMAIN_CACHE_SIZE 4096u /* entries, a power of two: 128 KiB, 2 per set */
+
+struct DomainCacheEntry {
+    StrId id;
+    uint8_t len_plus_one; /* 0 = empty */
+    char name[27];
+};
+
+static StrId sim_domain_of(Sim *sim, StrId addr)
+{
+    const char *d = world_domain_of(sim_str(sim, addr));
+    size_t n = strlen(d);
+    struct DomainCacheEntry *set = NULL;
+    if (n < sizeof set->name) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n; i++) {
+            h = (h ^ (unsigned char)d[i]) * 16777619u;
+        }
+        set = &sim->domain_cache[(h & (DOMAIN_CACHE_SIZE / 2 - 1)) * 2];
+        for (int way = 0; way < 2; way++) {
+            if (set[way].len_plus_one == n + 1 && memcmp(set[way].name, d, n) == 0) {
+                return set[way].id;
+            }
+        }
+    }
+    StrId id = strpool_intern_n(sim->sp, d, n);
+    if (set) {
+        set[1] = set[0];
+        set[0].id = id;
+        set[0].len_plus_one = (uint8_t)(n + 1);
+        memcpy(set[0].name, d, n);
+    }
+    return id;
+}
+
 /* Recipients sorted by domain (stable), so each destination's recipients are contiguous and
  * share one SMTP transaction (RFC 5321 §4.5.4.1 / Postfix per-destination delivery). */
 static void sort_rcpts_by_domain(Sim *sim, Rcpt *r, uint32_t n)
@@ -153,43 +196,91 @@ static void sort_rcpts_by_domain(Sim *sim, Rcpt *r, uint32_t n)
     }
 }
 
-uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId from_header, StrId subject,
+/* A range of n recipient slots: a settled message's range of the same length, or new ones. A
+ * free range is linked through its first slot's `inbound`. */
+static uint32_t rcpts_take(Sim *sim, uint32_t n)
+{
+    if (n > 0 && n <= SIM_RCPT_REUSE_MAX && sim->rcpt_free[n] != NONE) {
+        uint32_t first = (uint32_t)sim->rcpt_free[n];
+        sim->rcpt_free[n] = sim->rcpts[first].inbound;
+        return first;
+    }
+    if (sim->rcpt_count + n > sim->rcpt_cap) {
+        sim->rcpts = xgrow(sim->rcpts, &sim->rcpt_cap, sim->rcpt_count + n, sizeof *sim->rcpts);
+    }
+    uint32_t first = (uint32_t)sim->rcpt_count;
+    sim->rcpt_count += n;
+    return first;
+}
+
+static void rcpts_give(Sim *sim, uint32_t first, uint32_t n)
+{
+    if (n > 0 && n <= SIM_RCPT_REUSE_MAX) {
+        sim->rcpts[first].inbound = sim->rcpt_free[n];
+        sim->rcpt_free[n] = (int32_t)first;
+    }
+}
+
+void sim_msg_hold(Sim *sim, uint32_t msg)
+{
+    Msg *m = &sim->msgs[msg];
+    assert(m->refs < UINT16_MAX);
+    m->refs++;
+}
+
+void sim_msg_release(Sim *sim, uint32_t msg)
+{
+    Msg *m = &sim->msgs[msg];
+    assert(m->refs > 0);
+    if (--m->refs > 0) {
+        return;
+    }
+    for (uint32_t i = m->rcpt_first; i < m->rcpt_first + m->rcpt_count; i++) {
+        sim->settled[sim->rcpts[i].state]++;
+    }
+    rcpts_give(sim, m->rcpt_first, m->rcpt_count);
+    free(m->own_body);
+    m->own_body = NULL;
+    sim_pool_give(sim->msgs, &sim->msg_free, sizeof(Msg), offsetof(Msg, next_free), msg);
+}
+
+const char *sim_msg_body(const Sim *sim, uint32_t msg)
+{
+    const Msg *m = &sim->msgs[msg];
+    return m->own_body ? m->own_body : sim_str(sim, m->body);
+}
+
+uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date)
 {
-    if (sim->msg_count == sim->msg_cap) {
-        sim->msgs = xgrow(sim->msgs, &sim->msg_cap, sim->msg_count + 1, sizeof *sim->msgs);
-    }
-    if (sim->rcpt_count + rcpt_count > sim->rcpt_cap) {
-        sim->rcpts = xgrow(sim->rcpts, &sim->rcpt_cap, sim->rcpt_count + rcpt_count,
-                           sizeof *sim->rcpts);
-    }
-    uint32_t m = (uint32_t)sim->msg_count++;
+    void *items = sim->msgs;
+    uint32_t m = sim_pool_take(&items, &sim->msg_count, &sim->msg_cap, &sim->msg_free,
+                               sizeof(Msg), offsetof(Msg, next_free));
+    sim->msgs = items;
+    uint32_t first = rcpts_take(sim, rcpt_count);
     Msg *msg = &sim->msgs[m];
-    memset(msg, 0, sizeof *msg);
+    msg->serial = (uint32_t)sim->stats.messages;
     msg->id = id;
     msg->sender = sender;
-    msg->from_header = from_header;
     msg->subject = subject;
     msg->body = body;
     msg->size_bytes = size_bytes;
-    msg->composed_us = engine_now(sim->eng);
     msg->origin = origin;
-    msg->parent = parent;
     msg->has_date = has_date;
     msg->trace_msg = TRACE_NONE;
-    msg->rcpt_first = (uint32_t)sim->rcpt_count;
+    msg->rcpt_first = first;
     msg->rcpt_count = rcpt_count;
-    Rcpt *r = &sim->rcpts[sim->rcpt_count];
+    Rcpt *r = &sim->rcpts[first];
     for (uint32_t i = 0; i < rcpt_count; i++) {
         r[i] = (Rcpt){ .addr = rcpts[i],
-                       .domain = strpool_intern(sim->sp, world_domain_of(sim_str(sim, rcpts[i]))),
+                       .domain = sim_domain_of(sim, rcpts[i]),
                        .msg = m,
                        .state = RS_PENDING,
-                       .inbound = NONE };
+                       .inbound = NONE,
+                       .mailbox = sim_mailbox_of(sim, rcpts[i]) };
     }
     sort_rcpts_by_domain(sim, r, rcpt_count);
-    sim->rcpt_count += rcpt_count;
     sim->stats.messages++;
     if (sim->trace) {
         StrPool *tp = trace_strings(sim->trace);
@@ -323,6 +414,24 @@ static void init_nodes(Sim *sim)
     }
 }
 
+/* Sets keep_items on every mailbox whose items are ever read: those a client reads, and those a
+ * scripted user action finds by address (store_user_action). */
+static void mark_watched_mailboxes(Sim *sim)
+{
+    for (size_t i = 0; i < sim->mailbox_count; i++) {
+        sim->mailboxes[i].keep_items = sim->mailboxes[i].client != NONE;
+    }
+    for (uint32_t i = 0; i < sim->w->action_count; i++) {
+        const Action *a = &sim->w->actions[i];
+        bool user = a->kind == ACT_MARK_SPAM || a->kind == ACT_MARK_NOT_SPAM ||
+                    a->kind == ACT_DELETE || a->kind == ACT_FETCH;
+        int32_t mb = user ? sim_mailbox_of(sim, a->name) : NONE;
+        if (mb != NONE) {
+            sim->mailboxes[mb].keep_items = true;
+        }
+    }
+}
+
 static void init_trace(Sim *sim, uint64_t seed)
 {
     const World *w = sim->w;
@@ -365,12 +474,18 @@ Sim *sim_create(World *w, const SimOptions *opt)
     rng_seed(&sim->rng, seed);
     sim->max_events = opt->max_events;
     sim->max_trace_events = opt->max_trace_events;
-    sim->session_free = sim->lookup_free = sim->inbound_free = NONE;
+    sim->session_free = sim->lookup_free = sim->inbound_free = sim->delivery_free = NONE;
+    sim->msg_free = NONE;
+    for (size_t i = 0; i <= SIM_RCPT_REUSE_MAX; i++) {
+        sim->rcpt_free[i] = NONE;
+    }
     sim->dns = dns_db_create(w);
+    sim->domain_cache = xcalloc(DOMAIN_CACHE_SIZE, sizeof *sim->domain_cache);
     index_links(sim);
     index_ips(sim);
     init_mailboxes(sim);
     init_nodes(sim);
+    mark_watched_mailboxes(sim);
     if (!opt->no_trace) {
         sim->trace = trace_create();
         init_trace(sim, seed);
@@ -404,6 +519,9 @@ void sim_destroy(Sim *sim)
     for (size_t i = 0; i < sim->mailbox_count; i++) {
         free(sim->mailboxes[i].items);
     }
+    for (size_t i = 0; i < sim->msg_count; i++) {
+        free(sim->msgs[i].own_body); /* NULL in free slots (sim_msg_release) */
+    }
     free(sim->nodes);
     free(sim->msgs);
     free(sim->rcpts);
@@ -415,6 +533,7 @@ void sim_destroy(Sim *sim)
     free(sim->mailbox_index);
     free(sim->link_index);
     free(sim->ip_index);
+    free(sim->domain_cache);
     dns_db_destroy(sim->dns);
     engine_destroy(sim->eng);
     trace_destroy(sim->trace);
@@ -498,18 +617,22 @@ static void do_send(Sim *sim, const Action *a)
     int32_t client = world_find_client(sim->w, s->from);
     assert(client >= 0); /* the loader guarantees a client with submit_to */
     const ClientCfg *c = &sim->w->nodes[client].u.client;
-    StrId from_header = c->display_name
-                            ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
-                                              sim_str(sim, s->from))
-                            : s->from;
-    uint32_t m = sim_new_msg(sim, s->id, s->from, from_header, s->subject, s->body, s->size_bytes,
+    uint32_t m = sim_new_msg(sim, s->id, s->from, s->subject, s->body, s->size_bytes,
                              client, NONE, s->to, s->to_count, !s->no_date);
     char qid[16];
     message_queue_id(&sim->rng, qid); /* drawn with or without a trace: same course either way */
     if (sim_tracing(sim)) {
+        StrId from_header =
+            c->display_name ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
+                                              sim_str(sim, s->from))
+                            : s->from;
         add_compose_headers(sim, m, client, s, from_header, qid);
     }
-    relay_submit(sim, m, client, c->submit_to);
+    if (c->pickup) {
+        relay_pickup(sim, m, client, c->submit_to);
+    } else {
+        relay_submit(sim, m, client, c->submit_to);
+    }
 }
 
 static void do_outage(Sim *sim, const Action *a)
@@ -604,17 +727,23 @@ static void apply_captions(Sim *sim)
 
 /* ---- the run ---- */
 
+/* Recipients of freed messages were counted into `settled` as they went; the rest belong to the
+ * messages still held (refs > 0; a free slot has none). */
 static void count_outcomes(Sim *sim)
 {
-    for (size_t i = 0; i < sim->rcpt_count; i++) {
-        switch ((RcptState)sim->rcpts[i].state) {
-        case RS_DELIVERED: sim->stats.delivered++; break;
-        case RS_BOUNCED: sim->stats.bounced++; break;
-        case RS_DROPPED: sim->stats.dropped++; break;
-        case RS_PENDING:
-        case RS_SENT: sim->stats.deferred++; break;
+    uint64_t n[RS_DROPPED + 1];
+    memcpy(n, sim->settled, sizeof n);
+    for (size_t m = 0; m < sim->msg_count; m++) {
+        const Msg *msg = &sim->msgs[m];
+        uint32_t end = msg->refs > 0 ? msg->rcpt_first + msg->rcpt_count : msg->rcpt_first;
+        for (uint32_t i = msg->rcpt_first; i < end; i++) {
+            n[sim->rcpts[i].state]++;
         }
     }
+    sim->stats.delivered = n[RS_DELIVERED];
+    sim->stats.bounced = n[RS_BOUNCED];
+    sim->stats.dropped = n[RS_DROPPED];
+    sim->stats.deferred = n[RS_PENDING] + n[RS_SENT];
 }
 
 void sim_run(Sim *sim)
@@ -635,6 +764,8 @@ void sim_run(Sim *sim)
             sim->stats.hit_trace_limit = true;
             break;
         }
+        sim->stats.course = (sim->stats.course ^ (uint64_t)engine_next_time(sim->eng)) *
+                            UINT64_C(0x100000001B3); /* FNV-1a, a word at a time */
         engine_step(sim->eng);
     }
     sim->stats.events = engine_fired(sim->eng);

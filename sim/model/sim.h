@@ -39,6 +39,9 @@ typedef struct {
     bool hit_horizon;       /* stopped by the horizon with work left */
     bool hit_event_limit;
     bool hit_trace_limit;   /* stopped by max_trace_events with work left */
+    uint64_t course;        /* a digest of every engine event's time, in order: two runs of a
+                               world took the same course exactly when their digests agree (with
+                               and without a trace, say) */
 } SimStats;
 
 /* Never returns NULL. `opt` may be NULL (defaults). */

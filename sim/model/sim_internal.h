@@ -35,34 +35,54 @@ typedef enum {
 typedef struct {
     StrId addr, domain;
     uint32_t msg;
-    uint8_t state;       /* RcptState */
-    uint8_t txn;         /* per-attempt result: 0 none, 1 accepted, 4 transient, 5 permanent */
     StrId txn_reply;     /* the reply or reason that decided `txn` */
     StrId txn_status;    /* its enhanced status code ("4.4.3"), STR_EMPTY = take it from reply */
     int32_t inbound;     /* the accepted copy carrying it to the mailbox, or NONE */
+    int32_t mailbox;     /* sim_mailbox_of(addr), looked up once: with a million mailboxes each
+                            look-up is a cache miss */
+    uint8_t state;       /* RcptState */
+    uint8_t txn;         /* per-attempt result: 0 none, 1 accepted, 4 transient, 5 permanent */
 } Rcpt;
 
+/* A message, from its composition until nothing refers to it any more: a slot-pool record with
+ * a reference count (sim_msg_hold/sim_msg_release) held by each session, delivery, inbound copy,
+ * mailbox item and pending hand-over that names it. When the count drops to zero the message and
+ * its recipients are settled and their slots are reused, so a bulk run holds the messages in
+ * flight, not every message it ever sent. What only the trace shows (the From: header, the DSN's
+ * parent) lives in the trace's message table, not here. */
 typedef struct {
     StrId id, sender, subject, body; /* sender STR_EMPTY = null sender (a DSN) */
-    StrId from_header;               /* the From: header value */
+    char *own_body;                  /* a DSN's report text, owned and freed with the message (every
+                                        report differs: interning them kept a bulk run's bounces
+                                        forever); NULL = `body` */
     int64_t size_bytes;
-    int64_t composed_us;
     int32_t origin;                  /* composing node */
     int32_t trace_msg;               /* index in the trace's message table */
-    int32_t parent;                  /* DSN: the message it reports on */
     uint32_t rcpt_first, rcpt_count;
-    uint32_t dsn_count, warn_count; /* bounces and delay warnings sent about it */
+    uint32_t serial;                 /* unique over the run (slots are reused): Bayes's key */
+    int32_t next_free;
+    uint16_t refs;
+    uint16_t dsn_count, warn_count;  /* bounces and delay warnings sent about it (one per
+                                        destination domain at most, and a message has at most
+                                        a few thousand recipients) */
     bool has_date;
 } Msg;
 
-/* One message waiting at one outgoing server for one destination domain. */
+/* Recipient ranges of up to this many are reused when their message is settled (a free list per
+ * length); longer ones, rare, are not. */
+#define SIM_RCPT_REUSE_MAX 16
+
+/* One message waiting at one outgoing server for one destination domain. A slot-pool record:
+ * it lives from relay_enqueue until an attempt settles its last recipient, so a bulk run holds
+ * the deliveries in its queues, not one per message ever sent. */
 typedef struct {
+    int64_t arrival_us;
     uint32_t msg;
     int32_t server;                  /* outgoing node */
     StrId domain;
     uint32_t rcpt_first, rcpt_count; /* recipients of msg for this domain (contiguous) */
-    int64_t arrival_us;
     uint32_t attempts;
+    int32_t next_free;
     bool warned;
     bool local;                      /* delivered into the server's own store */
 } Delivery;
@@ -77,6 +97,8 @@ typedef struct {
     uint32_t delivery;    /* MODE_RELAY */
     int32_t client, server;
     uint32_t server_ip;
+    const WorldLink *link; /* client <-> server, once connected: looked up once per session,
+                              not per command (a cache miss each time in a bulk run) */
     StrId server_host;    /* MX host name (for reasons) */
     Cmd cmd;              /* command in flight (or last answered) */
     uint32_t rcpt_cursor; /* recipient index (absolute) of the RCPT in flight */
@@ -138,13 +160,18 @@ typedef struct {
     int32_t filter;  /* the filter that judged it, or NONE */
 } MailItem;
 
+/* One per address in the world's stores: a bulk world has a million, most holding one item, so
+ * the item array starts at one slot (not xgrow's eight) and the counts are 32-bit. Only a mailbox
+ * that someone looks into (a client reads it, or a scripted user action names it) keeps its
+ * items; the others keep only their byte count, which is all the quota check needs. */
 typedef struct {
-    int32_t store;
-    StrId addr;
     int64_t quota_bytes, used_bytes;
     MailItem *items;
-    size_t item_count, item_cap;
-    int32_t client; /* the client that reads it, or NONE */
+    uint32_t item_count, item_cap;
+    int32_t store;
+    StrId addr;
+    int32_t client;  /* the client that reads it, or NONE */
+    bool keep_items; /* someone looks at the items (see above) */
 } Mailbox;
 
 typedef struct {
@@ -183,10 +210,14 @@ struct Sim {
     NodeState *nodes;
     Msg *msgs;
     size_t msg_count, msg_cap;
+    int32_t msg_free;
     Rcpt *rcpts;
     size_t rcpt_count, rcpt_cap;
+    int32_t rcpt_free[SIM_RCPT_REUSE_MAX + 1]; /* by range length; linked through `inbound` */
+    uint64_t settled[RS_DROPPED + 1];          /* recipients of freed messages, by RcptState */
     Delivery *deliveries;
     size_t delivery_count, delivery_cap;
+    int32_t delivery_free;
     Session *sessions;
     size_t session_count, session_cap;
     int32_t session_free;
@@ -204,6 +235,7 @@ struct Sim {
     size_t link_index_size;
     uint32_t *ip_index;      /* open addressing: incoming server IP -> node + 1 */
     size_t ip_index_size;
+    struct DomainCacheEntry *domain_cache; /* see sim_domain_of */
     char scratch[8192];      /* formatting buffer for one trace line at a time */
 };
 
@@ -217,17 +249,33 @@ static inline bool sim_tracing(const Sim *sim)
 }
 
 const char *sim_str(const Sim *sim, StrId id);
-/* Appends a trace event (no-op without a trace); `msg` is a Msg index or NONE; strings are
- * C strings copied into the trace's pool. Returns the event index or UINT32_MAX. */
-uint32_t sim_emit(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
-                  int64_t arrive_us, const char *text, const char *aux, int32_t num, int32_t num2,
-                  uint8_t sub, uint16_t flags);
+/* Appends a trace event (the trace must exist); `msg` is a Msg index or NONE; strings are
+ * C strings copied into the trace's pool. Returns the event index. Call it through sim_emit. */
+uint32_t sim_record(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
+                    int64_t arrive_us, const char *text, const char *aux, int32_t num,
+                    int32_t num2, uint8_t sub, uint16_t flags);
+/* sim_record when a trace is kept, nothing otherwise. A macro so that without a trace its
+ * arguments (string look-ups, formatted texts) are not even evaluated: in a benchmark-sized run
+ * those look-ups are cache misses on every event. Arguments must have no side effects. */
+#define sim_emit(sim, ...) ((void)(sim_tracing(sim) ? sim_record((sim), __VA_ARGS__) : 0u))
 /* Time for `bytes` to cross the link between a and b, starting now: latency + jitter + size. */
 int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes);
+/* The same in two steps, for a caller that crosses one link many times (an SMTP session): the
+ * link between a and b (the world's default link when none is stated; owned by the world), and
+ * the time over it. */
+const WorldLink *sim_link(const Sim *sim, int32_t a, int32_t b);
+int64_t sim_link_time(Sim *sim, const WorldLink *link, int64_t bytes);
 /* Adds a header line to msg at node (a trace "header" event). */
 void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line);
-/* Creates a message (and its trace row + compose event at `origin`). */
-uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId from_header, StrId subject,
+/* Reference counting of messages (see Msg): take one for every record or pending event that
+ * names the message; the last release frees it. */
+void sim_msg_hold(Sim *sim, uint32_t msg);
+void sim_msg_release(Sim *sim, uint32_t msg);
+/* The message's body text (valid while the message is held). */
+const char *sim_msg_body(const Sim *sim, uint32_t msg);
+/* Creates a message (and its trace row + compose event at `origin`) with no reference yet: the
+ * caller hands it on (a session, a queue) before anything else runs. */
+uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date);
 /* Slot pools (sessions, look-ups, inbound copies): a growable array whose free slots are chained
@@ -250,6 +298,8 @@ void relay_lookup(Sim *sim, LookupPurpose purpose, uint32_t owner, int32_t asker
 void relay_enqueue(Sim *sim, uint32_t msg, int32_t server);
 /* Starts the client -> outgoing server submission dialogue for msg. */
 void relay_submit(Sim *sim, uint32_t msg, int32_t client, int32_t server);
+/* Hands msg from a pickup client (ClientCfg.pickup) to its server's queue without SMTP. */
+void relay_pickup(Sim *sim, uint32_t msg, int32_t client, int32_t server);
 
 /* ---- sim_store.c ---- */
 /* A message was accepted for the recipients of `delivery` whose txn == 1, at `server`: carry it

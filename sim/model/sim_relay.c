@@ -7,6 +7,9 @@
  * its next command). Every command and reply is one trace event travelling its link, so the
  * transcript a student reads is exactly the dialogue of RFC 5321 §4.1 (EHLO first, MAIL, one
  * RCPT per recipient, DATA, the dot, QUIT).
+ *
+ * Text buffers that only a trace fills are emptied with buf[0] = '\0', not `= ""`, which would
+ * clear all of a 512-byte buffer on every event of a run that never writes it.
  */
 #include "model/sim_internal.h"
 
@@ -39,21 +42,26 @@ static const WorldNode *N(const Sim *sim, int32_t node)
     return &sim->w->nodes[node];
 }
 
-static uint32_t session_new(Sim *sim)
+/* A live session about msg (it holds a reference to it). */
+static uint32_t session_new(Sim *sim, uint32_t msg)
 {
     void *items = sim->sessions;
     uint32_t s = sim_pool_take(&items, &sim->session_count, &sim->session_cap, &sim->session_free,
                                sizeof(Session), offsetof(Session, next_free));
     sim->sessions = items;
     sim->sessions[s].live = true;
+    sim->sessions[s].msg = msg;
+    sim_msg_hold(sim, msg);
     return s;
 }
 
 static void session_free(Sim *sim, uint32_t s)
 {
     assert(sim->sessions[s].live);
+    uint32_t msg = sim->sessions[s].msg;
     sim->sessions[s].live = false;
     sim_pool_give(sim->sessions, &sim->session_free, sizeof(Session), offsetof(Session, next_free), s);
+    sim_msg_release(sim, msg);
 }
 
 static int64_t process_us(const Sim *sim, int32_t node)
@@ -103,7 +111,8 @@ static void on_lookup_answer(Engine *eng, void *obj, uint64_t arg)
 {
     Sim *sim = obj;
     Lookup *lk = &sim->lookups[arg];
-    char text[512] = "";
+    char text[512];
+    text[0] = '\0';
     if (sim_tracing(sim)) {
         dns_format_answer(&lk->ans, lk->qtype, sim->sp, text, sizeof text);
     }
@@ -140,7 +149,8 @@ void relay_lookup(Sim *sim, LookupPurpose purpose, uint32_t owner, int32_t asker
     lk->msg = msg;
     int64_t now = engine_now(sim->eng);
     int64_t arrive = now + sim_link_delay(sim, asker, resolver, 60);
-    char text[512] = "";
+    char text[512];
+    text[0] = '\0';
     if (sim_tracing(sim)) {
         snprintf(text, sizeof text, "%s? %s", trace_qtype_name(qtype), sim_str(sim, name));
     }
@@ -193,12 +203,14 @@ void relay_enqueue(Sim *sim, uint32_t msg, int32_t server)
         while (last < end && sim->rcpts[last].domain == domain) {
             last++;
         }
-        if (sim->delivery_count == sim->delivery_cap) {
-            sim->deliveries = xgrow(sim->deliveries, &sim->delivery_cap, sim->delivery_count + 1,
-                                    sizeof *sim->deliveries);
-        }
-        uint32_t d = (uint32_t)sim->delivery_count++;
-        sim->deliveries[d] = (Delivery){ .msg = msg,
+        void *items = sim->deliveries;
+        uint32_t d = sim_pool_take(&items, &sim->delivery_count, &sim->delivery_cap,
+                                   &sim->delivery_free, sizeof(Delivery),
+                                   offsetof(Delivery, next_free));
+        sim->deliveries = items;
+        sim_msg_hold(sim, msg);
+        sim->deliveries[d] = (Delivery){ .next_free = NONE,
+                                         .msg = msg,
                                          .server = server,
                                          .domain = domain,
                                          .rcpt_first = first,
@@ -244,30 +256,30 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
         return NONE;
     }
     /* "m1-dsn", "m1-warn"; a second one of the same kind (another domain) is "m1-dsn2". */
+    assert((delayed ? orig->warn_count : orig->dsn_count) < UINT16_MAX);
     uint32_t nth = delayed ? ++orig->warn_count : ++orig->dsn_count;
     const char *kind = delayed ? "warn" : "dsn";
     StrId id = nth == 1 ? strpool_internf(sim->sp, "%s-%s", sim_str(sim, orig->id), kind)
                         : strpool_internf(sim->sp, "%s-%s%u", sim_str(sim, orig->id), kind, nth);
-    const char *host = sim_node_name(sim, dl->server);
-    StrId from = strpool_internf(sim->sp, "MAILER-DAEMON@%s (Mail Delivery System)", host);
     StrId subject = strpool_intern(sim->sp, delayed ? "Delayed Mail (still being retried)"
                                                     : "Undelivered Mail Returned to Sender");
     dsn_body(sim, dl, rcpts, n, delayed ? "delayed" : "failed", remote, sim->scratch,
              sizeof sim->scratch);
-    StrId body = strpool_intern(sim->sp, sim->scratch);
     /* The report plus the returned message's headers (text/rfc822-headers). */
     int64_t size = (int64_t)strlen(sim->scratch) + 1500;
     StrId to = orig->sender;
     /* relay_enqueue grows sim->deliveries (and sim_new_msg sim->msgs): dl and orig may move. */
     int32_t server = dl->server;
-    uint32_t m = sim_new_msg(sim, id, STR_EMPTY, from, subject, body, size, server,
+    uint32_t m = sim_new_msg(sim, id, STR_EMPTY, subject, STR_EMPTY, size, server,
                              (int32_t)dl->msg, &to, 1, true);
+    sim->msgs[m].own_body = xstrdup(sim->scratch);
     relay_enqueue(sim, m, server);
     if (!sim_tracing(sim)) {
         return (int32_t)m;
     }
     char line[512], date[64];
-    snprintf(line, sizeof line, "From: %s", sim_str(sim, from));
+    snprintf(line, sizeof line, "From: MAILER-DAEMON@%s (Mail Delivery System)",
+             sim_node_name(sim, server));
     sim_add_header(sim, m, server, line);
     snprintf(line, sizeof line, "To: %s", sim_str(sim, to));
     sim_add_header(sim, m, server, line);
@@ -284,6 +296,13 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
 
 /* ---- the end of an attempt: per-recipient outcomes ---- */
 
+/* A bounce or warning event names its DSN by trace message index + 1 (0 = none). Message slots
+ * are reused, so a Msg index is not a trace index. */
+static int32_t trace_msg_plus_one(const Sim *sim, int32_t msg)
+{
+    return msg == NONE ? 0 : sim->msgs[msg].trace_msg + 1;
+}
+
 static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId remote)
 {
     if (n == 0) {
@@ -294,14 +313,17 @@ static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId
         Rcpt *r = &sim->rcpts[list[i]];
         r->state = dsn == NONE ? RS_DROPPED : RS_BOUNCED;
         sim_emit(sim, TK_BOUNCE, sim->deliveries[d].server, NONE, (int32_t)r->msg, TRACE_NO_TIME,
-                 sim_str(sim, r->txn_reply), sim_str(sim, r->addr), dsn + 1, 0, 0, TRACE_F_REJECT);
+                 sim_str(sim, r->txn_reply), sim_str(sim, r->addr), trace_msg_plus_one(sim, dsn),
+                 0, 0, TRACE_F_REJECT);
     }
 }
 
-static void defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId remote)
+/* Defers `list` to the next try, or bounces it when it has been queued too long. Returns true
+ * when a next try of d is scheduled. */
+static bool defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId remote)
 {
     if (n == 0) {
-        return;
+        return false;
     }
     Delivery *dl = &sim->deliveries[d];
     const RetryPolicy *p = &N(sim, dl->server)->u.out.retry;
@@ -316,7 +338,7 @@ static void defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
                                            sim_str(sim, r->txn_reply));
         }
         bounce_rcpts(sim, d, list, n, remote);
-        return;
+        return false;
     }
     int64_t next = backoff_next_try(p, dl->arrival_us, now, dl->attempts,
                                     sim->nodes[dl->server].scan_phase_us);
@@ -332,14 +354,17 @@ static void defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
         for (uint32_t i = 0; i < n && dsn != NONE; i++) {
             const Rcpt *r = &sim->rcpts[list[i]];
             sim_emit(sim, TK_WARN, dl->server, NONE, (int32_t)r->msg, TRACE_NO_TIME, NULL,
-                     sim_str(sim, r->addr), dsn + 1, 0, 0, 0);
+                     sim_str(sim, r->addr), trace_msg_plus_one(sim, dsn), 0, 0, 0);
         }
     }
     engine_schedule(sim->eng, next, on_attempt, sim, d);
+    return true;
 }
 
 /* Settles every still-pending recipient of delivery d from its txn mark: 1 = accepted by the
- * next hop (sent), 5 = bounced, anything else = deferred. */
+ * next hop (sent), 5 = bounced, anything else = deferred. When none is left to retry, d is freed:
+ * nothing refers to it any more (accepted recipients travel on with their Inbound copy, and the
+ * relay session, if any, only says QUIT). */
 static void finish_attempt(Sim *sim, uint32_t d, StrId remote)
 {
     Delivery *dl = &sim->deliveries[d];
@@ -362,7 +387,12 @@ static void finish_attempt(Sim *sim, uint32_t d, StrId remote)
         }
     }
     bounce_rcpts(sim, d, bounced, nb, remote);
-    defer_rcpts(sim, d, deferred, nd, remote);
+    if (!defer_rcpts(sim, d, deferred, nd, remote)) {
+        uint32_t msg = sim->deliveries[d].msg;
+        sim_pool_give(sim->deliveries, &sim->delivery_free, sizeof(Delivery),
+                      offsetof(Delivery, next_free), d);
+        sim_msg_release(sim, msg);
+    }
 }
 
 /* Marks every pending recipient of d with the same outcome (a failure before RCPT). */
@@ -403,7 +433,7 @@ static void on_local_arrive(Engine *eng, void *obj, uint64_t arg)
         if (r->state != RS_PENDING) {
             continue;
         }
-        int32_t mb = sim_mailbox_of(sim, r->addr);
+        int32_t mb = r->mailbox;
         bool exists = mb != NONE && sim->mailboxes[mb].store == store;
         r->txn = exists ? 1 : 5;
         r->txn_reply = exists ? ok
@@ -449,10 +479,9 @@ static void on_attempt(Engine *eng, void *obj, uint64_t arg)
         engine_schedule(eng, arrive, on_local_arrive, sim, d);
         return;
     }
-    uint32_t s = session_new(sim);
+    uint32_t s = session_new(sim, dl->msg);
     Session *se = S(sim, s);
     se->mode = MODE_RELAY;
-    se->msg = dl->msg;
     se->delivery = d;
     se->client = dl->server;
     se->server = NONE;
@@ -542,14 +571,16 @@ static void connect_to(Sim *sim, uint32_t s, int32_t server, int port)
     Session *se = S(sim, s);
     se->server = server;
     se->cmd = CMD_CONNECT;
-    char ip[16], text[512] = "";
+    char ip[16], text[512];
+    text[0] = '\0';
     if (sim_tracing(sim)) {
         world_format_ip(se->server_ip, ip);
         snprintf(text, sizeof text, "connect to %s[%s]:%d", sim_str(sim, se->server_host), ip, port);
     }
     bool silent = server == NONE || (sim->nodes[server].down && sim->nodes[server].mode == OUTAGE_TIMEOUT);
+    se->link = server == NONE ? NULL : sim_link(sim, se->client, server);
     int64_t arrive = server == NONE ? TRACE_NO_TIME
-                                    : engine_now(sim->eng) + sim_link_delay(sim, se->client, server, 60);
+                                    : engine_now(sim->eng) + sim_link_time(sim, se->link, 60);
     sim_emit(sim, TK_CONN, se->client, server, (int32_t)se->msg, arrive, text, NULL, port, 0,
              CONN_OPEN, 0);
     if (silent) {
@@ -585,43 +616,88 @@ static void on_submit_retry(Engine *eng, void *obj, uint64_t arg)
     Sim *sim = obj;
     const Msg *m = &sim->msgs[arg];
     relay_submit(sim, (uint32_t)arg, m->origin, N(sim, m->origin)->u.client.submit_to);
+    sim_msg_release(sim, (uint32_t)arg); /* connection_failed's */
 }
 
 void relay_submit(Sim *sim, uint32_t msg, int32_t client, int32_t server)
 {
-    uint32_t s = session_new(sim);
+    uint32_t s = session_new(sim, msg);
     Session *se = S(sim, s);
     se->mode = MODE_SUBMIT;
-    se->msg = msg;
     se->client = client;
     se->server_host = N(sim, server)->name;
     se->server_ip = N(sim, server)->ip;
     connect_to(sim, s, server, 587);
 }
 
+/* ---- local submission (Postfix: sendmail -> maildrop -> pickup -> cleanup) ---- */
+
+static void on_pickup(Engine *eng, void *obj, uint64_t arg)
+{
+    Sim *sim = obj;
+    uint32_t msg = (uint32_t)arg;
+    int32_t server = N(sim, sim->msgs[msg].origin)->u.client.submit_to;
+    if (sim->nodes[server].down) {
+        /* The file waits in the maildrop until the mail system runs again. */
+        engine_schedule_in(eng, N(sim, server)->u.out.retry.queue_run_us, on_pickup, sim, arg);
+        return;
+    }
+    char qid[16], date[64], line[512];
+    message_queue_id(&sim->rng, qid);
+    if (sim_tracing(sim)) {
+        /* What Postfix's cleanup writes for a locally submitted message. */
+        snprintf(line, sizeof line, "Received: by %s (Postfix, from userid 1001) id %s; %s",
+                 sim_node_name(sim, server), qid,
+                 message_format_date(engine_now(eng), date, sizeof date));
+        sim_add_header(sim, msg, server, line);
+    }
+    relay_enqueue(sim, msg, server);
+    sim_msg_release(sim, msg); /* relay_pickup's */
+}
+
+/* The program writes the message into the maildrop directory; the pickup daemon hands it to
+ * cleanup, which takes the server's processing time, then it is queued as if it had arrived by
+ * SMTP. No network, no AUTH, no submission dialogue: how list managers such as Sympa hand a
+ * mailing's copies to their local MTA. */
+void relay_pickup(Sim *sim, uint32_t msg, int32_t client, int32_t server)
+{
+    int64_t arrive = engine_now(sim->eng) + process_us(sim, server);
+    sim_emit(sim, TK_HOP, client, server, (int32_t)msg, arrive,
+             "sendmail: into the maildrop (local pickup, no SMTP)", NULL, 0, 0, 0, 0);
+    sim_msg_hold(sim, msg); /* until on_pickup has queued it */
+    engine_schedule(sim->eng, arrive, on_pickup, sim, msg);
+}
+
 /* ---- the SMTP dialogue ---- */
 
-/* Sends a reply from the session's server; the client reacts when it arrives. */
-static void server_reply(Sim *sim, uint32_t s, int code, const char *line)
+/* Sends a reply from the session's server; the client reacts when it arrives. `line` is the
+ * reply's text, "" for a positive reply when no trace is kept; `wire_len` is its length either
+ * way, so the run takes the same course with or without a trace. */
+static void server_reply(Sim *sim, uint32_t s, int code, const char *line, size_t wire_len)
 {
     Session *se = S(sim, s);
     se->reply_code = code;
     /* A refusal's text decides a bounce or a deferral; a positive one is only shown. */
     se->reply = code >= 400 || sim_tracing(sim) ? strpool_intern(sim->sp, line) : STR_EMPTY;
-    int64_t arrive = engine_now(sim->eng) + sim_link_delay(sim, se->server, se->client, (int64_t)strlen(line) + 2);
+    int64_t arrive = engine_now(sim->eng) + sim_link_time(sim, se->link, (int64_t)wire_len + 2);
     sim_emit(sim, TK_SMTP, se->server, se->client, (int32_t)se->msg, arrive, line, NULL, code, 0, 1,
              code >= 400 ? TRACE_F_REJECT : 0);
     engine_schedule(sim->eng, arrive, on_client_receive, sim, s);
 }
 
-static void reply_table(Sim *sim, uint32_t s, SmtpReply r, const char *arg)
+/* A reply from the table; `arg` fills its %s and is `arg_len` bytes long (it may be left
+ * unformatted, "", when the reply is positive and no trace is kept). */
+static void reply_table(Sim *sim, uint32_t s, SmtpReply r, const char *arg, size_t arg_len)
 {
-    char line[512] = "";
+    char line[512];
+    line[0] = '\0';
     int code = smtp_reply_info(r)->code;
     if (code >= 400 || sim_tracing(sim)) {
         smtp_format_reply(r, arg, line, sizeof line);
+        server_reply(sim, s, code, line, strlen(line));
+    } else {
+        server_reply(sim, s, code, line, smtp_reply_len(r, arg_len));
     }
-    server_reply(sim, s, code, line);
 }
 
 /* Sends a command from the session's client; the server answers once it has arrived and been
@@ -630,25 +706,44 @@ static void client_send(Sim *sim, uint32_t s, Cmd cmd, const char *line, int64_t
 {
     Session *se = S(sim, s);
     se->cmd = cmd;
-    int64_t arrive = engine_now(sim->eng) + sim_link_delay(sim, se->client, se->server, bytes);
+    int64_t arrive = engine_now(sim->eng) + sim_link_time(sim, se->link, bytes);
     sim_emit(sim, TK_SMTP, se->client, se->server, (int32_t)se->msg, arrive, line, NULL, 0, 0, 0, 0);
     engine_schedule(sim->eng, arrive + process_us(sim, se->server), on_server_receive, sim, s);
 }
 
 static void release_slot(Sim *sim, uint32_t s);
 
+/* 220 with the server's name; the name is looked up only for a trace (a 220 is formatted only
+ * then, see reply_table). */
+static void greet(Sim *sim, uint32_t s)
+{
+    StrId name = N(sim, S(sim, s)->server)->name;
+    reply_table(sim, s, SMTP_GREETING, sim_tracing(sim) ? sim_str(sim, name) : "",
+                strpool_len(sim->sp, name));
+}
+
 static void ehlo_reply(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
     const WorldNode *srv = N(sim, se->server);
     int64_t limit = srv->kind == NODE_INCOMING ? srv->u.in.size_limit_bytes : 10240000;
-    char line[512] = "";
+    static const char AUTH[] = "250-AUTH PLAIN LOGIN\n";
+    char line[512];
+    line[0] = '\0';
     if (sim_tracing(sim)) {
         snprintf(line, sizeof line, "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME",
-                 sim_str(sim, srv->name), (long long)limit,
-                 se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "");
+                 sim_str(sim, srv->name), (long long)limit, se->mode == MODE_SUBMIT ? AUTH : "");
+        server_reply(sim, s, 250, line, strlen(line));
+        return;
     }
-    server_reply(sim, s, 250, line);
+    size_t digits = 1;
+    for (int64_t v = limit; v >= 10; v /= 10) {
+        digits++;
+    }
+    size_t len = strlen("250-\n250-PIPELINING\n250-SIZE \n250 8BITMIME") +
+                 strpool_len(sim->sp, srv->name) + digits +
+                 (se->mode == MODE_SUBMIT ? sizeof AUTH - 1 : 0);
+    server_reply(sim, s, 250, line, len);
 }
 
 static bool serves_domain(const IncomingCfg *in, StrId domain)
@@ -686,7 +781,7 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     Rcpt *r = &sim->rcpts[se->rcpt_cursor];
     const Msg *m = &sim->msgs[se->msg];
     char addr[300], arg[300];
-    snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr)); /* cheap; refusals need it */
+    addr[0] = '\0';
     if (in->dnsbl_count > 0 && !se->listed_checked) {
         relay_lookup(sim, LOOK_DNSBL, s, se->server, in->resolver,
                      dns_reverse_name(sim->sp, N(sim, se->client)->ip, in->dnsbl[se->dnsbl_index]),
@@ -694,14 +789,14 @@ static void rcpt_reply(Sim *sim, uint32_t s)
         return;
     }
     SmtpReply verdict = SMTP_RCPT_OK;
-    int32_t mb = sim_mailbox_of(sim, r->addr);
+    int32_t mb = r->mailbox;
     if (!serves_domain(in, r->domain)) {
         verdict = SMTP_RELAY_DENIED;
     } else if (se->listed) {
         char ip[16];
         world_format_ip(N(sim, se->client)->ip, ip);
         snprintf(arg, sizeof arg, "%s\t%s", ip, sim_str(sim, se->listed_zone));
-        reply_table(sim, s, SMTP_BLOCKLISTED, arg);
+        reply_table(sim, s, SMTP_BLOCKLISTED, arg, strlen(arg));
         r->txn = 5;
         r->txn_reply = S(sim, s)->reply;
         return;
@@ -719,8 +814,11 @@ static void rcpt_reply(Sim *sim, uint32_t s)
             verdict = SMTP_GREYLISTED;
         }
     }
-    reply_table(sim, s, verdict, addr);
     int code = smtp_reply_info(verdict)->code;
+    if (code >= 400 || sim_tracing(sim)) { /* reply_table formats only those replies */
+        snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr));
+    }
+    reply_table(sim, s, verdict, addr, strpool_len(sim->sp, r->addr) + 2); /* "<addr>" */
     r->txn = code < 300 ? 1 : code < 500 ? 4 : 5;
     r->txn_reply = S(sim, s)->reply;
     r->txn_status = STR_EMPTY;
@@ -749,14 +847,13 @@ static void add_received(Sim *sim, const Session *se, const char *qid)
 static void accept_message(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
-    char qid[16], line[128] = "";
+    char qid[16];
     message_queue_id(&sim->rng, qid);
     if (sim_tracing(sim)) {
         add_received(sim, se, qid);
-        snprintf(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
     }
     /* The reply goes out first, then the server starts working on its copy. */
-    server_reply(sim, s, 250, line);
+    reply_table(sim, s, SMTP_QUEUED, qid, strlen(qid));
     se = S(sim, s);
     if (se->mode == MODE_SUBMIT) {
         relay_enqueue(sim, se->msg, se->server);
@@ -780,7 +877,7 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
     switch (se->cmd) {
     case CMD_CONNECT:
         if (st->down) {
-            int64_t arrive = engine_now(eng) + sim_link_delay(sim, se->server, se->client, 60);
+            int64_t arrive = engine_now(eng) + sim_link_time(sim, se->link, 60);
             sim_emit(sim, TK_CONN, se->server, se->client, (int32_t)se->msg, arrive,
                      "Connection refused", NULL, 0, 0, CONN_REFUSED, TRACE_F_REJECT);
             se->reply_code = -1;
@@ -809,33 +906,33 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
                          NULL, 0, 0, CONN_QUEUED, 0);
                 return;
             }
-            reply_table(sim, s, SMTP_OVERLOADED, NULL);
+            reply_table(sim, s, SMTP_OVERLOADED, NULL, 0);
             return;
         }
         st->active++;
         se->have_slot = true;
-        reply_table(sim, s, SMTP_GREETING, sim_str(sim, srv->name));
+        greet(sim, s);
         return;
     case CMD_EHLO: ehlo_reply(sim, s); return;
-    case CMD_AUTH: reply_table(sim, s, SMTP_AUTH_OK, NULL); return;
+    case CMD_AUTH: reply_table(sim, s, SMTP_AUTH_OK, NULL, 0); return;
     case CMD_MAIL:
         if (srv->kind == NODE_INCOMING && sim->msgs[se->msg].size_bytes > srv->u.in.size_limit_bytes) {
-            reply_table(sim, s, SMTP_TOO_BIG, NULL);
+            reply_table(sim, s, SMTP_TOO_BIG, NULL, 0);
             return;
         }
-        reply_table(sim, s, SMTP_MAIL_OK, NULL);
+        reply_table(sim, s, SMTP_MAIL_OK, NULL, 0);
         return;
     case CMD_RCPT:
         if (se->mode == MODE_SUBMIT) {
-            reply_table(sim, s, SMTP_RCPT_OK, NULL);
+            reply_table(sim, s, SMTP_RCPT_OK, NULL, 0);
             return;
         }
         rcpt_reply(sim, s);
         return;
-    case CMD_DATA: reply_table(sim, s, SMTP_DATA_GO, NULL); return;
+    case CMD_DATA: reply_table(sim, s, SMTP_DATA_GO, NULL, 0); return;
     case CMD_DOT: accept_message(sim, s); return;
     case CMD_QUIT:
-        reply_table(sim, s, SMTP_BYE, NULL);
+        reply_table(sim, s, SMTP_BYE, NULL, 0);
         release_slot(sim, s);
         return;
     }
@@ -857,7 +954,7 @@ static void release_slot(Sim *sim, uint32_t s)
         st->waiting--;
         st->active++;
         S(sim, next)->have_slot = true;
-        reply_table(sim, next, SMTP_GREETING, sim_node_name(sim, S(sim, next)->server));
+        greet(sim, next);
     }
 }
 
@@ -879,7 +976,8 @@ static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
 
 static void send_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 {
-    char line[320] = "";
+    char line[320];
+    line[0] = '\0';
     S(sim, s)->rcpt_cursor = rcpt;
     if (sim_tracing(sim)) {
         snprintf(line, sizeof line, "RCPT TO:<%s>", sim_str(sim, sim->rcpts[rcpt].addr));
@@ -890,7 +988,8 @@ static void send_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 static void send_mail_from(Sim *sim, uint32_t s)
 {
     const Msg *m = &sim->msgs[S(sim, s)->msg];
-    char line[400] = "";
+    char line[400];
+    line[0] = '\0';
     if (sim_tracing(sim)) {
         snprintf(line, sizeof line, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
                  (long long)m->size_bytes);
@@ -928,6 +1027,7 @@ static void connection_failed(Sim *sim, uint32_t s, const char *why)
     }
     if (se->mode == MODE_SUBMIT) {
         uint32_t msg = se->msg;
+        sim_msg_hold(sim, msg); /* until on_submit_retry has started the next session */
         session_free(sim, s);
         engine_schedule_in(sim->eng, SUBMIT_RETRY_US, on_submit_retry, sim, msg);
         return;

@@ -53,6 +53,7 @@ void store_accept(Sim *sim, uint32_t msg, uint32_t delivery, int32_t server, int
                   int32_t store, uint32_t relay_ip, bool relay_rdns)
 {
     uint32_t i = inbound_new(sim);
+    sim_msg_hold(sim, msg); /* until on_deliver */
     sim->inbound[i] = (Inbound){ .msg = msg,
                                  .delivery = delivery,
                                  .server = server,
@@ -89,13 +90,17 @@ static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
     const Msg *m = &sim->msgs[in->msg];
     Bayes *bayes = sim->nodes[in->filter].bayes;
     SpamInput input = { .subject = sim_str(sim, m->subject),
-                        .body = sim_str(sim, m->body),
+                        .body = sim_msg_body(sim, in->msg),
                         .sender = sim_str(sim, m->sender),
                         .has_date = m->has_date,
                         .relay_rdns = in->relay_rdns,
                         .relay_in_sbl = in->spam }; /* `spam` carries the SBL result until now */
     SpamResult res;
-    spam_score(cfg, sim->sp, bayes, &input, &res);
+    if (sim_tracing(sim)) {
+        spam_score(cfg, sim->sp, bayes, &input, &res);
+    } else {
+        spam_judge(cfg, sim->sp, bayes, &input, &res);
+    }
     in->spam = res.is_spam;
     sim_emit(sim, TK_SPAM, in->filter, NONE, (int32_t)in->msg, TRACE_NO_TIME, res.status, res.tests_scored,
              res.score_milli, cfg->required_milli, res.is_spam ? 1 : 0, 0);
@@ -107,8 +112,9 @@ static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
         snprintf(line, sizeof line, "X-Spam-Status: %s", res.status);
         sim_add_header(sim, in->msg, in->filter, line);
     }
-    if (res.autolearn >= 0 &&
-        bayes_learn(bayes, in->msg, input.subject, input.body, input.sender, res.autolearn == 1)) {
+    bool learned = res.autolearn >= 0 && bayes_learn(bayes, m->serial, input.subject, input.body,
+                                                     input.sender, res.autolearn == 1);
+    if (learned && sim_tracing(sim)) {
         snprintf(line, sizeof line, "auto-learned as %s (Bayes now knows %u spam, %u ham)",
                  res.autolearn ? "spam" : "ham", bayes_spam_count(bayes), bayes_ham_count(bayes));
         sim_emit(sim, TK_LEARN, in->filter, NONE, (int32_t)in->msg, TRACE_NO_TIME, line, NULL, 0, 0,
@@ -156,7 +162,9 @@ static void on_filter_arrive(Engine *eng, void *obj, uint64_t arg)
 static void mailbox_add(Mailbox *mb, const MailItem *item)
 {
     if (mb->item_count == mb->item_cap) {
-        mb->items = xgrow(mb->items, &mb->item_cap, mb->item_count + 1, sizeof *mb->items);
+        assert(mb->item_cap < UINT32_MAX / 2);
+        mb->item_cap = mb->item_cap ? mb->item_cap * 2 : 1;
+        mb->items = xrealloc(mb->items, mb->item_cap * sizeof *mb->items);
     }
     mb->items[mb->item_count++] = *item;
 }
@@ -197,12 +205,15 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
             continue;
         }
         rc->inbound = NONE;
-        int32_t mbi = sim_mailbox_of(sim, rc->addr);
+        int32_t mbi = rc->mailbox;
         assert(mbi != NONE && sim->mailboxes[mbi].store == in.store);
         Mailbox *mb = &sim->mailboxes[mbi];
         TraceFolder folder = in.spam ? FOLDER_JUNK : FOLDER_INBOX;
         MailItem item = { .msg = in.msg, .rcpt = r, .folder = (uint8_t)folder, .filter = in.filter };
-        mailbox_add(mb, &item);
+        if (mb->keep_items) {
+            mailbox_add(mb, &item);
+            sim_msg_hold(sim, in.msg); /* for as long as the item is in the mailbox */
+        }
         mb->used_bytes += m->size_bytes;
         rc->state = RS_DELIVERED;
         if (sim_tracing(sim)) {
@@ -220,6 +231,7 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
             }
         }
     }
+    sim_msg_release(sim, in.msg); /* store_accept's */
 }
 
 static void on_store_arrive(Engine *eng, void *obj, uint64_t arg)
@@ -534,7 +546,7 @@ static void mark(Sim *sim, const Action *a, int32_t mbi, bool spam)
              mb->client != NONE ? arrive : TRACE_NO_TIME, text, user, 0, 0, (uint8_t)to, 0);
     Bayes *bayes = it->filter != NONE ? sim->nodes[it->filter].bayes : NULL;
     const Msg *m = &sim->msgs[it->msg];
-    if (bayes && bayes_learn(bayes, it->msg, sim_str(sim, m->subject), sim_str(sim, m->body),
+    if (bayes && bayes_learn(bayes, m->serial, sim_str(sim, m->subject), sim_msg_body(sim, it->msg),
                              sim_str(sim, m->sender), spam)) {
         snprintf(text, sizeof text, "%s's click teaches the filter: learned as %s (Bayes now knows %u spam, %u ham)",
                  user, spam ? "spam" : "ham", bayes_spam_count(bayes), bayes_ham_count(bayes));

@@ -3,6 +3,7 @@
 #include "model/smtp.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
     [SMTP_GREETING] = { 220, "", "%s ESMTP Postfix",
@@ -71,6 +72,19 @@ const char *smtp_format_reply(SmtpReply r, const char *arg, char *buf, size_t si
         snprintf(buf, size, "%d %s", info->code, text);
     }
     return buf;
+}
+
+size_t smtp_reply_len(SmtpReply r, size_t arg_len)
+{
+    const SmtpReplyInfo *info = &REPLIES[r];
+    size_t len = 4 + strlen(info->format); /* "250 " */
+    if (info->status[0]) {
+        len += strlen(info->status) + 1;
+    }
+    if (strstr(info->format, "%s")) {
+        len = len - 2 + arg_len;
+    }
+    return len;
 }
 
 int smtp_code_of(const char *line)

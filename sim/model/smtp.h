@@ -44,6 +44,11 @@ const SmtpReplyInfo *smtp_reply_info(SmtpReply r);
  * unknown") into buf; `arg` fills the reply's %s (may be NULL when it has none). Returns buf. */
 const char *smtp_format_reply(SmtpReply r, const char *arg, char *buf, size_t size);
 
+/* The length smtp_format_reply gives for an argument of arg_len bytes, without formatting it: a
+ * reply's time on the wire does not depend on whether anyone records its text. Not for
+ * SMTP_BLOCKLISTED (two arguments; a refusal is always formatted). */
+size_t smtp_reply_len(SmtpReply r, size_t arg_len);
+
 /* RFC 5321 §4.2.1 reply classes. */
 static inline bool smtp_is_positive(int code) { return code >= 200 && code < 400; }
 static inline bool smtp_is_transient(int code) { return code >= 400 && code < 500; }

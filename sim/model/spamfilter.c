@@ -13,6 +13,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +42,20 @@ typedef struct {
 } TokenSet;
 
 struct Bayes {
-    TokenSet scratch; /* the message being tokenized */
+    TokenSet scratch; /* the tokens of the message `memo` holds */
+    char *memo;       /* subject, body and sender of `scratch`, each NUL-terminated; the filter
+                         scores then learns each message, and a newsletter run sends the same text
+                         thousands of times, so the last tokenization is reused when the text is
+                         the same (compared byte for byte) */
+    size_t memo_len, memo_cap; /* memo_len 0 = nothing memoised */
     TokenCount *slots;
     size_t size, used;
     uint32_t nspam, nham;
     Learned *learned;
     size_t learned_count, learned_cap;
+    uint32_t *learned_index; /* open addressing on key: learned index + 1, 0 = empty; at most
+                                half full */
+    size_t learned_index_size;
 };
 
 Bayes *bayes_create(void)
@@ -63,7 +72,9 @@ void bayes_destroy(Bayes *b)
         return;
     }
     free(b->slots);
+    free(b->memo);
     free(b->learned);
+    free(b->learned_index);
     free(b);
 }
 
@@ -139,8 +150,48 @@ static void tokenize_text(TokenSet *set, const char *text, const char *prefix)
     }
 }
 
-static void tokenize(TokenSet *set, const char *subject, const char *body, const char *sender)
+/* True when `memo` holds exactly these three strings. */
+static bool memo_matches(const Bayes *b, const char *const parts[3])
 {
+    const char *m = b->memo;
+    const char *end = b->memo + b->memo_len;
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(parts[i]) + 1;
+        if ((size_t)(end - m) < n || memcmp(m, parts[i], n) != 0) {
+            return false;
+        }
+        m += n;
+    }
+    return m == end;
+}
+
+static void memo_store(Bayes *b, const char *const parts[3])
+{
+    size_t len[3], total = 0;
+    for (int i = 0; i < 3; i++) {
+        len[i] = strlen(parts[i]) + 1;
+        total += len[i];
+    }
+    if (total > b->memo_cap) {
+        b->memo = xrealloc(b->memo, total);
+        b->memo_cap = total;
+    }
+    char *m = b->memo;
+    for (int i = 0; i < 3; i++) {
+        memcpy(m, parts[i], len[i]);
+        m += len[i];
+    }
+    b->memo_len = total;
+}
+
+/* Fills b->scratch with the message's tokens (reusing the last result for the same text). */
+static void tokenize(Bayes *b, const char *subject, const char *body, const char *sender)
+{
+    const char *const parts[3] = { subject, body, sender };
+    if (b->memo_len > 0 && memo_matches(b, parts)) {
+        return;
+    }
+    TokenSet *set = &b->scratch;
     set->count = 0;
     tokenize_text(set, subject, "S:");
     tokenize_text(set, body, "");
@@ -148,18 +199,57 @@ static void tokenize(TokenSet *set, const char *subject, const char *body, const
     char dom[300];
     int n = snprintf(dom, sizeof dom, "D:%s", at ? at + 1 : "<>");
     token_add(set, token_hash(dom, n > 0 && (size_t)n < sizeof dom ? (size_t)n : strlen(dom)));
+    memo_store(b, parts);
 }
 
 /* ---- learning ---- */
 
+static size_t learned_hash(uint32_t key, size_t mask)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 static Learned *find_learned(Bayes *b, uint32_t key)
 {
-    for (size_t i = 0; i < b->learned_count; i++) {
-        if (b->learned[i].key == key) {
-            return &b->learned[i];
+    if (b->learned_index_size == 0) {
+        return NULL;
+    }
+    size_t mask = b->learned_index_size - 1;
+    for (size_t i = learned_hash(key, mask); b->learned_index[i]; i = (i + 1) & mask) {
+        Learned *l = &b->learned[b->learned_index[i] - 1];
+        if (l->key == key) {
+            return l;
         }
     }
     return NULL;
+}
+
+/* Appends a learned message (not yet known) and indexes it. */
+static void add_learned(Bayes *b, uint32_t key, bool spam)
+{
+    if (b->learned_count == b->learned_cap) {
+        b->learned = xgrow(b->learned, &b->learned_cap, b->learned_count + 1, sizeof *b->learned);
+    }
+    b->learned[b->learned_count++] = (Learned){ key, spam ? 1 : 0 };
+    if (b->learned_count * 2 > b->learned_index_size) {
+        size_t size = b->learned_index_size ? b->learned_index_size * 2 : 64;
+        free(b->learned_index);
+        b->learned_index = xcalloc(size, sizeof *b->learned_index);
+        b->learned_index_size = size;
+        for (size_t k = 0; k < b->learned_count; k++) {
+            size_t i = learned_hash(b->learned[k].key, size - 1);
+            while (b->learned_index[i]) {
+                i = (i + 1) & (size - 1);
+            }
+            b->learned_index[i] = (uint32_t)k + 1;
+        }
+        return;
+    }
+    size_t mask = b->learned_index_size - 1, i = learned_hash(key, mask);
+    while (b->learned_index[i]) {
+        i = (i + 1) & mask;
+    }
+    b->learned_index[i] = (uint32_t)b->learned_count;
 }
 
 static void apply(Bayes *b, const TokenSet *set, bool spam, int delta)
@@ -187,19 +277,14 @@ bool bayes_learn(Bayes *b, uint32_t msg_key, const char *subject, const char *bo
     if (prev && prev->as == (spam ? 1 : 0)) {
         return false;
     }
-    TokenSet *set = &b->scratch;
-    tokenize(set, subject, body, sender);
+    tokenize(b, subject, body, sender);
     if (prev) {
-        apply(b, set, prev->as == 1, -1);
+        apply(b, &b->scratch, prev->as == 1, -1);
         prev->as = spam ? 1 : 0;
     } else {
-        if (b->learned_count == b->learned_cap) {
-            b->learned =
-                xgrow(b->learned, &b->learned_cap, b->learned_count + 1, sizeof *b->learned);
-        }
-        b->learned[b->learned_count++] = (Learned){ msg_key, spam ? 1 : 0 };
+        add_learned(b, msg_key, spam);
     }
-    apply(b, set, spam, +1);
+    apply(b, &b->scratch, spam, +1);
     return true;
 }
 
@@ -230,8 +315,8 @@ double bayes_probability(Bayes *b, uint32_t min_spam, uint32_t min_ham, const ch
     if (b->nspam < min_spam || b->nham < min_ham || b->nspam == 0 || b->nham == 0) {
         return -1.0;
     }
-    TokenSet *set = &b->scratch;
-    tokenize(set, subject, body, sender);
+    tokenize(b, subject, body, sender);
+    const TokenSet *set = &b->scratch;
     double ln_p = 0, ln_q = 0;
     int n = 0;
     for (size_t i = 0; i < set->count && n < MAX_TOKENS; i++) {
@@ -375,10 +460,11 @@ static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, s
     }
 }
 
-void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+void spam_judge(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
                 SpamResult *out)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(SpamResult, tests)); /* the texts are only ever written */
+    out->tests[0] = out->tests_scored[0] = out->status[0] = '\0';
     out->bayes_p = -1.0;
     out->autolearn = -1;
     out->fired[RULE_SUBJ_ALL_CAPS] = subject_all_caps(in->subject);
@@ -406,17 +492,23 @@ void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const Spa
         out->score_milli += out->fired[i] ? cfg->score_milli[i] : 0;
     }
     out->is_spam = out->score_milli >= cfg->required_milli;
-    const char *learn = "disabled";
     if (bayes && cfg->bayes && cfg->autolearn) {
-        learn = "no";
         if (rules_only < cfg->autolearn_ham_milli) {
             out->autolearn = 0;
-            learn = "ham";
         } else if (rules_only >= cfg->autolearn_spam_milli) {
             out->autolearn = 1;
-            learn = "spam";
         }
     }
+}
+
+void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+                SpamResult *out)
+{
+    spam_judge(cfg, sp, bayes, in, out);
+    const char *learn = !(bayes && cfg->bayes && cfg->autolearn) ? "disabled"
+                        : out->autolearn == 0                    ? "ham"
+                        : out->autolearn == 1                    ? "spam"
+                                                                 : "no";
     format_tests(out, NULL, out->tests, sizeof out->tests);
     format_tests(out, cfg, out->tests_scored, sizeof out->tests_scored);
     char score[16], required[16];

@@ -48,6 +48,10 @@ void bayes_destroy(Bayes *b);
 /* Scores `in` with `cfg`'s rules and `bayes` (may be NULL). Does not learn. */
 void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
                 SpamResult *out);
+/* The same verdict, but tests, tests_scored and status are left empty: for a run that shows
+ * them nowhere (formatting them was a visible share of a bulk run without a trace). */
+void spam_judge(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+                SpamResult *out);
 
 /* Learns a message as spam (true) or ham. Re-learning a message the other way first unlearns
  * it, as sa-learn does; `msg_key` identifies the message (e.g. its index). Returns false when

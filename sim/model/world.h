@@ -54,6 +54,9 @@ typedef struct {
     int64_t poll_us;     /* mail check interval (Thunderbird: 600 s); 0 = only scripted fetches */
     AccessProto access;  /* IMAP (default) or POP3 */
     bool idle;           /* IMAP IDLE: the store pushes new mail at once */
+    bool pickup;         /* a program on submit_to's own host (a mailing-list manager) that hands
+                            messages over with the sendmail command: Postfix's maildrop, pickup
+                            and cleanup, no SMTP submission */
 } ClientCfg;
 
 typedef struct {

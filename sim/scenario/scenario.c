@@ -1552,7 +1552,8 @@ static bool parse_link(Ctx *c, const cJSON *v, size_t index)
 
 static const char *const CLIENT_KEYS[] = { "id",    "kind",    "label",  "ip",
                                            "pos",   "address", "name",   "submit_to",
-                                           "store", "poll_s",  "access", "idle" };
+                                           "store", "poll_s",  "access", "idle",
+                                           "submit" };
 static const char *const OUTGOING_KEYS[] = {
     "id",         "kind",         "label", "ip",
     "pos",        "resolver",     "retry", "connect_timeout_s",
@@ -1647,8 +1648,9 @@ static bool parse_pos(Ctx *c, const cJSON *obj, WorldNode *n)
 static bool parse_client(Ctx *c, const cJSON *v, int32_t self)
 {
     static const char *const access[] = { "imap", "pop3" };
+    static const char *const submit[] = { "smtp", "pickup" };
     ClientCfg *cl = &c->w->nodes[self].u.client;
-    int acc = (int)cl->access;
+    int acc = (int)cl->access, sub = cl->pickup ? 1 : 0;
     if (!need(c, v, "address", "the user's e-mail address") ||
         !get_address(c, v, "address", &cl->address)) {
         return false;
@@ -1666,10 +1668,16 @@ static bool parse_client(Ctx *c, const cJSON *v, int32_t self)
         !get_node(c, v, "store", KIND_BIT(NODE_STORE), &cl->store) ||
         !get_seconds(c, v, "poll_s", false, &cl->poll_us) ||
         !get_enum(c, v, "access", access, COUNT_OF(access), &acc) ||
-        !get_bool(c, v, "idle", &cl->idle)) {
+        !get_bool(c, v, "idle", &cl->idle) ||
+        !get_enum(c, v, "submit", submit, COUNT_OF(submit), &sub)) {
         return false;
     }
     cl->access = (AccessProto)acc;
+    cl->pickup = sub == 1;
+    if (cl->pickup && cl->submit_to < 0) {
+        return fail_at(c, "submit", "\"pickup\" hands mail to the \"submit_to\" server's own "
+                                    "queue; this client has no \"submit_to\"");
+    }
     if (cl->submit_to < 0 && cl->store < 0) {
         return fail(c, "a client needs \"submit_to\" (an outgoing server, to send), \"store\" "
                        "(a mail store, to read mail), or both");

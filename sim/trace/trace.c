@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(sizeof(TraceEvent) == 40, "TraceEvent is meant to be 40 bytes");
+_Static_assert(TK_KIND_COUNT <= 32 && CONN_QUEUED < 8 && FOLDER_JUNK < 8,
+               "TraceEvent's kind and sub bit-fields are too narrow");
+_Static_assert((TRACE_F_CACHED | TRACE_F_REJECT) < 4, "TraceEvent's flags bit-field is too narrow");
+
 struct Trace {
     StrPool *strings;
     StrId scenario, title, lesson;
@@ -94,6 +99,7 @@ uint64_t trace_seed(const Trace *tr)
 
 int32_t trace_add_node(Trace *tr, const TraceNode *node)
 {
+    assert(tr->node_count < TRACE_MAX_NODES && "events hold node indices in 16 bits");
     if (tr->node_count == tr->node_cap) {
         tr->nodes = xgrow(tr->nodes, &tr->node_cap, tr->node_count + 1, sizeof *tr->nodes);
     }

@@ -7,7 +7,7 @@
  * Does not own: anything of the engine or the mail model; it never calls back into them.
  *
  * Events are appended in non-decreasing time order (asserted). An event that travels a link has
- * `arrive_us` >= `t_us`; others have arrive_us == TRACE_NO_TIME. Memory: one 48-byte record per
+ * `arrive_us` >= `t_us`; others have arrive_us == TRACE_NO_TIME. Memory: one 40-byte record per
  * event plus the interned strings; appending allocates only when an array doubles.
  */
 #ifndef MAILSIM_TRACE_H
@@ -68,16 +68,27 @@ typedef enum { QTYPE_A, QTYPE_MX, QTYPE_PTR, QTYPE_TXT, QTYPE_COUNT } TraceQtype
 #define TRACE_F_CACHED 1u /* DNS answer served from the resolver cache */
 #define TRACE_F_REJECT 2u /* SMTP/fetch line that refuses something (4xx/5xx, -ERR, NO) */
 
+/* Limits the 40-byte event layout below imposes, said out loud: node indices fit 16 bits (the
+ * loader takes at most 10 000 nodes), `num2` (a DNS rcode or a required spam score in
+ * thousandths, at most 100 000) fits 22 signed bits. trace_add_node and the JSONL reader check
+ * them. */
+#define TRACE_MAX_NODES 32767
+#define TRACE_NUM2_MAX ((1 << 21) - 1)
+#define TRACE_NUM2_MIN (-(1 << 21))
+
+/* One event, 40 bytes (a bulk run keeps millions): the two times, then 4-byte fields, then
+ * 16-bit node indices and one 32-bit word holding num2, kind, sub and flags. */
 typedef struct {
     int64_t t_us;
     int64_t arrive_us; /* TRACE_NO_TIME unless the event travels a link */
     int32_t msg;       /* message index or TRACE_NONE */
-    int32_t from, to;  /* node indices or TRACE_NONE */
     StrId text, aux;
-    int32_t num, num2;
-    uint8_t kind; /* TraceKind */
-    uint8_t sub;
-    uint16_t flags;
+    int32_t num;
+    int16_t from, to;  /* node indices or TRACE_NONE */
+    signed int num2 : 22;  /* TRACE_NUM2_MIN .. TRACE_NUM2_MAX */
+    unsigned int kind : 5;  /* TraceKind */
+    unsigned int sub : 3;   /* 0/1, a TraceFolder or a TraceConn */
+    unsigned int flags : 2; /* TRACE_F_* */
 } TraceEvent;
 
 typedef struct {

@@ -466,6 +466,10 @@ static bool read_node(Reader *rd, const cJSON *it)
     if (find_node(rd, id) != TRACE_NONE) {
         return fail(rd, "node \"%s\" is listed twice%s", id, "");
     }
+    if (trace_node_count(rd->tr) >= TRACE_MAX_NODES) {
+        _Static_assert(TRACE_MAX_NODES == 32767, "the message below names the limit");
+        return fail(rd, "more than 32767 nodes%s%s", "", "");
+    }
     TraceNode n = { .name = strpool_intern(sp, id),
                     .label = strpool_intern(sp, label),
                     .ip = strpool_intern(sp, ip),
@@ -662,6 +666,9 @@ static bool read_field(Reader *rd, const cJSON *obj, const Field *f, TraceEvent 
             return fail(rd, "\"%s\" is out of range%s", f->key, "");
         }
         val = llround(d);
+        if (f->slot == S_NUM2 && (val < TRACE_NUM2_MIN || val > TRACE_NUM2_MAX)) {
+            return fail(rd, "\"%s\" is out of range%s", f->key, "");
+        }
         break;
     case V_TIME:
         if (!get_time(rd, obj, f->key, true, &val)) {
@@ -716,9 +723,12 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
                     "", "");
     }
     *last_t = ev.t_us;
-    if (!get_node(rd, obj, "from", &ev.from) || !get_node(rd, obj, "to", &ev.to)) {
+    int32_t from, to;
+    if (!get_node(rd, obj, "from", &from) || !get_node(rd, obj, "to", &to)) {
         return false;
     }
+    ev.from = (int16_t)from; /* read_node keeps node indices below TRACE_MAX_NODES */
+    ev.to = (int16_t)to;
     if (cJSON_GetObjectItemCaseSensitive(obj, "arrive") &&
         !get_time(rd, obj, "arrive", true, &ev.arrive_us)) {
         return false;
