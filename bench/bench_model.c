@@ -3,7 +3,8 @@
  *   bench_model [RECIPIENTS=10000] [--trace] [--smtp-submit]
  *
  * One sending organisation (news@big.example through smtp.big.example) mails RECIPIENTS
- * addresses spread over 1 000 domains, one message per recipient, injected at 2 000 messages/s.
+ * addresses spread over 1 000 domains as one mailing: a copy per recipient ("one_per_recipient",
+ * docs/scenario-format.md), handed over at 2 000 copies/s.
  * The mix (decided per recipient/domain by a fixed hash, so every run is the same):
  *   5 % unknown users (550 5.1.1), 2 % full mailboxes (552 5.2.2), 3 % of domains greylist
  *   (450 then a retry), 1 % of domains check a DNSBL that lists the sender (554 5.7.1),

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -27,6 +28,30 @@ static uint32_t mix(uint32_t x)
     x ^= x >> 15;
     x *= 0x846ca68bU;
     return x ^ (x >> 16);
+}
+
+/* "<c><k>@d<dddd>.example" into buf (at least 32 bytes): a million of these take a tenth of
+ * the time snprintf would. */
+static const char *address(char *buf, char c, uint32_t k, uint32_t d)
+{
+    char digits[10];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + k % 10);
+        k /= 10;
+    } while (k);
+    char *p = buf;
+    *p++ = c;
+    while (n) {
+        *p++ = digits[--n];
+    }
+    memcpy(p, "@d", 2);
+    p += 2;
+    for (uint32_t div = 1000; div; div /= 10) {
+        *p++ = (char)('0' + d / div % 10);
+    }
+    memcpy(p, ".example", sizeof ".example");
+    return buf;
 }
 
 static StrId S(World *w, const char *s)
@@ -59,6 +84,7 @@ World *bulk_world(uint32_t n)
     w->nodes[home].u.store.mailboxes[0].address = w->nodes[client].u.client.address;
     uint32_t per = (n + BULK_DOMAINS - 1) / BULK_DOMAINS;
     char buf[128];
+    MailboxCfg *boxes[BULK_DOMAINS];
     for (uint32_t d = 0; d < BULK_DOMAINS; d++) {
         snprintf(buf, sizeof buf, "d%04u.example", d);
         StrId dom = S(w, buf);
@@ -92,9 +118,9 @@ World *bulk_world(uint32_t n)
         StoreCfg *st = &w->nodes[store].u.store;
         st->mailboxes = calloc(per, sizeof *st->mailboxes);
         st->mailbox_count = per;
+        boxes[d] = st->mailboxes;
         for (uint32_t k = 0; k < per; k++) {
-            snprintf(buf, sizeof buf, "u%u@d%04u.example", k, d);
-            st->mailboxes[k].address = S(w, buf);
+            st->mailboxes[k].address = S(w, address(buf, 'u', k, d));
             st->mailboxes[k].quota_bytes = 51200000;
             st->mailboxes[k].used_bytes = mix(d * 100003u + k) % 100 < 2 ? 51200000 : 0;
         }
@@ -115,24 +141,28 @@ World *bulk_world(uint32_t n)
     StrId subject = S(w, "Our autumn newsletter");
     StrId body = S(w, "Dear reader, here is what happened this month. Read more at "
                       "https://big.example/news/autumn and unsubscribe at https://big.example/u");
+    /* One mailing, a copy per recipient every 0.5 ms: recipient i is user i / 1000 of domain
+     * i % 1000, or (5 %) an address with no mailbox. */
+    StrId *to = malloc(sizeof *to * (n ? n : 1));
     for (uint32_t i = 0; i < n; i++) {
         uint32_t d = i % BULK_DOMAINS, k = i / BULK_DOMAINS;
         bool unknown = mix(i + 424242u) % 100 < 5;
-        snprintf(buf, sizeof buf, "%s%u@d%04u.example", unknown ? "x" : "u", k, d);
-        StrId to = S(w, buf);
-        MessageSpec *s = world_add_spec(w);
-        snprintf(buf, sizeof buf, "n%u", i + 1);
-        s->id = S(w, buf);
-        s->from = w->nodes[client].u.client.address;
-        s->to = world_strids(w, &to, 1);
-        s->to_count = 1;
-        s->subject = subject;
-        s->body = body;
-        Action *a = world_add_action(w);
-        a->kind = ACT_SEND;
-        a->at_us = (int64_t)i * 500;
-        a->spec = i;
+        to[i] = unknown ? S(w, address(buf, 'x', k, d)) : boxes[d][k].address;
     }
+    MessageSpec *s = world_add_spec(w);
+    s->id = S(w, "n");
+    s->from = w->nodes[client].u.client.address;
+    s->to = world_strids(w, to, n);
+    s->to_count = n;
+    s->subject = subject;
+    s->body = body;
+    s->one_per_recipient = true;
+    s->every_us = 500;
+    free(to);
+    Action *a = world_add_action(w);
+    a->kind = ACT_SEND;
+    a->at_us = 0;
+    a->spec = 0;
     world_finalize(w);
     return w;
 }

@@ -2,7 +2,8 @@
  * loader's 8 MiB limit).
  *
  * One sending organisation (news@big.example through smtp.big.example) mails `recipients`
- * addresses spread over 1 000 domains, one message per recipient, injected at 2 000 messages/s.
+ * addresses spread over 1 000 domains as one mailing ("one_per_recipient" in a scenario): a
+ * copy per recipient, handed to the outgoing server at 2 000 copies/s.
  * The mix (decided per recipient/domain by a fixed hash, so every run is the same):
  *   5 % unknown users (550 5.1.1), 2 % full mailboxes (552 5.2.2), 3 % of domains greylist
  *   (450 then a retry), 1 % of domains check a DNSBL that lists the sender (554 5.7.1),

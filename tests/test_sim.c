@@ -466,6 +466,58 @@ static void sim_should_queue_a_pickup_client_s_mail_without_smtp_submission(void
     trace_destroy(tr);
 }
 
+static void sim_should_send_a_mailing_one_copy_per_recipient(void)
+{
+    /* "one_per_recipient": a list manager's mailing. Each recipient gets copy "m.<k>" with its
+     * own SMTP transaction, every_s apart; the copy for nobody@ bounces on its own ("m.2-dsn"),
+     * and a user action can name a copy. */
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\","
+                         "\"nobody@b.example\",\"carl@b.example\"],\"subject\":\"News\",\"body\":\"x\","
+                         "\"one_per_recipient\":true,\"every_s\":2}",
+                         "{\"at_s\":900,\"do\":\"mark_spam\",\"user\":\"bob@b.example\",\"msg\":\"m.1\"}");
+    CHECK(tr != NULL);
+    if (!tr) {
+        return;
+    }
+    static const char *const ids[] = { "m.1", "m.2", "m.3" };
+    static const char *const rcpts[] = { "bob@b.example", "nobody@b.example", "carl@b.example" };
+    int32_t idx[3];
+    for (int k = 0; k < 3; k++) {
+        idx[k] = trace_find_msg(tr, ids[k]);
+        CHECK(idx[k] >= 0);
+        if (idx[k] < 0) {
+            trace_destroy(tr);
+            return;
+        }
+        const TraceMsg *m = trace_msg(tr, idx[k]);
+        CHECK_EQ_INT(m->rcpt_count, 1);
+        CHECK_EQ_STR(trace_str(tr, trace_msg_rcpt(tr, idx[k], 0)), rcpts[k]);
+    }
+    /* Composed 2 s apart, and each copy has its own RCPT TO. */
+    int composed = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_COMPOSE && ev->msg == idx[composed % 3] && composed < 3) {
+            CHECK_EQ_INT(ev->t_us, (int64_t)composed * 2 * US_PER_S);
+            composed++;
+        }
+    }
+    CHECK_EQ_INT(composed, 3);
+    /* Three submissions from alice and three relays to mx.b.example; the bounce is local. */
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "RCPT TO:<"), 3 + 3);
+    int32_t dsn = trace_find_msg(tr, "m.2-dsn");
+    CHECK(dsn >= 0 && trace_msg(tr, dsn)->parent == idx[1]);
+    CHECK_EQ_INT(trace_find_msg(tr, "m.1-dsn"), TRACE_NONE);
+    int moved = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        moved += ev->kind == TK_MOVE && ev->msg == idx[0] && ev->sub == FOLDER_JUNK;
+    }
+    CHECK_EQ_INT(moved, 1);
+    trace_destroy(tr);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_share_one_transaction_per_domain),
           TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
@@ -480,4 +532,5 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_fetch_with_pop3_and_delete_from_the_server),
           TEST_CASE(sim_should_take_the_same_course_without_a_trace),
           TEST_CASE(sim_should_replay_every_scenario_byte_for_byte),
-          TEST_CASE(sim_should_queue_a_pickup_client_s_mail_without_smtp_submission))
+          TEST_CASE(sim_should_queue_a_pickup_client_s_mail_without_smtp_submission),
+          TEST_CASE(sim_should_send_a_mailing_one_copy_per_recipient))

@@ -250,7 +250,13 @@ const char *sim_msg_body(const Sim *sim, uint32_t msg)
     return m->own_body ? m->own_body : sim_str(sim, m->body);
 }
 
-uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
+StrId sim_msg_id(Sim *sim, uint32_t msg)
+{
+    const Msg *m = &sim->msgs[msg];
+    return m->copy ? strpool_internf(sim->sp, "%s.%u", sim_str(sim, m->id), m->copy) : m->id;
+}
+
+uint32_t sim_new_msg(Sim *sim, StrId id, uint32_t copy, StrId sender, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date)
 {
@@ -262,6 +268,7 @@ uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
     Msg *msg = &sim->msgs[m];
     msg->serial = (uint32_t)sim->stats.messages;
     msg->id = id;
+    msg->copy = copy;
     msg->sender = sender;
     msg->subject = subject;
     msg->body = body;
@@ -289,7 +296,7 @@ uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
         for (uint32_t i = 0; i < n; i++) {
             ids[i] = strpool_intern(tp, sim_str(sim, r[i].addr));
         }
-        TraceMsg tm = { .id = strpool_intern(tp, sim_str(sim, id)),
+        TraceMsg tm = { .id = strpool_intern(tp, sim_str(sim, sim_msg_id(sim, m))),
                         .sender = strpool_intern(tp, sim_str(sim, sender)),
                         .subject = strpool_intern(tp, sim_str(sim, subject)),
                         .size_bytes = size_bytes,
@@ -580,16 +587,19 @@ static void until_text(const Sim *sim, const Action *a, char *buf, size_t size)
 }
 
 /* The headers a mail client writes (RFC 5322): From, To, Subject, Date, Message-ID, MIME. */
+/* The headers the client writes; `to`/`to_count` are the message's recipients (one, for a
+ * copy of a mailing). */
 static void add_compose_headers(Sim *sim, uint32_t m, int32_t client, const MessageSpec *s,
-                                StrId from_header, const char *qid)
+                                const StrId *to, uint32_t to_count, StrId from_header,
+                                const char *qid)
 {
     char line[1024], date[64];
     snprintf(line, sizeof line, "From: %s", sim_str(sim, from_header));
     sim_add_header(sim, m, client, line);
     size_t n = (size_t)snprintf(line, sizeof line, "To: ");
-    for (uint32_t i = 0; i < s->to_count && n < sizeof line; i++) {
+    for (uint32_t i = 0; i < to_count && n < sizeof line; i++) {
         n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? ", " : "",
-                              sim_str(sim, s->to[i]));
+                              sim_str(sim, to[i]));
     }
     sim_add_header(sim, m, client, line);
     snprintf(line, sizeof line, "Subject: %s", sim_str(sim, s->subject));
@@ -599,7 +609,7 @@ static void add_compose_headers(Sim *sim, uint32_t m, int32_t client, const Mess
                  message_format_date(engine_now(sim->eng), date, sizeof date));
         sim_add_header(sim, m, client, line);
     }
-    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", qid, sim_str(sim, s->id),
+    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", qid, sim_str(sim, sim_msg_id(sim, m)),
              world_domain_of(sim_str(sim, s->from)));
     sim_add_header(sim, m, client, line);
     sim_add_header(sim, m, client, "MIME-Version: 1.0");
@@ -611,14 +621,20 @@ static void add_compose_headers(Sim *sim, uint32_t m, int32_t client, const Mess
     }
 }
 
-static void do_send(Sim *sim, const Action *a)
+static void on_next_copy(Engine *eng, void *obj, uint64_t arg);
+
+/* Composes and hands over message `spec`: the whole message, or copy k (from 1) of a mailing,
+ * after which the next copy is scheduled. */
+static void send_spec(Sim *sim, uint32_t spec, uint32_t copy)
 {
-    const MessageSpec *s = &sim->w->specs[a->spec];
+    const MessageSpec *s = &sim->w->specs[spec];
     int32_t client = world_find_client(sim->w, s->from);
     assert(client >= 0); /* the loader guarantees a client with submit_to */
     const ClientCfg *c = &sim->w->nodes[client].u.client;
-    uint32_t m = sim_new_msg(sim, s->id, s->from, s->subject, s->body, s->size_bytes,
-                             client, NONE, s->to, s->to_count, !s->no_date);
+    const StrId *to = copy ? &s->to[copy - 1] : s->to;
+    uint32_t to_count = copy ? 1 : s->to_count;
+    uint32_t m = sim_new_msg(sim, s->id, copy, s->from, s->subject, s->body, s->size_bytes,
+                             client, NONE, to, to_count, !s->no_date);
     char qid[16];
     message_queue_id(&sim->rng, qid); /* drawn with or without a trace: same course either way */
     if (sim_tracing(sim)) {
@@ -626,13 +642,28 @@ static void do_send(Sim *sim, const Action *a)
             c->display_name ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),
                                               sim_str(sim, s->from))
                             : s->from;
-        add_compose_headers(sim, m, client, s, from_header, qid);
+        add_compose_headers(sim, m, client, s, to, to_count, from_header, qid);
     }
     if (c->pickup) {
         relay_pickup(sim, m, client, c->submit_to);
     } else {
         relay_submit(sim, m, client, c->submit_to);
     }
+    if (copy && copy < s->to_count) { /* one pending event per mailing, not one per copy */
+        engine_schedule(sim->eng, engine_now(sim->eng) + s->every_us, on_next_copy, sim,
+                        (uint64_t)spec << 32 | (copy + 1));
+    }
+}
+
+static void on_next_copy(Engine *eng, void *obj, uint64_t arg)
+{
+    (void)eng;
+    send_spec(obj, (uint32_t)(arg >> 32), (uint32_t)arg);
+}
+
+static void do_send(Sim *sim, const Action *a)
+{
+    send_spec(sim, a->spec, sim->w->specs[a->spec].one_per_recipient ? 1 : 0);
 }
 
 static void do_outage(Sim *sim, const Action *a)

@@ -60,6 +60,8 @@ typedef struct {
     int32_t trace_msg;               /* index in the trace's message table */
     uint32_t rcpt_first, rcpt_count;
     uint32_t serial;                 /* unique over the run (slots are reused): Bayes's key */
+    uint32_t copy;                   /* k for copy k of a one-per-recipient mailing (its id is
+                                        "<id>.<k>", see sim_msg_id); 0 for any other message */
     int32_t next_free;
     uint16_t refs;
     uint16_t dsn_count, warn_count;  /* bounces and delay warnings sent about it (one per
@@ -271,11 +273,14 @@ void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line);
  * names the message; the last release frees it. */
 void sim_msg_hold(Sim *sim, uint32_t msg);
 void sim_msg_release(Sim *sim, uint32_t msg);
+/* The message's id: `id`, or "<id>.<k>" for copy k of a mailing (interned on demand: a bulk run
+ * without a trace never needs most of them). */
+StrId sim_msg_id(Sim *sim, uint32_t msg);
 /* The message's body text (valid while the message is held). */
 const char *sim_msg_body(const Sim *sim, uint32_t msg);
 /* Creates a message (and its trace row + compose event at `origin`) with no reference yet: the
  * caller hands it on (a session, a queue) before anything else runs. */
-uint32_t sim_new_msg(Sim *sim, StrId id, StrId sender, StrId subject,
+uint32_t sim_new_msg(Sim *sim, StrId id, uint32_t copy, StrId sender, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date);
 /* Slot pools (sessions, look-ups, inbound copies): a growable array whose free slots are chained

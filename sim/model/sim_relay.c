@@ -259,8 +259,9 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     assert((delayed ? orig->warn_count : orig->dsn_count) < UINT16_MAX);
     uint32_t nth = delayed ? ++orig->warn_count : ++orig->dsn_count;
     const char *kind = delayed ? "warn" : "dsn";
-    StrId id = nth == 1 ? strpool_internf(sim->sp, "%s-%s", sim_str(sim, orig->id), kind)
-                        : strpool_internf(sim->sp, "%s-%s%u", sim_str(sim, orig->id), kind, nth);
+    const char *orig_id = sim_str(sim, sim_msg_id(sim, dl->msg));
+    StrId id = nth == 1 ? strpool_internf(sim->sp, "%s-%s", orig_id, kind)
+                        : strpool_internf(sim->sp, "%s-%s%u", orig_id, kind, nth);
     StrId subject = strpool_intern(sim->sp, delayed ? "Delayed Mail (still being retried)"
                                                     : "Undelivered Mail Returned to Sender");
     dsn_body(sim, dl, rcpts, n, delayed ? "delayed" : "failed", remote, sim->scratch,
@@ -270,7 +271,7 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     StrId to = orig->sender;
     /* relay_enqueue grows sim->deliveries (and sim_new_msg sim->msgs): dl and orig may move. */
     int32_t server = dl->server;
-    uint32_t m = sim_new_msg(sim, id, STR_EMPTY, subject, STR_EMPTY, size, server,
+    uint32_t m = sim_new_msg(sim, id, 0, STR_EMPTY, subject, STR_EMPTY, size, server,
                              (int32_t)dl->msg, &to, 1, true);
     sim->msgs[m].own_body = xstrdup(sim->scratch);
     relay_enqueue(sim, m, server);

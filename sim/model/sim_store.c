@@ -514,11 +514,11 @@ void store_arm_poll(Sim *sim, int32_t client)
 
 /* ---- users acting on their mail ---- */
 
-static int32_t find_item(const Sim *sim, int32_t mbi, StrId msg_id)
+static int32_t find_item(Sim *sim, int32_t mbi, StrId msg_id)
 {
     const Mailbox *mb = &sim->mailboxes[mbi];
     for (size_t k = 0; k < mb->item_count; k++) {
-        if (!mb->items[k].deleted && sim->msgs[mb->items[k].msg].id == msg_id) {
+        if (!mb->items[k].deleted && sim_msg_id(sim, mb->items[k].msg) == msg_id) {
             return (int32_t)k;
         }
     }

@@ -197,6 +197,11 @@ typedef struct {
     Attachment *attachments;
     bool no_date;      /* client forgets the Date: header (MISSING_DATE) */
     int64_t size_bytes; /* computed: headers + body + base64 attachments, or stated */
+    /* A list manager's mailing (Sympa, Mailman with personalisation): one copy per recipient,
+     * each with its own envelope, so a bounce names the one subscriber it is about. Copy k
+     * (from 1) is "<id>.<k>", handed over at at + (k - 1) * every_us. */
+    bool one_per_recipient;
+    int64_t every_us;
 } MessageSpec;
 
 typedef enum {

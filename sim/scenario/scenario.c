@@ -1215,8 +1215,34 @@ static bool val_node(Ctx *c, const cJSON *v, unsigned mask, int32_t *out)
                 cl.best ? hint : "", plural, list);
 }
 
-/* A message id that a user action or caption may refer to: one defined in "messages", or a
- * bounce's "<id>-dsn" (bounces are created by the run, so they cannot be checked here). */
+/* If s is "<id>.<k>", the id of copy k of a one-per-recipient message defined so far, that
+ * message's index; else -1. */
+static int32_t copy_of(Ctx *c, const char *s)
+{
+    const char *dot = strrchr(s, '.');
+    if (!dot || dot == s || dot[1] < '1' || dot[1] > '9' || dot - s >= 256) {
+        return -1;
+    }
+    uint64_t k = 0;
+    for (const char *p = dot + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || k > SCENARIO_MAX_RECIPIENTS) {
+            return -1;
+        }
+        k = k * 10 + (uint64_t)(*p - '0');
+    }
+    char prefix[256];
+    memcpy(prefix, s, (size_t)(dot - s));
+    prefix[dot - s] = '\0';
+    StrId id = strpool_find(c->w->strings, prefix);
+    int32_t spec = id != UINT32_MAX ? map_get(&c->specs, id) : -1;
+    return spec >= 0 && c->w->specs[spec].one_per_recipient && k <= c->w->specs[spec].to_count
+               ? spec
+               : -1;
+}
+
+/* A message id that a user action or caption may refer to: one defined in "messages", a copy
+ * of a mailing ("<id>.<k>"), or a bounce's "<id>-dsn" (bounces are created by the run, so they
+ * cannot be checked here). */
 static bool val_msg_ref(Ctx *c, const cJSON *v, StrId *out)
 {
     const char *s = ""; /* val_text sets it on success; gcc -O3 cannot see that */
@@ -1224,7 +1250,8 @@ static bool val_msg_ref(Ctx *c, const cJSON *v, StrId *out)
         return false;
     }
     StrId id = strpool_find(c->w->strings, s);
-    if (ends_with(s, "-dsn") || (id != UINT32_MAX && map_get(&c->specs, id) >= 0)) {
+    if (ends_with(s, "-dsn") || (id != UINT32_MAX && map_get(&c->specs, id) >= 0) ||
+        copy_of(c, s) >= 0) {
         *out = intern(c, s);
         return true;
     }
@@ -2288,7 +2315,12 @@ static bool parse_recipients(Ctx *c, const cJSON *obj, uint32_t si)
     size_t m = path_key(c, "to");
     const cJSON *v = field(obj, "to");
     MessageSpec *s = &c->w->specs[si];
-    bool ok = want_array(c, v, 1, SCENARIO_MAX_RCPTS_PER_MESSAGE, "recipient addresses");
+    /* One message goes to at most a thousand; a mailing sends a copy to each, so it may name
+     * as many as a scenario may hold. */
+    bool ok = want_array(c, v, 1,
+                         s->one_per_recipient ? SCENARIO_MAX_RECIPIENTS
+                                              : SCENARIO_MAX_RCPTS_PER_MESSAGE,
+                         "recipient addresses");
     size_t n = ok ? (size_t)cJSON_GetArraySize(v) : 0;
     if (ok && c->rcpt_total + n > SCENARIO_MAX_RECIPIENTS) {
         ok = fail(c, "the messages have more than %u recipients in all (the limit)",
@@ -2371,10 +2403,42 @@ static bool check_sender(Ctx *c, StrId from)
                    str(c, from), list[0] ? list : "(none)");
 }
 
+/* "every_s": the pace of a mailing's copies; only with "one_per_recipient". */
+static bool get_every(Ctx *c, const cJSON *v, MessageSpec *s)
+{
+    if (field(v, "every_s") && !s->one_per_recipient) {
+        return fail_at(c, "every_s",
+                       "\"every_s\" paces the copies of a mailing; it needs "
+                       "\"one_per_recipient\": true");
+    }
+    return get_seconds(c, v, "every_s", false, &s->every_us);
+}
+
+/* No message may have the id of a mailing's copy ("news.2" beside a mailing "news" with two
+ * or more recipients): the trace could not tell them apart. */
+static bool check_copy_ids(Ctx *c)
+{
+    for (uint32_t i = 0; i < c->w->spec_count; i++) {
+        int32_t list = copy_of(c, str(c, c->w->specs[i].id));
+        if (list >= 0) {
+            char where[64];
+            snprintf(where, sizeof where, "$.messages[%u].id", i);
+            error_set(c->err, c->file, where,
+                      "\"%s\" is the id of a copy of $.messages[%d] (\"%s\", one per "
+                      "recipient); give this message another id",
+                      str(c, c->w->specs[i].id), list, str(c, c->w->specs[list].id));
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool parse_message(Ctx *c, const cJSON *v, size_t i)
 {
-    static const char *const keys[] = { "id",   "at_s",        "from", "to",        "subject",
-                                        "body", "attachments", "date", "size_bytes" };
+    static const char *const keys[] = { "id",          "at_s",    "from",
+                                        "to",          "subject", "body",
+                                        "attachments", "date",    "size_bytes",
+                                        "one_per_recipient", "every_s" };
     World *w = c->w;
     if (!want_object(c, v) || !check_keys(c, v, keys, COUNT_OF(keys), "key", NULL) ||
         !need(c, v, "from", "the sender's address, that of a client node") ||
@@ -2388,7 +2452,8 @@ static bool parse_message(Ctx *c, const cJSON *v, size_t i)
     (void)i;
     if (!message_id(c, v, si, &s->id) || !get_seconds(c, v, "at_s", false, &at_us) ||
         !check_in_horizon(c, "at_s", at_us) || !get_address(c, v, "from", &s->from) ||
-        !check_sender(c, s->from) || !parse_recipients(c, v, si) ||
+        !check_sender(c, s->from) || !get_bool(c, v, "one_per_recipient", &s->one_per_recipient) ||
+        !get_every(c, v, s) || !parse_recipients(c, v, si) ||
         !get_text(c, v, "subject", false, &s->subject) ||
         !get_text(c, v, "body", false, &s->body) || !parse_attachments(c, v, si) ||
         !get_bool(c, v, "date", &date) ||
@@ -2735,6 +2800,7 @@ static bool parse_top(Ctx *c, const cJSON *root)
            parse_each(c, root, "links", SCENARIO_MAX_LINKS, "links", parse_link) &&
            parse_dns(c, root) &&
            parse_each(c, root, "messages", SIZE_MAX, "messages", parse_message) &&
+           check_copy_ids(c) &&
            parse_each(c, root, "actions", SCENARIO_MAX_ACTIONS, "actions", parse_action) &&
            parse_each(c, root, "captions", SIZE_MAX, "captions", parse_caption) &&
            parse_expect(c, root);
