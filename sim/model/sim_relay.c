@@ -687,7 +687,8 @@ static void server_reply(Sim *sim, uint32_t s, int code, const char *line, size_
 }
 
 /* A reply from the table; `arg` fills its %s and is `arg_len` bytes long (it may be left
- * unformatted, "", when the reply is positive and no trace is kept). */
+ * unformatted, "", when the reply is positive and no trace is kept; `arg_len` matters only
+ * then, and only for a positive reply with a %s). */
 static void reply_table(Sim *sim, uint32_t s, SmtpReply r, const char *arg, size_t arg_len)
 {
     char line[512];
@@ -819,7 +820,9 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     if (code >= 400 || sim_tracing(sim)) { /* reply_table formats only those replies */
         snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr));
     }
-    reply_table(sim, s, verdict, addr, strpool_len(sim->sp, r->addr) + 2); /* "<addr>" */
+    /* Only refusals quote the address, and they are always formatted: a positive reply's
+     * length needs no look-up of it (a cache miss per recipient in a bulk run). */
+    reply_table(sim, s, verdict, addr, 0);
     r->txn = code < 300 ? 1 : code < 500 ? 4 : 5;
     r->txn_reply = S(sim, s)->reply;
     r->txn_status = STR_EMPTY;
