@@ -193,10 +193,33 @@ static Trace *read_trace(const char *path, Error *err)
     return tr;
 }
 
-/* A recorded trace (.jsonl) is read; anything else is a scenario to run. */
+/* True when the file's first line names the trace format: a trace saved under another name
+ * (t.trace, t.txt) is still read as a trace instead of failing as a scenario. A best-effort
+ * look only; the trace reader decides. */
+static bool looks_like_trace(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return false;
+    }
+    char head[512];
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    char *nl = strchr(head, '\n');
+    if (nl) {
+        *nl = '\0';
+    }
+    return strstr(head, "\"format\"") && strstr(head, "\"mailsim-trace\"");
+}
+
+/* A recorded trace (.jsonl, or a file whose first line is a trace header) is read; anything else
+ * is a scenario to run. A trace carries its own topology (the header's nodes and links), so it is
+ * never combined with a scenario file and the two cannot disagree. */
 static Trace *load_any(const char *path, const Options *opt, Error *err)
 {
-    return ends_with(path, ".jsonl") ? read_trace(path, err) : run_scenario(path, opt, NULL, err);
+    return ends_with(path, ".jsonl") || looks_like_trace(path) ? read_trace(path, err)
+                                                                 : run_scenario(path, opt, NULL, err);
 }
 #endif
 
@@ -389,6 +412,71 @@ static int parse_options(int argc, char **argv, Options *opt, char **pos, int *n
     return -1;
 }
 
+/* Options each command takes. Anything else is refused rather than ignored: `mailsim
+ * SCENARIO --trace OTHER.jsonl` reads like "play this scenario with that trace", but --trace is
+ * where `run` writes one, and the player plays a single file. */
+typedef struct {
+    const char *cmd;
+    unsigned takes; /* OPT_* bits */
+} CommandOptions;
+
+enum {
+    OPT_SEED = 1u << 0,
+    OPT_TRACE = 1u << 1,
+    OPT_SUMMARY = 1u << 2,
+    OPT_QUIET = 1u << 3,
+    OPT_MAX_EVENTS = 1u << 4,
+    OPT_AT = 1u << 5,
+    OPT_OUT = 1u << 6,
+    OPT_SIZE = 1u << 7,
+    OPT_SELECT = 1u << 8,
+    OPT_HIGH_CONTRAST = 1u << 9,
+};
+
+static const CommandOptions COMMAND_OPTIONS[] = {
+    { "run", OPT_SEED | OPT_TRACE | OPT_SUMMARY | OPT_QUIET | OPT_MAX_EVENTS },
+    { "check", OPT_MAX_EVENTS },
+    { "replay", OPT_SIZE },
+    { "shot", OPT_SEED | OPT_MAX_EVENTS | OPT_AT | OPT_OUT | OPT_SIZE | OPT_SELECT |
+                  OPT_HIGH_CONTRAST },
+    { "", OPT_SEED | OPT_MAX_EVENTS | OPT_SIZE }, /* the player on a scenario */
+};
+
+static int check_command_options(const char *cmd, const Options *o)
+{
+    unsigned given = (o->seed_set ? OPT_SEED : 0) | (o->trace_out ? OPT_TRACE : 0) |
+                     (o->summary_out ? OPT_SUMMARY : 0) | (o->quiet ? OPT_QUIET : 0) |
+                     (o->max_events ? OPT_MAX_EVENTS : 0) | (o->have_at ? OPT_AT : 0) |
+                     (o->out_png ? OPT_OUT : 0) | (o->width ? OPT_SIZE : 0) |
+                     (o->select ? OPT_SELECT : 0) | (o->high_contrast ? OPT_HIGH_CONTRAST : 0);
+    static const char *const NAMES[] = { "--seed", "--trace",  "--summary", "--quiet",
+                                         "--max-events", "--at", "--out", "--size",
+                                         "--select", "--high-contrast" };
+    unsigned takes = 0;
+    for (size_t i = 0; i < sizeof COMMAND_OPTIONS / sizeof COMMAND_OPTIONS[0]; i++) {
+        if (strcmp(COMMAND_OPTIONS[i].cmd, cmd) == 0) {
+            takes = COMMAND_OPTIONS[i].takes;
+        }
+    }
+    unsigned extra = given & ~takes;
+    if (!extra) {
+        return -1;
+    }
+    size_t bit = 0;
+    while (!(extra & (1u << bit))) {
+        bit++;
+    }
+    if (extra & OPT_TRACE) {
+        return usage_error("--trace is where `mailsim run` writes a trace, not an input of %s: a "
+                           "recorded trace carries its own nodes and links and is played on its "
+                           "own with `mailsim replay TRACE.jsonl`",
+                           cmd[0] ? cmd : "the player");
+    }
+    fprintf(stderr, "mailsim: %s does not take %s\n%s", cmd[0] ? cmd : "the player", NAMES[bit],
+            USAGE);
+    return EXIT_BAD_INPUT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -410,6 +498,9 @@ int main(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     int rc = parse_options(argc - first, argv + first, &opt, pos, &npos);
+    if (rc < 0) {
+        rc = check_command_options(named ? cmd : "", &opt);
+    }
     if (rc >= 0) {
         free(pos);
         return rc;

@@ -53,9 +53,12 @@ struct Layout {
     float *cy; /* scratch: centre y per node */
 };
 
+/* The lower bound wins when the bounds cross (hi < lo happens in a window smaller than the
+ * margins): sizes stay at their minimum instead of turning negative. */
 static float clampf(float v, float lo, float hi)
 {
-    return v < lo ? lo : v > hi ? hi : v;
+    v = v > hi ? hi : v;
+    return v < lo ? lo : v;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -543,7 +546,9 @@ static void place_nodes(Layout *lay)
         }
     }
     total += 0.5f;
-    float cw = (c.w - 2 * pad) / total; /* one unit: the narrowest distance between columns */
+    /* One unit: the narrowest distance between columns (0 when the canvas is narrower than its
+     * margins: the columns then stack instead of running backwards). */
+    float cw = fmaxf(c.w - 2 * pad, 0) / total;
     Metrics m = { 0 };
     m.gap = 8 * s;
     /* Neighbouring names are m.gap apart (badges may hang 4 px over each side of a name: they
@@ -931,7 +936,7 @@ LayoutRect layout_timeline_bar(const Layout *lay)
 {
     LayoutRect r = lay->regions[REGION_TIMELINE];
     float s = lay->scale, mx = 16 * s;
-    return (LayoutRect){ r.x + mx, r.y + 10 * s, r.w - 2 * mx, r.h - 30 * s };
+    return (LayoutRect){ r.x + mx, r.y + 10 * s, fmaxf(r.w - 2 * mx, 0), fmaxf(r.h - 30 * s, 0) };
 }
 
 bool layout_rects_overlap(LayoutRect a, LayoutRect b)

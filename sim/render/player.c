@@ -22,6 +22,7 @@
 #include <SDL_image.h>
 #include <SDL_ttf.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,27 @@ static void build_inspector(Scene *sc, Subject subj, int32_t id, int64_t t_us, c
 
 /* ---- shot ---- */
 
+/* IMG_SavePNG writes straight into its file, so a full disk or a failing write would leave a
+ * truncated PNG under the name asked for: write beside it and rename into place instead. */
+static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s.tmp", path);
+    bool ok = IMG_SavePNG(surf, tmp) == 0;
+    if (!ok) {
+        error_set(err, path, "", "cannot write the PNG: %s", IMG_GetError());
+    } else if (rename(tmp, path) != 0) {
+        error_set(err, path, "", "cannot write the PNG: %s", strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        remove(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
 int player_shot(const ShotConfig *cfg, Error *err)
 {
     int w = cfg->width > 0 ? cfg->width : DEFAULT_W, h = cfg->height > 0 ? cfg->height : DEFAULT_H;
@@ -114,10 +136,8 @@ int player_shot(const ShotConfig *cfg, Error *err)
             goto done;
         }
     }
-    const char *assets = render_find_assets();
+    const char *assets = render_locate_assets(err);
     if (!assets) {
-        error_set(err, "", "", "cannot find the player's assets (fonts/DejaVuSans.ttf); set "
-                  "MAILSIM_ASSETS to the assets directory");
         goto done;
     }
     if (TTF_Init() != 0) {
@@ -155,8 +175,7 @@ int player_shot(const ShotConfig *cfg, Error *err)
                       .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT };
     render_frame(ren, sc.vs, &hud);
     SDL_RenderPresent(sdl);
-    if (IMG_SavePNG(surf, cfg->out_png) != 0) {
-        error_set(err, cfg->out_png, "", "cannot write the PNG: %s", IMG_GetError());
+    if (!save_png_whole(surf, cfg->out_png, err)) {
         goto done;
     }
     rc = 0;
@@ -642,6 +661,10 @@ static void handle(Player *p, const SDL_Event *e)
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
             update_output_size(p);
+        } else if (e->window.event == SDL_WINDOWEVENT_CLOSE) {
+            /* The close button: SDL turns it into SDL_QUIT only while
+             * SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE is on (and not before SDL 2.0.22). */
+            p->done = true;
         }
         break;
     case SDL_MOUSEBUTTONDOWN:
@@ -733,10 +756,11 @@ int player_run(const PlayerConfig *cfg)
     p.subj_id = TRACE_NONE;
     p.fullscreen = cfg->fullscreen;
 
-    const char *assets = render_find_assets();
+    Error aerr = { 0 };
+    const char *assets = render_locate_assets(&aerr);
     if (!assets) {
-        fprintf(stderr, "mailsim: cannot find the player's assets (fonts/DejaVuSans.ttf); set "
-                        "MAILSIM_ASSETS to the assets directory\n");
+        char buf[1200];
+        fprintf(stderr, "mailsim: %s\n", error_format(&aerr, buf, sizeof buf));
         goto done;
     }
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
@@ -807,17 +831,24 @@ int player_run(const PlayerConfig *cfg)
         open_picker(&p);
     }
     Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
-    while (!p.done) {
+    bool scripted = cfg->frame_dt_s > 0;
+    for (uint64_t n = 0; !p.done; n++) {
+        if (cfg->on_frame) {
+            cfg->on_frame(cfg->frame_ctx, n);
+        }
         SDL_Event e;
-        bool got = busy(&p) ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
+        bool got = busy(&p) || scripted ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
         while (got) {
             handle(&p, &e);
             got = SDL_PollEvent(&e);
         }
+        if (p.done) { /* a close request: stop here, mid-animation or not; nothing to save */
+            break;
+        }
         Uint64 now = SDL_GetPerformanceCounter();
         double dt = (double)(now - last) / (double)freq;
         last = now;
-        frame(&p, dt > 0.1 ? 0.1 : dt); /* after a stall, do not leap */
+        frame(&p, scripted ? cfg->frame_dt_s : dt > 0.1 ? 0.1 : dt); /* after a stall, do not leap */
     }
     rc = 0;
 done:

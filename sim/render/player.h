@@ -24,6 +24,11 @@
  * returned trace. */
 typedef Trace *(*PlayerLoadFn)(void *ctx, const char *path, Error *err);
 
+/* Called at the start of every frame, before the player reads its events, with the frame's
+ * number (0, 1, ...): a script may push SDL events (keys, clicks, SDL_QUIT) to drive the window
+ * the way a user would. For tests; the app leaves it NULL. */
+typedef void (*PlayerFrameFn)(void *ctx, uint64_t frame);
+
 typedef struct {
     const char *path;         /* scenario or trace to open; NULL = the default scenario */
     const char *scenario_dir; /* for the picker (and the default: 01-*.json in it) */
@@ -31,10 +36,16 @@ typedef struct {
     void *load_ctx;
     int width, height;        /* window size; 0 = 1280×720 */
     bool fullscreen;
+    PlayerFrameFn on_frame;   /* NULL, or a script (above) */
+    void *frame_ctx;
+    double frame_dt_s;        /* > 0: every frame advances the clock by this much instead of the
+                               * wall time, and the loop never waits (scripted runs repeat) */
 } PlayerConfig;
 
-/* Opens the window and runs until it is closed. Returns the process exit status: 0, or 2 when
- * the display, the fonts or the first file could not be opened (the reason is printed). */
+/* Opens the window and runs until it is closed (SDL_QUIT, the window's close button, Ctrl Q),
+ * whatever is moving at the time; everything is freed before it returns. The player writes no
+ * files. Returns the process exit status: 0, or 2 when the display, the fonts or the first file
+ * could not be opened (the reason is printed). */
 int player_run(const PlayerConfig *cfg);
 
 typedef struct {
@@ -47,8 +58,9 @@ typedef struct {
 } ShotConfig;
 
 /* Renders one frame offscreen (SDL's software renderer on a surface: no display, no video
- * driver needed) and writes it as a PNG. Returns 0 on success; otherwise non-zero with err
- * filled (unknown message id, missing fonts, unwritable file). */
+ * driver needed) and writes it as a PNG, whole or not at all (a temporary file beside it is
+ * renamed into place). Returns 0 on success; otherwise non-zero with err filled (unknown message
+ * id, missing or unreadable fonts, unwritable file) and nothing written. */
 int player_shot(const ShotConfig *cfg, Error *err);
 
 #endif

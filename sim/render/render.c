@@ -74,13 +74,21 @@ static bool has_fonts(const char *dir)
     return f != NULL;
 }
 
-const char *render_find_assets(void)
+const char *render_locate_assets(Error *err)
 {
     static char found[1024];
     const char *env = getenv("MAILSIM_ASSETS");
-    if (env && has_fonts(env)) {
-        snprintf(found, sizeof found, "%s", env);
-        return found;
+    /* An explicit setting is the user's answer: falling back past a typo would hide it. */
+    if (env && env[0]) {
+        if (strlen(env) < sizeof found - 32 && has_fonts(env)) {
+            snprintf(found, sizeof found, "%s", env);
+            return found;
+        }
+        error_set(err, env, "", "MAILSIM_ASSETS names this directory, but it has no "
+                  "fonts/DejaVuSans.ttf; point MAILSIM_ASSETS at mailsim's assets/ directory (it "
+                  "holds fonts/DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSansMono.ttf), or "
+                  "unset it");
+        return NULL;
     }
     char *base = SDL_GetBasePath();
     if (base) {
@@ -102,7 +110,17 @@ const char *render_find_assets(void)
             return found;
         }
     }
+    error_set(err, "", "", "cannot find the player's fonts (fonts/DejaVuSans.ttf in an assets "
+              "directory: $MAILSIM_ASSETS, ../assets or ../share/mailsim/assets beside the "
+              "program, ./assets, or %s); set MAILSIM_ASSETS to the assets/ directory of the "
+              "mailsim source tree", MAILSIM_ASSET_DIR);
     return NULL;
+}
+
+const char *render_find_assets(void)
+{
+    Error ignored = { 0 };
+    return render_locate_assets(&ignored);
 }
 
 Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err)

@@ -51,9 +51,13 @@ typedef struct {
 
 typedef struct Renderer Renderer;
 
-/* Finds the asset directory: $MAILSIM_ASSETS, then next to the executable (../assets,
- * ../../assets, ../share/mailsim/assets), then ./assets, then the source tree's. Returns a
- * pointer to a static buffer, or NULL when no directory holds fonts/DejaVuSans.ttf. */
+/* Finds the asset directory: $MAILSIM_ASSETS when set (and only it: a set but wrong
+ * MAILSIM_ASSETS is an error, not a reason to look elsewhere), else next to the executable
+ * (../assets, ../../assets, ../share/mailsim/assets, assets), then ./assets, then the source
+ * tree's. Returns a pointer to a static buffer, or NULL with err saying where it looked and how
+ * to point at the fonts when no directory holds fonts/DejaVuSans.ttf. */
+const char *render_locate_assets(Error *err);
+/* The same without the reason (NULL when not found). */
 const char *render_find_assets(void);
 
 /* Loads the fonts from `asset_dir`/fonts. Returns NULL with err filled when they are missing. */

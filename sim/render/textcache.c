@@ -84,8 +84,10 @@ TextCache *textcache_create(SDL_Renderer *ren, const char *font_dir, Error *err)
         tc->paths[f] = xmalloc(n);
         snprintf(tc->paths[f], n, "%s/%s", font_dir, FACE_FILES[f]);
         if (!font_for(tc, (FontFace)f, 16)) {
-            error_set(err, tc->paths[f], "", "cannot open the font: %s (the player needs the "
-                      "fonts shipped in assets/fonts)", TTF_GetError());
+            error_set(err, tc->paths[f], "", "cannot load the font (%s): the player needs "
+                      "the TrueType font %s as shipped in mailsim's assets/fonts; restore it "
+                      "from the source tree, or set MAILSIM_ASSETS to an assets directory that "
+                      "holds it", TTF_GetError(), FACE_FILES[f]);
             goto fail;
         }
     }
