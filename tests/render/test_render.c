@@ -2,6 +2,7 @@
  * reused (the cache does not grow from frame to frame), the shipped fonts have every symbol the
  * player draws, missing fonts are a clear error, and odd inputs (an empty trace, a tiny window,
  * every theme, the overlays) draw without trouble. */
+#include "canvas.h"
 #include "fixture.h"
 #include "test.h"
 
@@ -12,29 +13,6 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
-
-typedef struct {
-    SDL_Surface *surf;
-    SDL_Renderer *sdl;
-    Renderer *ren;
-} Canvas;
-
-static Canvas canvas_open(int w, int h)
-{
-    Canvas c = { SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888), NULL, NULL };
-    c.sdl = SDL_CreateSoftwareRenderer(c.surf);
-    Error err = { 0 };
-    c.ren = render_create(c.sdl, render_find_assets(), &err);
-    CHECK(c.ren != NULL);
-    return c;
-}
-
-static void canvas_close(Canvas *c)
-{
-    render_destroy(c->ren);
-    SDL_DestroyRenderer(c->sdl);
-    SDL_FreeSurface(c->surf);
-}
 
 /* Draws one frame of `tr` at t with the given hud switches. */
 static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool help, bool picker,

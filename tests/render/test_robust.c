@@ -4,6 +4,7 @@
  * crash, NaN geometry or a leak (this file runs under ASan+UBSan in CI). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "canvas.h"
 #include "fixture.h"
 #include "test.h"
 
@@ -131,29 +132,6 @@ static void robust_should_lay_out_every_window_size_with_finite_nonnegative_rect
 }
 
 /* ---- drawing ---- */
-
-typedef struct {
-    SDL_Surface *surf;
-    SDL_Renderer *sdl;
-    Renderer *ren;
-} Canvas;
-
-static Canvas canvas_open(int w, int h)
-{
-    Canvas c = { SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888), NULL, NULL };
-    c.sdl = SDL_CreateSoftwareRenderer(c.surf);
-    Error err = { 0 };
-    c.ren = render_create(c.sdl, render_find_assets(), &err);
-    CHECK(c.ren != NULL);
-    return c;
-}
-
-static void canvas_close(Canvas *c)
-{
-    render_destroy(c->ren);
-    SDL_DestroyRenderer(c->sdl);
-    SDL_FreeSurface(c->surf);
-}
 
 /* One frame as the player draws it: the layout at w×h (which may be smaller than the surface,
  * as a window's is after a resize), m1 or node 0 in the inspector, every overlay when asked. */
