@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# schema: docs/scenario.schema.json, the published description of the scenario format, stays true
+# to what mailsim loads: every shipped scenario validates against it, and every bad scenario in
+# tests/data/bad fails it, except those whose fault only the loader can see (names that refer to
+# each other, an order between two values, a sum, the DNS or the horizon); those are listed below
+# by name, so a new bad case the schema should catch and does not is a failure here.
+#
+# Needs python3 with the jsonschema module (Debian: python3-jsonschema; CI installs it). Without
+# it the test is skipped, saying so.
+#
+# Usage, from the repository root:  bash tests/cli/schema.sh /path/to/mailsim
+set -u
+MAILSIM=${1:?usage: bash tests/cli/schema.sh /path/to/mailsim}
+
+if ! python3 -c "import jsonschema" 2>/dev/null; then
+    echo "skipped: python3 has no jsonschema module (Debian: python3-jsonschema)"
+    exit 0
+fi
+
+python3 - "$MAILSIM" <<'PY'
+import glob, json, subprocess, sys
+import jsonschema
+
+mailsim = sys.argv[1]
+schema = json.load(open("docs/scenario.schema.json"))
+cls = jsonschema.validators.validator_for(schema)
+cls.check_schema(schema)
+validator = cls(schema)
+failed = 0
+
+def errors(path):
+    return list(validator.iter_errors(json.load(open(path))))
+
+for path in sorted(glob.glob("scenarios/*.json")):
+    errs = errors(path)
+    if errs:
+        failed += 1
+        print(f"FAIL {path}: the schema refuses a shipped scenario: {errs[0].message[:200]}")
+
+LOADER_ONLY = {
+    "03-unknown-node", "08-wrong-node-kind", "09-duplicate-node-id", "13-until-before-at",
+    "16-min-backoff-above-max", "20-mailbox-in-no-domain", "21-sender-without-client",
+    "29-duplicate-key", "31-duplicate-message-id", "33-mark-spam-unknown-msg",
+    "34-null-mx-with-other-mx", "35-outage-of-client", "46-send-after-horizon",
+    "47-user-without-store", "48-client-store-without-mailbox", "61-ms-range-reversed",
+    "62-attempts-min-above-max", "65-attachments-over-1-gib", "71-id-of-a-mailing-copy",
+}
+for path in sorted(glob.glob("tests/data/bad/*.json")):
+    name = path.split("/")[-1][:-5]
+    try:
+        accepted = not errors(path)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        continue  # not JSON at all: nothing for a schema to say
+    if accepted and name not in LOADER_ONLY:
+        failed += 1
+        print(f"FAIL {path}: mailsim refuses it but the schema accepts it")
+    elif not accepted and name in LOADER_ONLY:
+        failed += 1
+        print(f"FAIL {path}: listed as loader-only, but the schema refuses it: take it off the list")
+print(f"schema: {'ok' if not failed else str(failed) + ' failed'}")
+sys.exit(1 if failed else 0)
+PY
