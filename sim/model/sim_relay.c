@@ -671,15 +671,21 @@ void relay_pickup(Sim *sim, uint32_t msg, int32_t client, int32_t server)
 
 /* ---- the SMTP dialogue ---- */
 
+/* Is a reply's text written out? A refusal's always: it decides a bounce or a deferral. A
+ * positive one is only shown, so only when a trace is kept. */
+static bool reply_written(const Sim *sim, int code)
+{
+    return code >= 400 || sim_tracing(sim);
+}
+
 /* Sends a reply from the session's server; the client reacts when it arrives. `line` is the
- * reply's text, "" for a positive reply when no trace is kept; `wire_len` is its length either
- * way, so the run takes the same course with or without a trace. */
+ * reply's text, "" when it is not written (reply_written); `wire_len` is its length either way,
+ * so the run takes the same course with or without a trace. */
 static void server_reply(Sim *sim, uint32_t s, int code, const char *line, size_t wire_len)
 {
     Session *se = S(sim, s);
     se->reply_code = code;
-    /* A refusal's text decides a bounce or a deferral; a positive one is only shown. */
-    se->reply = code >= 400 || sim_tracing(sim) ? strpool_intern(sim->sp, line) : STR_EMPTY;
+    se->reply = reply_written(sim, code) ? strpool_intern(sim->sp, line) : STR_EMPTY;
     int64_t arrive = engine_now(sim->eng) + sim_link_time(sim, se->link, (int64_t)wire_len + 2);
     sim_emit(sim, TK_SMTP, se->server, se->client, (int32_t)se->msg, arrive, line, NULL, code, 0, 1,
              code >= 400 ? TRACE_F_REJECT : 0);
@@ -687,14 +693,14 @@ static void server_reply(Sim *sim, uint32_t s, int code, const char *line, size_
 }
 
 /* A reply from the table; `arg` fills its %s and is `arg_len` bytes long (it may be left
- * unformatted, "", when the reply is positive and no trace is kept; `arg_len` matters only
- * then, and only for a positive reply with a %s). */
+ * unformatted, "", when the reply is not written; `arg_len` matters only then, and only for a
+ * reply with a %s). */
 static void reply_table(Sim *sim, uint32_t s, SmtpReply r, const char *arg, size_t arg_len)
 {
     char line[512];
     line[0] = '\0';
     int code = smtp_reply_info(r)->code;
-    if (code >= 400 || sim_tracing(sim)) {
+    if (reply_written(sim, code)) {
         smtp_format_reply(r, arg, line, sizeof line);
         server_reply(sim, s, code, line, strlen(line));
     } else {
@@ -729,22 +735,23 @@ static void ehlo_reply(Sim *sim, uint32_t s)
     Session *se = S(sim, s);
     const WorldNode *srv = N(sim, se->server);
     int64_t limit = srv->kind == NODE_INCOMING ? srv->u.in.size_limit_bytes : 10240000;
-    static const char AUTH[] = "250-AUTH PLAIN LOGIN\n";
+    static const char FORMAT[] = "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME";
+    const char *auth = se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "";
     char line[512];
     line[0] = '\0';
     if (sim_tracing(sim)) {
-        snprintf(line, sizeof line, "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME",
-                 sim_str(sim, srv->name), (long long)limit, se->mode == MODE_SUBMIT ? AUTH : "");
+        snprintf(line, sizeof line, FORMAT, sim_str(sim, srv->name), (long long)limit, auth);
         server_reply(sim, s, 250, line, strlen(line));
         return;
     }
+    /* The same length without formatting: FORMAT less its three conversions, plus what they
+     * would print. */
     size_t digits = 1;
     for (int64_t v = limit; v >= 10; v /= 10) {
         digits++;
     }
-    size_t len = strlen("250-\n250-PIPELINING\n250-SIZE \n250 8BITMIME") +
-                 strpool_len(sim->sp, srv->name) + digits +
-                 (se->mode == MODE_SUBMIT ? sizeof AUTH - 1 : 0);
+    size_t len = sizeof FORMAT - 1 - strlen("%s%lld%s") + strpool_len(sim->sp, srv->name) +
+                 digits + strlen(auth);
     server_reply(sim, s, 250, line, len);
 }
 
@@ -817,7 +824,7 @@ static void rcpt_reply(Sim *sim, uint32_t s)
         }
     }
     int code = smtp_reply_info(verdict)->code;
-    if (code >= 400 || sim_tracing(sim)) { /* reply_table formats only those replies */
+    if (reply_written(sim, code)) {
         snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr));
     }
     /* Only refusals quote the address, and they are always formatted: a positive reply's

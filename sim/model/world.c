@@ -467,15 +467,6 @@ static int cmp_action_key(const void *a, const void *b)
 static void sort_actions(World *w)
 {
     uint32_t n = w->action_count;
-    /* Generated worlds (a million sends) come in time order: sorting a copy would double the
-     * world's largest array for nothing. */
-    uint32_t in_order = 1;
-    while (in_order < n && w->actions[in_order - 1].at_us <= w->actions[in_order].at_us) {
-        in_order++;
-    }
-    if (in_order >= n) {
-        return;
-    }
     ActionKey *keys = xmalloc(sizeof *keys * (n ? n : 1));
     for (uint32_t i = 0; i < n; i++) {
         keys[i] = (ActionKey){ w->actions[i].at_us, i };
