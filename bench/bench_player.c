@@ -264,7 +264,7 @@ int main(int argc, char **argv)
     SDL_Window *win = SDL_CreateWindow("bench_player", 0, 0, WIDTH, HEIGHT, SDL_WINDOW_HIDDEN);
     SDL_Renderer *sdl = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE) : NULL;
     Error err = { 0 };
-    const char *assets = render_find_assets();
+    const char *assets = render_locate_assets(&err);
     Renderer *ren = sdl && assets ? render_create(sdl, assets, &err) : NULL;
     if (!ren) {
         fprintf(stderr, "bench_player: no window, renderer or fonts: %s %s\n", SDL_GetError(),

@@ -117,12 +117,6 @@ const char *render_locate_assets(Error *err)
     return NULL;
 }
 
-const char *render_find_assets(void)
-{
-    Error ignored = { 0 };
-    return render_locate_assets(&ignored);
-}
-
 Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err)
 {
     Renderer *r = xcalloc(1, sizeof *r);

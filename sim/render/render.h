@@ -55,10 +55,8 @@ typedef struct Renderer Renderer;
  * MAILSIM_ASSETS is an error, not a reason to look elsewhere), else next to the executable
  * (../assets, ../../assets, ../share/mailsim/assets, assets), then ./assets, then the source
  * tree's. Returns a pointer to a static buffer, or NULL with err saying where it looked and how
- * to point at the fonts when no directory holds fonts/DejaVuSans.ttf. */
+ * to point at the fonts when no directory holds fonts/DejaVuSans.ttf (err may be NULL). */
 const char *render_locate_assets(Error *err);
-/* The same without the reason (NULL when not found). */
-const char *render_find_assets(void);
 
 /* Loads the fonts from `asset_dir`/fonts. Returns NULL with err filled when they are missing. */
 Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err);

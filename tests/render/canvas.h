@@ -20,7 +20,7 @@ static inline Canvas canvas_open(int w, int h)
     Canvas c = { SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888), NULL, NULL };
     c.sdl = SDL_CreateSoftwareRenderer(c.surf);
     Error err = { 0 };
-    c.ren = render_create(c.sdl, render_find_assets(), &err);
+    c.ren = render_create(c.sdl, render_locate_assets(NULL), &err);
     CHECK(c.ren != NULL);
     return c;
 }

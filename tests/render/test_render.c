@@ -64,7 +64,7 @@ static void render_should_find_every_symbol_it_draws_in_the_shipped_fonts(void)
     Canvas c = canvas_open(64, 64);
     Error err = { 0 };
     char dir[1100];
-    snprintf(dir, sizeof dir, "%s/fonts", render_find_assets());
+    snprintf(dir, sizeof dir, "%s/fonts", render_locate_assets(NULL));
     TextCache *tc = textcache_create(c.sdl, dir, &err);
     CHECK(tc != NULL);
     /* ✖ ✔ ✉ ↻ ⚠ ▶ → ← ↑ ↓ × … · — “ ” µ − */

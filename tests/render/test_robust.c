@@ -253,14 +253,14 @@ static void robust_should_refuse_a_mailsim_assets_that_holds_no_fonts(void)
     CHECK(render_locate_assets(&err) == NULL);
     CHECK(err.set && strcmp(err.file, "/nonexistent/mailsim-assets") == 0);
     CHECK(strstr(err.msg, "MAILSIM_ASSETS") != NULL && strstr(err.msg, "DejaVuSans.ttf") != NULL);
-    CHECK(render_find_assets() == NULL);
+    CHECK(render_locate_assets(NULL) == NULL);
     if (keep) {
         setenv("MAILSIM_ASSETS", keep, 1);
     } else {
         unsetenv("MAILSIM_ASSETS");
     }
     free(keep);
-    CHECK(render_find_assets() != NULL);
+    CHECK(render_locate_assets(NULL) != NULL);
 }
 
 static void robust_should_refuse_a_font_file_that_is_not_a_font(void)
