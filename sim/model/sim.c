@@ -45,40 +45,17 @@ uint32_t sim_record(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t 
 
 /* ---- links ---- */
 
-static size_t link_hash(int32_t a, int32_t b, size_t mask)
-{
-    uint64_t k = (uint64_t)(uint32_t)(a < b ? a : b) << 32 | (uint32_t)(a < b ? b : a);
-    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-}
-
 static void index_links(Sim *sim)
 {
-    size_t size = 16;
-    while (size < (size_t)sim->w->link_count * 2 + 2) {
-        size *= 2;
-    }
-    sim->link_index = xcalloc(size, sizeof *sim->link_index);
-    sim->link_index_size = size;
     for (uint32_t i = 0; i < sim->w->link_count; i++) {
-        const WorldLink *l = &sim->w->links[i];
-        size_t j = link_hash(l->a, l->b, size - 1);
-        while (sim->link_index[j]) {
-            j = (j + 1) & (size - 1);
-        }
-        sim->link_index[j] = i + 1;
+        pairmap_add(&sim->links, sim->w->links[i].a, sim->w->links[i].b, i);
     }
 }
 
 const WorldLink *sim_link(const Sim *sim, int32_t a, int32_t b)
 {
-    size_t mask = sim->link_index_size - 1;
-    for (size_t j = link_hash(a, b, mask); sim->link_index[j]; j = (j + 1) & mask) {
-        const WorldLink *l = &sim->w->links[sim->link_index[j] - 1];
-        if ((l->a == a && l->b == b) || (l->a == b && l->b == a)) {
-            return l;
-        }
-    }
-    return &sim->w->default_link;
+    int64_t i = pairmap_get(&sim->links, a, b);
+    return i >= 0 ? &sim->w->links[i] : &sim->w->default_link;
 }
 
 int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes)
@@ -538,7 +515,7 @@ void sim_destroy(Sim *sim)
     free(sim->inbound);
     free(sim->mailboxes);
     free(sim->mailbox_index);
-    free(sim->link_index);
+    pairmap_free(&sim->links);
     free(sim->ip_index);
     free(sim->domain_cache);
     dns_db_destroy(sim->dns);

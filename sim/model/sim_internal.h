@@ -17,6 +17,7 @@
 #include "model/sim.h"
 #include "model/spamfilter.h"
 #include "model/world.h"
+#include "util/pairmap.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -233,8 +234,7 @@ struct Sim {
     size_t mailbox_count;
     uint32_t *mailbox_index; /* open addressing: address StrId -> mailbox + 1 */
     size_t mailbox_index_size;
-    uint32_t *link_index;    /* open addressing: (a,b) -> link + 1 */
-    size_t link_index_size;
+    PairMap links;           /* {a, b} -> the world's link between them */
     uint32_t *ip_index;      /* open addressing: incoming server IP -> node + 1 */
     size_t ip_index_size;
     struct DomainCacheEntry *domain_cache; /* see sim_domain_of */

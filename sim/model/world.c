@@ -2,6 +2,7 @@
  * (see world.h). The defaults here are the single place mail-facts.md numbers enter the code. */
 #include "model/world.h"
 
+#include "util/pairmap.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -320,38 +321,10 @@ const WorldLink *world_link(const World *w, int32_t a, int32_t b)
     return &w->default_link;
 }
 
-/* The links that exist while implicit ones are added: an open-addressing set of node pairs, so
- * that each check is O(1) and add_implicit_links stays linear in the links it makes (a scan per
- * check made a 190 KB scenario of 800 outgoing and 800 incoming servers take minutes). */
-typedef struct {
-    uint64_t *keys; /* (min << 32 | max) + 1; 0 = empty */
-    size_t mask;
-} PairSet;
-
-static uint64_t pair_key(int32_t a, int32_t b)
+/* Adds a link between a and b unless there is one (`links` holds every pair linked so far). */
+static void add_implicit(World *w, PairMap *links, int32_t a, int32_t b)
 {
-    uint32_t lo = (uint32_t)(a < b ? a : b), hi = (uint32_t)(a < b ? b : a);
-    return ((uint64_t)lo << 32 | hi) + 1;
-}
-
-/* Inserts the pair; returns false if it was there already. */
-static bool pairset_add(PairSet *ps, int32_t a, int32_t b)
-{
-    uint64_t key = pair_key(a, b);
-    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & ps->mask;
-    while (ps->keys[j] && ps->keys[j] != key) {
-        j = (j + 1) & ps->mask;
-    }
-    if (ps->keys[j]) {
-        return false;
-    }
-    ps->keys[j] = key;
-    return true;
-}
-
-static void add_implicit(World *w, PairSet *ps, int32_t a, int32_t b)
-{
-    if (a < 0 || b < 0 || a == b || !pairset_add(ps, a, b)) {
+    if (a < 0 || b < 0 || a == b || !pairmap_add(links, a, b, w->link_count)) {
         return;
     }
     WorldLink *l = world_add_link(w);
@@ -368,10 +341,10 @@ static int cmp_u32(const void *a, const void *b)
 
 /* Incoming servers whose IP some A record names: an MX or A record of one of their domains may
  * lead to them. Used only to decide which links to draw. served[i] is set for such nodes. */
-static uint32_t mark_served(const World *w, bool *served)
+static void mark_served(const World *w, bool *served)
 {
     uint32_t *addrs = xmalloc(sizeof *addrs * (w->record_count + 1u));
-    uint32_t n = 0, count = 0;
+    uint32_t n = 0;
     for (uint32_t i = 0; i < w->record_count; i++) {
         if (w->records[i].type == DNS_A) {
             addrs[n++] = w->records[i].addr;
@@ -381,58 +354,47 @@ static uint32_t mark_served(const World *w, bool *served)
     for (uint32_t i = 0; i < w->node_count; i++) {
         served[i] = w->nodes[i].kind == NODE_INCOMING &&
                     bsearch(&w->nodes[i].ip, addrs, n, sizeof *addrs, cmp_u32) != NULL;
-        count += served[i];
     }
     free(addrs);
-    return count;
 }
 
 static void add_implicit_links(World *w)
 {
     bool *served = xmalloc(sizeof *served * (w->node_count + 1u));
-    uint64_t outgoing = 0, incoming = mark_served(w, served);
-    for (uint32_t i = 0; i < w->node_count; i++) {
-        outgoing += w->nodes[i].kind == NODE_OUTGOING;
-    }
-    /* Room for every link there is and every one that may be added, at most half full. */
-    uint64_t most = (uint64_t)w->link_count + 2u * (uint64_t)w->node_count + outgoing * incoming;
-    size_t size = 16;
-    while (size < most * 2) {
-        size *= 2;
-    }
-    PairSet ps = { xcalloc(size, sizeof *ps.keys), size - 1 };
+    mark_served(w, served);
+    PairMap links = { 0 }; /* O(1) a check: a scan per check made large scenarios take minutes */
     for (uint32_t i = 0; i < w->link_count; i++) {
-        pairset_add(&ps, w->links[i].a, w->links[i].b);
+        pairmap_add(&links, w->links[i].a, w->links[i].b, i);
     }
     for (uint32_t i = 0; i < w->node_count; i++) {
         const WorldNode *n = &w->nodes[i];
         int32_t self = (int32_t)i;
         switch (n->kind) {
         case NODE_CLIENT:
-            add_implicit(w, &ps, self, n->u.client.submit_to);
-            add_implicit(w, &ps, self, n->u.client.store);
+            add_implicit(w, &links, self, n->u.client.submit_to);
+            add_implicit(w, &links, self, n->u.client.store);
             break;
         case NODE_OUTGOING:
-            add_implicit(w, &ps, self, n->u.out.resolver);
-            add_implicit(w, &ps, self, n->u.out.local_store);
+            add_implicit(w, &links, self, n->u.out.resolver);
+            add_implicit(w, &links, self, n->u.out.local_store);
             for (uint32_t j = 0; j < w->node_count; j++) {
                 if (served[j]) {
-                    add_implicit(w, &ps, self, (int32_t)j);
+                    add_implicit(w, &links, self, (int32_t)j);
                 }
             }
             break;
         case NODE_INCOMING:
-            add_implicit(w, &ps, self, n->u.in.resolver);
-            add_implicit(w, &ps, self, n->u.in.filter >= 0 ? n->u.in.filter : n->u.in.store);
+            add_implicit(w, &links, self, n->u.in.resolver);
+            add_implicit(w, &links, self, n->u.in.filter >= 0 ? n->u.in.filter : n->u.in.store);
             break;
         case NODE_FILTER:
-            add_implicit(w, &ps, self, n->u.filter.store);
-            add_implicit(w, &ps, self, n->u.filter.resolver);
+            add_implicit(w, &links, self, n->u.filter.store);
+            add_implicit(w, &links, self, n->u.filter.resolver);
             break;
         default: break;
         }
     }
-    free(ps.keys);
+    pairmap_free(&links);
     free(served);
 }
 

@@ -16,6 +16,7 @@
 #include "scenario/scenario.h"
 
 #include "util/xalloc.h"
+#include "util/pairmap.h"
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -59,66 +60,6 @@ static void map_set(IdMap *m, StrId id, int32_t index)
     m->slot[id] = index + 1;
 }
 
-/* Node pair -> index of the link between them, for the duplicate-link check: O(1) per link where
- * a scan of the links before it made a file of many links take minutes. Open addressing, at most
- * half full. */
-typedef struct {
-    uint64_t *keys; /* (min << 32 | max) + 1; 0 = empty */
-    uint32_t *index;
-    size_t cap, count;
-} PairMap;
-
-static uint64_t pair_key(int32_t a, int32_t b)
-{
-    uint32_t lo = (uint32_t)(a < b ? a : b), hi = (uint32_t)(a < b ? b : a);
-    return ((uint64_t)lo << 32 | hi) + 1;
-}
-
-static size_t pair_slot(const PairMap *m, uint64_t key)
-{
-    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != key) {
-        j = (j + 1) & (m->cap - 1);
-    }
-    return j;
-}
-
-/* The index stored for the pair, or -1. */
-static int64_t pair_get(const PairMap *m, int32_t a, int32_t b)
-{
-    if (!m->cap) {
-        return -1;
-    }
-    size_t j = pair_slot(m, pair_key(a, b));
-    return m->keys[j] ? (int64_t)m->index[j] : -1;
-}
-
-static void pair_set(PairMap *m, int32_t a, int32_t b, uint32_t index)
-{
-    if (2 * (m->count + 1) > m->cap) {
-        PairMap bigger = { 0 };
-        bigger.cap = m->cap ? 2 * m->cap : 64;
-        bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
-        bigger.index = xmalloc(bigger.cap * sizeof *bigger.index);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (m->keys[i]) {
-                size_t j = pair_slot(&bigger, m->keys[i]);
-                bigger.keys[j] = m->keys[i];
-                bigger.index[j] = m->index[i];
-            }
-        }
-        bigger.count = m->count;
-        free(m->keys);
-        free(m->index);
-        *m = bigger;
-    }
-    uint64_t key = pair_key(a, b);
-    size_t j = pair_slot(m, key);
-    m->count += !m->keys[j];
-    m->keys[j] = key;
-    m->index[j] = index;
-}
-
 /* ==== the load context ======================================================================= */
 
 typedef struct {
@@ -131,7 +72,8 @@ typedef struct {
     IdMap clients;   /* address -> client node */
     IdMap specs;     /* message id -> spec index */
     IdMap mailboxes; /* address -> the last store node that has a mailbox for it */
-    PairMap links;   /* the two ends of each link in "links" -> its index there */
+    PairMap links;   /* the two ends of each link in "links" -> its index there: the duplicate
+                        check is O(1) a link */
     uint64_t rcpt_total;
 } Ctx;
 
@@ -1558,7 +1500,7 @@ static bool parse_link(Ctx *c, const cJSON *v, size_t index)
         ok = fail(c, "a link joins two different nodes; both ends are \"%s\"",
                   str(c, w->nodes[end[0]].name));
     }
-    int64_t before = ok ? pair_get(&c->links, end[0], end[1]) : -1;
+    int64_t before = ok ? pairmap_get(&c->links, end[0], end[1]) : -1;
     if (before >= 0) {
         ok = fail(c, "the link between \"%s\" and \"%s\" is already defined at $.links[%u]",
                   str(c, w->nodes[end[0]].name), str(c, w->nodes[end[1]].name),
@@ -1568,7 +1510,7 @@ static bool parse_link(Ctx *c, const cJSON *v, size_t index)
     if (!ok) {
         return false;
     }
-    pair_set(&c->links, end[0], end[1], w->link_count);
+    pairmap_add(&c->links, end[0], end[1], w->link_count);
     WorldLink *l = world_add_link(w); /* starts as a copy of the "network" defaults */
     l->a = end[0];
     l->b = end[1];
@@ -2842,8 +2784,7 @@ static World *load(const char *text, size_t len, const char *file, Error *err)
     free(c.clients.slot);
     free(c.specs.slot);
     free(c.mailboxes.slot);
-    free(c.links.keys);
-    free(c.links.index);
+    pairmap_free(&c.links);
     if (!ok) {
         world_destroy(c.w);
         return NULL;
