@@ -2363,12 +2363,13 @@ static bool check_copy_ids(Ctx *c)
     for (uint32_t i = 0; i < c->w->spec_count; i++) {
         int32_t list = copy_of(c, str(c, c->w->specs[i].id));
         if (list >= 0) {
-            char where[64];
-            snprintf(where, sizeof where, "$.messages[%u].id", i);
-            error_set(c->err, c->file, where,
-                      "\"%s\" is the id of a copy of $.messages[%d] (\"%s\", one per "
-                      "recipient); give this message another id",
-                      str(c, c->w->specs[i].id), list, str(c, c->w->specs[list].id));
+            size_t m = path_key(c, "messages");
+            path_index(c, i);
+            fail_at(c, "id",
+                    "\"%s\" is the id of a copy of $.messages[%d] (\"%s\", one per recipient); "
+                    "give this message another id",
+                    str(c, c->w->specs[i].id), list, str(c, c->w->specs[list].id));
+            path_pop(c, m);
             return false;
         }
     }
