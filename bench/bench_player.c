@@ -12,7 +12,8 @@
  * token drawn one by one (merging off), and with the player's default merging of busy links
  * (what a class sees).
  *
- * Seek: the bulk newsletter of bench_model (bulk.h), run with the trace kept and enough
+ * Seek: the bulk newsletter of bench_model (bulk.h; its copies submitted over SMTP, bulk.c's
+ * default, so each recipient leaves a full transcript), run with the trace kept and enough
  * recipients for at least 1 M trace events; indexed once (traceindex_create, timed), then 2 000
  * view states at random times (viewstate_compute: counters, in-flight and resting messages,
  * caption) — what a scrub or a jump costs. Mean, 99th percentile and worst.
