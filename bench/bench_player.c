@@ -26,9 +26,9 @@
 #include "bulk.h"
 
 #include "model/sim.h"
-#include "render/inspect.h"
-#include "render/render.h"
-#include "render/timeaxis.h"
+#include "view/inspect.h"
+#include "player/render.h"
+#include "view/timeaxis.h"
 
 #include <SDL.h>
 #include <SDL_image.h>

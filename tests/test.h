@@ -1,7 +1,9 @@
 /* test.h: the tiny assertion kit every test executable uses.
  *
  * CHECK records a failure with its file and line and carries on, so one run reports every broken
- * expectation; test_main prints "N passed, M failed" and returns non-zero on any failure.
+ * expectation; REQUIRE does the same and then leaves the test function, for a result the rest of
+ * the case cannot do without. test_main prints "N passed, M failed" and returns non-zero on any
+ * failure. A case that made no check at all fails: a test must check something to pass.
  */
 #ifndef MAILSIM_TEST_H
 #define MAILSIM_TEST_H
@@ -19,6 +21,17 @@ static int test_checks_;
         if (!(cond)) {                                                                             \
             test_failures_++;                                                                      \
             fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
+    } while (0)
+
+/* CHECK, then return from the (void) test function when the condition does not hold. */
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        test_checks_++;                                                                            \
+        if (!(cond)) {                                                                             \
+            test_failures_++;                                                                      \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond);             \
+            return;                                                                                \
         }                                                                                          \
     } while (0)
 
@@ -54,10 +67,14 @@ static inline int test_main(const TestCase *cases, size_t n)
 {
     int failed_cases = 0;
     for (size_t i = 0; i < n; i++) {
-        int before = test_failures_;
+        int before = test_failures_, checks_before = test_checks_;
         cases[i].fn();
-        int ok = test_failures_ == before;
+        int checked = test_checks_ != checks_before;
+        int ok = test_failures_ == before && checked;
         failed_cases += !ok;
+        if (!checked) {
+            fprintf(stderr, "%s: made no check\n", cases[i].name);
+        }
         printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
     }
     printf("%zu passed, %d failed (%d checks)\n", n - (size_t)failed_cases, failed_cases,

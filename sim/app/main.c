@@ -1,16 +1,16 @@
 /* main: the mailsim program — parses the command line and wires the layers together:
  * scenario -> world -> simulation -> trace -> views (narrated log, JSONL trace, summary, expect
  * checker, the SDL player and screenshots). It owns nothing beyond one command's lifetime. */
-#include "cli/expect.h"
-#include "cli/narrate.h"
-#include "cli/summary.h"
+#include "text/expect.h"
+#include "text/narrate.h"
+#include "text/summary.h"
 #include "model/sim.h"
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
 #include "util/error.h"
 
 #ifdef MAILSIM_HAVE_PLAYER
-#include "render/player.h"
+#include "player/player.h"
 #endif
 
 #include <errno.h>

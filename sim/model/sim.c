@@ -3,7 +3,7 @@
  * sim_relay.c; filtering, storing and reading mail in sim_store.c. */
 #include "model/sim_internal.h"
 
-#include "model/message.h"
+#include "mail/message.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
@@ -613,7 +613,7 @@ static void send_spec(Sim *sim, uint32_t spec, uint32_t copy)
     uint32_t m = sim_new_msg(sim, s->id, copy, s->from, s->subject, s->body, s->size_bytes,
                              client, NONE, to, to_count, !s->no_date);
     char qid[16];
-    message_queue_id(&sim->rng, qid); /* drawn with or without a trace: same course either way */
+    message_queue_id(rng_next_u64(&sim->rng), qid); /* drawn with or without a trace: same course either way */
     if (sim_tracing(sim)) {
         StrId from_header =
             c->display_name ? strpool_internf(sim->sp, "%s <%s>", sim_str(sim, c->display_name),

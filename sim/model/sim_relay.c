@@ -14,8 +14,8 @@
 #include "model/sim_internal.h"
 
 #include "model/backoff.h"
-#include "model/message.h"
-#include "model/smtp.h"
+#include "mail/message.h"
+#include "mail/smtp.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
@@ -190,7 +190,7 @@ static bool is_local_domain(const Sim *sim, int32_t server, StrId domain)
 void relay_enqueue(Sim *sim, uint32_t msg, int32_t server)
 {
     char qid[16], text[64];
-    message_queue_id(&sim->rng, qid);
+    message_queue_id(rng_next_u64(&sim->rng), qid);
     if (sim_tracing(sim)) {
         snprintf(text, sizeof text, "queued as %s", qid);
         sim_emit(sim, TK_QUEUE, server, NONE, (int32_t)msg, TRACE_NO_TIME, text, NULL, 0, 0, 0, 0);
@@ -644,7 +644,7 @@ static void on_pickup(Engine *eng, void *obj, uint64_t arg)
         return;
     }
     char qid[16], date[64], line[512];
-    message_queue_id(&sim->rng, qid);
+    message_queue_id(rng_next_u64(&sim->rng), qid);
     if (sim_tracing(sim)) {
         /* What Postfix's cleanup writes for a locally submitted message. */
         snprintf(line, sizeof line, "Received: by %s (Postfix, from userid 1001) id %s; %s",
@@ -859,7 +859,7 @@ static void accept_message(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
     char qid[16];
-    message_queue_id(&sim->rng, qid);
+    message_queue_id(rng_next_u64(&sim->rng), qid);
     if (sim_tracing(sim)) {
         add_received(sim, se, qid);
     }

@@ -5,7 +5,7 @@
  */
 #include "model/sim_internal.h"
 
-#include "model/message.h"
+#include "mail/message.h"
 #include "util/xalloc.h"
 
 #include <assert.h>

@@ -4,7 +4,7 @@
 # of all of them, on the fuzz regression scenarios, on a run stopped by the event limit, and on
 # bad input (scenarios and traces refused with exit status 2).
 #
-# Skips (exit 0, saying why) when valgrind is not installed, and on an AddressSanitizer build,
+# Skips (exit 77, which ctest reports as skipped, saying why) when valgrind is not installed, and on an AddressSanitizer build,
 # which valgrind cannot run; CI installs valgrind and runs this in its plain build.
 #
 # Usage, from the repository root:  bash tests/cli/valgrind.sh /path/to/mailsim
@@ -13,11 +13,11 @@ MAILSIM=${1:?usage: bash tests/cli/valgrind.sh /path/to/mailsim}
 
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "skipped: valgrind not installed"
-    exit 0
+    exit 77
 fi
 if ldd "$MAILSIM" 2>/dev/null | grep -q libasan || grep -aq __asan_init "$MAILSIM"; then
     echo "skipped: $MAILSIM is built with AddressSanitizer, which valgrind cannot run"
-    exit 0
+    exit 77
 fi
 
 TMP=$(mktemp -d)

@@ -5,9 +5,9 @@
 
 #include "fuzz.h"
 
-#include "cli/expect.h"
-#include "cli/narrate.h"
-#include "cli/summary.h"
+#include "text/expect.h"
+#include "text/narrate.h"
+#include "text/summary.h"
 #include "model/sim.h"
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"

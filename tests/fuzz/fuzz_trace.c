@@ -6,8 +6,8 @@
 
 #include "fuzz.h"
 
-#include "cli/narrate.h"
-#include "cli/summary.h"
+#include "text/narrate.h"
+#include "text/summary.h"
 #include "trace/trace_jsonl.h"
 
 #include <string.h>

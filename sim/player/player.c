@@ -1,0 +1,875 @@
+/* player: the window, the event loop and the offscreen shot (see player.h).
+ *
+ * Shape (after SDL's testsprite2): parse config, init, `while (!done) frame();`, one cleanup path
+ * in reverse order. A Scene bundles one trace with everything derived from it; opening another
+ * file builds a new Scene and only then drops the old one, so a failed open leaves the player
+ * showing what it showed.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "player/player.h"
+
+#include "view/inspect.h"
+#include "view/layout.h"
+#include "view/playback.h"
+#include "player/render.h"
+#include "view/timeaxis.h"
+#include "view/traceindex.h"
+#include "view/viewstate.h"
+#include "util/xalloc.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_W 1280
+#define DEFAULT_H 720
+#define STATUS_S 2.0
+#define ERROR_S 6.0
+
+/* ---- a trace and what is derived from it ---- */
+
+typedef struct {
+    Trace *owned;     /* NULL when borrowed (shots) */
+    const Trace *tr;
+    TraceIndex *ix;
+    Layout *lay;
+    TimeAxis *axis;
+    ViewState *vs;
+    Inspector *insp;
+} Scene;
+
+static void scene_open(Scene *sc, const Trace *tr, Trace *owned, int w, int h, float user_scale,
+                       bool panel)
+{
+    sc->owned = owned;
+    sc->tr = tr;
+    sc->ix = traceindex_create(tr);
+    sc->lay = layout_create(sc->ix);
+    layout_set_panel(sc->lay, panel);
+    layout_resize(sc->lay, w, h, user_scale);
+    sc->axis = timeaxis_create(sc->ix, TIMEAXIS_MIN_GAP_US);
+    sc->vs = viewstate_create();
+    sc->insp = inspector_create();
+}
+
+static void scene_close(Scene *sc)
+{
+    inspector_destroy(sc->insp);
+    viewstate_destroy(sc->vs);
+    timeaxis_destroy(sc->axis);
+    layout_destroy(sc->lay);
+    traceindex_destroy(sc->ix);
+    trace_destroy(sc->owned);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* ---- the inspector's subject ---- */
+
+typedef enum { SUBJ_SCENARIO, SUBJ_MESSAGE, SUBJ_NODE } Subject;
+
+static void build_inspector(Scene *sc, Subject subj, int32_t id, int64_t t_us, char *title,
+                            size_t title_size)
+{
+    const Trace *tr = sc->tr;
+    switch (subj) {
+    case SUBJ_MESSAGE:
+        inspector_message(sc->insp, sc->ix, id, t_us);
+        snprintf(title, title_size, "message %s", trace_str(tr, trace_msg(tr, id)->id));
+        break;
+    case SUBJ_NODE:
+        inspector_node(sc->insp, sc->ix, sc->vs, id, t_us);
+        snprintf(title, title_size, "%s", trace_str(tr, trace_node(tr, id)->name));
+        break;
+    case SUBJ_SCENARIO:
+        inspector_scenario(sc->insp, sc->ix, t_us);
+        snprintf(title, title_size, "about this scenario");
+        break;
+    }
+}
+
+/* ---- shot ---- */
+
+/* IMG_SavePNG writes straight into its file, so a full disk or a failing write would leave a
+ * truncated PNG under the name asked for: write beside it and rename into place instead. */
+static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s.tmp", path);
+    bool ok = IMG_SavePNG(surf, tmp) == 0;
+    if (!ok) {
+        error_set(err, path, "", "cannot write the PNG: %s", IMG_GetError());
+    } else if (rename(tmp, path) != 0) {
+        error_set(err, path, "", "cannot write the PNG: %s", strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        remove(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+int player_shot(const ShotConfig *cfg, Error *err)
+{
+    int w = cfg->width > 0 ? cfg->width : DEFAULT_W, h = cfg->height > 0 ? cfg->height : DEFAULT_H;
+    SDL_Surface *surf = NULL;
+    SDL_Renderer *sdl = NULL;
+    Renderer *ren = NULL;
+    Scene sc = { 0 };
+    bool ttf = false, img = false;
+    int rc = 1;
+    int32_t sel = TRACE_NONE;
+
+    if (cfg->select_msg) {
+        sel = trace_find_msg(cfg->trace, cfg->select_msg);
+        if (sel == TRACE_NONE) {
+            error_set(err, "", "--select", "there is no message \"%s\" in this trace",
+                      cfg->select_msg);
+            goto done;
+        }
+    }
+    const char *assets = render_locate_assets(err);
+    if (!assets) {
+        goto done;
+    }
+    if (TTF_Init() != 0) {
+        error_set(err, "", "", "cannot start SDL_ttf: %s", TTF_GetError());
+        goto done;
+    }
+    ttf = true;
+    img = (IMG_Init(IMG_INIT_PNG) & IMG_INIT_PNG) != 0;
+    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    sdl = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!sdl) {
+        error_set(err, "", "", "cannot create an offscreen %dx%d renderer: %s", w, h, SDL_GetError());
+        goto done;
+    }
+    ren = render_create(sdl, assets, err);
+    if (!ren) {
+        goto done;
+    }
+    scene_open(&sc, cfg->trace, NULL, w, h, 1.0f, true);
+    Playback pb;
+    playback_init(&pb, 0);
+    playback_seek(&pb, sc.ix, cfg->at_us);
+    ViewOptions opt = viewoptions_default();
+    opt.selected_msg = sel;
+    viewstate_compute(sc.ix, sc.lay, pb.t_us, &opt, sc.vs);
+    char title[160];
+    build_inspector(&sc, sel != TRACE_NONE ? SUBJ_MESSAGE : SUBJ_SCENARIO, sel, pb.t_us, title,
+                    sizeof title);
+    RenderHud hud = { .ix = sc.ix,
+                      .lay = sc.lay,
+                      .axis = sc.axis,
+                      .pb = &pb,
+                      .inspector = sc.insp,
+                      .inspector_title = title,
+                      .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT };
+    render_frame(ren, sc.vs, &hud);
+    SDL_RenderPresent(sdl);
+    if (!save_png_whole(surf, cfg->out_png, err)) {
+        goto done;
+    }
+    rc = 0;
+done:
+    scene_close(&sc);
+    render_destroy(ren);
+    if (sdl) {
+        SDL_DestroyRenderer(sdl);
+    }
+    SDL_FreeSurface(surf);
+    if (img) {
+        IMG_Quit();
+    }
+    if (ttf) {
+        TTF_Quit();
+    }
+    return rc;
+}
+
+/* ---- the interactive player ---- */
+
+typedef struct {
+    char *path;
+    char *title, *lesson, *file;
+} Choice;
+
+typedef struct {
+    const PlayerConfig *cfg;
+    SDL_Window *win;
+    SDL_Renderer *sdl;
+    Renderer *ren;
+    Scene sc;
+    Playback pb;
+    ViewOptions opt;
+    ThemeId theme, theme_before_hc;
+    float user_scale;
+    bool panel, help, picker, fullscreen, scrubbing, done;
+    Subject subj;
+    int32_t subj_id;
+    size_t insp_events;
+    int64_t insp_t;
+    char insp_title[160];
+    float insp_scroll;
+    char status[200];
+    double status_left;
+    char error[600];
+    double error_left;
+    Choice *choices;
+    PickerItem *items;
+    size_t nchoices;
+    int picked;
+    int out_w, out_h; /* renderer output size in pixels */
+} Player;
+
+static void set_status(Player *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void set_status(Player *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->status, sizeof p->status, fmt, ap);
+    va_end(ap);
+    p->status_left = STATUS_S;
+}
+
+static void set_error(Player *p, const Error *err)
+{
+    char buf[1200];
+    snprintf(p->error, sizeof p->error, "%s", error_format(err, buf, sizeof buf));
+    p->error_left = ERROR_S;
+    fprintf(stderr, "mailsim: %s\n", p->error);
+}
+
+/* Replaces the scene with a freshly loaded file; on failure the old one stays. */
+static bool open_path(Player *p, const char *path)
+{
+    Error err = { 0 };
+    Trace *tr = p->cfg->load ? p->cfg->load(p->cfg->load_ctx, path, &err) : NULL;
+    if (!tr) {
+        if (!err.set) {
+            error_set(&err, path, "", "cannot open it");
+        }
+        set_error(p, &err);
+        return false;
+    }
+    scene_close(&p->sc);
+    scene_open(&p->sc, tr, tr, p->out_w, p->out_h, p->user_scale, p->panel);
+    playback_init(&p->pb, 0);
+    p->opt = viewoptions_default();
+    p->subj = SUBJ_SCENARIO;
+    p->subj_id = TRACE_NONE;
+    p->insp_events = SIZE_MAX;
+    p->insp_scroll = 0;
+    char title[200];
+    snprintf(title, sizeof title, "mailsim \u2014 %s", trace_title(tr)[0] ? trace_title(tr) : path);
+    SDL_SetWindowTitle(p->win, title);
+    return true;
+}
+
+/* ---- scenario picker ---- */
+
+/* Best-effort read of a top-level string field for display ("title", "lesson"): the first
+ * occurrence of "key": "..." with JSON escapes for quotes, backslashes and \n undone. The
+ * scenario loader remains the only JSON parser that decides anything. */
+static char *scan_field(const char *text, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    const char *p = strstr(text, pat);
+    if (!p) {
+        return xstrdup("");
+    }
+    p += strlen(pat);
+    p += strspn(p, " \t\r\n");
+    if (*p != ':') {
+        return xstrdup("");
+    }
+    p++;
+    p += strspn(p, " \t\r\n");
+    if (*p != '"') {
+        return xstrdup("");
+    }
+    p++;
+    size_t cap = strlen(p) + 1, n = 0;
+    char *out = xmalloc(cap);
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            out[n++] = *p == 'n' ? ' ' : *p;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int cmp_choice(const void *a, const void *b)
+{
+    return strcmp(((const Choice *)a)->file, ((const Choice *)b)->file);
+}
+
+static void load_choices(Player *p)
+{
+    if (p->choices || !p->cfg->scenario_dir) {
+        return;
+    }
+    DIR *d = opendir(p->cfg->scenario_dir);
+    if (!d) {
+        return;
+    }
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0) {
+            continue;
+        }
+        if (p->nchoices == cap) {
+            p->choices = xgrow(p->choices, &cap, p->nchoices + 1, sizeof *p->choices);
+        }
+        Choice *c = &p->choices[p->nchoices++];
+        size_t plen = strlen(p->cfg->scenario_dir) + len + 2;
+        c->path = xmalloc(plen);
+        snprintf(c->path, plen, "%s/%s", p->cfg->scenario_dir, de->d_name);
+        c->file = xstrdup(de->d_name);
+        FILE *f = fopen(c->path, "rb");
+        char *text = NULL;
+        if (f) {
+            text = xcalloc(65537, 1);
+            size_t got = fread(text, 1, 65536, f);
+            text[got] = '\0';
+            fclose(f);
+        }
+        c->title = text ? scan_field(text, "title") : xstrdup("");
+        c->lesson = text ? scan_field(text, "lesson") : xstrdup("");
+        if (!c->title[0]) {
+            free(c->title);
+            c->title = xstrdup(c->file);
+        }
+        free(text);
+    }
+    closedir(d);
+    qsort(p->choices, p->nchoices, sizeof *p->choices, cmp_choice);
+    p->items = xcalloc(p->nchoices + 1, sizeof *p->items);
+    for (size_t i = 0; i < p->nchoices; i++) {
+        p->items[i] = (PickerItem){ p->choices[i].title, p->choices[i].file, p->choices[i].lesson };
+    }
+}
+
+static void free_choices(Player *p)
+{
+    for (size_t i = 0; i < p->nchoices; i++) {
+        free(p->choices[i].path);
+        free(p->choices[i].title);
+        free(p->choices[i].lesson);
+        free(p->choices[i].file);
+    }
+    free(p->choices);
+    free(p->items);
+}
+
+static void open_picker(Player *p)
+{
+    load_choices(p);
+    if (p->nchoices == 0) {
+        set_status(p, "No scenarios found in %s", p->cfg->scenario_dir ? p->cfg->scenario_dir : "?");
+        return;
+    }
+    p->picker = true;
+    p->picked = p->picked < 0 || (size_t)p->picked >= p->nchoices ? 0 : p->picked;
+}
+
+static void pick(Player *p, int i)
+{
+    if (i < 0 || (size_t)i >= p->nchoices) {
+        return;
+    }
+    p->picked = i;
+    if (open_path(p, p->choices[i].path)) {
+        p->picker = false;
+    }
+}
+
+/* ---- input ---- */
+
+static void select_msg(Player *p, int32_t m)
+{
+    p->opt.selected_msg = m;
+    p->opt.selected_node = TRACE_NONE;
+    p->subj = m == TRACE_NONE ? SUBJ_SCENARIO : SUBJ_MESSAGE;
+    p->subj_id = m;
+    p->insp_events = SIZE_MAX;
+    p->insp_scroll = 0;
+}
+
+static void select_node(Player *p, int32_t n)
+{
+    p->opt.selected_msg = TRACE_NONE;
+    p->opt.selected_node = n;
+    p->subj = n == TRACE_NONE ? SUBJ_SCENARIO : SUBJ_NODE;
+    p->subj_id = n;
+    p->insp_events = SIZE_MAX;
+    p->insp_scroll = 0;
+}
+
+static void cycle_msg(Player *p, int dir)
+{
+    size_t n = trace_msg_count(p->sc.tr);
+    if (n == 0) {
+        return;
+    }
+    int32_t m = p->opt.selected_msg;
+    m = m == TRACE_NONE ? (dir > 0 ? 0 : (int32_t)n - 1) : (int32_t)((m + (int32_t)n + dir) % (int32_t)n);
+    select_msg(p, m);
+}
+
+static void relayout(Player *p)
+{
+    layout_set_panel(p->sc.lay, p->panel);
+    layout_resize(p->sc.lay, p->out_w, p->out_h, p->user_scale);
+}
+
+static void toggle(Player *p, bool *flag, const char *on, const char *off)
+{
+    *flag = !*flag;
+    set_status(p, "%s", *flag ? on : off);
+}
+
+static void on_key(Player *p, const SDL_KeyboardEvent *k)
+{
+    SDL_Keycode key = k->keysym.sym;
+    bool ctrl = (k->keysym.mod & KMOD_CTRL) != 0, shift = (k->keysym.mod & KMOD_SHIFT) != 0;
+    if (p->picker) {
+        switch (key) {
+        case SDLK_ESCAPE: p->picker = false; break;
+        case SDLK_UP: p->picked = p->picked > 0 ? p->picked - 1 : 0; break;
+        case SDLK_DOWN: p->picked = (size_t)p->picked + 1 < p->nchoices ? p->picked + 1 : p->picked; break;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER: pick(p, p->picked); break;
+        default: break;
+        }
+        return;
+    }
+    if (p->help && (key == SDLK_ESCAPE || key == SDLK_F1)) {
+        p->help = false;
+        return;
+    }
+    if (ctrl) {
+        switch (key) {
+        case SDLK_q: p->done = true; break;
+        case SDLK_EQUALS:
+        case SDLK_PLUS:
+        case SDLK_KP_PLUS: p->user_scale = p->user_scale * 1.1f > 2.5f ? 2.5f : p->user_scale * 1.1f; relayout(p); break;
+        case SDLK_MINUS:
+        case SDLK_KP_MINUS: p->user_scale = p->user_scale / 1.1f < 0.6f ? 0.6f : p->user_scale / 1.1f; relayout(p); break;
+        case SDLK_0:
+        case SDLK_KP_0: p->user_scale = 1.0f; relayout(p); break;
+        default: break;
+        }
+        if (key != SDLK_q) {
+            set_status(p, "Text size %d %%", (int)(p->user_scale * 100 + 0.5f));
+        }
+        return;
+    }
+    char sp[32];
+    switch (key) {
+    case SDLK_SPACE: playback_toggle(&p->pb, p->sc.ix); break;
+    case SDLK_RIGHT: playback_step(&p->pb, p->sc.ix, +1); break;
+    case SDLK_LEFT: playback_step(&p->pb, p->sc.ix, -1); break;
+    case SDLK_HOME: playback_seek(&p->pb, p->sc.ix, timeaxis_start(p->sc.axis)); break;
+    case SDLK_END: playback_seek(&p->pb, p->sc.ix, traceindex_end(p->sc.ix)); p->pb.playing = false; break;
+    case SDLK_PLUS:
+    case SDLK_EQUALS:
+    case SDLK_KP_PLUS:
+        playback_change_speed(&p->pb, +1);
+        set_status(p, "Speed %s", playback_speed_text(p->pb.speed, sp, sizeof sp));
+        break;
+    case SDLK_MINUS:
+    case SDLK_KP_MINUS:
+        playback_change_speed(&p->pb, -1);
+        set_status(p, "Speed %s", playback_speed_text(p->pb.speed, sp, sizeof sp));
+        break;
+    case SDLK_TAB: cycle_msg(p, shift ? -1 : +1); break;
+    case SDLK_ESCAPE: select_msg(p, TRACE_NONE); break;
+    case SDLK_F1: p->help = !p->help; break;
+    case SDLK_F11:
+        p->fullscreen = !p->fullscreen;
+        SDL_SetWindowFullscreen(p->win, p->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        break;
+    case SDLK_d: toggle(p, &p->opt.show_packets, "Protocol packets shown (D)", "Protocol packets hidden: only messages move (D)"); break;
+    case SDLK_s: toggle(p, &p->pb.slowmo, "Slow motion for packets on (S)", "Slow motion off: real proportions (S)"); break;
+    case SDLK_g: toggle(p, &p->pb.compress_gaps, "Idle gaps squeezed (G)", "Idle gaps played in full (G)"); break;
+    case SDLK_r: toggle(p, &p->pb.dwell, "Reading pauses at captions on (R)", "Reading pauses off (R)"); break;
+    case SDLK_p: p->panel = !p->panel; relayout(p); break;
+    case SDLK_h:
+        if (p->theme == THEME_HIGH_CONTRAST) {
+            p->theme = p->theme_before_hc;
+        } else {
+            p->theme_before_hc = p->theme;
+            p->theme = THEME_HIGH_CONTRAST;
+        }
+        set_status(p, "Theme: %s (H)", theme_name(p->theme));
+        break;
+    case SDLK_t:
+        p->theme = p->theme == THEME_LIGHT ? THEME_DARK : THEME_LIGHT;
+        set_status(p, "Theme: %s (T)", theme_name(p->theme));
+        break;
+    case SDLK_o: open_picker(p); break;
+    default: break;
+    }
+}
+
+static void seek_timeline(Player *p, float x)
+{
+    LayoutRect bar = layout_timeline_bar(p->sc.lay);
+    double f = bar.w > 0 ? (x - bar.x) / bar.w : 0;
+    playback_seek(&p->pb, p->sc.ix, timeaxis_time(p->sc.axis, f));
+}
+
+static void on_click(Player *p, float x, float y)
+{
+    if (p->picker) {
+        int row = render_picker_row_at(p->ren, x, y);
+        if (row >= 0) {
+            pick(p, row);
+        }
+        return;
+    }
+    if (p->help) {
+        p->help = false;
+        return;
+    }
+    const Layout *lay = p->sc.lay;
+    float s = layout_scale(lay);
+    switch (layout_region_at(lay, x, y)) {
+    case REGION_TIMELINE:
+        p->scrubbing = true;
+        p->pb.playing = false;
+        seek_timeline(p, x);
+        break;
+    case REGION_CANVAS: {
+        int64_t t = viewstate_token_at(p->sc.vs, x, y, 20 * s);
+        if (t >= 0) {
+            const ViewToken *tok = &p->sc.vs->tokens[t];
+            int32_t m = tok->msg;
+            if (m == TRACE_NONE && tok->event != UINT32_MAX) {
+                m = trace_events(p->sc.tr)[tok->event].msg;
+            }
+            if (m != TRACE_NONE) {
+                select_msg(p, m);
+                break;
+            }
+        }
+        int32_t n = layout_node_at(lay, x, y);
+        if (n != TRACE_NONE) {
+            select_node(p, n);
+        } else {
+            select_msg(p, TRACE_NONE);
+        }
+        break;
+    }
+    case REGION_LOG: {
+        int64_t total = (int64_t)trace_count(p->sc.tr);
+        int64_t cur = p->sc.vs->current == UINT32_MAX ? -1 : (int64_t)p->sc.vs->current;
+        int64_t row = layout_log_row_at(lay, y, layout_log_first_row(lay, cur, total), total);
+        if (row >= 0) {
+            p->pb.playing = false;
+            playback_seek(&p->pb, p->sc.ix, trace_events(p->sc.tr)[row].t_us);
+        }
+        break;
+    }
+    case REGION_INSPECTOR: {
+        int line = render_inspector_line_at(p->ren, x, y);
+        const InspectLine *l = line >= 0 ? inspector_line(p->sc.insp, (size_t)line) : NULL;
+        if (l && l->msg != TRACE_NONE) {
+            select_msg(p, l->msg);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+static void on_wheel(Player *p, float x, float y, int dy)
+{
+    if (p->picker) {
+        int n = p->picked - dy;
+        p->picked = n < 0 ? 0 : (size_t)n >= p->nchoices ? (int)p->nchoices - 1 : n;
+        return;
+    }
+    switch (layout_region_at(p->sc.lay, x, y)) {
+    case REGION_LOG:
+    case REGION_TIMELINE: playback_step(&p->pb, p->sc.ix, dy > 0 ? -1 : +1); break;
+    case REGION_INSPECTOR: {
+        float step = 48 * layout_scale(p->sc.lay);
+        LayoutRect r = layout_region(p->sc.lay, REGION_INSPECTOR);
+        float max = render_inspector_content_height(p->ren) - (r.h - 60 * layout_scale(p->sc.lay));
+        p->insp_scroll -= (float)dy * step;
+        p->insp_scroll = p->insp_scroll > max ? max : p->insp_scroll;
+        p->insp_scroll = p->insp_scroll < 0 ? 0 : p->insp_scroll;
+        break;
+    }
+    default: break;
+    }
+}
+
+static void update_output_size(Player *p)
+{
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(p->sdl, &w, &h);
+    if (w != p->out_w || h != p->out_h) {
+        p->out_w = w;
+        p->out_h = h;
+        relayout(p);
+    }
+}
+
+/* Window coordinates -> renderer pixels (they differ on high-DPI screens). */
+static void to_pixels(const Player *p, int wx, int wy, float *x, float *y)
+{
+    int ww, wh;
+    SDL_GetWindowSize(p->win, &ww, &wh);
+    *x = ww > 0 ? (float)wx * (float)p->out_w / (float)ww : (float)wx;
+    *y = wh > 0 ? (float)wy * (float)p->out_h / (float)wh : (float)wy;
+}
+
+static void handle(Player *p, const SDL_Event *e)
+{
+    float x, y;
+    switch (e->type) {
+    case SDL_QUIT: p->done = true; break;
+    case SDL_KEYDOWN: on_key(p, &e->key); break;
+    case SDL_TEXTINPUT: /* '?' wherever the keyboard layout puts it */
+        if (strcmp(e->text.text, "?") == 0 && !p->picker) {
+            p->help = !p->help;
+        }
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            update_output_size(p);
+        } else if (e->window.event == SDL_WINDOWEVENT_CLOSE) {
+            /* The close button: SDL turns it into SDL_QUIT only while
+             * SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE is on (and not before SDL 2.0.22). */
+            p->done = true;
+        }
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.button == SDL_BUTTON_LEFT) {
+            to_pixels(p, e->button.x, e->button.y, &x, &y);
+            on_click(p, x, y);
+        }
+        break;
+    case SDL_MOUSEBUTTONUP: p->scrubbing = false; break;
+    case SDL_MOUSEMOTION:
+        if (p->scrubbing) {
+            to_pixels(p, e->motion.x, e->motion.y, &x, &y);
+            seek_timeline(p, x);
+        }
+        break;
+    case SDL_MOUSEWHEEL: {
+        int mx, my;
+        SDL_GetMouseState(&mx, &my);
+        to_pixels(p, mx, my, &x, &y);
+        on_wheel(p, x, y, e->wheel.y);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void frame(Player *p, double dt)
+{
+    Scene *sc = &p->sc;
+    playback_advance(&p->pb, sc->ix, sc->vs, dt);
+    viewstate_compute(sc->ix, sc->lay, p->pb.t_us, &p->opt, sc->vs);
+    /* The inspector follows time; a node's countdowns change even between events. */
+    if (sc->vs->events_done != p->insp_events || (p->subj == SUBJ_NODE && p->pb.t_us != p->insp_t)) {
+        build_inspector(sc, p->subj, p->subj_id, p->pb.t_us, p->insp_title, sizeof p->insp_title);
+        p->insp_events = sc->vs->events_done;
+        p->insp_t = p->pb.t_us;
+    }
+    p->status_left -= dt;
+    p->error_left -= dt;
+    RenderHud hud = { .ix = sc->ix,
+                      .lay = sc->lay,
+                      .axis = sc->axis,
+                      .pb = &p->pb,
+                      .inspector = sc->insp,
+                      .inspector_title = p->insp_title,
+                      .inspector_scroll = p->insp_scroll,
+                      .theme = p->theme,
+                      .show_help = p->help,
+                      .show_picker = p->picker,
+                      .picker = p->items,
+                      .picker_count = p->nchoices,
+                      .picker_selected = p->picked,
+                      .status = p->status_left > 0 ? p->status : NULL,
+                      .error = p->error_left > 0 ? p->error : NULL };
+    render_frame(p->ren, sc->vs, &hud);
+    SDL_RenderPresent(p->sdl);
+}
+
+static bool busy(const Player *p)
+{
+    return p->pb.playing || p->pb.note_left_s > 0 || p->status_left > 0 || p->error_left > 0 ||
+           p->scrubbing;
+}
+
+/* The default scenario: 01-*.json in the scenario directory, else the first one. */
+static char *default_path(Player *p)
+{
+    load_choices(p);
+    for (size_t i = 0; i < p->nchoices; i++) {
+        if (strncmp(p->choices[i].file, "01-", 3) == 0) {
+            return xstrdup(p->choices[i].path);
+        }
+    }
+    return p->nchoices ? xstrdup(p->choices[0].path) : NULL;
+}
+
+int player_run(const PlayerConfig *cfg)
+{
+    Player p = { 0 };
+    int rc = 2;
+    bool ttf = false, img = false, video = false;
+    char *first = NULL;
+    p.cfg = cfg;
+    p.theme = THEME_LIGHT;
+    p.theme_before_hc = THEME_LIGHT;
+    p.user_scale = 1.0f;
+    p.panel = true;
+    p.picked = 0;
+    p.subj_id = TRACE_NONE;
+    p.fullscreen = cfg->fullscreen;
+
+    Error aerr = { 0 };
+    const char *assets = render_locate_assets(&aerr);
+    if (!assets) {
+        char buf[1200];
+        fprintf(stderr, "mailsim: %s\n", error_format(&aerr, buf, sizeof buf));
+        goto done;
+    }
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        fprintf(stderr, "mailsim: cannot open a window (%s); `mailsim shot` works without a "
+                        "display\n", SDL_GetError());
+        goto done;
+    }
+    video = true;
+    if (TTF_Init() != 0) {
+        fprintf(stderr, "mailsim: cannot start SDL_ttf: %s\n", TTF_GetError());
+        goto done;
+    }
+    ttf = true;
+    img = (IMG_Init(IMG_INIT_PNG) & IMG_INIT_PNG) != 0;
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+    int w = cfg->width > 0 ? cfg->width : DEFAULT_W, h = cfg->height > 0 ? cfg->height : DEFAULT_H;
+    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+                   (cfg->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    p.win = SDL_CreateWindow("mailsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!p.win) {
+        fprintf(stderr, "mailsim: cannot create the window: %s\n", SDL_GetError());
+        goto done;
+    }
+    SDL_SetWindowMinimumSize(p.win, 480, 320);
+    p.sdl = SDL_CreateRenderer(p.win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!p.sdl) {
+        p.sdl = SDL_CreateRenderer(p.win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!p.sdl) {
+        fprintf(stderr, "mailsim: cannot create a renderer: %s\n", SDL_GetError());
+        goto done;
+    }
+    Error err = { 0 };
+    p.ren = render_create(p.sdl, assets, &err);
+    if (!p.ren) {
+        char buf[1200];
+        fprintf(stderr, "mailsim: %s\n", error_format(&err, buf, sizeof buf));
+        goto done;
+    }
+    SDL_GetRendererOutputSize(p.sdl, &p.out_w, &p.out_h);
+    first = cfg->path ? xstrdup(cfg->path) : default_path(&p);
+    if (!first) {
+        fprintf(stderr, "mailsim: no scenario given and none found in %s\n",
+                cfg->scenario_dir ? cfg->scenario_dir : "(no scenario directory)");
+        goto done;
+    }
+    /* The first file must open; later ones may fail and leave the current one in place. */
+    {
+        Error lerr = { 0 };
+        Trace *tr = cfg->load ? cfg->load(cfg->load_ctx, first, &lerr) : NULL;
+        if (!tr) {
+            char buf[1200];
+            if (!lerr.set) {
+                error_set(&lerr, first, "", "cannot open it");
+            }
+            fprintf(stderr, "mailsim: %s\n", error_format(&lerr, buf, sizeof buf));
+            goto done;
+        }
+        scene_open(&p.sc, tr, tr, p.out_w, p.out_h, p.user_scale, p.panel);
+        playback_init(&p.pb, 0);
+        p.opt = viewoptions_default();
+        p.insp_events = SIZE_MAX;
+        char title[200];
+        snprintf(title, sizeof title, "mailsim \u2014 %s", trace_title(tr)[0] ? trace_title(tr) : first);
+        SDL_SetWindowTitle(p.win, title);
+    }
+    if (!cfg->path) {
+        open_picker(&p);
+    }
+    Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
+    bool scripted = cfg->frame_dt_s > 0;
+    for (uint64_t n = 0; !p.done; n++) {
+        if (cfg->on_frame) {
+            cfg->on_frame(cfg->frame_ctx, n);
+        }
+        SDL_Event e;
+        bool got = busy(&p) || scripted ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
+        while (got) {
+            handle(&p, &e);
+            got = SDL_PollEvent(&e);
+        }
+        if (p.done) { /* a close request: stop here, mid-animation or not; nothing to save */
+            break;
+        }
+        Uint64 now = SDL_GetPerformanceCounter();
+        double dt = (double)(now - last) / (double)freq;
+        last = now;
+        frame(&p, scripted ? cfg->frame_dt_s : dt > 0.1 ? 0.1 : dt); /* after a stall, do not leap */
+    }
+    rc = 0;
+done:
+    free(first);
+    scene_close(&p.sc);
+    free_choices(&p);
+    render_destroy(p.ren);
+    if (p.sdl) {
+        SDL_DestroyRenderer(p.sdl);
+    }
+    if (p.win) {
+        SDL_DestroyWindow(p.win);
+    }
+    if (img) {
+        IMG_Quit();
+    }
+    if (ttf) {
+        TTF_Quit();
+    }
+    if (video) {
+        SDL_Quit();
+    }
+    return rc;
+}

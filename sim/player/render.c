@@ -1,0 +1,1303 @@
+/* render: one frame with SDL (see render.h).
+ *
+ * Sizes are written for a 1280×720 window at scale 1 and multiplied by the layout's scale, so
+ * a projector or Ctrl + gets proportionally larger everything. Body text is 16 px, node names
+ * 17 px bold, captions 22 px: readable from the back of a classroom at 1280×720.
+ */
+#include "player/render.h"
+
+#include "text/narrate.h"
+#include "player/textcache.h"
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef MAILSIM_ASSET_DIR
+#define MAILSIM_ASSET_DIR "assets"
+#endif
+
+/* Font sizes at scale 1, in pixels. */
+enum {
+    FS_BODY = 16,
+    FS_SMALL = 14,
+    FS_MONO = 15,
+    FS_NAME = 17,
+    FS_KIND = 14,
+    FS_BADGE = 15,
+    FS_TOKEN = 15,
+    FS_REJECT = 17,
+    FS_CAPTION = 22,
+    FS_TITLE = 19,
+    FS_CLOCK = 22,
+    FS_HELP = 18,
+};
+
+typedef struct {
+    SDL_FRect rect;
+    int line;
+} LineHit;
+
+struct Renderer {
+    SDL_Renderer *sdl;
+    TextCache *tc;
+    ThemeId theme;
+    float s;
+    SDL_Vertex *verts;
+    size_t nverts, cap;
+    LineHit *hits;
+    size_t nhits, hits_cap;
+    SDL_FRect picker_rows[64];
+    int npicker, picker_first; /* row i shows item picker_first + i */
+    float inspector_h;
+    /* Timeline markers per pixel column, rebuilt when the trace or the width changes. */
+    const TraceIndex *marks_ix;
+    int marks_w;
+    uint8_t *mark_role; /* ColorRole per column, 255 = none */
+    uint8_t *mark_tall;
+};
+
+typedef enum { AL_LEFT, AL_CENTER, AL_RIGHT } Align;
+
+/* ---- assets ---- */
+
+static bool has_fonts(const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fonts/DejaVuSans.ttf", dir);
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+    }
+    return f != NULL;
+}
+
+const char *render_locate_assets(Error *err)
+{
+    static char found[1024];
+    const char *env = getenv("MAILSIM_ASSETS");
+    /* An explicit setting is the user's answer: falling back past a typo would hide it. */
+    if (env && env[0]) {
+        if (strlen(env) < sizeof found - 32 && has_fonts(env)) {
+            snprintf(found, sizeof found, "%s", env);
+            return found;
+        }
+        error_set(err, env, "", "MAILSIM_ASSETS names this directory, but it has no "
+                  "fonts/DejaVuSans.ttf; point MAILSIM_ASSETS at mailsim's assets/ directory (it "
+                  "holds fonts/DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSansMono.ttf), or "
+                  "unset it");
+        return NULL;
+    }
+    char *base = SDL_GetBasePath();
+    if (base) {
+        static const char *const REL[] = { "../assets", "../../assets", "../share/mailsim/assets",
+                                           "assets" };
+        for (size_t i = 0; i < sizeof REL / sizeof REL[0]; i++) {
+            snprintf(found, sizeof found, "%s%s", base, REL[i]);
+            if (has_fonts(found)) {
+                SDL_free(base);
+                return found;
+            }
+        }
+        SDL_free(base);
+    }
+    static const char *const ABS[] = { "assets", MAILSIM_ASSET_DIR };
+    for (size_t i = 0; i < sizeof ABS / sizeof ABS[0]; i++) {
+        if (has_fonts(ABS[i])) {
+            snprintf(found, sizeof found, "%s", ABS[i]);
+            return found;
+        }
+    }
+    error_set(err, "", "", "cannot find the player's fonts (fonts/DejaVuSans.ttf in an assets "
+              "directory: $MAILSIM_ASSETS, ../assets or ../share/mailsim/assets beside the "
+              "program, ./assets, or %s); set MAILSIM_ASSETS to the assets/ directory of the "
+              "mailsim source tree", MAILSIM_ASSET_DIR);
+    return NULL;
+}
+
+Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err)
+{
+    Renderer *r = xcalloc(1, sizeof *r);
+    r->sdl = sdl;
+    char fonts[1100];
+    snprintf(fonts, sizeof fonts, "%s/fonts", asset_dir ? asset_dir : "assets");
+    r->tc = textcache_create(sdl, fonts, err);
+    if (!r->tc) {
+        goto fail;
+    }
+    SDL_SetRenderDrawBlendMode(sdl, SDL_BLENDMODE_BLEND);
+    return r;
+fail:
+    render_destroy(r);
+    return NULL;
+}
+
+void render_destroy(Renderer *r)
+{
+    if (!r) {
+        return;
+    }
+    textcache_destroy(r->tc);
+    free(r->verts);
+    free(r->hits);
+    free(r->mark_role);
+    free(r->mark_tall);
+    free(r);
+}
+
+size_t render_cached_texts(const Renderer *r)
+{
+    return textcache_size(r->tc);
+}
+
+/* ---- colours ---- */
+
+static SDL_Color sdlc(Rgba c)
+{
+    return (SDL_Color){ c.r, c.g, c.b, c.a };
+}
+
+static SDL_Color role(const Renderer *r, ColorRole cr)
+{
+    return sdlc(theme_color(r->theme, cr));
+}
+
+static SDL_Color alpha(SDL_Color c, uint8_t a)
+{
+    c.a = a;
+    return c;
+}
+
+static SDL_Color mix(SDL_Color a, SDL_Color b, float k)
+{
+    return (SDL_Color){ (uint8_t)(a.r + (b.r - a.r) * k), (uint8_t)(a.g + (b.g - a.g) * k),
+                        (uint8_t)(a.b + (b.b - a.b) * k), 255 };
+}
+
+static SDL_Color text_on(const Renderer *r, ColorRole cr)
+{
+    return sdlc(theme_text_on(r->theme, cr));
+}
+
+/* Role colours used as text on the panel background: the pale fills (yellow, sky blue) would
+ * not read, so they are darkened in the light theme. */
+static SDL_Color ink(const Renderer *r, ColorRole cr)
+{
+    SDL_Color c = role(r, cr);
+    SDL_Color bg = role(r, CR_PANEL);
+    Rgba a = { c.r, c.g, c.b, 255 }, b = { bg.r, bg.g, bg.b, 255 };
+    for (int i = 0; i < 6 && theme_contrast(a, b) < 4.5; i++) {
+        bool dark_bg = bg.r + bg.g + bg.b < 384;
+        SDL_Color target = dark_bg ? (SDL_Color){ 255, 255, 255, 255 } : (SDL_Color){ 0, 0, 0, 255 };
+        c = mix(c, target, 0.25f);
+        a = (Rgba){ c.r, c.g, c.b, 255 };
+    }
+    return c;
+}
+
+static float S(const Renderer *r, float v)
+{
+    return v * r->s;
+}
+
+static int px(const Renderer *r, int base)
+{
+    int v = (int)lroundf((float)base * r->s);
+    return v < 7 ? 7 : v;
+}
+
+/* ---- shapes (batched) ---- */
+
+static void v_push(Renderer *r, float x, float y, SDL_Color c)
+{
+    if (r->nverts == r->cap) {
+        r->verts = xgrow(r->verts, &r->cap, r->nverts + 1, sizeof *r->verts);
+    }
+    r->verts[r->nverts++] = (SDL_Vertex){ { x, y }, c, { 0, 0 } };
+}
+
+static void flush(Renderer *r)
+{
+    if (r->nverts > 0) {
+        SDL_RenderGeometry(r->sdl, NULL, r->verts, (int)r->nverts, NULL, 0);
+        r->nverts = 0;
+    }
+}
+
+static void tri(Renderer *r, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c)
+{
+    v_push(r, x0, y0, c);
+    v_push(r, x1, y1, c);
+    v_push(r, x2, y2, c);
+}
+
+static void quad(Renderer *r, float x0, float y0, float x1, float y1, float x2, float y2, float x3,
+                 float y3, SDL_Color c)
+{
+    tri(r, x0, y0, x1, y1, x2, y2, c);
+    tri(r, x0, y0, x2, y2, x3, y3, c);
+}
+
+/* Rectangles snap to whole pixels: adjacent shapes then share exact edges and the software
+ * rasteriser leaves no hairline seams between them. */
+static void rect(Renderer *r, float x, float y, float w, float h, SDL_Color c)
+{
+    float x0 = roundf(x), y0 = roundf(y), x1 = roundf(x + w), y1 = roundf(y + h);
+    if (x1 <= x0 || y1 <= y0) {
+        return;
+    }
+    quad(r, x0, y0, x1, y0, x1, y1, x0, y1, c);
+}
+
+static void hgradient(Renderer *r, float x, float y, float w, float h, SDL_Color a, SDL_Color b)
+{
+    v_push(r, x, y, a);
+    v_push(r, x + w, y, b);
+    v_push(r, x + w, y + h, b);
+    v_push(r, x, y, a);
+    v_push(r, x + w, y + h, b);
+    v_push(r, x, y + h, a);
+}
+
+static void line(Renderer *r, float x0, float y0, float x1, float y1, float w, SDL_Color c)
+{
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 0.01f) {
+        return;
+    }
+    float nx = -dy / len * w / 2, ny = dx / len * w / 2;
+    quad(r, x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny, c);
+}
+
+static void fan(Renderer *r, float cx, float cy, float rad, float a0, float a1, int segs, SDL_Color c)
+{
+    for (int i = 0; i < segs; i++) {
+        float t0 = a0 + (a1 - a0) * (float)i / (float)segs;
+        float t1 = a0 + (a1 - a0) * (float)(i + 1) / (float)segs;
+        tri(r, cx, cy, cx + cosf(t0) * rad, cy + sinf(t0) * rad, cx + cosf(t1) * rad,
+            cy + sinf(t1) * rad, c);
+    }
+}
+
+static void circle(Renderer *r, float cx, float cy, float rad, SDL_Color c)
+{
+    fan(r, cx, cy, rad, 0, 6.2831853f, rad > 12 ? 28 : 16, c);
+}
+
+static void ring(Renderer *r, float cx, float cy, float rad, float w, SDL_Color c)
+{
+    int segs = rad > 12 ? 36 : 20;
+    for (int i = 0; i < segs; i++) {
+        float t0 = 6.2831853f * (float)i / (float)segs, t1 = 6.2831853f * (float)(i + 1) / (float)segs;
+        float ro = rad + w / 2, ri = rad - w / 2;
+        quad(r, cx + cosf(t0) * ro, cy + sinf(t0) * ro, cx + cosf(t1) * ro, cy + sinf(t1) * ro,
+             cx + cosf(t1) * ri, cy + sinf(t1) * ri, cx + cosf(t0) * ri, cy + sinf(t0) * ri, c);
+    }
+}
+
+static void round_rect(Renderer *r, float x, float y, float w, float h, float rad, SDL_Color c)
+{
+    if (w <= 0 || h <= 0) {
+        return;
+    }
+    float x1 = roundf(x + w), y1 = roundf(y + h);
+    x = roundf(x);
+    y = roundf(y);
+    w = x1 - x;
+    h = y1 - y;
+    rad = roundf(fminf(rad, fminf(w, h) / 2));
+    if (rad < 0.75f) {
+        rect(r, x, y, w, h, c);
+        return;
+    }
+    rect(r, x + rad, y, w - 2 * rad, h, c);
+    rect(r, x, y + rad, rad, h - 2 * rad, c);
+    rect(r, x + w - rad, y + rad, rad, h - 2 * rad, c);
+    int segs = rad > 6 ? 6 : 3;
+    fan(r, x + rad, y + rad, rad, 3.14159265f, 4.71238898f, segs, c);
+    fan(r, x + w - rad, y + rad, rad, 4.71238898f, 6.2831853f, segs, c);
+    fan(r, x + w - rad, y + h - rad, rad, 0, 1.57079633f, segs, c);
+    fan(r, x + rad, y + h - rad, rad, 1.57079633f, 3.14159265f, segs, c);
+}
+
+/* A filled rounded box with a border of width bw. */
+static void box(Renderer *r, float x, float y, float w, float h, float rad, SDL_Color fill,
+                SDL_Color border, float bw)
+{
+    round_rect(r, x, y, w, h, rad, border);
+    round_rect(r, x + bw, y + bw, w - 2 * bw, h - 2 * bw, fmaxf(rad - bw, 0), fill);
+}
+
+/* ---- text ---- */
+
+static void text_size(Renderer *r, FontFace face, int size, const char *s, int *w, int *h)
+{
+    SDL_Texture *t = textcache_get(r->tc, face, size, s, 0, w, h);
+    (void)t;
+}
+
+/* Draws text with its top-left (or top-centre / top-right) at (x, y). When max_w > 0 and the
+ * text is wider, it is cut at max_w and faded into `bg`. Returns the height drawn. */
+static float text_fit(Renderer *r, FontFace face, int size, const char *s, float x, float y,
+                      SDL_Color c, Align al, float max_w, SDL_Color bg)
+{
+    int w, h;
+    SDL_Texture *t = textcache_get(r->tc, face, size, s, 0, &w, &h);
+    if (!t) {
+        return 0;
+    }
+    flush(r);
+    float dw = (float)w;
+    bool cut = max_w > 0 && dw > max_w;
+    if (cut) {
+        dw = max_w;
+    }
+    float dx = al == AL_CENTER ? x - dw / 2 : al == AL_RIGHT ? x - dw : x;
+    SDL_Rect src = { 0, 0, (int)dw, h };
+    SDL_FRect dst = { roundf(dx), roundf(y), dw, (float)h };
+    SDL_SetTextureColorMod(t, c.r, c.g, c.b);
+    SDL_SetTextureAlphaMod(t, c.a);
+    SDL_RenderCopyF(r->sdl, t, &src, &dst);
+    if (cut) {
+        float fw = fminf(S(r, 26), dw / 3);
+        hgradient(r, dst.x + dw - fw, dst.y, fw, (float)h, alpha(bg, 0), alpha(bg, 255));
+        flush(r);
+    }
+    return (float)h;
+}
+
+static float text(Renderer *r, FontFace face, int size, const char *s, float x, float y, SDL_Color c,
+                  Align al)
+{
+    return text_fit(r, face, size, s, x, y, c, al, 0, c);
+}
+
+/* Wrapped text; returns its height. */
+static float text_wrap(Renderer *r, FontFace face, int size, const char *s, float x, float y,
+                       float wrap, SDL_Color c, bool draw)
+{
+    int w, h;
+    SDL_Texture *t = textcache_get(r->tc, face, size, s, (int)wrap, &w, &h);
+    if (!t) {
+        return 0;
+    }
+    if (draw) {
+        flush(r);
+        SDL_FRect dst = { roundf(x), roundf(y), (float)w, (float)h };
+        SDL_SetTextureColorMod(t, c.r, c.g, c.b);
+        SDL_SetTextureAlphaMod(t, c.a);
+        SDL_RenderCopyF(r->sdl, t, NULL, &dst);
+    }
+    return (float)h;
+}
+
+static void clip(Renderer *r, LayoutRect rc)
+{
+    flush(r);
+    SDL_Rect c = { (int)rc.x, (int)rc.y, (int)ceilf(rc.w), (int)ceilf(rc.h) };
+    SDL_RenderSetClipRect(r->sdl, &c);
+}
+
+static void unclip(Renderer *r)
+{
+    flush(r);
+    SDL_RenderSetClipRect(r->sdl, NULL);
+}
+
+/* ---- node icons (drawn in the tile, unit u = tile / 52) ---- */
+
+static void icon_frame(Renderer *r, float x, float y, float w, float h, float t, SDL_Color c)
+{
+    rect(r, x, y, w, t, c);
+    rect(r, x, y + h - t, w, t, c);
+    rect(r, x, y, t, h, c);
+    rect(r, x + w - t, y, t, h, c);
+}
+
+static void arrow_right(Renderer *r, float x0, float x1, float y, float t, float head, SDL_Color c)
+{
+    line(r, x0, y, x1 - head * 0.6f, y, t, c);
+    tri(r, x1, y, x1 - head, y - head * 0.7f, x1 - head, y + head * 0.7f, c);
+}
+
+static void draw_icon(Renderer *r, NodeKind kind, LayoutRect tile, SDL_Color c, SDL_Color bg)
+{
+    float u = tile.w / 52.0f, x = tile.x, y = tile.y, t = fmaxf(2.2f * u, 1.5f);
+    switch (kind) {
+    case NODE_CLIENT:
+        icon_frame(r, x + 12 * u, y + 12 * u, 28 * u, 20 * u, t, c);
+        rect(r, x + 15 * u, y + 15 * u, 22 * u, 14 * u, alpha(c, 60));
+        quad(r, x + 8 * u, y + 34 * u, x + 44 * u, y + 34 * u, x + 48 * u, y + 40 * u, x + 4 * u,
+             y + 40 * u, c);
+        break;
+    case NODE_OUTGOING:
+    case NODE_INCOMING: {
+        float sx = kind == NODE_OUTGOING ? 8 * u : 16 * u;
+        for (int k = 0; k < 2; k++) {
+            float sy = y + (11 + 14 * (float)k) * u;
+            round_rect(r, x + sx, y + (11 + 14 * (float)k) * u, 28 * u, 11 * u, 2 * u, c);
+            circle(r, x + sx + 5 * u, sy + 5.5f * u, 1.8f * u, bg);
+            rect(r, x + sx + 11 * u, sy + 4.5f * u, 13 * u, 2 * u, bg);
+        }
+        if (kind == NODE_OUTGOING) {
+            arrow_right(r, x + 30 * u, x + 47 * u, y + 43 * u, t, 6 * u, c);
+        } else {
+            arrow_right(r, x + 5 * u, x + 22 * u, y + 43 * u, t, 6 * u, c);
+        }
+        break;
+    }
+    case NODE_RESOLVER: {
+        float cx = x + 26 * u, cy = y + 26 * u, rad = 15 * u;
+        ring(r, cx, cy, rad, t, c);
+        line(r, cx - rad, cy, cx + rad, cy, t * 0.8f, c);
+        line(r, cx, cy - rad, cx, cy + rad, t * 0.8f, c);
+        for (int i = 0; i < 16; i++) { /* a meridian: an ellipse */
+            float a0 = 6.2831853f * (float)i / 16, a1 = 6.2831853f * (float)(i + 1) / 16;
+            line(r, cx + cosf(a0) * 7 * u, cy + sinf(a0) * rad, cx + cosf(a1) * 7 * u,
+                 cy + sinf(a1) * rad, t * 0.8f, c);
+        }
+        break;
+    }
+    case NODE_FILTER:
+        quad(r, x + 9 * u, y + 12 * u, x + 43 * u, y + 12 * u, x + 30 * u, y + 27 * u, x + 22 * u,
+             y + 27 * u, c);
+        rect(r, x + 22 * u, y + 26 * u, 8 * u, 12 * u, c);
+        tri(r, x + 22 * u, y + 38 * u, x + 30 * u, y + 38 * u, x + 26 * u, y + 43 * u, c);
+        break;
+    case NODE_STORE:
+        icon_frame(r, x + 11 * u, y + 10 * u, 30 * u, 32 * u, t, c);
+        rect(r, x + 11 * u, y + 25 * u, 30 * u, t, c);
+        rect(r, x + 21 * u, y + 16 * u, 10 * u, 3 * u, c);
+        rect(r, x + 21 * u, y + 31 * u, 10 * u, 3 * u, c);
+        break;
+    case NODE_KIND_COUNT: break;
+    }
+}
+
+static const char *const KIND_LINE[NODE_KIND_COUNT] = {
+    [NODE_CLIENT] = "mail client",     [NODE_OUTGOING] = "outgoing server",
+    [NODE_RESOLVER] = "DNS resolver",  [NODE_INCOMING] = "incoming server",
+    [NODE_FILTER] = "spam filter",     [NODE_STORE] = "mail store",
+};
+
+/* ---- canvas ---- */
+
+/* A token's path from fraction p0 to p1, w wide: one quad for a straight link; a curve is a
+ * strip of POLY_STEPS quads whose neighbours share their edge (mitred: the pieces meet without
+ * gaps or overlaps, so a translucent trail has no darker joints). Two triangles a piece: a
+ * software renderer pays for every triangle, and links and trails are most of a frame. */
+#define POLY_STEPS 20
+
+static void polyline(Renderer *r, const ViewToken *t, float p0, float p1, float w, SDL_Color c)
+{
+    float mx = (t->x0 + t->x1) / 2, my = (t->y0 + t->y1) / 2;
+    bool straight = fabsf(t->cx - mx) < 0.5f && fabsf(t->cy - my) < 0.5f;
+    int steps = straight ? 1 : POLY_STEPS;
+    float px[POLY_STEPS + 1], py[POLY_STEPS + 1];
+    for (int k = 0; k <= steps; k++) {
+        viewtoken_point(t, p0 + (p1 - p0) * (float)k / (float)steps, &px[k], &py[k]);
+    }
+    /* Each point's offset to the strip's left edge: the mean of its pieces' unit normals,
+     * lengthened so the strip keeps width w where it bends (at most 2x, for sharp bends). */
+    float ox[POLY_STEPS + 1], oy[POLY_STEPS + 1];
+    for (int k = 0; k <= steps; k++) {
+        float nx = 0, ny = 0;
+        for (int j = k - 1; j <= k; j++) {
+            if (j < 0 || j >= steps) {
+                continue;
+            }
+            float dx = px[j + 1] - px[j], dy = py[j + 1] - py[j], len = sqrtf(dx * dx + dy * dy);
+            if (len > 1e-4f) {
+                nx += -dy / len;
+                ny += dx / len;
+            }
+        }
+        float nlen = sqrtf(nx * nx + ny * ny);
+        if (nlen < 1e-4f) {
+            ox[k] = oy[k] = 0;
+            continue;
+        }
+        float ux = nx / nlen, uy = ny / nlen;
+        float cos_half = nlen / (k == 0 || k == steps ? 1.0f : 2.0f);
+        float m = w / 2 / fmaxf(cos_half, 0.5f);
+        ox[k] = ux * m;
+        oy[k] = uy * m;
+    }
+    for (int k = 0; k < steps; k++) {
+        quad(r, px[k] + ox[k], py[k] + oy[k], px[k + 1] + ox[k + 1], py[k + 1] + oy[k + 1],
+             px[k + 1] - ox[k + 1], py[k + 1] - oy[k + 1], px[k] - ox[k], py[k] - oy[k], c);
+    }
+}
+
+static void draw_links(Renderer *r, const RenderHud *h)
+{
+    SDL_Color c = role(r, CR_LINK);
+    for (size_t i = 0; i < layout_link_count(h->lay); i++) {
+        int32_t a, b;
+        layout_link(h->lay, i, &a, &b);
+        ViewToken path = { 0 };
+        layout_link_curve(h->lay, a, b, &path.x0, &path.y0, &path.cx, &path.cy, &path.x1, &path.y1);
+        polyline(r, &path, 0, 1, S(r, 3), c);
+    }
+}
+
+static const char *node_label(const Trace *tr, int32_t i)
+{
+    const TraceNode *n = trace_node(tr, i);
+    const char *label = trace_str(tr, n->label);
+    return label[0] ? label : trace_str(tr, n->name);
+}
+
+static void draw_node_shapes(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i)
+{
+    const Trace *tr = traceindex_trace(h->ix);
+    const TraceNode *n = trace_node(tr, i);
+    const ViewNode *vn = &vs->nodes[i];
+    LayoutRect t = layout_node(h->lay, i);
+    SDL_Color kind = role(r, theme_kind_role(n->kind));
+    SDL_Color panel = role(r, CR_NODE);
+    SDL_Color fill = r->theme == THEME_HIGH_CONTRAST ? panel : mix(panel, kind, 0.13f);
+    if (vn->down) {
+        kind = role(r, CR_DOWN);
+        fill = mix(panel, kind, 0.25f);
+    }
+    float rad = S(r, 9);
+    if (vn->selected) {
+        box(r, t.x - S(r, 7), t.y - S(r, 7), t.w + S(r, 14), t.h + S(r, 14), rad + S(r, 6),
+            alpha(role(r, CR_SELECT), 0), role(r, CR_SELECT), S(r, 4));
+    } else if (vn->active) {
+        box(r, t.x - S(r, 5), t.y - S(r, 5), t.w + S(r, 10), t.h + S(r, 10), rad + S(r, 4),
+            alpha(role(r, CR_NODE_ACTIVE), 0), role(r, CR_NODE_ACTIVE), S(r, 3));
+    }
+    box(r, t.x, t.y, t.w, t.h, rad, fill, kind, fmaxf(S(r, 2.5f), 1.5f));
+    draw_icon(r, n->kind, t, kind, fill);
+    if (vn->down) { /* a red bar across: out of service */
+        line(r, t.x + S(r, 6), t.y + t.h - S(r, 6), t.x + t.w - S(r, 6), t.y + S(r, 6), S(r, 5),
+             role(r, CR_SMTP_REJECT));
+    }
+}
+
+/* Badges: coloured pills under the label (beside the tile in the top row). */
+static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, bool shapes)
+{
+    const ViewNode *vn = &vs->nodes[i];
+    LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
+    LayoutRect t = layout_node(h->lay, i);
+    bool beside = layout_column(h->lay, i) == COL_TOP_ROW;
+    float y = lab.y + lab.h + S(r, 1);
+    float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
+    /* As many badges as the footprint has rows for (the layout shrinks it in crowded columns). */
+    int fit = beside ? VIEW_MAX_BADGES
+                     : (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
+    int count = vn->badge_count < fit ? vn->badge_count : fit;
+    for (int b = 0; b < count; b++) {
+        const ViewBadge *bd = &vn->badges[b];
+        int w, th, size = px(r, FS_BADGE);
+        text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        while ((float)w + S(r, 12) > maxw && size > px(r, 12)) { /* shrink before cutting */
+            size--;
+            text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        }
+        float bw = fminf((float)w + S(r, 12), maxw), bh = row_h;
+        float bx = beside ? t.x + t.w + S(r, 6) : lab.x + lab.w / 2 - bw / 2;
+        float by = beside ? t.y + (float)b * (bh + S(r, 2)) : y + (float)b * (bh + S(r, 2));
+        if (shapes) {
+            round_rect(r, bx, by, bw, bh, bh / 2, role(r, (ColorRole)bd->role));
+        } else {
+            text_fit(r, FACE_BOLD, size, bd->text, bx + S(r, 6), by + (bh - (float)th) / 2,
+                     text_on(r, (ColorRole)bd->role), AL_LEFT, bw - S(r, 12),
+                     role(r, (ColorRole)bd->role));
+        }
+    }
+    /* The filter's gauge: score against the threshold, under its badge. */
+    if (vn->has_verdict && shapes && !beside && count < fit) {
+        float gy = y + (float)count * (row_h + S(r, 2)) + S(r, 1);
+        float gw = fminf(lab.w, S(r, 120)), gx = lab.x + lab.w / 2 - gw / 2, gh = S(r, 7);
+        double max = fmax(vn->required_milli * 2.0, vn->score_milli * 1.1);
+        float k = max > 0 ? (float)(vn->score_milli / max) : 0;
+        k = k < 0 ? 0 : k > 1 ? 1 : k;
+        rect(r, gx, gy, gw, gh, role(r, CR_PANEL_ALT));
+        rect(r, gx, gy, gw * k, gh, role(r, vn->verdict_spam ? CR_SPAM : CR_OK));
+        float mx = gx + gw * (float)(vn->required_milli / max);
+        rect(r, mx - S(r, 1.5f), gy - S(r, 3), S(r, 3), gh + S(r, 6), role(r, CR_TEXT));
+    }
+}
+
+static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
+{
+    const Trace *tr = traceindex_trace(h->ix);
+    const TraceNode *n = trace_node(tr, i);
+    LayoutRect lab = layout_node_label(h->lay, i);
+    const char *name = node_label(tr, i);
+    SDL_Color bg = role(r, CR_BG);
+    int size = px(r, FS_NAME), w, th;
+    text_size(r, FACE_BOLD, size, name, &w, &th);
+    for (int k = 0; k < 3 && (float)w > lab.w; k++) { /* shrink a little before cutting */
+        size = size * 9 / 10;
+        text_size(r, FACE_BOLD, size, name, &w, &th);
+    }
+    float y = lab.y;
+    y += text_fit(r, FACE_BOLD, size, name, lab.x + lab.w / 2, y, role(r, CR_TEXT), AL_CENTER, lab.w,
+                  bg) - S(r, 2);
+    if (lab.h > S(r, 30)) {
+        text_fit(r, FACE_SANS, px(r, FS_KIND), KIND_LINE[n->kind], lab.x + lab.w / 2, y,
+                 ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
+    }
+}
+
+static void envelope(Renderer *r, float cx, float cy, float w, SDL_Color fill, SDL_Color edge)
+{
+    float h = w * 0.66f, x = cx - w / 2, y = cy - h / 2, t = fmaxf(w * 0.06f, 1.2f);
+    rect(r, x - t, y - t, w + 2 * t, h + 2 * t, edge);
+    rect(r, x, y, w, h, fill);
+    line(r, x, y, cx, y + h * 0.58f, t, edge);
+    line(r, x + w, y, cx, y + h * 0.58f, t, edge);
+}
+
+static SDL_Color envelope_edge(const Renderer *r)
+{
+    return r->theme == THEME_LIGHT ? (SDL_Color){ 40, 40, 40, 255 } : (SDL_Color){ 20, 20, 20, 255 };
+}
+
+/* Token geometry: trails, envelopes, pills. Text comes in a second pass. */
+static void token_pill_size(Renderer *r, const ViewToken *t, float *w, float *h, int *size, FontFace *face)
+{
+    bool reject = (t->flags & VT_REJECT) != 0;
+    *face = reject ? FACE_BOLD : FACE_SANS;
+    *size = px(r, reject ? FS_REJECT : FS_TOKEN);
+    int tw, th;
+    text_size(r, *face, *size, t->label, &tw, &th);
+    *w = (float)tw + S(r, reject ? 16 : 12);
+    *h = (float)th + S(r, reject ? 6 : 3);
+}
+
+static void draw_token_shapes(Renderer *r, const ViewToken *t)
+{
+    SDL_Color c = role(r, (ColorRole)t->role);
+    bool travelling = !(t->flags & VT_RESTING);
+    if (travelling && !(t->flags & VT_GROUP)) {
+        polyline(r, t, 0, t->progress, S(r, t->shape == TOKEN_ENVELOPE ? 4 : 3), alpha(c, 150));
+        circle(r, t->x0, t->y0, S(r, 3), alpha(c, 150));
+    }
+    if (t->shape == TOKEN_ENVELOPE) {
+        float w = S(r, (t->flags & VT_RESTING) ? 24 : 32);
+        if (t->flags & VT_SELECTED) {
+            round_rect(r, t->x - w / 2 - S(r, 6), t->y - w * 0.33f - S(r, 6), w + S(r, 12),
+                       w * 0.66f + S(r, 12), S(r, 6), role(r, CR_SELECT));
+        }
+        envelope(r, t->x, t->y, w, c, envelope_edge(r));
+        return;
+    }
+    float w, h;
+    int size;
+    FontFace face;
+    token_pill_size(r, t, &w, &h, &size, &face);
+    if (t->flags & VT_SELECTED) {
+        round_rect(r, t->x - w / 2 - S(r, 4), t->y - h / 2 - S(r, 4), w + S(r, 8), h + S(r, 8),
+                   h / 2 + S(r, 4), role(r, CR_SELECT));
+    }
+    if (t->flags & VT_REJECT) {
+        float ly = t->y + t->label_dy;
+        if (t->label_dy != 0) { /* the token on the link, a leader up to its label */
+            line(r, t->x, t->y, t->x, ly, S(r, 3), role(r, CR_TEXT));
+            circle(r, t->x, t->y, S(r, 7), role(r, CR_TEXT));
+            circle(r, t->x, t->y, S(r, 5), c);
+        }
+        round_rect(r, t->x - w / 2 + S(r, 2), ly - h / 2 + S(r, 3), w, h, h / 2,
+                   (SDL_Color){ 0, 0, 0, 70 });
+        box(r, t->x - w / 2, ly - h / 2, w, h, h / 2, c, role(r, CR_TEXT), S(r, 2.5f));
+    } else {
+        round_rect(r, t->x - w / 2, t->y - h / 2, w, h, S(r, 6), c);
+    }
+}
+
+static void draw_token_text(Renderer *r, const ViewToken *t)
+{
+    if (!t->label[0]) {
+        return;
+    }
+    if (t->shape == TOKEN_ENVELOPE) {
+        bool resting = (t->flags & VT_RESTING) != 0;
+        int size = px(r, resting ? FS_SMALL - 1 : FS_SMALL);
+        int w, h;
+        text_size(r, FACE_BOLD, size, t->label, &w, &h);
+        /* Travelling: the id under the envelope. Resting: beside the stack, to the right. */
+        float lx = resting ? t->x + S(r, 16) : t->x - (float)w / 2;
+        float ly = resting ? t->y - (float)h / 2 : t->y + S(r, 13);
+        flush(r);
+        SDL_Color bg = role(r, CR_BG);
+        round_rect(r, lx - S(r, 3), ly, (float)w + S(r, 6), (float)h, S(r, 4), alpha(bg, 225));
+        text(r, FACE_BOLD, size, t->label, lx, ly, role(r, CR_TEXT), AL_LEFT);
+        return;
+    }
+    float w, h;
+    int size;
+    FontFace face;
+    token_pill_size(r, t, &w, &h, &size, &face);
+    int tw, th;
+    text_size(r, face, size, t->label, &tw, &th);
+    text(r, face, size, t->label, t->x, t->y + t->label_dy - (float)th / 2,
+         text_on(r, (ColorRole)t->role), AL_CENTER);
+}
+
+static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    LayoutRect c = layout_region(h->lay, REGION_CANVAS);
+    rect(r, c.x, c.y, c.w, c.h, role(r, CR_BG));
+    clip(r, c);
+    draw_links(r, h);
+    for (size_t i = 0; i < vs->node_count; i++) {
+        draw_node_shapes(r, vs, h, (int32_t)i);
+        draw_badges(r, vs, h, (int32_t)i, true);
+    }
+    flush(r);
+    for (size_t i = 0; i < vs->node_count; i++) {
+        draw_node_text(r, h, (int32_t)i);
+        draw_badges(r, vs, h, (int32_t)i, false);
+    }
+    /* Resting envelopes first, travelling tokens above them, refusals on top of everything. */
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; i < vs->token_count; i++) {
+            const ViewToken *t = &vs->tokens[i];
+            int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
+            if (want != pass) {
+                continue;
+            }
+            draw_token_shapes(r, t);
+        }
+        flush(r);
+        for (size_t i = 0; i < vs->token_count; i++) {
+            const ViewToken *t = &vs->tokens[i];
+            int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
+            if (want == pass) {
+                draw_token_text(r, t);
+            }
+        }
+    }
+    unclip(r);
+}
+
+/* ---- bars and panels ---- */
+
+static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    LayoutRect b = layout_region(h->lay, REGION_TOPBAR);
+    rect(r, b.x, b.y, b.w, b.h, role(r, CR_PANEL_ALT));
+    rect(r, b.x, b.y + b.h - S(r, 1), b.w, S(r, 1), role(r, CR_BORDER));
+    float x = b.x + S(r, 14), mid = b.y + b.h / 2;
+    bool playing = h->pb && h->pb->playing;
+    SDL_Color tc = role(r, CR_TEXT);
+    /* Play / pause glyph, drawn as shapes so it never depends on the font. */
+    float g = S(r, 16);
+    if (playing) {
+        rect(r, x, mid - g / 2, g * 0.35f, g, tc);
+        rect(r, x + g * 0.6f, mid - g / 2, g * 0.35f, g, tc);
+    } else {
+        tri(r, x, mid - g / 2, x + g * 0.9f, mid, x, mid + g / 2, tc);
+    }
+    x += g + S(r, 12);
+    char clock[48], speed[48], line2[160];
+    view_format_clock(vs->t_us, clock, sizeof clock);
+    int w, th;
+    text_size(r, FACE_MONO, px(r, FS_CLOCK), clock, &w, &th);
+    text(r, FACE_MONO, px(r, FS_CLOCK), clock, x, mid - (float)th / 2, tc, AL_LEFT);
+    x += (float)w + S(r, 16);
+    if (h->pb) {
+        playback_speed_text(h->pb->speed, speed, sizeof speed);
+        text_size(r, FACE_BOLD, px(r, FS_TITLE), speed, &w, &th);
+        text(r, FACE_BOLD, px(r, FS_TITLE), speed, x, mid - (float)th / 2, tc, AL_LEFT);
+        x += (float)w + S(r, 10);
+        line2[0] = '\0';
+        if (h->pb->dwell_left_s > 0 && h->pb->playing) {
+            snprintf(line2, sizeof line2, "reading pause");
+        } else if (h->pb->playing && h->pb->effective_speed < h->pb->speed * 0.999) {
+            char eff[32];
+            snprintf(line2, sizeof line2, "slow motion %s",
+                     playback_speed_text(h->pb->effective_speed, eff, sizeof eff));
+        } else if (!h->pb->playing) {
+            snprintf(line2, sizeof line2, "paused");
+        }
+        if (line2[0]) {
+            text_size(r, FACE_SANS, px(r, FS_SMALL), line2, &w, &th);
+            text(r, FACE_SANS, px(r, FS_SMALL), line2, x, mid - (float)th / 2, role(r, CR_TEXT_DIM),
+                 AL_LEFT);
+            x += (float)w + S(r, 16);
+        }
+    }
+    const char *hint = "F1  keys";
+    int hw;
+    text_size(r, FACE_SANS, px(r, FS_SMALL), hint, &hw, &th);
+    float right = b.x + b.w - S(r, 14);
+    text(r, FACE_SANS, px(r, FS_SMALL), hint, right, mid - (float)th / 2, role(r, CR_TEXT_DIM), AL_RIGHT);
+    right -= (float)hw + S(r, 20);
+    const Trace *tr = traceindex_trace(h->ix);
+    const char *title = trace_title(tr)[0] ? trace_title(tr) : trace_scenario(tr);
+    text_size(r, FACE_BOLD, px(r, FS_TITLE), title, &w, &th);
+    float avail = right - x;
+    if (avail > S(r, 60)) {
+        float tx = (float)w < avail ? right - (float)w : x;
+        text_fit(r, FACE_BOLD, px(r, FS_TITLE), title, tx, mid - (float)th / 2, tc, AL_LEFT, avail,
+                 role(r, CR_PANEL_ALT));
+    }
+}
+
+static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    LayoutRect c = layout_region(h->lay, REGION_CAPTION);
+    rect(r, c.x, c.y, c.w, c.h, role(r, CR_PANEL));
+    rect(r, c.x, c.y, c.w, S(r, 1), role(r, CR_BORDER));
+    ColorRole accent = vs->caption_role == CR_TEXT || vs->caption_role == CR_NEUTRAL ||
+                               vs->caption_role == CR_MSG
+                           ? CR_NODE_ACTIVE
+                           : (ColorRole)vs->caption_role;
+    rect(r, c.x, c.y + S(r, 1), S(r, 10), c.h - S(r, 1), role(r, accent));
+    clip(r, c);
+    float x = c.x + S(r, 26), wrap = c.w - S(r, 40);
+    int size = px(r, vs->caption_is_narration ? FS_CAPTION - 2 : FS_CAPTION);
+    FontFace face = FACE_SANS;
+    SDL_Color col = role(r, CR_TEXT);
+    float th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
+    if (th > c.h - S(r, 8)) { /* too long for two lines: a size smaller */
+        size = px(r, FS_BODY + 2);
+        th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
+    }
+    float y = c.y + fmaxf((c.h - th) / 2, S(r, 4));
+    text_wrap(r, face, size, vs->caption, x, y, wrap, col, true);
+    unclip(r);
+}
+
+static void build_marks(Renderer *r, const RenderHud *h, int width)
+{
+    if (r->marks_ix == h->ix && r->marks_w == width) {
+        return;
+    }
+    free(r->mark_role);
+    free(r->mark_tall);
+    r->mark_role = xmalloc((size_t)width + 1);
+    r->mark_tall = xcalloc((size_t)width + 1, 1);
+    memset(r->mark_role, 255, (size_t)width + 1);
+    r->marks_ix = h->ix;
+    r->marks_w = width;
+    const Trace *tr = traceindex_trace(h->ix);
+    const TraceEvent *ev = trace_events(tr);
+    /* Per column: the most alarming notable event wins (refusal > deferral > spam > ok). */
+    static const int RANK[CR_COUNT] = { [CR_SMTP_REJECT] = 6, [CR_SMTP_DEFER] = 5, [CR_SPAM] = 4,
+                                        [CR_OK] = 3, [CR_FETCH] = 2, [CR_MSG] = 2 };
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        int col = (int)(timeaxis_frac(h->axis, ev[i].t_us) * (width - 1) + 0.5);
+        bool tall = view_event_notable(tr, (uint32_t)i);
+        ColorRole cr = tall ? view_event_role(tr, (uint32_t)i) : CR_NEUTRAL;
+        uint8_t cur = r->mark_role[col];
+        if (cur == 255 || RANK[cr] > RANK[cur]) {
+            r->mark_role[col] = (uint8_t)cr;
+        }
+        r->mark_tall[col] |= tall;
+    }
+}
+
+static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    LayoutRect tl = layout_region(h->lay, REGION_TIMELINE);
+    rect(r, tl.x, tl.y, tl.w, tl.h, role(r, CR_PANEL_ALT));
+    rect(r, tl.x, tl.y, tl.w, S(r, 1), role(r, CR_BORDER));
+    LayoutRect bar = layout_timeline_bar(h->lay);
+    int width = (int)bar.w;
+    if (width < 2 || !h->axis) {
+        return;
+    }
+    build_marks(r, h, width);
+    float base = bar.y + bar.h;
+    rect(r, bar.x, base - S(r, 2), bar.w, S(r, 2), role(r, CR_BORDER));
+    /* Squeezed gaps: a dotted stretch with its real length. */
+    char dur[48];
+    for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
+        const AxisSegment *sg = timeaxis_segment(h->axis, i);
+        if (!sg->gap) {
+            continue;
+        }
+        float x0 = bar.x + (float)sg->frac0 * bar.w, x1 = bar.x + (float)sg->frac1 * bar.w;
+        for (float x = x0 + S(r, 2); x < x1 - S(r, 2); x += S(r, 6)) {
+            rect(r, x, base - S(r, 9), S(r, 3), S(r, 3), role(r, CR_TEXT_DIM));
+        }
+        view_format_duration(sg->end_us - sg->start_us, dur, sizeof dur);
+        int w, th;
+        text_size(r, FACE_SANS, px(r, FS_SMALL - 2), dur, &w, &th);
+        if ((float)w < x1 - x0) {
+            text(r, FACE_SANS, px(r, FS_SMALL - 2), dur, (x0 + x1) / 2, bar.y - S(r, 1),
+                 role(r, CR_TEXT_DIM), AL_CENTER);
+        }
+    }
+    for (int x = 0; x < width; x++) {
+        if (r->mark_role[x] == 255) {
+            continue;
+        }
+        float mh = r->mark_tall[x] ? bar.h * 0.75f : bar.h * 0.3f;
+        rect(r, bar.x + (float)x, base - mh, fmaxf(S(r, 2), 1.5f), mh, ink(r, (ColorRole)r->mark_role[x]));
+    }
+    float cx = bar.x + (float)timeaxis_frac(h->axis, vs->t_us) * bar.w;
+    SDL_Color cur = role(r, CR_TEXT);
+    rect(r, cx - S(r, 1.5f), bar.y - S(r, 2), S(r, 3), bar.h + S(r, 4), cur);
+    tri(r, cx - S(r, 7), bar.y - S(r, 4), cx + S(r, 7), bar.y - S(r, 4), cx, bar.y + S(r, 5), cur);
+    /* Start and end times under the strip. */
+    char a[48], b[48];
+    view_format_duration(timeaxis_start(h->axis), a, sizeof a);
+    view_format_duration(timeaxis_end(h->axis), b, sizeof b);
+    float ly = base + S(r, 1);
+    text(r, FACE_SANS, px(r, FS_SMALL - 1), timeaxis_start(h->axis) == 0 ? "0 s" : a, bar.x, ly,
+         role(r, CR_TEXT_DIM), AL_LEFT);
+    text(r, FACE_SANS, px(r, FS_SMALL - 1), b, bar.x + bar.w, ly, role(r, CR_TEXT_DIM), AL_RIGHT);
+}
+
+static void panel_header(Renderer *r, LayoutRect p, const char *title, const char *right)
+{
+    float hh = S(r, 30);
+    rect(r, p.x, p.y, p.w, hh, role(r, CR_PANEL_ALT));
+    rect(r, p.x, p.y + hh - S(r, 1), p.w, S(r, 1), role(r, CR_BORDER));
+    int w, th;
+    text_size(r, FACE_BOLD, px(r, FS_BODY), title, &w, &th);
+    text(r, FACE_BOLD, px(r, FS_BODY), title, p.x + S(r, 12), p.y + (hh - (float)th) / 2,
+         role(r, CR_TEXT), AL_LEFT);
+    if (right && right[0]) {
+        int rw, rh;
+        text_size(r, FACE_SANS, px(r, FS_SMALL), right, &rw, &rh);
+        text_fit(r, FACE_SANS, px(r, FS_SMALL), right, p.x + p.w - S(r, 12), p.y + (hh - (float)rh) / 2,
+                 role(r, CR_TEXT_DIM), AL_RIGHT, p.w - (float)w - S(r, 40), role(r, CR_PANEL_ALT));
+    }
+}
+
+/* "smtp.a.example → mx.b.example" -> "smtp.a → mx.b": each host name cut after its second
+ * label, enough to tell nodes apart in a lesson. */
+static void short_route(const char *route, char *out, size_t size)
+{
+    size_t n = 0;
+    int dots = 0;
+    bool skipping = false;
+    for (const char *p = route; *p && n + 1 < size; p++) {
+        if (*p == ' ') {
+            dots = 0;
+            skipping = false;
+        } else if (*p == '.' && ++dots == 2) {
+            skipping = true;
+        }
+        if (!skipping) {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+}
+
+static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    LayoutRect p = layout_region(h->lay, REGION_LOG);
+    if (p.w <= 0 || p.h <= 0) {
+        return;
+    }
+    const Trace *tr = traceindex_trace(h->ix);
+    int64_t total = (int64_t)trace_count(tr);
+    int64_t cur = vs->current == UINT32_MAX ? -1 : (int64_t)vs->current;
+    rect(r, p.x, p.y, p.w, p.h, role(r, CR_PANEL));
+    rect(r, p.x, p.y, S(r, 1), p.h, role(r, CR_BORDER));
+    char count[64];
+    snprintf(count, sizeof count, "%lld of %lld", (long long)(cur + 1), (long long)total);
+    panel_header(r, p, "Event log", count);
+    clip(r, (LayoutRect){ p.x + S(r, 1), p.y + S(r, 30), p.w - S(r, 1), p.h - S(r, 30) });
+    int64_t first = layout_log_first_row(h->lay, cur, total);
+    int rows = layout_log_rows(h->lay);
+    float rh = layout_log_row_height(h->lay), y = p.y + S(r, 30);
+    const TraceEvent *ev = trace_events(tr);
+    char line[2048], clock[48];
+    for (int64_t i = first; i < total && i < first + rows + 1; i++, y += rh) {
+        bool is_cur = i == cur, future = i > cur;
+        SDL_Color bg = is_cur ? role(r, CR_CURRENT_ROW) : role(r, CR_PANEL);
+        if (is_cur) {
+            rect(r, p.x + S(r, 1), y, p.w - S(r, 1), rh, bg);
+        }
+        ColorRole cr = view_event_role(tr, (uint32_t)i);
+        rect(r, p.x + S(r, 8), y + rh * 0.25f, S(r, 5), rh * 0.5f, role(r, cr));
+        view_format_clock(ev[i].t_us, clock, sizeof clock);
+        const char *shown = clock + 3; /* mm:ss.mmm; hours are rare in a lesson */
+        if (ev[i].t_us >= INT64_C(3600000000)) {
+            shown = clock;
+        }
+        int cw, chh;
+        text_size(r, FACE_MONO, px(r, FS_SMALL), shown, &cw, &chh);
+        SDL_Color tc = future ? role(r, CR_TEXT_DIM) : role(r, CR_TEXT);
+        text(r, FACE_MONO, px(r, FS_SMALL), shown, p.x + S(r, 18), y + (rh - (float)chh) / 2,
+             role(r, CR_TEXT_DIM), AL_LEFT);
+        narrate_event(tr, (uint32_t)i, line, sizeof line);
+        char *nl = strchr(line, '\n');
+        if (nl) {
+            strcpy(nl, " \u2026");
+        }
+        /* "route  payload": the payload is what matters, the route goes after it, shortened. */
+        char route[256] = "";
+        const char *payload = line;
+        char *gap = strstr(line, "  ");
+        if (gap && gap - line < 120) {
+            *gap = '\0';
+            short_route(line, route, sizeof route);
+            payload = gap + 2;
+        }
+        float tx = p.x + S(r, 24) + (float)cw, right = p.x + p.w - S(r, 8);
+        FontFace face = FACE_SANS;
+        int size = px(r, FS_BODY - 1), lw, lh, rw = 0, rhh;
+        text_size(r, face, size, payload, &lw, &lh);
+        if (route[0]) {
+            text_size(r, FACE_SANS, px(r, FS_SMALL - 1), route, &rw, &rhh);
+            if ((float)rw > (right - tx) * 0.45f) {
+                rw = 0;
+            }
+        }
+        float pw = fminf((float)lw, right - tx - (rw ? (float)rw + S(r, 10) : 0));
+        text_fit(r, face, size, payload, tx, y + (rh - (float)lh) / 2, tc, AL_LEFT, pw, bg);
+        if (rw) {
+            text(r, FACE_SANS, px(r, FS_SMALL - 1), route, right, y + (rh - (float)rhh) / 2,
+                 role(r, CR_TEXT_DIM), AL_RIGHT);
+        }
+    }
+    unclip(r);
+}
+
+static float draw_inspect_line(Renderer *r, const InspectLine *l, float x, float y, float w, bool draw)
+{
+    float s6 = S(r, 6);
+    switch ((InspectStyle)l->style) {
+    case IL_TITLE:
+        return text_wrap(r, FACE_BOLD, px(r, FS_TITLE), l->text, x, y, w, ink(r, (ColorRole)l->role),
+                         draw) + s6;
+    case IL_HEADING: {
+        if (draw) {
+            rect(r, x, y + S(r, 6), w, S(r, 1), role(r, CR_BORDER));
+        }
+        return text_wrap(r, FACE_BOLD, px(r, FS_BODY - 1), l->text, x, y + S(r, 10), w,
+                         role(r, CR_TEXT_DIM), draw) + S(r, 12);
+    }
+    case IL_TEXT:
+        return text_wrap(r, l->strong ? FACE_BOLD : FACE_SANS, px(r, FS_BODY - 1), l->text, x, y, w,
+                         ink(r, (ColorRole)l->role), draw) + S(r, 3);
+    case IL_MONO: {
+        if (l->strong && draw) {
+            float hgt = text_wrap(r, FACE_MONO, px(r, FS_MONO - 1), l->text, x + S(r, 8), y, w - S(r, 8),
+                                  role(r, CR_TEXT), false);
+            rect(r, x, y, S(r, 4), hgt, role(r, CR_SELECT));
+        }
+        return text_wrap(r, FACE_MONO, px(r, FS_MONO - 1), l->text, x + S(r, 8), y, w - S(r, 8),
+                         ink(r, (ColorRole)l->role), draw) + S(r, 2);
+    }
+    case IL_BAR: {
+        float barw = w * 0.35f, tw = w - barw - S(r, 8);
+        float hgt = text_wrap(r, FACE_MONO, px(r, FS_MONO - 1), l->text, x + S(r, 8), y, tw,
+                              ink(r, (ColorRole)l->role), draw);
+        if (draw && l->max > 0) {
+            float k = (float)(fabs(l->value) / l->max);
+            float bx = x + w - barw, bh = S(r, 10), by = y + (hgt - bh) / 2;
+            rect(r, bx, by, barw, bh, role(r, CR_PANEL_ALT));
+            rect(r, bx, by, barw * fminf(k, 1), bh, role(r, (ColorRole)l->role));
+        }
+        return hgt + S(r, 2);
+    }
+    case IL_GAUGE: {
+        float hgt = text_wrap(r, FACE_BOLD, px(r, FS_BODY - 1), l->text, x, y, w,
+                              ink(r, (ColorRole)l->role), draw);
+        float gh = S(r, 12), gy = y + hgt + S(r, 3);
+        if (draw) {
+            double max = fmax(l->max * 2, l->value * 1.1);
+            float k = max > 0 ? (float)(l->value / max) : 0;
+            k = k < 0 ? 0 : k > 1 ? 1 : k;
+            rect(r, x, gy, w, gh, role(r, CR_PANEL_ALT));
+            rect(r, x, gy, w * k, gh, role(r, (ColorRole)l->role));
+            float mx = x + w * (float)(l->max / max);
+            rect(r, mx - S(r, 1.5f), gy - S(r, 4), S(r, 3), gh + S(r, 8), role(r, CR_TEXT));
+        }
+        return hgt + gh + S(r, 10);
+    }
+    }
+    return 0;
+}
+
+static void draw_inspector(Renderer *r, const RenderHud *h)
+{
+    LayoutRect p = layout_region(h->lay, REGION_INSPECTOR);
+    r->nhits = 0;
+    if (p.w <= 0 || p.h <= 0) {
+        return;
+    }
+    rect(r, p.x, p.y, p.w, p.h, role(r, CR_PANEL));
+    rect(r, p.x, p.y, S(r, 1), p.h, role(r, CR_BORDER));
+    panel_header(r, p, "Inspector", h->inspector_title);
+    LayoutRect body = { p.x + S(r, 1), p.y + S(r, 30), p.w - S(r, 1), p.h - S(r, 30) };
+    clip(r, body);
+    float x = p.x + S(r, 12), w = p.w - S(r, 24);
+    float y = body.y + S(r, 8) - h->inspector_scroll;
+    size_t n = h->inspector ? inspector_count(h->inspector) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const InspectLine *l = inspector_line(h->inspector, i);
+        bool visible = y < body.y + body.h && y > body.y - S(r, 400);
+        float lh = draw_inspect_line(r, l, x, y, w, visible);
+        if (l->msg != TRACE_NONE) {
+            if (r->nhits == r->hits_cap) {
+                r->hits = xgrow(r->hits, &r->hits_cap, r->nhits + 1, sizeof *r->hits);
+            }
+            r->hits[r->nhits++] = (LineHit){ { x, y, w, lh }, (int)i };
+        }
+        y += lh;
+    }
+    r->inspector_h = y + h->inspector_scroll - (body.y + S(r, 8));
+    unclip(r);
+}
+
+/* ---- overlays ---- */
+
+static void draw_note(Renderer *r, const RenderHud *h, const char *msg, float y, ColorRole accent)
+{
+    LayoutRect c = layout_region(h->lay, REGION_CANVAS);
+    int w, th;
+    text_size(r, FACE_BOLD, px(r, FS_BODY + 1), msg, &w, &th);
+    float bw = fminf((float)w + S(r, 28), c.w - S(r, 20)), bh = (float)th + S(r, 14);
+    float bx = c.x + c.w / 2 - bw / 2;
+    box(r, bx, y, bw, bh, S(r, 10), role(r, CR_PANEL), role(r, accent), S(r, 2.5f));
+    text_fit(r, FACE_BOLD, px(r, FS_BODY + 1), msg, bx + S(r, 14), y + S(r, 7), role(r, CR_TEXT),
+             AL_LEFT, bw - S(r, 28), role(r, CR_PANEL));
+}
+
+static const char *const HELP[][2] = {
+    { "Space", "play / pause" },
+    { "\u2192  \u2190", "next / previous event (exact)" },
+    { "+  \u2212", "faster / slower (0.1\u00d7 \u2026 10 000\u00d7)" },
+    { "Home  End", "start / end" },
+    { "click timeline", "jump there (drag to scrub)" },
+    { "click log row", "jump to that event" },
+    { "click envelope / node", "inspect it" },
+    { "Tab  Shift+Tab", "next / previous message" },
+    { "Esc", "clear selection, close this" },
+    { "D", "protocol packets on / off" },
+    { "S", "slow motion for packets on / off" },
+    { "G", "squeeze idle gaps on / off" },
+    { "R", "reading pauses at captions on / off" },
+    { "P", "side panels on / off" },
+    { "H", "high-contrast theme" },
+    { "T", "light / dark theme" },
+    { "Ctrl +  Ctrl \u2212  Ctrl 0", "text size" },
+    { "O", "open another scenario" },
+    { "F11", "full screen" },
+    { "F1  ?", "this help" },
+    { "Ctrl Q", "quit" },
+};
+
+static void draw_help(Renderer *r, const RenderHud *h)
+{
+    float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
+    rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
+    size_t n = sizeof HELP / sizeof HELP[0];
+    int size = px(r, FS_HELP), lh = textcache_line_height(r->tc, FACE_SANS, size);
+    float bw = fminf(S(r, 720), W - 40), bh = fminf((float)n * (float)lh + S(r, 90), H - 20);
+    float bx = W / 2 - bw / 2, by = H / 2 - bh / 2;
+    box(r, bx, by, bw, bh, S(r, 12), role(r, CR_PANEL), role(r, CR_BORDER), S(r, 2));
+    text(r, FACE_BOLD, px(r, FS_TITLE + 2), "Keys and mouse", bx + S(r, 24), by + S(r, 16),
+         role(r, CR_TEXT), AL_LEFT);
+    float y = by + S(r, 56), kx = bx + S(r, 24), ax = bx + bw * 0.42f;
+    for (size_t i = 0; i < n && y + (float)lh < by + bh; i++, y += (float)lh) {
+        text(r, FACE_BOLD, size, HELP[i][0], kx, y, role(r, CR_NODE_ACTIVE), AL_LEFT);
+        text_fit(r, FACE_SANS, size, HELP[i][1], ax, y, role(r, CR_TEXT), AL_LEFT,
+                 bx + bw - ax - S(r, 16), role(r, CR_PANEL));
+    }
+}
+
+static void draw_picker(Renderer *r, const RenderHud *h)
+{
+    float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
+    rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
+    float bw = fminf(S(r, 900), W - 40), bh = H - S(r, 80);
+    float bx = W / 2 - bw / 2, by = S(r, 40);
+    box(r, bx, by, bw, bh, S(r, 12), role(r, CR_PANEL), role(r, CR_BORDER), S(r, 2));
+    text(r, FACE_BOLD, px(r, FS_TITLE + 2), "Choose a scenario  (\u2191 \u2193 Enter, Esc to close)",
+         bx + S(r, 24), by + S(r, 14), role(r, CR_TEXT), AL_LEFT);
+    float rowh = S(r, 50), y = by + S(r, 52);
+    int visible = (int)((bh - S(r, 60)) / rowh);
+    int first = h->picker_selected - visible / 2;
+    first = first > (int)h->picker_count - visible ? (int)h->picker_count - visible : first;
+    first = first < 0 ? 0 : first;
+    r->npicker = 0;
+    for (int i = first; i < (int)h->picker_count && i < first + visible && r->npicker < 64; i++, y += rowh) {
+        const PickerItem *it = &h->picker[i];
+        bool sel = i == h->picker_selected;
+        SDL_Color bg = sel ? role(r, CR_CURRENT_ROW) : role(r, CR_PANEL);
+        if (sel) {
+            round_rect(r, bx + S(r, 10), y, bw - S(r, 20), rowh - S(r, 4), S(r, 6), bg);
+        }
+        text_fit(r, FACE_BOLD, px(r, FS_BODY + 1), it->title, bx + S(r, 24), y + S(r, 4),
+                 role(r, CR_TEXT), AL_LEFT, bw - S(r, 48), bg);
+        char sub[600];
+        snprintf(sub, sizeof sub, "%s \u2014 %s", it->file, it->lesson);
+        text_fit(r, FACE_SANS, px(r, FS_SMALL), sub, bx + S(r, 24), y + S(r, 27), role(r, CR_TEXT_DIM),
+                 AL_LEFT, bw - S(r, 48), bg);
+        r->picker_rows[r->npicker] = (SDL_FRect){ bx, y, bw, rowh };
+        r->npicker++;
+    }
+    r->picker_first = first;
+}
+
+void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    r->theme = h->theme;
+    r->s = layout_scale(h->lay);
+    SDL_Color bg = role(r, CR_BG);
+    SDL_SetRenderDrawColor(r->sdl, bg.r, bg.g, bg.b, 255);
+    SDL_RenderClear(r->sdl);
+    draw_canvas(r, vs, h);
+    draw_topbar(r, vs, h);
+    draw_caption(r, vs, h);
+    draw_timeline(r, vs, h);
+    draw_log(r, vs, h);
+    draw_inspector(r, h);
+    LayoutRect c = layout_region(h->lay, REGION_CANVAS);
+    /* Notes sit at the bottom of the canvas, clear of the resolvers' row; the short status
+     * line at the top. */
+    float note_h = S(r, FS_BODY + 1) * 1.25f + S(r, 14);
+    if (h->pb && h->pb->note[0]) {
+        draw_note(r, h, h->pb->note, c.y + c.h - note_h - S(r, 10), CR_SMTP_DEFER);
+    }
+    if (h->error) {
+        draw_note(r, h, h->error, c.y + c.h / 2, CR_SMTP_REJECT);
+    }
+    if (h->status) {
+        draw_note(r, h, h->status, c.y + S(r, 8), CR_NODE_ACTIVE);
+    }
+    if (h->show_help) {
+        draw_help(r, h);
+    }
+    if (h->show_picker && h->picker_count > 0) {
+        draw_picker(r, h);
+    }
+    flush(r);
+    textcache_end_frame(r->tc);
+}
+
+int render_inspector_line_at(const Renderer *r, float x, float y)
+{
+    for (size_t i = 0; i < r->nhits; i++) {
+        const SDL_FRect *f = &r->hits[i].rect;
+        if (x >= f->x && x < f->x + f->w && y >= f->y && y < f->y + f->h) {
+            return r->hits[i].line;
+        }
+    }
+    return -1;
+}
+
+int render_picker_row_at(const Renderer *r, float x, float y)
+{
+    for (int i = 0; i < r->npicker; i++) {
+        const SDL_FRect *f = &r->picker_rows[i];
+        if (x >= f->x && x < f->x + f->w && y >= f->y && y < f->y + f->h) {
+            return r->picker_first + i;
+        }
+    }
+    return -1;
+}
+
+float render_inspector_content_height(const Renderer *r)
+{
+    return r->inspector_h;
+}

@@ -1,0 +1,77 @@
+/* render: draws one frame — a ViewState plus the player's panels — with an SDL_Renderer.
+ *
+ * Owns: the text cache (fonts and text textures), a vertex batch for shapes, the timeline's
+ * per-pixel marker cache, and where it last drew clickable things (inspector lines, picker rows)
+ * so the player can hit-test clicks. Does not own the SDL_Renderer, the view state or anything the
+ * hud points to. It only reads: all decisions about what is where were made by the SDL-free
+ * modules (viewstate, layout, inspect, timeaxis, playback).
+ *
+ * Drawing order: canvas (links, trails, nodes, tokens), top bar, caption, timeline, log,
+ * inspector, then overlays (gap note, status, help, picker). Shapes are batched into one
+ * SDL_RenderGeometry call per layer; text is cached textures tinted at draw time.
+ */
+#ifndef MAILSIM_RENDER_H
+#define MAILSIM_RENDER_H
+
+#include "view/inspect.h"
+#include "view/layout.h"
+#include "view/playback.h"
+#include "view/theme.h"
+#include "view/timeaxis.h"
+#include "view/viewstate.h"
+#include "util/error.h"
+
+#include <SDL.h>
+#include <stdbool.h>
+
+typedef struct {
+    const char *title;  /* scenario title */
+    const char *file;   /* file name */
+    const char *lesson; /* lesson text, may be "" */
+} PickerItem;
+
+/* Everything besides the view state that a frame shows. Pointers are borrowed for the call. */
+typedef struct {
+    const TraceIndex *ix;
+    const Layout *lay;
+    const TimeAxis *axis;
+    const Playback *pb;
+    const Inspector *inspector;
+    const char *inspector_title; /* "Message m1", "Node mx.b.example", "About this scenario" */
+    float inspector_scroll;      /* pixels scrolled down */
+    ThemeId theme;
+    bool show_help;
+    bool show_picker;
+    const PickerItem *picker;
+    size_t picker_count;
+    int picker_selected;
+    const char *status; /* a short transient message, or NULL */
+    const char *error;  /* an error to show over the canvas, or NULL */
+} RenderHud;
+
+typedef struct Renderer Renderer;
+
+/* Finds the asset directory: $MAILSIM_ASSETS when set (and only it: a set but wrong
+ * MAILSIM_ASSETS is an error, not a reason to look elsewhere), else next to the executable
+ * (../assets, ../../assets, ../share/mailsim/assets, assets), then ./assets, then the source
+ * tree's. Returns a pointer to a static buffer, or NULL with err saying where it looked and how
+ * to point at the fonts when no directory holds fonts/DejaVuSans.ttf (err may be NULL). */
+const char *render_locate_assets(Error *err);
+
+/* Loads the fonts from `asset_dir`/fonts. Returns NULL with err filled when they are missing. */
+Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err);
+/* render_destroy(NULL) is a no-op. */
+void render_destroy(Renderer *r);
+
+/* Draws the frame (does not present it). */
+void render_frame(Renderer *r, const ViewState *vs, const RenderHud *hud);
+
+/* Hit tests against the last frame: the inspector line under (x, y) or -1; the picker row or -1. */
+int render_inspector_line_at(const Renderer *r, float x, float y);
+int render_picker_row_at(const Renderer *r, float x, float y);
+/* Height of the inspector's content in the last frame (for scroll limits). */
+float render_inspector_content_height(const Renderer *r);
+/* Text textures currently cached (for tests). */
+size_t render_cached_texts(const Renderer *r);
+
+#endif

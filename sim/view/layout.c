@@ -1,0 +1,956 @@
+/* layout: regions and node placement (see layout.h).
+ *
+ * Columns come from roles once, at create; a sender's own store joins the sender side (under its
+ * outgoing server or its client) so bounces come home next to the sender. Column centres are one
+ * unit apart, two across the Internet (outgoing -> incoming), the hop the lessons are about.
+ * At every resize: regions first; then each column's nodes form an evenly spaced block on the
+ * band's main line, ordered by the mean height of the nodes they talk to and slid by half steps
+ * to where they line up best with them (four passes, left to right), so a lesson's main path runs
+ * straight across; a sender's store hangs just under the node it belongs to and pulls no one.
+ * A column with one node gets the full footprint (three badge rows); a fuller column gets room to
+ * slide, or shares the band evenly. Resolvers go in a row above, each over the node that asks it
+ * most, swept apart horizontally. Last, links that would cross another node (its tile, name or
+ * first badge row) are bent into a quadratic curve around it.
+ */
+#include "view/layout.h"
+
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Width of the gap across the Internet (outgoing -> incoming column), in ordinary column gaps. */
+#define INTERNET_GAP 2.0f
+
+typedef struct {
+    int32_t a, b; /* a < b */
+    uint32_t weight;
+    double pull; /* log2(weight + 1): how strongly the link pulls its ends into line */
+    float cx, cy; /* quadratic Bézier control point (the midpoint for a straight link) */
+} Edge;
+
+struct Layout {
+    const TraceIndex *ix;
+    const Trace *tr;
+    size_t n;
+    int8_t *column;  /* LayoutColumn per node */
+    int32_t *owner;  /* resolver -> node that asks it most, or -1 */
+    int32_t *anchor; /* a sender's own store -> the node it sits under (same column), or -1 */
+    Edge *edges;
+    size_t edge_count;
+    /* Each node's edges, in edge order: node i's are adj_edge[adj_first[i] .. adj_first[i + 1]).
+     * Placement asks about a node's neighbours many times; a scan of every edge per question
+     * made a 1 000-domain trace take minutes to lay out. */
+    uint32_t *adj_first, *adj_edge;
+    float *traffic; /* per node: the weight of all its edges */
+    bool scenario_pos; /* every node has a scenario position */
+    bool panel;
+    int width, height;
+    float scale, user_scale;
+    LayoutRect regions[REGION_COUNT];
+    LayoutRect *cards, *slots, *labels;
+    float *cy; /* scratch: centre y per node */
+};
+
+/* The lower bound wins when the bounds cross (hi < lo happens in a window smaller than the
+ * margins): sizes stay at their minimum instead of turning negative. */
+static float clampf(float v, float lo, float hi)
+{
+    v = v > hi ? hi : v;
+    return v < lo ? lo : v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Builds the adjacency lists and per-node traffic from the edges (a counting sort by node). */
+static void index_edges(Layout *lay)
+{
+    size_t n = lay->n;
+    lay->adj_first = xcalloc(n + 2, sizeof *lay->adj_first);
+    lay->adj_edge = xmalloc((2 * lay->edge_count + 1) * sizeof *lay->adj_edge);
+    lay->traffic = xcalloc(n + 1, sizeof *lay->traffic);
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        lay->adj_first[lay->edges[e].a + 2]++;
+        lay->adj_first[lay->edges[e].b + 2]++;
+    }
+    for (size_t i = 2; i < n + 2; i++) {
+        lay->adj_first[i] += lay->adj_first[i - 1];
+    }
+    /* adj_first[i + 1] is now where node i's list starts; filling it moves it to the end,
+     * which is where node i + 1's list starts. */
+    for (size_t e = 0; e < lay->edge_count; e++) {
+        const Edge *ed = &lay->edges[e];
+        lay->adj_edge[lay->adj_first[ed->a + 1]++] = (uint32_t)e;
+        lay->adj_edge[lay->adj_first[ed->b + 1]++] = (uint32_t)e;
+        lay->edges[e].pull = log2((double)ed->weight + 1.0);
+        lay->traffic[ed->a] += (float)ed->weight;
+        lay->traffic[ed->b] += (float)ed->weight;
+    }
+}
+
+/* Unique undirected node pairs that talk (links and travelling events), weighted by traffic. */
+static void collect_edges(Layout *lay)
+{
+    const Trace *tr = lay->tr;
+    size_t n_ev = trace_count(tr), n_links = trace_link_count(tr);
+    uint64_t *pairs = xmalloc((n_ev + n_links + 1) * sizeof *pairs);
+    size_t np = 0;
+    for (size_t i = 0; i < n_links; i++) {
+        const TraceLink *l = trace_link(tr, (int32_t)i);
+        uint32_t a = (uint32_t)(l->a < l->b ? l->a : l->b), b = (uint32_t)(l->a < l->b ? l->b : l->a);
+        pairs[np++] = ((uint64_t)a << 32) | b;
+    }
+    const TraceEvent *ev = trace_events(tr);
+    for (size_t i = 0; i < n_ev; i++) {
+        if (!traceindex_travels(lay->ix, (uint32_t)i) || ev[i].from == ev[i].to) {
+            continue;
+        }
+        uint32_t a = (uint32_t)(ev[i].from < ev[i].to ? ev[i].from : ev[i].to);
+        uint32_t b = (uint32_t)(ev[i].from < ev[i].to ? ev[i].to : ev[i].from);
+        pairs[np++] = ((uint64_t)a << 32) | b;
+    }
+    qsort(pairs, np, sizeof *pairs, cmp_u64);
+    lay->edges = xmalloc((np + 1) * sizeof *lay->edges);
+    for (size_t i = 0; i < np; i++) {
+        if (lay->edge_count && pairs[i] == pairs[i - 1]) {
+            lay->edges[lay->edge_count - 1].weight++;
+            continue;
+        }
+        lay->edges[lay->edge_count++] =
+            (Edge){ (int32_t)(pairs[i] >> 32), (int32_t)(pairs[i] & 0xffffffffu), 1, 0, 0, 0 };
+    }
+    free(pairs);
+    index_edges(lay);
+}
+
+/* The node at the other end of edge `ed` from i, or -1 when i is not on it. */
+static int32_t edge_other(const Edge *ed, int32_t i)
+{
+    return ed->a == i ? ed->b : ed->b == i ? ed->a : -1;
+}
+
+static LayoutColumn client_column(const Layout *lay, int32_t i)
+{
+    if (traceindex_client_sends(lay->ix, i)) {
+        return COL_SENDER;
+    }
+    if (traceindex_client_reads(lay->ix, i)) {
+        return COL_READER;
+    }
+    /* Idle in this trace: guess from what it is linked to. */
+    for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
+        const Edge *ed = &lay->edges[lay->adj_edge[k]];
+        int32_t other = edge_other(ed, i);
+        if (other >= 0 && trace_node(lay->tr, other)->kind == NODE_OUTGOING) {
+            return COL_SENDER;
+        }
+    }
+    return COL_READER;
+}
+
+/* The neighbour of i of the given kind with the most traffic, or -1. */
+static int32_t busiest_neighbour(const Layout *lay, int32_t i, NodeKind kind)
+{
+    int32_t best = -1;
+    uint32_t best_w = 0;
+    for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
+        const Edge *ed = &lay->edges[lay->adj_edge[k]];
+        int32_t other = edge_other(ed, i);
+        if (other >= 0 && trace_node(lay->tr, other)->kind == kind && ed->weight > best_w) {
+            best_w = ed->weight;
+            best = other;
+        }
+    }
+    return best;
+}
+
+/* A store linked to an outgoing server and to no incoming server or filter is the sender's own
+ * (the one the sending client reads, where its server delivers bounces): it goes to the sender
+ * side, so a bounce comes home next to the sender instead of crossing the canvas. It sits under
+ * its outgoing server or under the client that reads it, whichever column is emptier; on a tie,
+ * under a lone server (both keep two badge rows), else under the client (a client shows at most
+ * one badge; a server's queue, retry and bounce badges matter more). Its anchor is the node it
+ * sits under. */
+static void place_sender_stores(Layout *lay)
+{
+    size_t per_col[COL_COUNT] = { 0 };
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->anchor[i] = -1;
+        if (lay->column[i] >= 0 && lay->column[i] < COL_COUNT) {
+            per_col[lay->column[i]]++;
+        }
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        int32_t si = (int32_t)i;
+        if (trace_node(lay->tr, si)->kind != NODE_STORE) {
+            continue;
+        }
+        int32_t out = busiest_neighbour(lay, si, NODE_OUTGOING);
+        if (out < 0 || busiest_neighbour(lay, si, NODE_INCOMING) >= 0 ||
+            busiest_neighbour(lay, si, NODE_FILTER) >= 0) {
+            continue;
+        }
+        int32_t client = busiest_neighbour(lay, si, NODE_CLIENT);
+        size_t ns = per_col[COL_SENDER], no = per_col[COL_OUTGOING];
+        bool under_client = client >= 0 && lay->column[client] == COL_SENDER &&
+                            (ns < no || (ns == no && no > 1));
+        int col = under_client ? COL_SENDER : COL_OUTGOING;
+        per_col[lay->column[i]]--;
+        per_col[col]++;
+        lay->column[i] = (int8_t)col;
+        lay->anchor[i] = under_client ? client : out;
+    }
+}
+
+static void assign_columns(Layout *lay)
+{
+    for (size_t i = 0; i < lay->n; i++) {
+        switch (trace_node(lay->tr, (int32_t)i)->kind) {
+        case NODE_CLIENT: lay->column[i] = (int8_t)client_column(lay, (int32_t)i); break;
+        case NODE_OUTGOING: lay->column[i] = COL_OUTGOING; break;
+        case NODE_INCOMING: lay->column[i] = COL_INCOMING; break;
+        case NODE_FILTER: lay->column[i] = COL_FILTER; break;
+        case NODE_STORE: lay->column[i] = COL_STORE; break;
+        case NODE_RESOLVER:
+        case NODE_KIND_COUNT: lay->column[i] = COL_TOP_ROW; break;
+        }
+    }
+    place_sender_stores(lay);
+    /* A resolver's owner: the non-resolver it exchanges the most traffic with. */
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->owner[i] = -1;
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        uint32_t best = 0;
+        for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
+            const Edge *ed = &lay->edges[lay->adj_edge[k]];
+            int32_t other = edge_other(ed, (int32_t)i);
+            if (other >= 0 && lay->column[other] != COL_TOP_ROW && ed->weight > best) {
+                best = ed->weight;
+                lay->owner[i] = other;
+            }
+        }
+    }
+}
+
+Layout *layout_create(const TraceIndex *ix)
+{
+    Layout *lay = xcalloc(1, sizeof *lay);
+    lay->ix = ix;
+    lay->tr = traceindex_trace(ix);
+    lay->n = trace_node_count(lay->tr);
+    lay->column = xcalloc(lay->n + 1, sizeof *lay->column);
+    lay->owner = xcalloc(lay->n + 1, sizeof *lay->owner);
+    lay->anchor = xcalloc(lay->n + 1, sizeof *lay->anchor);
+    lay->cards = xcalloc(lay->n + 1, sizeof *lay->cards);
+    lay->slots = xcalloc(lay->n + 1, sizeof *lay->slots);
+    lay->labels = xcalloc(lay->n + 1, sizeof *lay->labels);
+    lay->cy = xcalloc(lay->n + 1, sizeof *lay->cy);
+    lay->panel = true;
+    collect_edges(lay);
+    assign_columns(lay);
+    lay->scenario_pos = lay->n > 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        lay->scenario_pos &= trace_node(lay->tr, (int32_t)i)->has_pos;
+    }
+    layout_resize(lay, 1280, 720, 1.0f);
+    return lay;
+}
+
+void layout_destroy(Layout *lay)
+{
+    if (!lay) {
+        return;
+    }
+    free(lay->column);
+    free(lay->owner);
+    free(lay->anchor);
+    free(lay->edges);
+    free(lay->adj_first);
+    free(lay->adj_edge);
+    free(lay->traffic);
+    free(lay->cards);
+    free(lay->slots);
+    free(lay->labels);
+    free(lay->cy);
+    free(lay);
+}
+
+/* ---- regions ---- */
+
+static void place_regions(Layout *lay)
+{
+    float W = (float)lay->width, H = (float)lay->height, s = lay->scale;
+    float top = roundf(46 * s), timeline = roundf(52 * s), caption = roundf(78 * s);
+    if (top + timeline + caption > H * 0.6f) { /* tiny windows: keep the canvas visible */
+        float k = H * 0.6f / (top + timeline + caption);
+        top = floorf(top * k);
+        timeline = floorf(timeline * k);
+        caption = floorf(caption * k);
+    }
+    float side = 0;
+    if (lay->panel && W >= 720) {
+        side = roundf(clampf(W * 0.32f, 300 * s, 620 * s));
+        side = side > W * 0.45f ? roundf(W * 0.45f) : side;
+    }
+    float body_h = H - top - timeline - caption;
+    body_h = body_h < 1 ? 1 : body_h;
+    lay->regions[REGION_TOPBAR] = (LayoutRect){ 0, 0, W, top };
+    lay->regions[REGION_CANVAS] = (LayoutRect){ 0, top, W - side, body_h };
+    float log_h = roundf(body_h * 0.42f);
+    lay->regions[REGION_LOG] = (LayoutRect){ W - side, top, side, side > 0 ? log_h : 0 };
+    lay->regions[REGION_INSPECTOR] =
+        (LayoutRect){ W - side, top + log_h, side, side > 0 ? body_h - log_h : 0 };
+    lay->regions[REGION_CAPTION] = (LayoutRect){ 0, top + body_h, W, caption };
+    lay->regions[REGION_TIMELINE] = (LayoutRect){ 0, top + body_h + caption, W, timeline };
+}
+
+/* ---- nodes ---- */
+
+/* A node's footprint, top to bottom: the icon tile (what links attach to), the name line, the
+ * kind line ("outgoing server"), then room for badges. */
+typedef struct {
+    float tile, label_w, name_h, kind_h, badge_h, gap;
+} Metrics;
+
+static float footprint(const Metrics *m)
+{
+    return m->tile + m->name_h + m->kind_h + m->badge_h;
+}
+
+/* Pushes sorted centres apart to at least `gap` and keeps them inside [lo, hi]. */
+static void sweep_apart(float *pos, size_t k, float gap, float lo, float hi)
+{
+    if (k == 0) {
+        return;
+    }
+    if (gap * (float)(k - 1) > hi - lo) { /* cannot fit: spread evenly */
+        for (size_t j = 0; j < k; j++) {
+            pos[j] = k == 1 ? (lo + hi) / 2 : lo + (hi - lo) * (float)j / (float)(k - 1);
+        }
+        return;
+    }
+    for (size_t j = 0; j < k; j++) {
+        float min = j ? pos[j - 1] + gap : lo;
+        pos[j] = pos[j] < min ? min : pos[j];
+    }
+    for (size_t j = k; j-- > 0;) {
+        float max = j + 1 < k ? pos[j + 1] - gap : hi;
+        pos[j] = pos[j] > max ? max : pos[j];
+    }
+}
+
+typedef struct {
+    int32_t node;
+    float key;
+    float weight; /* traffic: the busier node goes first among equals */
+    int follower; /* 1 for a sender's store: right after its anchor, which has the same key */
+} Order;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const Order *x = a, *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    if (x->weight != y->weight) {
+        return x->weight > y->weight ? -1 : 1;
+    }
+    if (x->follower != y->follower) {
+        return x->follower - y->follower;
+    }
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Mean centre-y of node i's neighbours outside its column (weighted, sender's stores left out),
+ * or its own y. */
+static float neighbour_mean_y(const Layout *lay, int32_t i)
+{
+    double sum = 0, w = 0;
+    for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
+        const Edge *ed = &lay->edges[lay->adj_edge[k]];
+        int32_t other = edge_other(ed, i);
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
+            lay->anchor[other] >= 0) {
+            continue;
+        }
+        double wt = ed->pull;
+        sum += wt * lay->cy[other];
+        w += wt;
+    }
+    return w > 0 ? (float)(sum / w) : lay->cy[i];
+}
+
+/* Weighted distance of a node at y to its neighbours outside its column. A sender's store
+ * follows its anchor: it neither pulls nor is pulled. */
+static float pull_cost(const Layout *lay, int32_t i, float y)
+{
+    float cost = 0;
+    if (lay->anchor[i] >= 0) {
+        return 0;
+    }
+    for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
+        const Edge *ed = &lay->edges[lay->adj_edge[k]];
+        int32_t other = edge_other(ed, i);
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
+            lay->anchor[other] >= 0) {
+            continue;
+        }
+        cost += (float)ed->pull * fabsf(y - lay->cy[other]);
+    }
+    return cost;
+}
+
+/* The vertical frame a column is placed in. Positions are tile centres; a footprint reaches
+ * `above` over its tile centre and `below` under it (name, kind, badges). */
+typedef struct {
+    float band_lo, band_hi; /* the main band */
+    float mid;              /* where a lone node's tile centre goes: the lesson's main line */
+    float above, below;     /* extents of this column's footprints around the tile centre */
+    float step;             /* distance between tile centres in this column */
+} ColumnFrame;
+
+/* Places one column's nodes as an evenly spaced block on the main line, in the order of their
+ * neighbours' mean height, then slides the block by half steps to where its nodes sit closest to
+ * their neighbours (so the lesson's main path runs straight across). */
+static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax, Order *scratch,
+                         float *pos)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] == col) {
+            scratch[k].node = (int32_t)i;
+            scratch[k].key = relax ? neighbour_mean_y(lay, (int32_t)i) : 0;
+            scratch[k].weight = lay->traffic[i];
+            scratch[k].follower = 0;
+            k++;
+        }
+    }
+    if (k == 0) {
+        return;
+    }
+    /* A sender's store takes its anchor's place in the order, just after it. */
+    for (size_t j = 0; j < k; j++) {
+        int32_t a = lay->anchor[scratch[j].node];
+        for (size_t q = 0; q < k && a >= 0; q++) {
+            if (scratch[q].node == a) {
+                scratch[j].key = scratch[q].key;
+                scratch[j].weight = scratch[q].weight;
+                scratch[j].follower = 1;
+            }
+        }
+    }
+    qsort(scratch, k, sizeof *scratch, cmp_order);
+    float step = f->step, lo = f->band_lo + f->above, hi = f->band_hi - f->below;
+    if (step * (float)(k - 1) > hi - lo + 0.5f) {
+        for (size_t j = 0; j < k; j++) {
+            pos[j] = k == 1 ? f->mid : lo + (hi - lo) * (float)j / (float)(k - 1);
+            lay->cy[scratch[j].node] = pos[j];
+        }
+        return;
+    }
+    /* Where the block centres on the main line: its nodes without the sender's stores that
+     * hang under them, so a server with its store below stays on the line. */
+    float lead = 0, leaders = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (!scratch[j].follower) {
+            lead += (float)j - (float)(k - 1) / 2;
+            leaders++;
+        }
+    }
+    lead = leaders > 0 ? lead / leaders * step : 0;
+    float best_off = 0, best_cost = INFINITY, prev_off = NAN;
+    for (int h = -(int)k; h <= (int)k; h++) {
+        float off = (float)h * step / 2, cost = 0;
+        float first = f->mid + (0 - (float)(k - 1) / 2) * step + off;
+        float last = f->mid + ((float)(k - 1) / 2) * step + off;
+        /* Slide back inside the band when the half step overshoots it. */
+        off -= last > hi ? last - hi : 0;
+        off += first < lo ? lo - first : 0;
+        if (off == prev_off) { /* clamped to the same place: the same cost (a full column) */
+            continue;
+        }
+        prev_off = off;
+        for (size_t j = 0; j < k && relax; j++) {
+            cost += pull_cost(lay, scratch[j].node, f->mid + ((float)j - (float)(k - 1) / 2) * step + off);
+        }
+        cost += fabsf(off + lead) * 1e-3f; /* ties: stay centred */
+        if (cost < best_cost) {
+            best_cost = cost;
+            best_off = off;
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        pos[j] = f->mid + ((float)j - (float)(k - 1) / 2) * step + best_off;
+        lay->cy[scratch[j].node] = pos[j];
+    }
+}
+
+static void set_card(Layout *lay, int32_t i, float cx, float cy, const Metrics *m)
+{
+    /* cy is the centre of the tile; the footprint hangs below it. */
+    float top = cy - m->tile / 2;
+    lay->slots[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top), roundf(m->label_w),
+                                  roundf(footprint(m)) };
+    lay->cards[i] = (LayoutRect){ roundf(cx - m->tile / 2), roundf(top), roundf(m->tile),
+                                  roundf(m->tile) };
+    lay->labels[i] = (LayoutRect){ roundf(cx - m->label_w / 2), roundf(top + m->tile),
+                                   roundf(m->label_w), roundf(m->name_h + m->kind_h) };
+}
+
+static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
+{
+    float pad = 12 * lay->scale;
+    for (size_t i = 0; i < lay->n; i++) {
+        const TraceNode *nd = trace_node(lay->tr, (int32_t)i);
+        float cx = c.x + pad + m->label_w / 2 + clampf(nd->x, 0, 1) * (c.w - 2 * pad - m->label_w);
+        float cy = c.y + pad + m->tile / 2 + clampf(nd->y, 0, 1) * (c.h - 2 * pad - footprint(m));
+        set_card(lay, (int32_t)i, cx, cy, m);
+    }
+}
+
+static void place_nodes(Layout *lay)
+{
+    LayoutRect c = lay->regions[REGION_CANVAS];
+    float s = lay->scale, pad = 12 * s;
+    int used[COL_COUNT], ncols = 0;
+    bool have_top = false;
+    for (int col = 0; col < COL_COUNT; col++) {
+        used[col] = -1;
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        have_top |= lay->column[i] == COL_TOP_ROW;
+    }
+    /* Column centres in units: half a unit at each end, one unit between neighbouring columns,
+     * INTERNET_GAP units across the Internet (sender side -> receiving side), the hop the lesson is
+     * about, so envelopes and refusals have room to travel and be read there. */
+    float units[COL_COUNT], total = 0;
+    int prev = -1;
+    for (int col = 0; col < COL_COUNT; col++) {
+        for (size_t i = 0; i < lay->n; i++) {
+            if (lay->column[i] == col) {
+                used[col] = ncols++;
+                break;
+            }
+        }
+        if (used[col] >= 0) {
+            total += prev < 0 ? 0.5f : prev <= COL_OUTGOING && col >= COL_INCOMING ? INTERNET_GAP : 1.0f;
+            units[col] = total;
+            prev = col;
+        }
+    }
+    total += 0.5f;
+    /* One unit: the narrowest distance between columns (0 when the canvas is narrower than its
+     * margins: the columns then stack instead of running backwards). */
+    float cw = fmaxf(c.w - 2 * pad, 0) / total;
+    Metrics m = { 0 };
+    m.gap = 8 * s;
+    /* Neighbouring names are m.gap apart (badges may hang 4 px over each side of a name: they
+     * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
+    m.label_w = clampf(cw - m.gap - 2, 40, 220 * s);
+    m.tile = clampf(52 * s, 16, cw * 0.6f);
+    m.name_h = 20 * s;
+    m.kind_h = 16 * s;
+    m.badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
+    Metrics tm = m; /* the top row: smaller tiles, badges beside the tile */
+    tm.tile = clampf(40 * s, 16, m.tile);
+    tm.badge_h = 0;
+
+    size_t per_col[COL_COUNT] = { 0 }, fullest = 1;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            per_col[lay->column[i]]++;
+        }
+    }
+    for (int col = 0; col < COL_COUNT; col++) {
+        fullest = per_col[col] > fullest ? per_col[col] : fullest;
+    }
+    float top_h = have_top ? footprint(&tm) : 0;
+    float band_lo = c.y + pad + (have_top ? top_h + 10 * s : 0), band_hi = c.y + c.h - pad;
+    float avail = band_hi - band_lo;
+    /* When even tile + name + kind do not fit the fullest column, shrink them: the kind line
+     * first, then the tile, then the name. */
+    float each = avail / (float)fullest - m.gap;
+    if (m.tile + m.name_h + m.kind_h > each) {
+        m.kind_h = each - m.tile - m.name_h < 0 ? 0 : m.kind_h;
+        m.tile = clampf(each - m.name_h - m.kind_h, 14, m.tile);
+        m.name_h = clampf(each - m.tile, 0, m.name_h);
+    }
+
+    if (lay->scenario_pos) {
+        m.badge_h = 2 * LAYOUT_BADGE_ROW * s;
+        place_scenario(lay, c, &m);
+        return;
+    }
+
+    /* Each column's step: a lone node gets the full footprint; k nodes get room for k + 1
+     * footprints so the block can slide to line up with its neighbours, as long as that still
+     * leaves at least one badge row; otherwise they share the band evenly. */
+    float base = m.tile + m.name_h + m.kind_h + m.gap, row = LAYOUT_BADGE_ROW * s;
+    float steps[COL_COUNT];
+    for (int col = 0; col < COL_COUNT; col++) {
+        float k = (float)(per_col[col] ? per_col[col] : 1);
+        float step = avail / (k + 1);
+        if (step < base + row) {
+            step = fminf(avail / k, base + row);
+        }
+        steps[col] = fminf(step, base + m.badge_h);
+    }
+    Order *scratch = xmalloc((lay->n + 1) * sizeof *scratch);
+    float *pos = xmalloc((lay->n + 1) * sizeof *pos);
+    float full_below = base + m.badge_h - m.gap - m.tile / 2;
+    float mid = (band_lo + band_hi + m.tile / 2 - full_below) / 2; /* a lone footprint, centred */
+    for (int pass = 0; pass < 4; pass++) {
+        for (int col = 0; col < COL_COUNT; col++) {
+            ColumnFrame f = { band_lo, band_hi, mid, m.tile / 2,
+                              per_col[col] > 1 ? steps[col] - m.gap - m.tile / 2 : full_below,
+                              steps[col] };
+            place_column(lay, col, &f, pass > 0, scratch, pos);
+        }
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        int col = lay->column[i];
+        if (col != COL_TOP_ROW) {
+            Metrics mc = m;
+            mc.badge_h = fmaxf(steps[col] - base, 0);
+            set_card(lay, (int32_t)i, c.x + pad + cw * units[col], lay->cy[i], &mc);
+        }
+    }
+
+    /* The top row: resolvers over their owners, swept apart horizontally. */
+    size_t k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        int32_t o = lay->owner[i];
+        float want = o >= 0 ? lay->cards[o].x + lay->cards[o].w / 2
+                            : c.x + c.w / 2;
+        scratch[k++] = (Order){ (int32_t)i, want, 0, 0 };
+    }
+    qsort(scratch, k, sizeof *scratch, cmp_order);
+    for (size_t j = 0; j < k; j++) {
+        pos[j] = scratch[j].key;
+    }
+    sweep_apart(pos, k, tm.label_w + tm.gap + 2, c.x + pad + tm.label_w / 2,
+                c.x + c.w - pad - tm.label_w / 2);
+    for (size_t j = 0; j < k; j++) {
+        set_card(lay, scratch[j].node, pos[j], c.y + pad + tm.tile / 2, &tm);
+    }
+    free(scratch);
+    free(pos);
+}
+
+/* ---- links ---- */
+
+/* True when the point is inside a node's tile, name or first badge row (other than a and b),
+ * with a margin. */
+static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_t b, float margin)
+{
+    for (size_t i = 0; i < lay->n; i++) {
+        if ((int32_t)i == a || (int32_t)i == b) {
+            continue;
+        }
+        LayoutRect t = lay->cards[i], l = lay->labels[i], sl = lay->slots[i];
+        float x0 = fminf(t.x, l.x) - margin, x1 = fmaxf(t.x + t.w, l.x + l.w) + margin;
+        /* the first badge row too, when the footprint has one */
+        float y0 = t.y - margin, y1 = fminf(l.y + l.h + LAYOUT_BADGE_ROW * lay->scale, sl.y + sl.h);
+        y1 = fmaxf(y1, l.y + l.h) + margin;
+        if (x >= x0 && x <= x1 && y >= y0 && y <= y1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* How many of 24 samples along the curve a -> c -> b land on other nodes. */
+static int curve_hits(const Layout *lay, const Edge *e, float cx, float cy, float margin)
+{
+    float ax, ay, bx, by;
+    layout_node_center(lay, e->a, &ax, &ay);
+    layout_node_center(lay, e->b, &bx, &by);
+    int hits = 0;
+    for (int k = 1; k < 24; k++) {
+        float t = (float)k / 24, u = 1 - t;
+        float x = u * u * ax + 2 * u * t * cx + t * t * bx, y = u * u * ay + 2 * u * t * cy + t * t * by;
+        hits += point_blocked(lay, x, y, e->a, e->b, margin);
+    }
+    return hits;
+}
+
+/* A link whose straight line would cross another node bends around it: the least bend, on the
+ * side with fewest crossings, that clears every other node's tile and name. Skipped for large
+ * topologies (then links stay straight). */
+static void route_links(Layout *lay)
+{
+    float margin = 4 * lay->scale;
+    for (size_t i = 0; i < lay->edge_count; i++) {
+        Edge *e = &lay->edges[i];
+        float ax, ay, bx, by;
+        layout_node_center(lay, e->a, &ax, &ay);
+        layout_node_center(lay, e->b, &bx, &by);
+        e->cx = (ax + bx) / 2;
+        e->cy = (ay + by) / 2;
+        if (lay->n > 200 || lay->scenario_pos || curve_hits(lay, e, e->cx, e->cy, margin) == 0) {
+            continue;
+        }
+        float dx = bx - ax, dy = by - ay, len = sqrtf(dx * dx + dy * dy);
+        if (len < 1) {
+            continue;
+        }
+        float nx = -dy / len, ny = dx / len;
+        if (ny > 0) { /* try the upper side first: the space below nodes holds their badges */
+            nx = -nx;
+            ny = -ny;
+        }
+        int best = curve_hits(lay, e, e->cx, e->cy, margin);
+        float best_x = e->cx, best_y = e->cy;
+        static const float BENDS[] = { 0.18f, 0.3f, 0.45f, 0.6f };
+        for (size_t k = 0; k < sizeof BENDS / sizeof BENDS[0] && best > 0; k++) {
+            for (int side = 0; side < 2 && best > 0; side++) {
+                float sgn = side ? -1.0f : 1.0f;
+                float cx = (ax + bx) / 2 + sgn * nx * BENDS[k] * len;
+                float cy = (ay + by) / 2 + sgn * ny * BENDS[k] * len;
+                int h = curve_hits(lay, e, cx, cy, margin);
+                if (h < best) {
+                    best = h;
+                    best_x = cx;
+                    best_y = cy;
+                }
+            }
+        }
+        e->cx = best_x;
+        e->cy = best_y;
+    }
+}
+
+void layout_resize(Layout *lay, int width, int height, float user_scale)
+{
+    lay->width = width < 1 ? 1 : width;
+    lay->height = height < 1 ? 1 : height;
+    float auto_scale = fminf((float)lay->width / 1280.0f, (float)lay->height / 720.0f);
+    auto_scale = clampf(auto_scale, 0.75f, 2.0f);
+    lay->user_scale = clampf(user_scale, 0.6f, 2.5f);
+    lay->scale = lay->user_scale * auto_scale;
+    place_regions(lay);
+    place_nodes(lay);
+    route_links(lay);
+}
+
+void layout_set_panel(Layout *lay, bool visible)
+{
+    lay->panel = visible;
+    layout_resize(lay, lay->width, lay->height, lay->user_scale);
+}
+
+bool layout_panel_visible(const Layout *lay)
+{
+    return lay->regions[REGION_LOG].w > 0;
+}
+
+int layout_width(const Layout *lay)
+{
+    return lay->width;
+}
+
+int layout_height(const Layout *lay)
+{
+    return lay->height;
+}
+
+float layout_scale(const Layout *lay)
+{
+    return lay->scale;
+}
+
+LayoutRect layout_region(const Layout *lay, LayoutRegion r)
+{
+    return (unsigned)r < REGION_COUNT ? lay->regions[r] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+LayoutRect layout_node(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->cards[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+LayoutRect layout_node_label(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->labels[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+LayoutRect layout_node_slot(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? lay->slots[node] : (LayoutRect){ 0, 0, 0, 0 };
+}
+
+void layout_node_center(const Layout *lay, int32_t node, float *x, float *y)
+{
+    LayoutRect r = layout_node(lay, node);
+    *x = r.x + r.w / 2;
+    *y = r.y + r.h / 2;
+}
+
+LayoutColumn layout_column(const Layout *lay, int32_t node)
+{
+    return node >= 0 && (size_t)node < lay->n ? (LayoutColumn)lay->column[node] : COL_TOP_ROW;
+}
+
+bool layout_uses_scenario_positions(const Layout *lay)
+{
+    return lay->scenario_pos;
+}
+
+static bool contains(LayoutRect r, float x, float y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+int32_t layout_node_at(const Layout *lay, float x, float y)
+{
+    for (size_t i = lay->n; i-- > 0;) {
+        if (contains(lay->cards[i], x, y) || contains(lay->labels[i], x, y)) {
+            return (int32_t)i;
+        }
+    }
+    return TRACE_NONE;
+}
+
+LayoutRegion layout_region_at(const Layout *lay, float x, float y)
+{
+    for (int r = 0; r < REGION_COUNT; r++) {
+        if (contains(lay->regions[r], x, y)) {
+            return (LayoutRegion)r;
+        }
+    }
+    return REGION_COUNT;
+}
+
+static void clip_to_tile(const Layout *lay, int32_t a, float tx, float ty, float *x, float *y);
+
+static const Edge *find_edge(const Layout *lay, int32_t a, int32_t b)
+{
+    int32_t lo_n = a < b ? a : b, hi_n = a < b ? b : a;
+    size_t lo = 0, hi = lay->edge_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const Edge *e = &lay->edges[mid];
+        if (e->a < lo_n || (e->a == lo_n && e->b < hi_n)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < lay->edge_count && lay->edges[lo].a == lo_n && lay->edges[lo].b == hi_n
+               ? &lay->edges[lo]
+               : NULL;
+}
+
+void layout_link_curve(const Layout *lay, int32_t a, int32_t b, float *x0, float *y0, float *cx,
+                       float *cy, float *x1, float *y1)
+{
+    const Edge *e = find_edge(lay, a, b);
+    float ax, ay, bx, by;
+    layout_node_center(lay, a, &ax, &ay);
+    layout_node_center(lay, b, &bx, &by);
+    *cx = e ? e->cx : (ax + bx) / 2;
+    *cy = e ? e->cy : (ay + by) / 2;
+    bool straight = fabsf(*cx - (ax + bx) / 2) < 0.5f && fabsf(*cy - (ay + by) / 2) < 0.5f;
+    clip_to_tile(lay, a, straight ? bx : *cx, straight ? by : *cy, x0, y0);
+    clip_to_tile(lay, b, straight ? ax : *cx, straight ? ay : *cy, x1, y1);
+    if (straight) { /* keep the control point on the clipped segment: uniform speed */
+        *cx = (*x0 + *x1) / 2;
+        *cy = (*y0 + *y1) / 2;
+    }
+}
+
+void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y)
+{
+    float x0, y0, cx, cy, x1, y1;
+    layout_link_curve(lay, a, b, &x0, &y0, &cx, &cy, &x1, &y1);
+    *x = x0;
+    *y = y0;
+}
+
+/* Where the line from the centre of a's tile towards (tx, ty) leaves the tile (plus 4 px). */
+static void clip_to_tile(const Layout *lay, int32_t a, float tx, float ty, float *x, float *y)
+{
+    float ax, ay;
+    layout_node_center(lay, a, &ax, &ay);
+    LayoutRect r = layout_node(lay, a);
+    float dx = tx - ax, dy = ty - ay;
+    float hw = r.w / 2 + 4, hh = r.h / 2 + 4;
+    float kx = fabsf(dx) > 1e-6f ? hw / fabsf(dx) : INFINITY;
+    float ky = fabsf(dy) > 1e-6f ? hh / fabsf(dy) : INFINITY;
+    float t = fminf(fminf(kx, ky), 1.0f);
+    if (!isfinite(t)) {
+        t = 0;
+    }
+    *x = ax + dx * t;
+    *y = ay + dy * t;
+}
+
+float layout_log_row_height(const Layout *lay)
+{
+    return roundf(25 * lay->scale);
+}
+
+int layout_log_rows(const Layout *lay)
+{
+    LayoutRect r = lay->regions[REGION_LOG];
+    float header = roundf(30 * lay->scale);
+    int rows = (int)((r.h - header) / layout_log_row_height(lay));
+    return rows < 0 ? 0 : rows;
+}
+
+int64_t layout_log_first_row(const Layout *lay, int64_t current, int64_t total)
+{
+    int64_t rows = layout_log_rows(lay);
+    if (total <= rows || current < 0) {
+        return 0;
+    }
+    int64_t first = current - rows / 3;
+    if (first > total - rows) {
+        first = total - rows;
+    }
+    return first < 0 ? 0 : first;
+}
+
+int64_t layout_log_row_at(const Layout *lay, float y, int64_t first, int64_t total)
+{
+    LayoutRect r = lay->regions[REGION_LOG];
+    float header = roundf(30 * lay->scale);
+    if (y < r.y + header || y >= r.y + r.h) {
+        return -1;
+    }
+    int64_t row = first + (int64_t)((y - r.y - header) / layout_log_row_height(lay));
+    return row < total ? row : -1;
+}
+
+LayoutRect layout_timeline_bar(const Layout *lay)
+{
+    LayoutRect r = lay->regions[REGION_TIMELINE];
+    float s = lay->scale, mx = 16 * s;
+    return (LayoutRect){ r.x + mx, r.y + 10 * s, fmaxf(r.w - 2 * mx, 0), fmaxf(r.h - 30 * s, 0) };
+}
+
+bool layout_rects_overlap(LayoutRect a, LayoutRect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+size_t layout_link_count(const Layout *lay)
+{
+    return lay->edge_count;
+}
+
+void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b)
+{
+    *a = i < lay->edge_count ? lay->edges[i].a : TRACE_NONE;
+    *b = i < lay->edge_count ? lay->edges[i].b : TRACE_NONE;
+}

@@ -1,0 +1,121 @@
+/* layout: where everything goes on screen — the window's regions (top bar, canvas, side panels,
+ * caption bar, timeline) and every node's card — for a given window size and text scale.
+ *
+ * Owns: the node placement (role columns left to right: sender clients → outgoing servers →
+ * incoming servers → filters → stores → reading clients, with twice the usual gap across the
+ * Internet, outgoing → incoming; the sender's own store — linked to an outgoing server and to no
+ * incoming server or filter — under its outgoing server or its client; each DNS resolver in a
+ * row above the server that asks it most; or the scenario's own positions) and the pixel
+ * rectangles derived from it. Does not own the trace or the index (borrowed at create; they must outlive it).
+ * SDL-free: tests check columns, reflow and overlap without a window.
+ *
+ * Units: pixels (floats), origin top-left. `scale` multiplies every size that holds text; it is
+ * the user's text scale (Ctrl +/−) times an automatic factor for windows larger than 1280×720,
+ * so a projector at 1920×1080 gets proportionally larger labels.
+ */
+#ifndef MAILSIM_LAYOUT_H
+#define MAILSIM_LAYOUT_H
+
+#include "view/traceindex.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    float x, y, w, h;
+} LayoutRect;
+
+#define LAYOUT_BADGE_ROW 23 /* height of one badge row under a node, at scale 1 */
+
+typedef enum {
+    REGION_TOPBAR,    /* clock, speed, title */
+    REGION_CANVAS,    /* nodes, links, tokens */
+    REGION_LOG,       /* event log (side panel, top) */
+    REGION_INSPECTOR, /* inspector (side panel, bottom) */
+    REGION_CAPTION,   /* caption bar */
+    REGION_TIMELINE,  /* timeline strip */
+    REGION_COUNT
+} LayoutRegion;
+
+/* Layout columns in left-to-right order; resolvers sit in the top row, not a column. */
+typedef enum {
+    COL_SENDER,
+    COL_OUTGOING,
+    COL_INCOMING,
+    COL_FILTER,
+    COL_STORE,
+    COL_READER,
+    COL_COUNT,
+    COL_TOP_ROW = -1
+} LayoutColumn;
+
+typedef struct Layout Layout;
+
+/* Assigns roles and columns from the index's trace. Never returns NULL; call layout_resize
+ * before reading rectangles (a fresh layout is sized 1280×720 at scale 1). */
+Layout *layout_create(const TraceIndex *ix);
+/* layout_destroy(NULL) is a no-op. */
+void layout_destroy(Layout *lay);
+
+/* Recomputes every rectangle for a window of width × height pixels and the user's text scale
+ * (1 = default; clamped to 0.6..2.5). Sizes below 1×1 are treated as 1×1. */
+void layout_resize(Layout *lay, int width, int height, float user_scale);
+/* Shows or hides the side panel (log + inspector); the canvas takes its room. */
+void layout_set_panel(Layout *lay, bool visible);
+bool layout_panel_visible(const Layout *lay);
+
+int layout_width(const Layout *lay);
+int layout_height(const Layout *lay);
+/* The effective scale for text and everything sized by it. */
+float layout_scale(const Layout *lay);
+
+LayoutRect layout_region(const Layout *lay, LayoutRegion r);
+/* Node i's icon tile: the square links attach to and tokens travel between. */
+LayoutRect layout_node(const Layout *lay, int32_t node);
+/* Under the tile: the name line and the kind line. */
+LayoutRect layout_node_label(const Layout *lay, int32_t node);
+/* The node's whole footprint: tile, name, kind and room for badges below. Footprints of the
+ * automatic layout never overlap. */
+LayoutRect layout_node_slot(const Layout *lay, int32_t node);
+/* Centre of node i's tile. */
+void layout_node_center(const Layout *lay, int32_t node, float *x, float *y);
+/* Column of node i (COL_TOP_ROW for resolvers; COL_OUTGOING or COL_SENDER for the sender's own
+ * store; scenario positions keep their role column). */
+LayoutColumn layout_column(const Layout *lay, int32_t node);
+/* True when the scenario positioned the nodes itself. */
+bool layout_uses_scenario_positions(const Layout *lay);
+
+/* The node whose tile or name contains (x, y), or TRACE_NONE. */
+int32_t layout_node_at(const Layout *lay, float x, float y);
+/* The region containing (x, y), or REGION_COUNT. */
+LayoutRegion layout_region_at(const Layout *lay, float x, float y);
+
+/* The path of the link a -> b as a quadratic Bézier: it starts where it leaves a's tile
+ * (x0, y0), ends where it enters b's (x1, y1), with control point (cx, cy). A link whose straight
+ * line would cross another node bends around it; a straight one has its control point halfway, so
+ * travel along it is uniform. Pairs that are not links are drawn straight. */
+void layout_link_curve(const Layout *lay, int32_t a, int32_t b, float *x0, float *y0, float *cx,
+                       float *cy, float *x1, float *y1);
+/* The start (x0, y0) of layout_link_curve(a, b). */
+void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float *y);
+
+/* The lines drawn between nodes: the trace's links plus every pair that exchanged traffic. */
+size_t layout_link_count(const Layout *lay);
+void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b);
+
+/* ---- panels ---- */
+/* Height of one event-log row, and how many rows fit. */
+float layout_log_row_height(const Layout *lay);
+int layout_log_rows(const Layout *lay);
+/* The first row shown when `current` (or -1) is the current event of `total`: the current row
+ * sits a third of the way down so what comes next is visible. */
+int64_t layout_log_first_row(const Layout *lay, int64_t current, int64_t total);
+/* Event row at y (given the first row shown), or -1. */
+int64_t layout_log_row_at(const Layout *lay, float y, int64_t first, int64_t total);
+/* The timeline bar (markers and cursor) inside REGION_TIMELINE. */
+LayoutRect layout_timeline_bar(const Layout *lay);
+
+/* True when two rectangles overlap (share interior area). */
+bool layout_rects_overlap(LayoutRect a, LayoutRect b);
+
+#endif

@@ -1,0 +1,42 @@
+/* timeaxis: the timeline strip's mapping between sim time and a 0..1 position, with idle gaps
+ * squeezed so a burst of SMTP lasting a second is not a sliver beside a five-minute retry wait.
+ *
+ * Owns: the list of active stretches and gaps (a gap is a quiet period longer than `min_gap_us`
+ * with nothing travelling), each with its share of the strip. Does not own the index.
+ * SDL-free. The mapping is continuous and strictly increasing, so clicking the strip and drawing
+ * the cursor agree, and both directions are O(log segments).
+ */
+#ifndef MAILSIM_TIMEAXIS_H
+#define MAILSIM_TIMEAXIS_H
+
+#include "view/traceindex.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t start_us, end_us;
+    double frac0, frac1; /* where it sits on the strip */
+    int gap;             /* 1 = a squeezed quiet period */
+} AxisSegment;
+
+typedef struct TimeAxis TimeAxis;
+
+#define TIMEAXIS_MIN_GAP_US INT64_C(3000000) /* quiet periods longer than 3 s are squeezed */
+
+/* Never returns NULL. The axis spans [min(0, first event), end of the run]. */
+TimeAxis *timeaxis_create(const TraceIndex *ix, int64_t min_gap_us);
+/* timeaxis_destroy(NULL) is a no-op. */
+void timeaxis_destroy(TimeAxis *ax);
+
+int64_t timeaxis_start(const TimeAxis *ax);
+int64_t timeaxis_end(const TimeAxis *ax);
+/* Position of t on the strip, clamped to 0..1. */
+double timeaxis_frac(const TimeAxis *ax, int64_t t_us);
+/* The time at strip position f (clamped to 0..1). */
+int64_t timeaxis_time(const TimeAxis *ax, double f);
+
+size_t timeaxis_segment_count(const TimeAxis *ax);
+const AxisSegment *timeaxis_segment(const TimeAxis *ax, size_t i);
+
+#endif

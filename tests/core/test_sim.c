@@ -1,0 +1,488 @@
+/* test_sim: the mail model end to end — scenarios loaded from text, run, and their traces
+ * inspected event by event (the SMTP dialogue's order, per-domain transactions, MX order, never
+ * bouncing a bounce, determinism, the horizon) plus the trace's replay round trip for every
+ * shipped scenario. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream, fmemopen */
+
+#include "test.h"
+
+#include "text/summary.h"
+#include "model/sim.h"
+#include "scenario/scenario.h"
+#include "trace/trace_jsonl.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+/* A two-organisation world; %s slots: extra b.example incoming keys, extra nodes, extra DNS
+ * records, messages, actions. */
+static const char *BASE =
+    "{\"mailsim\":1,\"title\":\"t\",\"seed\":%d,%s"
+    "\"nodes\":["
+    "{\"id\":\"alice\",\"kind\":\"client\",\"address\":\"alice@a.example\",\"submit_to\":\"smtp.a.example\",\"store\":\"store.a.example\"},"
+    "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\",\"ip\":\"198.51.100.10\",\"resolver\":\"dns.a\",\"local_domains\":[\"a.example\"],\"local_store\":\"store.a.example\"},"
+    "{\"id\":\"dns.a\",\"kind\":\"resolver\"},"
+    "{\"id\":\"store.a.example\",\"kind\":\"store\",\"mailboxes\":[{\"address\":\"alice@a.example\"}]},"
+    "{\"id\":\"mx.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.25\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\"%s},"
+    "{\"id\":\"store.b.example\",\"kind\":\"store\",\"mailboxes\":[{\"address\":\"bob@b.example\"},{\"address\":\"carl@b.example\"}]},"
+    "{\"id\":\"bob\",\"kind\":\"client\",\"address\":\"bob@b.example\",\"store\":\"store.b.example\"}%s],"
+    "\"dns\":{\"records\":[{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":10,\"host\":\"mx.b.example\"},"
+    "{\"name\":\"mx.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.25\"}%s]},"
+    "\"messages\":[%s],\"actions\":[%s]}";
+
+static Trace *run_text(int seed, const char *top, const char *mx_extra, const char *nodes,
+                       const char *records, const char *messages, const char *actions)
+{
+    char text[8192];
+    snprintf(text, sizeof text, BASE, seed, top, mx_extra, nodes, records, messages, actions);
+    Error err = { 0 };
+    World *w = scenario_load_string(text, strlen(text), "inline", &err);
+    if (!w) {
+        char buf[1400];
+        fprintf(stderr, "load failed: %s\n", error_format(&err, buf, sizeof buf));
+        return NULL;
+    }
+    Trace *tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    return tr;
+}
+
+static const char *SIMPLE_MSG =
+    "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"Hi\",\"body\":\"Hello\"}";
+
+/* The SMTP lines exchanged between two nodes, in order, joined by '|'. */
+static void smtp_lines(const Trace *tr, const char *a, const char *b, char *out, size_t size)
+{
+    int32_t na = trace_find_node(tr, a), nb = trace_find_node(tr, b);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < trace_count(tr) && n < size; i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind != TK_SMTP || !((ev->from == na && ev->to == nb) || (ev->from == nb && ev->to == na))) {
+            continue;
+        }
+        const char *line = trace_str(tr, ev->text);
+        /* Keep only the reply code, or the command verb, so queue ids do not matter. */
+        char word[16];
+        if (ev->sub == 1) {
+            snprintf(word, sizeof word, "%d", ev->num);
+        } else {
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(line, " :"), line);
+        }
+        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "|" : "", word);
+    }
+}
+
+static void sim_should_run_the_smtp_dialogue_in_rfc_order(void)
+{
+    Trace *tr = run_text(1, "", "", "", "", SIMPLE_MSG, "");
+    REQUIRE(tr != NULL);
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    smtp_lines(tr, "alice", "smtp.a.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|AUTH|235|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    trace_destroy(tr);
+}
+
+static void sim_should_share_one_transaction_per_domain(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\",\"carl@b.example\"],\"subject\":\"Hi\",\"body\":\"x\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 2);
+    for (size_t i = 0; i < s->count; i++) {
+        CHECK_EQ_INT(s->rows[i].status, ST_DELIVERED);
+        CHECK_EQ_INT(s->rows[i].attempts, 1);
+    }
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_try_mx_hosts_in_preference_order(void)
+{
+    /* mx9 (pref 5) has an address nobody answers at: connect times out after 30 s, then the
+     * preference-10 host delivers. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":5,\"host\":\"mx9.b.example\"},"
+                         "{\"name\":\"mx9.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.99\"}",
+                         SIMPLE_MSG, "");
+    REQUIRE(tr != NULL);
+    int timeouts = 0, first_connect_to_mx9 = -1;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_CONN && ev->sub == CONN_OPEN && first_connect_to_mx9 < 0) {
+            const char *t = trace_str(tr, ev->text);
+            if (strstr(t, ":25")) {
+                first_connect_to_mx9 = strstr(t, "mx9.b.example") != NULL;
+            }
+        }
+        timeouts += ev->kind == TK_CONN && ev->sub == CONN_TIMEOUT;
+    }
+    CHECK_EQ_INT(first_connect_to_mx9, 1);
+    CHECK_EQ_INT(timeouts, 1);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    CHECK(s->rows[0].final_us > 30 * 1000000LL);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_never_bounce_a_bounce(void)
+{
+    /* ghost@a.example has no mailbox: the bounce for bob's unknown-user reply cannot be delivered
+     * locally and is dropped instead of bounced again. ghost is a client so the message can be
+     * sent at all. */
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"ghost\",\"kind\":\"client\",\"address\":\"ghost@a.example\",\"submit_to\":\"smtp.a.example\"}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"ghost@a.example\",\"to\":[\"nobody@b.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 2);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_STR(trace_str(tr, trace_msg(tr, s->rows[1].msg)->id), "m1-dsn");
+    CHECK_EQ_INT(s->rows[1].status, ST_DROPPED);
+    CHECK_EQ_INT(trace_msg_count(tr), 2); /* no bounce of the bounce */
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_keep_events_in_time_order(void)
+{
+    Trace *tr = run_text(3, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    REQUIRE(tr != NULL);
+    const TraceEvent *evs = trace_events(tr);
+    int bad = 0;
+    for (size_t i = 1; i < trace_count(tr); i++) {
+        bad += evs[i].t_us < evs[i - 1].t_us;
+        bad += evs[i].arrive_us != TRACE_NO_TIME && evs[i].arrive_us < evs[i].t_us;
+    }
+    CHECK_EQ_INT(bad, 0);
+    trace_destroy(tr);
+}
+
+static void sim_should_stop_at_the_horizon(void)
+{
+    Trace *tr = run_text(1, "\"horizon_s\":1000,", "", "", "", SIMPLE_MSG,
+                         "{\"at_s\":0,\"do\":\"outage\",\"node\":\"mx.b.example\"}");
+    REQUIRE(tr != NULL);
+    CHECK(trace_end_time(tr) <= 1000 * 1000000LL + 1000000LL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DEFERRED);
+    CHECK(s->rows[0].attempts >= 2);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static char *write_to_string(const Trace *tr, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    trace_write_jsonl(tr, f);
+    fclose(f);
+    return buf;
+}
+
+static void sim_should_give_the_same_trace_for_the_same_seed(void)
+{
+    Trace *a = run_text(5, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    Trace *b = run_text(5, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    Trace *c = run_text(6, "", ",\"greylist\":true", "", "", SIMPLE_MSG, "");
+    CHECK(a && b && c);
+    if (a && b && c) {
+        size_t la, lb, lc;
+        char *sa = write_to_string(a, &la), *sb = write_to_string(b, &lb), *sc = write_to_string(c, &lc);
+        CHECK(la == lb && memcmp(sa, sb, la) == 0);
+        CHECK(!(la == lc && memcmp(sa, sc, la) == 0));
+        free(sa);
+        free(sb);
+        free(sc);
+    }
+    trace_destroy(a);
+    trace_destroy(b);
+    trace_destroy(c);
+}
+
+/* Counts events of `kind` whose text contains `needle` (NULL = any). */
+static int count_events(const Trace *tr, TraceKind kind, const char *needle)
+{
+    int n = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        n += ev->kind == kind && (!needle || strstr(trace_str(tr, ev->text), needle));
+    }
+    return n;
+}
+
+static void sim_should_bounce_at_once_for_a_null_mx(void)
+{
+    /* RFC 7505: "MX 0 ." means the domain accepts no mail; no SMTP is attempted. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"c.example\",\"type\":\"MX\",\"pref\":0,\"host\":\".\"}",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"x@c.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "556 5.1.10") != NULL);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, ":25"), 0);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_use_the_implicit_mx_when_there_is_only_an_a_record(void)
+{
+    /* d.example has no MX, only an A record pointing at mx.b.example's address: RFC 5321 §5.1
+     * says to treat the domain itself as the mail host. mx.b.example does not serve d.example,
+     * so it refuses the recipient (relay denied) — but it was reached, through the A record. */
+    Trace *tr = run_text(1, "", "", "",
+                         ",{\"name\":\"d.example\",\"type\":\"A\",\"addr\":\"203.0.113.25\"}",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"x@d.example\"],\"subject\":\"x\",\"body\":\"x\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(count_events(tr, TK_DNS, "no MX record (NODATA)"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, "connect to d.example[203.0.113.25]:25"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "554 5.7.1 <x@d.example>: Relay access denied"), 1);
+    trace_destroy(tr);
+}
+
+static void sim_should_answer_a_repeated_lookup_from_the_cache(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\"},"
+                         "{\"id\":\"m2\",\"at_s\":60,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"y\",\"body\":\"y\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    int answers = 0, cached = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_DNS && ev->sub == 1) {
+            answers++;
+            cached += (ev->flags & TRACE_F_CACHED) != 0;
+        }
+    }
+    CHECK_EQ_INT(answers, 4); /* MX and A for each message */
+    CHECK_EQ_INT(cached, 2);  /* the second message's two look-ups */
+    trace_destroy(tr);
+}
+
+static void sim_should_bounce_a_permanently_full_mailbox(void)
+{
+    Trace *tr = run_text(1, "", ",\"quota_policy\":\"permanent\"", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
+                         "");
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    /* 60 MB is over both the 10 240 000-byte size limit and the 51 200 000-byte quota: the size
+     * is announced at MAIL FROM, so the size limit answers first. */
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "552 5.3.4") != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    tr = run_text(1, "", ",\"quota_policy\":\"permanent\",\"message_size_limit\":100000000", "", "",
+                  "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
+                  "");
+    REQUIRE(tr != NULL);
+    s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply), "552 5.2.2 <bob@b.example>: Mailbox is full");
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_fetch_with_pop3_and_delete_from_the_server(void)
+{
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"carl\",\"kind\":\"client\",\"address\":\"carl@b.example\",\"store\":\"store.b.example\",\"access\":\"pop3\",\"poll_s\":300}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"x\",\"body\":\"x\"},"
+                         "{\"id\":\"m2\",\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"y\",\"body\":\"y\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    /* RFC 1939: numbers stay stable within the session; deletions happen at QUIT. */
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "USER carl"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "+OK 2 "), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "RETR 1"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "DELE 1"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "RETR 2"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "DELE 2"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_FETCH, "+OK Logging out, messages deleted."), 1);
+    Summary *s = summary_build(tr);
+    CHECK(s->rows[0].fetched && s->rows[1].fetched);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+/* Text is only formatted for the trace; the course of a run must not depend on it. */
+static void sim_should_take_the_same_course_without_a_trace(void)
+{
+    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+        World *w = scenario_load_file(path, NULL);
+        CHECK(w != NULL);
+        if (!w) {
+            continue;
+        }
+        SimOptions with = { 0 }, without = { .no_trace = true };
+        Sim *a = sim_create(w, &with), *b = sim_create(w, &without);
+        sim_run(a);
+        sim_run(b);
+        const SimStats *sa = sim_stats(a), *sb = sim_stats(b);
+        CHECK_EQ_INT(sa->course, sb->course);
+        CHECK(sa->events == sb->events && sa->end_us == sb->end_us &&
+              sa->delivered == sb->delivered && sa->bounced == sb->bounced &&
+              sa->deferred == sb->deferred && sa->dropped == sb->dropped);
+        sim_destroy(a);
+        sim_destroy(b);
+        world_destroy(w);
+    }
+    closedir(d);
+}
+
+/* Every shipped scenario: write its trace, read it back, write again: the same bytes. */
+static void sim_should_replay_every_scenario_byte_for_byte(void)
+{
+    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+        Error err = { 0 };
+        World *w = scenario_load_file(path, &err);
+        CHECK(w != NULL);
+        if (!w) {
+            continue;
+        }
+        Trace *tr = sim_run_world(w, NULL);
+        size_t l1, l2;
+        char *s1 = write_to_string(tr, &l1);
+        FILE *f = fmemopen(s1, l1, "r");
+        Trace *back = trace_read_jsonl(f, path, &err);
+        fclose(f);
+        CHECK(back != NULL);
+        if (back) {
+            char *s2 = write_to_string(back, &l2);
+            CHECK(l1 == l2 && memcmp(s1, s2, l1) == 0);
+            free(s2);
+            trace_destroy(back);
+        }
+        free(s1);
+        trace_destroy(tr);
+        world_destroy(w);
+        n++;
+    }
+    closedir(d);
+    CHECK(n >= 14);
+}
+
+static void sim_should_queue_a_pickup_client_s_mail_without_smtp_submission(void)
+{
+    /* "submit": "pickup": a list manager on smtp.a.example's host calls sendmail; Postfix's pickup
+     * queues the message, which then travels by SMTP like any other. */
+    Trace *tr = run_text(1, "", "",
+                         ",{\"id\":\"list\",\"kind\":\"client\",\"address\":\"news@a.example\","
+                         "\"submit_to\":\"smtp.a.example\",\"submit\":\"pickup\"}",
+                         "",
+                         "{\"id\":\"m1\",\"from\":\"news@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"News\",\"body\":\"x\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    char lines[1024];
+    smtp_lines(tr, "list", "smtp.a.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "");
+    CHECK_EQ_INT(count_events(tr, TK_CONN, ":587"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_HOP, "sendmail"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_HEADER, "(Postfix, from userid"), 1);
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 1);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
+static void sim_should_send_a_mailing_one_copy_per_recipient(void)
+{
+    /* "one_per_recipient": a list manager's mailing. Each recipient gets copy "m.<k>" with its
+     * own SMTP transaction, every_s apart; the copy for nobody@ bounces on its own ("m.2-dsn"),
+     * and a user action can name a copy. */
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\","
+                         "\"nobody@b.example\",\"carl@b.example\"],\"subject\":\"News\",\"body\":\"x\","
+                         "\"one_per_recipient\":true,\"every_s\":2}",
+                         "{\"at_s\":900,\"do\":\"mark_spam\",\"user\":\"bob@b.example\",\"msg\":\"m.1\"}");
+    REQUIRE(tr != NULL);
+    static const char *const ids[] = { "m.1", "m.2", "m.3" };
+    static const char *const rcpts[] = { "bob@b.example", "nobody@b.example", "carl@b.example" };
+    int32_t idx[3];
+    for (int k = 0; k < 3; k++) {
+        idx[k] = trace_find_msg(tr, ids[k]);
+        CHECK(idx[k] >= 0);
+        if (idx[k] < 0) {
+            trace_destroy(tr);
+            return;
+        }
+        const TraceMsg *m = trace_msg(tr, idx[k]);
+        CHECK_EQ_INT(m->rcpt_count, 1);
+        CHECK_EQ_STR(trace_str(tr, trace_msg_rcpt(tr, idx[k], 0)), rcpts[k]);
+    }
+    /* Composed 2 s apart, and each copy has its own RCPT TO. */
+    int composed = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_COMPOSE && ev->msg == idx[composed % 3] && composed < 3) {
+            CHECK_EQ_INT(ev->t_us, (int64_t)composed * 2 * US_PER_S);
+            composed++;
+        }
+    }
+    CHECK_EQ_INT(composed, 3);
+    /* Three submissions from alice and three relays to mx.b.example; the bounce is local. */
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "RCPT TO:<"), 3 + 3);
+    int32_t dsn = trace_find_msg(tr, "m.2-dsn");
+    CHECK(dsn >= 0 && trace_msg(tr, dsn)->parent == idx[1]);
+    CHECK_EQ_INT(trace_find_msg(tr, "m.1-dsn"), TRACE_NONE);
+    int moved = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        moved += ev->kind == TK_MOVE && ev->msg == idx[0] && ev->sub == FOLDER_JUNK;
+    }
+    CHECK_EQ_INT(moved, 1);
+    trace_destroy(tr);
+}
+
+RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
+          TEST_CASE(sim_should_share_one_transaction_per_domain),
+          TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
+          TEST_CASE(sim_should_never_bounce_a_bounce),
+          TEST_CASE(sim_should_keep_events_in_time_order),
+          TEST_CASE(sim_should_stop_at_the_horizon),
+          TEST_CASE(sim_should_give_the_same_trace_for_the_same_seed),
+          TEST_CASE(sim_should_bounce_at_once_for_a_null_mx),
+          TEST_CASE(sim_should_use_the_implicit_mx_when_there_is_only_an_a_record),
+          TEST_CASE(sim_should_answer_a_repeated_lookup_from_the_cache),
+          TEST_CASE(sim_should_bounce_a_permanently_full_mailbox),
+          TEST_CASE(sim_should_fetch_with_pop3_and_delete_from_the_server),
+          TEST_CASE(sim_should_take_the_same_course_without_a_trace),
+          TEST_CASE(sim_should_replay_every_scenario_byte_for_byte),
+          TEST_CASE(sim_should_queue_a_pickup_client_s_mail_without_smtp_submission),
+          TEST_CASE(sim_should_send_a_mailing_one_copy_per_recipient))

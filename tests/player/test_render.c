@@ -1,0 +1,124 @@
+/* test_render: the SDL drawing layer on an offscreen surface — text is rendered once and then
+ * reused (the cache does not grow from frame to frame), the shipped fonts have every symbol the
+ * player draws, missing fonts are a clear error, and odd inputs (an empty trace, a tiny window,
+ * every theme, the overlays) draw without trouble. */
+#include "canvas.h"
+#include "view/fixture.h"
+#include "test.h"
+
+#include "view/inspect.h"
+#include "player/render.h"
+#include "player/textcache.h"
+#include "view/timeaxis.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+/* Draws one frame of `tr` at t with the given hud switches. */
+static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool help, bool picker,
+                  bool panel)
+{
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    layout_set_panel(lay, panel);
+    layout_resize(lay, c->surf->w, c->surf->h, 1.0f);
+    TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
+    ViewState *vs = viewstate_create();
+    ViewOptions opt = viewoptions_default();
+    viewstate_compute(ix, lay, t_us, &opt, vs);
+    Inspector *in = inspector_create();
+    inspector_scenario(in, ix, t_us);
+    Playback pb;
+    playback_init(&pb, t_us);
+    snprintf(pb.note, sizeof pb.note, "\u25b6\u25b6 5 min later: retry");
+    PickerItem items[2] = { { "One", "01.json", "lesson" }, { "Two", "02.json", "" } };
+    RenderHud hud = { ix, lay, ax, &pb, in, "about", 0, theme, help, picker, items, 2, 1, "status", NULL };
+    render_frame(c->ren, vs, &hud);
+    inspector_destroy(in);
+    viewstate_destroy(vs);
+    timeaxis_destroy(ax);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+}
+
+static void render_should_reuse_cached_text_between_frames(void)
+{
+    Canvas c = canvas_open(1280, 720);
+    Trace *tr = fixture_happy();
+    frame(&c, tr, MS(1865), THEME_LIGHT, false, false, true);
+    size_t first = render_cached_texts(c.ren);
+    CHECK(first > 20);
+    for (int i = 0; i < 5; i++) {
+        frame(&c, tr, MS(1865), THEME_LIGHT, false, false, true);
+    }
+    CHECK_EQ_INT(render_cached_texts(c.ren), first);
+    /* A theme change tints the same textures: still nothing new. */
+    frame(&c, tr, MS(1865), THEME_DARK, false, false, true);
+    CHECK_EQ_INT(render_cached_texts(c.ren), first);
+    trace_destroy(tr);
+    canvas_close(&c);
+}
+
+static void render_should_find_every_symbol_it_draws_in_the_shipped_fonts(void)
+{
+    Canvas c = canvas_open(64, 64);
+    Error err = { 0 };
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/fonts", render_locate_assets(NULL));
+    TextCache *tc = textcache_create(c.sdl, dir, &err);
+    CHECK(tc != NULL);
+    /* ✖ ✔ ✉ ↻ ⚠ ▶ → ← ↑ ↓ × … · — “ ” µ − */
+    static const uint32_t cps[] = { 0x2716, 0x2714, 0x2709, 0x21BB, 0x26A0, 0x25B6, 0x2192, 0x2190,
+                                    0x2191, 0x2193, 0x00D7, 0x2026, 0x00B7, 0x2014, 0x201C, 0x201D,
+                                    0x00B5, 0x2212 };
+    for (size_t i = 0; tc && i < sizeof cps / sizeof cps[0]; i++) {
+        CHECK(textcache_has_glyph(tc, FACE_SANS, cps[i]));
+        CHECK(textcache_has_glyph(tc, FACE_BOLD, cps[i]));
+    }
+    int w1, h1, w2, h2;
+    SDL_Texture *a = tc ? textcache_get(tc, FACE_SANS, 16, "hello", 0, &w1, &h1) : NULL;
+    SDL_Texture *b = tc ? textcache_get(tc, FACE_SANS, 16, "hello", 0, &w2, &h2) : NULL;
+    CHECK(a != NULL && a == b && w1 == w2 && w1 > 10);
+    CHECK(tc && textcache_get(tc, FACE_SANS, 16, "", 0, &w1, &h1) == NULL && w1 == 0);
+    textcache_destroy(tc);
+    textcache_destroy(NULL);
+    /* A missing font directory is a clear error naming the file. */
+    Error miss = { 0 };
+    CHECK(textcache_create(c.sdl, "/nonexistent/fonts", &miss) == NULL);
+    CHECK(miss.set && strstr(miss.file, "DejaVuSans.ttf") != NULL);
+    canvas_close(&c);
+}
+
+static void render_should_draw_odd_inputs_and_every_overlay(void)
+{
+    Canvas c = canvas_open(1280, 720);
+    Trace *empty = trace_create();
+    frame(&c, empty, 0, THEME_LIGHT, false, false, true);
+    trace_destroy(empty);
+    Trace *tr = fixture_retry();
+    for (int th = 0; th < THEME_COUNT; th++) {
+        frame(&c, tr, MS(100000), (ThemeId)th, th == 1, th == 2, th != 1);
+    }
+    canvas_close(&c);
+    Canvas tiny = canvas_open(32, 24);
+    frame(&tiny, tr, MS(100000), THEME_LIGHT, true, true, true);
+    canvas_close(&tiny);
+    trace_destroy(tr);
+    render_destroy(NULL);
+}
+
+int main(void)
+{
+    if (TTF_Init() != 0) {
+        fprintf(stderr, "TTF_Init: %s\n", TTF_GetError());
+        return 1;
+    }
+    static const TestCase cases[] = {
+        TEST_CASE(render_should_reuse_cached_text_between_frames),
+        TEST_CASE(render_should_find_every_symbol_it_draws_in_the_shipped_fonts),
+        TEST_CASE(render_should_draw_odd_inputs_and_every_overlay),
+    };
+    int rc = test_main(cases, sizeof cases / sizeof cases[0]);
+    TTF_Quit();
+    return rc;
+}

@@ -1,0 +1,206 @@
+/* test_inspect: the inspector's lines as of time t — headers grow hop by hop, envelope beside
+ * headers, the SMTP transcript with client and server lines, the spam breakdown, bounces linked
+ * both ways, node and scenario views; and the plain-language step captions (explain). */
+#include "view/fixture.h"
+#include "test.h"
+
+#include "text/explain.h"
+#include "view/inspect.h"
+#include "view/layout.h"
+#include "view/traceindex.h"
+#include "view/viewstate.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+static int count_lines(const Inspector *in, InspectStyle style, const char *needle)
+{
+    int n = 0;
+    for (size_t i = 0; i < inspector_count(in); i++) {
+        const InspectLine *l = inspector_line(in, i);
+        if (l->style == style && (!needle || strstr(l->text, needle))) {
+            n++;
+        }
+    }
+    return n;
+}
+
+static const InspectLine *find_line(const Inspector *in, const char *needle)
+{
+    for (size_t i = 0; i < inspector_count(in); i++) {
+        if (strstr(inspector_line(in, i)->text, needle)) {
+            return inspector_line(in, i);
+        }
+    }
+    return NULL;
+}
+
+static void inspect_should_grow_the_headers_hop_by_hop(void)
+{
+    Trace *tr = fixture_happy();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(1000));
+    CHECK(find_line(in, "Headers as they grew (3)") != NULL);
+    CHECK_EQ_INT(count_lines(in, IL_MONO, "Received:"), 0);
+    inspector_message(in, ix, 0, MS(1200));
+    CHECK_EQ_INT(count_lines(in, IL_MONO, "Received:"), 1);
+    inspector_message(in, ix, 0, MS(2600));
+    CHECK_EQ_INT(count_lines(in, IL_MONO, "Received:"), 2);
+    CHECK_EQ_INT(count_lines(in, IL_MONO, "X-Spam-Status"), 1);
+    /* Trace headers are prepended: the newest is on top, and it is the one marked new. */
+    const InspectLine *first = NULL;
+    for (size_t i = 0; i < inspector_count(in) && !first; i++) {
+        const InspectLine *l = inspector_line(in, i);
+        if (l->style == IL_MONO && (strstr(l->text, "Received") || strstr(l->text, "X-Spam"))) {
+            first = l;
+        }
+    }
+    CHECK(first && strstr(first->text, "X-Spam-Status") && first->strong);
+    inspector_destroy(in);
+    inspector_destroy(NULL);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+static void inspect_should_show_envelope_beside_headers_and_the_transcript(void)
+{
+    Trace *tr = fixture_happy();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(3000));
+    const InspectLine *mail = find_line(in, "MAIL FROM:<alice@a.example>");
+    const InspectLine *from = find_line(in, "From: Alice Liddell");
+    CHECK(mail && mail->role == CR_SMTP_CMD);
+    CHECK(from && from->style == IL_MONO);
+    CHECK(find_line(in, "RCPT TO:<bob@b.example>") != NULL);
+    /* Client lines C:, server lines S:, coloured by what they are; multi-line replies split. */
+    CHECK(count_lines(in, IL_MONO, "C: EHLO smtp.a.example") == 1);
+    CHECK(count_lines(in, IL_MONO, "S: 250-mx.b.example") == 1);
+    CHECK(count_lines(in, IL_MONO, "S: 250 8BITMIME") == 2);
+    const InspectLine *ok = find_line(in, "S: 250 2.1.5 Ok");
+    CHECK(ok && ok->role == CR_SMTP_OK);
+    CHECK(find_line(in, "alice-laptop \u2192 smtp.a.example") != NULL);
+    CHECK(find_line(in, "smtp.a.example \u2192 mx.b.example") != NULL);
+    CHECK(find_line(in, "MX b.example \u2192 10 mx.b.example") != NULL);
+    CHECK(find_line(in, "203.0.113.25 (cached)") != NULL);
+    CHECK(find_line(in, "in the Inbox folder") != NULL);
+    /* Before the first MAIL FROM went over the wire, the envelope comes from the message. */
+    inspector_message(in, ix, 0, MS(1020));
+    const InspectLine *early = find_line(in, "MAIL FROM:<alice@a.example>");
+    CHECK(early && early->role == CR_TEXT_DIM && strstr(early->text, "no SMTP session yet"));
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+static void inspect_should_break_the_spam_score_into_rules(void)
+{
+    Trace *tr = fixture_spam();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(2400));
+    CHECK_EQ_INT(count_lines(in, IL_GAUGE, NULL), 0); /* not judged yet */
+    inspector_message(in, ix, 0, MS(3000));
+    const InspectLine *g = NULL;
+    for (size_t i = 0; i < inspector_count(in); i++) {
+        g = inspector_line(in, i)->style == IL_GAUGE ? inspector_line(in, i) : g;
+    }
+    CHECK(g && g->role == CR_SPAM && fabs(g->value - 7.3) < 1e-9 && fabs(g->max - 5.0) < 1e-9);
+    CHECK_EQ_INT(count_lines(in, IL_BAR, NULL), 3);
+    const InspectLine *caps = find_line(in, "SUBJ_ALL_CAPS");
+    CHECK(caps && caps->style == IL_BAR && fabs(caps->value - 0.5) < 1e-9);
+    CHECK(find_line(in, "URIBL_DBL_SPAM  +2.5") != NULL);
+    /* 2.7 + 0.5 + 2.5 = 5.7 by default scores; the event says 7.3: the difference is shown. */
+    CHECK(find_line(in, "Other adjustments") != NULL);
+    CHECK(find_line(in, "in the Junk folder") != NULL);
+    bool known;
+    CHECK_EQ_INT(inspect_rule_score("BAYES_99", 8, &known), 3500);
+    CHECK(known);
+    CHECK_EQ_INT(inspect_rule_score("MY_RULE=1.25", 12, &known), 1250);
+    CHECK_EQ_INT(inspect_rule_score("NOPE", 4, &known), 0);
+    CHECK(!known);
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+static void inspect_should_link_a_bounce_and_its_message(void)
+{
+    Trace *tr = fixture_bounce();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(5000));
+    const InspectLine *b = find_line(in, "bounced");
+    CHECK(b && b->role == CR_SMTP_REJECT && strstr(b->text, "550 5.1.1"));
+    const InspectLine *link = find_line(in, "Bounce m1-dsn went back");
+    CHECK(link && link->msg == 1);
+    const InspectLine *rej = find_line(in, "S: 550 5.1.1");
+    CHECK(rej && rej->role == CR_SMTP_REJECT);
+    inspector_message(in, ix, 1, MS(5000));
+    const InspectLine *back = find_line(in, "A bounce report (DSN) about m1");
+    CHECK(back && back->msg == 0);
+    CHECK(find_line(in, "MAIL FROM:<>") != NULL);
+    inspector_scenario(in, ix, MS(5000));
+    const InspectLine *row = find_line(in, "m1  Lunch on Friday?");
+    CHECK(row && row->msg == 0 && strstr(row->text, "bounced"));
+    inspector_scenario(in, ix, MS(500));
+    CHECK(find_line(in, "m1  Lunch") == NULL); /* not written yet */
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+static void inspect_should_describe_a_node_and_its_recent_events(void)
+{
+    Trace *tr = fixture_retry();
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    ViewState *vs = viewstate_create();
+    ViewOptions opt = viewoptions_default();
+    viewstate_compute(ix, lay, MS(100000), &opt, vs);
+    Inspector *in = inspector_create();
+    inspector_node(in, ix, vs, N_SMTP_A, MS(100000));
+    CHECK(find_line(in, "outgoing server") != NULL);
+    CHECK(find_line(in, "retry in") != NULL);
+    CHECK(find_line(in, "Recent events here") != NULL);
+    inspector_node(in, ix, vs, N_MX_B, MS(100000));
+    CHECK(find_line(in, "DOWN") != NULL);
+    inspector_destroy(in);
+    viewstate_destroy(vs);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+static void explain_should_say_every_step_in_plain_words(void)
+{
+    Trace *tr = fixture_happy();
+    char buf[1024];
+    for (uint32_t i = 0; i < trace_count(tr); i++) {
+        CHECK(explain_event(tr, i, buf, sizeof buf)[0] != '\0');
+    }
+    const TraceEvent *ev = trace_events(tr);
+    for (uint32_t i = 0; i < trace_count(tr); i++) {
+        const char *line = trace_str(tr, ev[i].text);
+        if (ev[i].kind == TK_SMTP && strncmp(line, "RCPT", 4) == 0 && ev[i].from == N_SMTP_A) {
+            CHECK_EQ_STR(explain_event(tr, i, buf, sizeof buf),
+                         "smtp.a.example names a recipient: RCPT TO:<bob@b.example>");
+        }
+        if (ev[i].kind == TK_DNS && ev[i].sub == 0 && ev[i].num == QTYPE_MX) {
+            CHECK_EQ_STR(explain_event(tr, i, buf, sizeof buf),
+                         "smtp.a.example asks dns.a.example: which server takes mail for b.example? (MX)");
+        }
+        if (ev[i].kind == TK_SMTP && ev[i].sub == 1 && ev[i].num == 354) {
+            CHECK(strstr(explain_event(tr, i, buf, sizeof buf), "354 \u2014 go ahead") != NULL);
+        }
+    }
+    trace_destroy(tr);
+}
+
+RUN_TESTS(TEST_CASE(inspect_should_grow_the_headers_hop_by_hop),
+          TEST_CASE(inspect_should_show_envelope_beside_headers_and_the_transcript),
+          TEST_CASE(inspect_should_break_the_spam_score_into_rules),
+          TEST_CASE(inspect_should_link_a_bounce_and_its_message),
+          TEST_CASE(inspect_should_describe_a_node_and_its_recent_events),
+          TEST_CASE(explain_should_say_every_step_in_plain_words))
