@@ -39,8 +39,10 @@ typedef enum {
     TK_HOP,     /* a message travels from -> to over [t, arrive]; text says which hop */
     TK_QUEUE,   /* a message enters an outgoing server's queue; text = queue id */
     TK_CONN,    /* TCP connection attempt from -> to; sub = TraceConn result; text = detail */
-    TK_SMTP,    /* one SMTP command (sub 0) or reply (sub 1, num = reply code); text = line */
-    TK_DNS,     /* query (sub 0) or answer (sub 1); aux = qname; num = qtype; num2 = rcode;
+    TK_SMTP,    /* one SMTP command (sub TRACE_ASK) or reply (sub TRACE_ANSWER, num = reply
+                   code); text = line */
+    TK_DNS,     /* query (sub TRACE_ASK) or answer (sub TRACE_ANSWER); aux = qname; num = qtype;
+                   num2 = rcode;
                    text = answer data; flags TRACE_F_CACHED when served from cache */
     TK_SENT,    /* per recipient: accepted by the next hop; aux = rcpt; text = reply */
     TK_DEFER,   /* per recipient: deferred; aux = rcpt; text = reason; arrive = next try */
@@ -49,17 +51,23 @@ typedef enum {
                    (0 = no DSN: a bounce is never bounced, the recipient is dropped) */
     TK_WARN,    /* delay warning sent; aux = rcpt; num = DSN message + 1 */
     TK_SPAM,    /* filter verdict: num = score in thousandths; num2 = required in thousandths;
-                   sub = 1 spam / 0 ham; aux = fired rules with scores
+                   sub = TraceVerdict; aux = fired rules with scores
                    ("MANY_LINKS=1.5,RDNS_NONE=2.4"); text = X-Spam-Status value */
     TK_DELIVER, /* per recipient: filed into a folder (sub = TraceFolder); aux = rcpt */
-    TK_FETCH,   /* mail access: POP3/IMAP line (sub 0 client, 1 server; text = line), or a
+    TK_FETCH,   /* mail access: POP3/IMAP line (sub TRACE_ASK client, TRACE_ANSWER server;
+                   text = line), or a
                    message downloaded (msg set, aux = user) */
     TK_MOVE,    /* a user moves a message between folders (sub = new folder); aux = user */
-    TK_LEARN,   /* the Bayes filter learns a message as spam (sub 1) or ham (sub 0) */
+    TK_LEARN,   /* the Bayes filter learns a message (sub = TraceVerdict) */
     TK_ACTION,  /* a scripted action takes effect (outage, DNS failure, ...); text says what */
     TK_KIND_COUNT
 } TraceKind;
 
+/* `sub` of a protocol line (TK_SMTP, TK_DNS, TK_FETCH): the side that asks (an SMTP command, a DNS
+ * query, a client's POP3/IMAP line) or the side that answers (a reply, an answer, a server line). */
+typedef enum { TRACE_ASK, TRACE_ANSWER } TraceSide;
+/* `sub` of TK_SPAM and TK_LEARN. */
+typedef enum { VERDICT_HAM, VERDICT_SPAM } TraceVerdict;
 typedef enum { CONN_OPEN, CONN_REFUSED, CONN_TIMEOUT, CONN_CLOSED, CONN_QUEUED } TraceConn;
 typedef enum { FOLDER_NONE, FOLDER_INBOX, FOLDER_JUNK } TraceFolder;
 typedef enum { RCODE_NOERROR, RCODE_NXDOMAIN, RCODE_SERVFAIL, RCODE_TIMEOUT, RCODE_COUNT } TraceRcode;
@@ -87,7 +95,7 @@ typedef struct {
     int16_t from, to;  /* node indices or TRACE_NONE */
     signed int num2 : 22;  /* TRACE_NUM2_MIN .. TRACE_NUM2_MAX */
     unsigned int kind : 5;  /* TraceKind */
-    unsigned int sub : 3;   /* 0/1, a TraceFolder or a TraceConn */
+    unsigned int sub : 3;   /* TraceSide, TraceVerdict, TraceFolder or TraceConn, by kind */
     unsigned int flags : 2; /* TRACE_F_* */
 } TraceEvent;
 
