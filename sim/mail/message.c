@@ -51,14 +51,6 @@ const char *message_queue_id(uint64_t random, char buf[16])
     return buf;
 }
 
-const char *message_format_clock(int64_t t_us, char *buf, size_t size)
-{
-    int64_t ms = t_us / 1000;
-    snprintf(buf, size, "%02" PRId64 ":%02d:%02d.%03d", ms / 3600000, (int)(ms / 60000 % 60),
-             (int)(ms / 1000 % 60), (int)(ms % 1000));
-    return buf;
-}
-
 size_t message_format_dsn(char *buf, size_t size, const char *reporting_mta,
                           const char *arrival_date, const char *rcpt, const char *action,
                           const char *status, const char *remote_mta, const char *diagnostic)

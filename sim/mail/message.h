@@ -16,9 +16,6 @@ const char *message_format_date(int64_t t_us, char *buf, size_t size);
  * simulation's seeded RNG, so the same seed gives the same ids). */
 const char *message_queue_id(uint64_t random, char buf[16]);
 
-/* "00:01:02.250" (h:mm:ss.mmm, hours unbounded) for the narrated log. */
-const char *message_format_clock(int64_t t_us, char *buf, size_t size);
-
 /* A DSN body (RFC 3464 text part and message/delivery-status part) for one recipient.
  * `action` is "failed" or "delayed"; `status` an enhanced code ("5.1.1"); `diagnostic` the remote
  * reply or the local reason. Returns the number of bytes written (truncated to size). */

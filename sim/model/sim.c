@@ -2,6 +2,7 @@
  * scripted actions and the run loop (see sim.h, sim_internal.h). SMTP and queues are in
  * sim_relay.c; filtering, storing and reading mail in sim_store.c. */
 #include "model/sim_internal.h"
+#include "util/fmt.h"
 
 #include "mail/message.h"
 #include "util/xalloc.h"
@@ -559,7 +560,7 @@ static void until_text(const Sim *sim, const Action *a, char *buf, size_t size)
     if (a->until_us == INT64_MAX) {
         snprintf(buf, size, "for good");
     } else {
-        snprintf(buf, size, "until %s", message_format_clock(a->until_us, clock, sizeof clock));
+        snprintf(buf, size, "until %s", fmt_clock(a->until_us, clock, sizeof clock));
     }
 }
 

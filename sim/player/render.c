@@ -5,6 +5,7 @@
  * 17 px bold, captions 22 px: readable from the back of a classroom at 1280×720.
  */
 #include "player/render.h"
+#include "util/fmt.h"
 
 #include "text/narrate.h"
 #include "player/textcache.h"
@@ -799,7 +800,7 @@ static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
     }
     x += g + S(r, 12);
     char clock[48], speed[48], line2[160];
-    view_format_clock(vs->t_us, clock, sizeof clock);
+    fmt_clock(vs->t_us, clock, sizeof clock);
     int w, th;
     text_size(r, FACE_MONO, px(r, FS_CLOCK), clock, &w, &th);
     text(r, FACE_MONO, px(r, FS_CLOCK), clock, x, mid - (float)th / 2, tc, AL_LEFT);
@@ -921,7 +922,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
         for (float x = x0 + S(r, 2); x < x1 - S(r, 2); x += S(r, 6)) {
             rect(r, x, base - S(r, 9), S(r, 3), S(r, 3), role(r, CR_TEXT_DIM));
         }
-        view_format_duration(sg->end_us - sg->start_us, dur, sizeof dur);
+        fmt_duration(sg->end_us - sg->start_us, dur, sizeof dur);
         int w, th;
         text_size(r, FACE_SANS, px(r, FS_SMALL - 2), dur, &w, &th);
         if ((float)w < x1 - x0) {
@@ -942,8 +943,8 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     tri(r, cx - S(r, 7), bar.y - S(r, 4), cx + S(r, 7), bar.y - S(r, 4), cx, bar.y + S(r, 5), cur);
     /* Start and end times under the strip. */
     char a[48], b[48];
-    view_format_duration(timeaxis_start(h->axis), a, sizeof a);
-    view_format_duration(timeaxis_end(h->axis), b, sizeof b);
+    fmt_duration(timeaxis_start(h->axis), a, sizeof a);
+    fmt_duration(timeaxis_end(h->axis), b, sizeof b);
     float ly = base + S(r, 1);
     text(r, FACE_SANS, px(r, FS_SMALL - 1), timeaxis_start(h->axis) == 0 ? "0 s" : a, bar.x, ly,
          role(r, CR_TEXT_DIM), AL_LEFT);
@@ -1016,7 +1017,7 @@ static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
         }
         ColorRole cr = view_event_role(tr, (uint32_t)i);
         rect(r, p.x + S(r, 8), y + rh * 0.25f, S(r, 5), rh * 0.5f, role(r, cr));
-        view_format_clock(ev[i].t_us, clock, sizeof clock);
+        fmt_clock(ev[i].t_us, clock, sizeof clock);
         const char *shown = clock + 3; /* mm:ss.mmm; hours are rare in a lesson */
         if (ev[i].t_us >= INT64_C(3600000000)) {
             shown = clock;

@@ -1,6 +1,7 @@
 /* narrate: event lines and captions (see narrate.h). One switch over the event kinds; the
  * plain-language sentences for SMTP replies come from the reply table in model/smtp.c. */
 #include "text/narrate.h"
+#include "util/fmt.h"
 
 #include "mail/message.h"
 #include "mail/smtp.h"
@@ -33,17 +34,6 @@ static size_t put_route(const Trace *tr, const TraceEvent *ev, char *buf, size_t
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
-static void human_size(int64_t bytes, char *buf, size_t size)
-{
-    if (bytes >= 1000000) {
-        snprintf(buf, size, "%.1f MB", (double)bytes / 1e6);
-    } else if (bytes >= 1000) {
-        snprintf(buf, size, "%.1f kB", (double)bytes / 1e3);
-    } else {
-        snprintf(buf, size, "%" PRId64 " bytes", bytes);
-    }
-}
-
 const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
 {
     const TraceEvent *ev = &trace_events(tr)[i];
@@ -56,7 +46,7 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     switch ((TraceKind)ev->kind) {
     case TK_COMPOSE: {
         const TraceMsg *m = trace_msg(tr, ev->msg);
-        human_size(m->size_bytes, sz, sizeof sz);
+        fmt_size(m->size_bytes, sz, sizeof sz);
         size_t k = m->parent == TRACE_NONE
                        ? (size_t)snprintf(p, left, "composes %s \"%s\" (%s) to ", id,
                                           trace_str(tr, m->subject), sz)
@@ -71,7 +61,7 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_HEADER: snprintf(p, left, "%s + %s", id, text); break;
     case TK_HOP:
         snprintf(p, left, "%s travels %s (arrives %s)", id, text,
-                 message_format_clock(ev->arrive_us, clock, sizeof clock));
+                 fmt_clock(ev->arrive_us, clock, sizeof clock));
         break;
     case TK_QUEUE: snprintf(p, left, "%s %s", id, text); break;
     case TK_CONN:
@@ -91,7 +81,7 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_SENT: snprintf(p, left, "%s to=<%s> status=sent (%s)", id, aux, text); break;
     case TK_DEFER:
         snprintf(p, left, "%s to=<%s> status=deferred (%s); next try at %s", id, aux, text,
-                 message_format_clock(ev->arrive_us, clock, sizeof clock));
+                 fmt_clock(ev->arrive_us, clock, sizeof clock));
         break;
     case TK_RETRY: snprintf(p, left, "%s: %s", id, text); break;
     case TK_BOUNCE:
@@ -167,7 +157,7 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
         break;
     case TK_DEFER:
         snprintf(buf, size, "A temporary failure: the message waits in the queue and will be tried again at %s.",
-                 message_format_clock(ev->arrive_us, clock, sizeof clock));
+                 fmt_clock(ev->arrive_us, clock, sizeof clock));
         break;
     case TK_BOUNCE:
         snprintf(buf, size, "%s", ev->num > 0 ? "A permanent failure: the server gives up and sends a bounce message back to the sender."
@@ -202,7 +192,7 @@ void narrate_write(const Trace *tr, FILE *out)
     for (uint32_t i = 0; i < trace_count(tr); i++) {
         const TraceEvent *ev = &trace_events(tr)[i];
         narrate_event(tr, i, line, sizeof line);
-        fprintf(out, "%s  ", message_format_clock(ev->t_us, clock, sizeof clock));
+        fprintf(out, "%s  ", fmt_clock(ev->t_us, clock, sizeof clock));
         for (const char *p = line; *p; p++) {
             fputc(*p, out);
             if (*p == '\n') {

@@ -5,6 +5,7 @@
  * become pointers once the arena stops growing.
  */
 #include "view/inspect.h"
+#include "util/fmt.h"
 
 #include "text/narrate.h"
 #include "model/world.h"
@@ -252,7 +253,7 @@ static void status_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t
         case RS_TRAVEL: l = add(in, IL_TEXT, CR_TEXT, "%s: on its way", who); break;
         case RS_DEFERRED:
             l = add(in, IL_TEXT, CR_SMTP_DEFER, "%s: waiting in the queue (%s); next try at %s", who,
-                    reply, view_format_clock(e->arrive_us, clock, sizeof clock));
+                    reply, fmt_clock(e->arrive_us, clock, sizeof clock));
             break;
         case RS_SENT:
             l = add(in, IL_TEXT, CR_OK, "%s: accepted by the next server (%s)", who, reply);
@@ -263,11 +264,11 @@ static void status_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t
         case RS_FILED:
             l = add(in, IL_TEXT, st[r].folder == FOLDER_JUNK ? CR_SPAM : CR_OK,
                     "%s: in the %s folder since %s", who, folder_word(st[r].folder),
-                    view_format_clock(e->t_us, clock, sizeof clock));
+                    fmt_clock(e->t_us, clock, sizeof clock));
             break;
         case RS_FETCHED:
             l = add(in, IL_TEXT, CR_FETCH, "%s: downloaded by the reader at %s", who,
-                    view_format_clock(e->t_us, clock, sizeof clock));
+                    fmt_clock(e->t_us, clock, sizeof clock));
             break;
         default: l = NULL; break;
         }
@@ -495,17 +496,6 @@ static void dns_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_
     }
 }
 
-static void human_size(int64_t bytes, char *buf, size_t size)
-{
-    if (bytes >= 1000000) {
-        snprintf(buf, size, "%.1f MB", (double)bytes / 1e6);
-    } else if (bytes >= 1000) {
-        snprintf(buf, size, "%.1f kB", (double)bytes / 1e3);
-    } else {
-        snprintf(buf, size, "%lld bytes", (long long)bytes);
-    }
-}
-
 void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_us)
 {
     reset(in);
@@ -518,7 +508,7 @@ void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t
     add(in, IL_TITLE, msg->parent != TRACE_NONE ? CR_MSG_DSN : CR_TEXT, "%s  \u201c%s\u201d",
         trace_str(tr, msg->id), trace_str(tr, msg->subject));
     char size[32];
-    human_size(msg->size_bytes, size, sizeof size);
+    fmt_size(msg->size_bytes, size, sizeof size);
     add(in, IL_TEXT, CR_TEXT_DIM, "from %s \u00b7 %s \u00b7 written at %s",
         msg->sender == STR_EMPTY ? "<> (mailer daemon)" : trace_str(tr, msg->sender), size,
         node_name(tr, msg->client));
@@ -612,7 +602,7 @@ void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, in
             *nl = '\0';
         }
         InspectLine *l = add(in, IL_MONO, view_event_role(tr, (uint32_t)j), "%s  %s",
-                             view_format_clock(ev[j].t_us, clock, sizeof clock) + 3, line);
+                             fmt_clock(ev[j].t_us, clock, sizeof clock) + 3, line);
         l->msg = ev[j].msg;
         shown++;
     }

@@ -1,5 +1,6 @@
 /* playback: the clock rules (see playback.h). */
 #include "view/playback.h"
+#include "util/fmt.h"
 
 #include "text/narrate.h"
 
@@ -76,7 +77,7 @@ static void gap_note(Playback *pb, const TraceIndex *ix, int64_t gap_us, int64_t
         what[0] = '\0';
     }
     snprintf(pb->note, sizeof pb->note, "\u25b6\u25b6 %s later: %.150s",
-             view_format_duration(gap_us, dur, sizeof dur), what);
+             fmt_duration(gap_us, dur, sizeof dur), what);
     pb->note_left_s = PLAYBACK_NOTE_S;
 }
 

@@ -136,11 +136,5 @@ ColorRole view_event_role(const Trace *tr, uint32_t i);
  * timeline markers. */
 bool view_event_notable(const Trace *tr, uint32_t i);
 
-/* "1.250 s", "4 min 58 s", "2 h 05 min", "3 d 4 h" — a readable duration. */
-const char *view_format_duration(int64_t us, char *buf, size_t size);
-/* "4:58", "1:02:03", "2d 4h" — a countdown, rounded up to whole seconds. */
-const char *view_format_countdown(int64_t us, char *buf, size_t size);
-/* "00:04:58.250" — the sim clock (days prefixed when needed). */
-const char *view_format_clock(int64_t us, char *buf, size_t size);
 
 #endif

@@ -65,19 +65,6 @@ static void message_should_name_every_weekday(void)
     }
 }
 
-static void message_should_format_the_log_clock(void)
-{
-    char buf[32];
-    CHECK_EQ_STR(message_format_clock(0, buf, sizeof buf), "00:00:00.000");
-    CHECK_EQ_STR(message_format_clock(62250000, buf, sizeof buf), "00:01:02.250");
-    CHECK_EQ_STR(message_format_clock(SEC(3600) + 1000, buf, sizeof buf), "01:00:00.001");
-    CHECK_EQ_STR(message_format_clock(999, buf, sizeof buf), "00:00:00.000"); /* truncates */
-    CHECK_EQ_STR(message_format_clock(SEC(86399) + 999999, buf, sizeof buf), "23:59:59.999");
-    /* Hours are not wrapped at a day. */
-    CHECK_EQ_STR(message_format_clock(SEC(100 * 3600), buf, sizeof buf), "100:00:00.000");
-    CHECK_EQ_STR(message_format_clock(SEC(5 * 86400), buf, sizeof buf), "120:00:00.000");
-}
-
 static void message_should_make_postfix_style_queue_ids(void)
 {
     Rng a, b;
@@ -218,7 +205,6 @@ static void message_should_truncate_a_dsn_to_its_buffer(void)
 RUN_TESTS(TEST_CASE(message_should_start_the_clock_on_a_school_morning),
           TEST_CASE(message_should_format_rfc5322_dates),
           TEST_CASE(message_should_name_every_weekday),
-          TEST_CASE(message_should_format_the_log_clock),
           TEST_CASE(message_should_make_postfix_style_queue_ids),
           TEST_CASE(message_should_extract_the_enhanced_status),
           TEST_CASE(message_should_fall_back_when_there_is_no_enhanced_status),

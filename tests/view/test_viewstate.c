@@ -308,19 +308,6 @@ static void viewstate_should_merge_a_crowded_link_into_counted_tokens(void)
     view_close(&v);
 }
 
-static void viewstate_should_format_durations_and_clocks(void)
-{
-    char buf[64];
-    CHECK_EQ_STR(view_format_duration(MS(40), buf, sizeof buf), "40 ms");
-    CHECK_EQ_STR(view_format_duration(MS(1250), buf, sizeof buf), "1.25 s");
-    CHECK_EQ_STR(view_format_duration(MS(298000), buf, sizeof buf), "4 min 58 s");
-    CHECK_EQ_STR(view_format_duration(MS(3600000) * 2 + MS(300000), buf, sizeof buf), "2 h 05 min");
-    CHECK_EQ_STR(view_format_clock(MS(61250), buf, sizeof buf), "00:01:01.250");
-    CHECK_EQ_STR(view_format_countdown(MS(298100), buf, sizeof buf), "4:59");
-    CHECK_EQ_STR(view_format_countdown(MS(3723000), buf, sizeof buf), "1:02:03");
-    CHECK_EQ_STR(view_format_clock(MS(86400000) + MS(1), buf, sizeof buf), "1d 00:00:00.001");
-}
-
 RUN_TESTS(TEST_CASE(viewstate_should_place_m1_halfway_while_its_content_crosses),
           TEST_CASE(viewstate_should_rest_m1_in_the_queue_until_it_is_sent),
           TEST_CASE(viewstate_should_colour_a_rejected_reply_red_and_show_its_code),
@@ -332,5 +319,4 @@ RUN_TESTS(TEST_CASE(viewstate_should_place_m1_halfway_while_its_content_crosses)
           TEST_CASE(viewstate_should_prefer_the_scenario_caption_then_narrate),
           TEST_CASE(viewstate_should_hide_packets_but_keep_envelopes_when_detail_is_off),
           TEST_CASE(viewstate_should_keep_commands_and_replies_on_opposite_sides),
-          TEST_CASE(viewstate_should_merge_a_crowded_link_into_counted_tokens),
-          TEST_CASE(viewstate_should_format_durations_and_clocks))
+          TEST_CASE(viewstate_should_merge_a_crowded_link_into_counted_tokens))
