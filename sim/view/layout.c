@@ -259,7 +259,7 @@ Layout *layout_create(const TraceIndex *ix)
     for (size_t i = 0; i < lay->n; i++) {
         lay->scenario_pos &= trace_node(lay->tr, (int32_t)i)->has_pos;
     }
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     return lay;
 }
 
@@ -734,7 +734,7 @@ void layout_resize(Layout *lay, int width, int height, float user_scale)
 {
     lay->width = width < 1 ? 1 : width;
     lay->height = height < 1 ? 1 : height;
-    float auto_scale = fminf((float)lay->width / 1280.0f, (float)lay->height / 720.0f);
+    float auto_scale = fminf((float)lay->width / (float)LAYOUT_DESIGN_W, (float)lay->height / (float)LAYOUT_DESIGN_H);
     auto_scale = clampf(auto_scale, 0.75f, 2.0f);
     lay->user_scale = clampf(user_scale, 0.6f, 2.5f);
     lay->scale = lay->user_scale * auto_scale;

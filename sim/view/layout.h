@@ -25,6 +25,11 @@ typedef struct {
     float x, y, w, h;
 } LayoutRect;
 
+/* The size everything is designed for: a classroom projector's 1280×720. A window of this size
+ * is drawn at scale 1; a larger one scales up (layout_resize). */
+#define LAYOUT_DESIGN_W 1280
+#define LAYOUT_DESIGN_H 720
+
 #define LAYOUT_BADGE_ROW 23 /* height of one badge row under a node, at scale 1 */
 
 typedef enum {
