@@ -1,4 +1,4 @@
-/* bench_engine: the engine under the hold model of ../shared/bench/heapref.c.
+/* bench_engine: the engine under the hold model of bench/heapref.c.
  *
  * Keeps PENDING events pending through the real engine_schedule / engine_step path: each fired
  * event's handler adds its argument to a checksum and schedules one new event at

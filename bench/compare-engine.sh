@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
-# compare-engine.sh: the engine's speed as a ratio of the bare heap's (../shared/bench/heapref.c).
+# compare-engine.sh: the engine's speed as a ratio of a bare 4-ary heap's (bench/heapref.c).
 #
 #   bench/compare-engine.sh [PENDING EVENTS]...     default: 10000 5000000  1000000 5000000
 #
-# Builds heapref with `cc -O2` and bench_engine with the project's CMake in a Release build dir
-# (build-bench/, with CMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG so both are compiled alike), then, for each
+# Builds heapref and bench_engine with the project's CMake in a Release build dir (build-bench/,
+# with CMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG, so both are compiled alike), then, for each
 # PENDING/EVENTS pair, runs the two programs alternately ROUNDS times and keeps each one's best run
 # (the best is the least disturbed by other work on the machine). Both run the same hold model with
 # the same random stream and must print the same `check`; the script stops if they do not.
 #
-# Environment: HEAPREF (path to heapref.c), CC (default cc), ROUNDS (default 3),
-#              BUILD_DIR (default build-bench).
-# While the core library cannot be built yet (modules other than the engine missing), bench_engine
-# is compiled directly from the engine's sources with the same flags, and the script says so.
+# Environment: HEAPREF (another heap reference source to compare against; default
+#              bench/heapref.c), CC (default cc), ROUNDS (default 3), BUILD_DIR (default build-bench).
+# When the CMake build fails (a dependency missing), both programs are compiled directly from
+# their sources with the same flags, and the script says so.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-heapref_src=${HEAPREF:-../shared/bench/heapref.c}
+heapref_src=${HEAPREF:-bench/heapref.c}
 cc=${CC:-cc}
 rounds=${ROUNDS:-3}
 build=${BUILD_DIR:-build-bench}
@@ -37,19 +37,23 @@ if [ ! -f "$heapref_src" ]; then
 fi
 
 mkdir -p "$build"
-"$cc" -O2 -std=c11 "$heapref_src" -o "$build/heapref" -lm
-
+ref_bin="$build/bench/heapref"
 engine_bin="$build/bench/bench_engine"
-if cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="$opt_flags" \
+if [ "$heapref_src" = bench/heapref.c ] &&
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="$opt_flags" \
         -DCMAKE_C_COMPILER="$cc" -DMAILSIM_PLAYER=OFF >"$build/cmake.log" 2>&1 &&
-    cmake --build "$build" --target bench_engine >>"$build/cmake.log" 2>&1; then
-    echo "bench_engine: CMake Release build ($opt_flags) in $build/"
+    cmake --build "$build" --target heapref bench_engine >>"$build/cmake.log" 2>&1; then
+    echo "heapref, bench_engine: CMake Release build ($opt_flags) in $build/"
 else
+    ref_bin="$build/heapref_direct"
     engine_bin="$build/bench_engine_direct"
     # shellcheck disable=SC2086 # opt_flags is a list of flags
+    "$cc" -std=c11 $opt_flags -Wall -Wextra -Wpedantic "$heapref_src" -o "$ref_bin" -lm
+    # shellcheck disable=SC2086
     "$cc" -std=c11 $opt_flags -Wall -Wextra -Wpedantic -I sim sim/util/xalloc.c \
         sim/engine/engine.c sim/engine/rng.c bench/bench_engine.c -o "$engine_bin" -lm
-    echo "bench_engine: CMake build failed (see $build/cmake.log); compiled directly ($opt_flags)"
+    echo "heapref ($heapref_src), bench_engine: compiled directly ($opt_flags)" \
+        "(CMake not used or failed; see $build/cmake.log)"
 fi
 
 # run_one BINARY PENDING EVENTS -> prints "events_per_s check"
@@ -75,7 +79,7 @@ while [ $# -gt 0 ]; do
     shift 2
     best_ref=0 best_eng=0
     for ((r = 1; r <= rounds; r++)); do
-        read -r ref_rate ref_check < <(run_one "$build/heapref" "$pending" "$events")
+        read -r ref_rate ref_check < <(run_one "$ref_bin" "$pending" "$events")
         read -r eng_rate eng_check < <(run_one "$engine_bin" "$pending" "$events")
         if [ "$ref_check" != "$eng_check" ]; then
             echo "compare-engine: workloads differ at pending=$pending:" \
