@@ -7,6 +7,7 @@
 #include "model/sim.h"
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
+#include "util/atomicfile.h"
 #include "util/error.h"
 
 #ifdef MAILSIM_HAVE_PLAYER
@@ -84,32 +85,23 @@ static void print_error(const Error *err)
 
 typedef bool (*Writer)(const Trace *tr, const void *ctx, FILE *out);
 
-/* Writes to a temporary file beside `path` and renames it into place, so a failure never leaves
- * a half-written file; "-" writes to stdout. */
+/* Writes whole or not at all (util/atomicfile.h), so a failure never leaves a half-written file;
+ * "-" writes to stdout. */
 static bool write_output(const char *path, Writer write, const Trace *tr, const void *ctx)
 {
     if (strcmp(path, "-") == 0) {
         return write(tr, ctx, stdout);
     }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        return false;
-    }
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && write(tr, ctx, f);
-    if (f && fclose(f) != 0) {
-        ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
+    AtomicFile *af = atomicfile_open(path);
+    bool ok = af && write(tr, ctx, atomicfile_stream(af));
+    if (ok) {
+        ok = atomicfile_commit(af);
+    } else {
+        atomicfile_abort(af);
     }
     if (!ok) {
         fprintf(stderr, "mailsim: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
     }
-    free(tmp);
     return ok;
 }
 

@@ -16,6 +16,7 @@
 #include "view/timeaxis.h"
 #include "view/traceindex.h"
 #include "view/viewstate.h"
+#include "util/atomicfile.h"
 #include "util/xalloc.h"
 
 #include <SDL.h>
@@ -96,25 +97,27 @@ static void build_inspector(Scene *sc, Subject subj, int32_t id, int64_t t_us, c
 
 /* ---- shot ---- */
 
-/* IMG_SavePNG writes straight into its file, so a full disk or a failing write would leave a
- * truncated PNG under the name asked for: write beside it and rename into place instead. */
+/* Writes the PNG whole or not at all (util/atomicfile.h): a full disk or a failing write never
+ * leaves a truncated PNG under the name asked for. */
 static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
 {
-    size_t n = strlen(path) + 8;
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp", path);
-    bool ok = IMG_SavePNG(surf, tmp) == 0;
-    if (!ok) {
+    AtomicFile *af = atomicfile_open(path);
+    if (!af) {
+        /* The words SDL gives when it cannot open a file itself. */
+        error_set(err, path, "", "cannot write the PNG: Couldn't open %s" ATOMICFILE_SUFFIX, path);
+        return false;
+    }
+    SDL_RWops *rw = SDL_RWFromFP(atomicfile_stream(af), SDL_FALSE);
+    if (!rw || IMG_SavePNG_RW(surf, rw, 1) != 0) {
         error_set(err, path, "", "cannot write the PNG: %s", IMG_GetError());
-    } else if (rename(tmp, path) != 0) {
+        atomicfile_abort(af);
+        return false;
+    }
+    if (!atomicfile_commit(af)) {
         error_set(err, path, "", "cannot write the PNG: %s", strerror(errno));
-        ok = false;
+        return false;
     }
-    if (!ok) {
-        remove(tmp);
-    }
-    free(tmp);
-    return ok;
+    return true;
 }
 
 int player_shot(const ShotConfig *cfg, Error *err)
