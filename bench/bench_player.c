@@ -5,8 +5,8 @@
  *
  * Frames: for each TOKENS, a trace in which that many events are in flight at once: messages
  * relayed from smtp.news.example to 20 receiving domains, half drawn as envelopes (the content
- * crossing, TK_HOP) and half as labelled SMTP packets ("RCPT TO:<...>"). N frames at 1280x720
- * sweep one second of sim time while nearly all of them are in flight; each frame is what the player
+ * crossing, TK_HOP) and half as labelled SMTP packets ("RCPT TO:<...>"). N frames at the design
+ * size (LAYOUT_DESIGN_W×H) sweep one second of sim time while nearly all of them are in flight; each frame is what the player
  * does per frame: viewstate_compute + render_frame + SDL_RenderPresent, with SDL's software
  * renderer on an offscreen window (SDL_VIDEODRIVER=offscreen unless set). Measured twice: every
  * token drawn one by one (merging off), and with the player's default merging of busy links
@@ -28,6 +28,7 @@
 #include "model/sim.h"
 #include "view/inspect.h"
 #include "player/render.h"
+#include "view/layout.h"
 #include "view/timeaxis.h"
 
 #include <SDL.h>
@@ -39,8 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WIDTH 1280
-#define HEIGHT 720
 #define DOMAINS 20
 #define SEEKS 2000
 #define SEEK_MIN_EVENTS 1000000u
@@ -101,6 +100,7 @@ static Trace *flight_trace(uint32_t tokens)
         e.msg = msg;
         e.arrive_us = e.t_us + 10000000;
         if (e.kind == TK_SMTP) {
+            e.sub = TRACE_ASK; /* a command, on its way to the server */
             snprintf(buf, sizeof buf, "RCPT TO:<u%u@d%02d.example>", i / DOMAINS, d);
             e.text = str(tr, buf);
         } else {
@@ -132,7 +132,7 @@ static void bench_frames(SDL_Window *win, SDL_Renderer *sdl, Renderer *ren, uint
     Trace *tr = flight_trace(tokens);
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);
-    layout_resize(lay, WIDTH, HEIGHT, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
     Inspector *in = inspector_create();
     inspector_scenario(in, ix, 10000000);
@@ -203,7 +203,7 @@ static void bench_seek(void)
     TraceIndex *ix = traceindex_create(tr);
     double index_s = bulk_now_s() - t0;
     Layout *lay = layout_create(ix);
-    layout_resize(lay, WIDTH, HEIGHT, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     ViewState *vs = viewstate_create();
     ViewOptions opt = viewoptions_default();
     int64_t start = traceindex_start(ix), span = traceindex_end(ix) - start;
@@ -262,7 +262,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_player: SDL_Init / TTF_Init: %s\n", SDL_GetError());
         return 1;
     }
-    SDL_Window *win = SDL_CreateWindow("bench_player", 0, 0, WIDTH, HEIGHT, SDL_WINDOW_HIDDEN);
+    SDL_Window *win = SDL_CreateWindow("bench_player", 0, 0, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H,
+                                       SDL_WINDOW_HIDDEN);
     SDL_Renderer *sdl = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE) : NULL;
     Error err = { 0 };
     const char *assets = render_locate_assets(&err);
@@ -297,7 +298,7 @@ int main(int argc, char **argv)
     }
     frames = frames < 1 ? 1 : frames;
     printf("video_driver=%s renderer=software size=%dx%d frames=%d\n",
-           SDL_GetCurrentVideoDriver(), WIDTH, HEIGHT, frames);
+           SDL_GetCurrentVideoDriver(), LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, frames);
     for (int i = 0; i < ntok; i++) {
         bench_frames(win, sdl, ren, tokens[i], frames, png_dir);
     }

@@ -1,20 +1,28 @@
 /* main: the mailsim program — parses the command line and wires the layers together:
  * scenario -> world -> simulation -> trace -> views (narrated log, JSONL trace, summary, expect
- * checker, the SDL player and screenshots). It owns nothing beyond one command's lifetime. */
+ * checker, the SDL player and screenshots). It owns nothing beyond one command's lifetime.
+ *
+ * The command line is described by two tables, COMMANDS and OPTIONS: parsing, the check of which
+ * command takes which option and the --help text are all driven by them. */
 #include "text/expect.h"
 #include "text/narrate.h"
 #include "text/summary.h"
 #include "model/sim.h"
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
+#include "util/atomicfile.h"
 #include "util/error.h"
+#include "util/xalloc.h"
 
 #ifdef MAILSIM_HAVE_PLAYER
 #include "player/player.h"
 #endif
 
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,43 +42,62 @@ enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD_INPUT = 2 };
  * scenario needs under 1 000; either limit is reached in well under a minute and 3 GB. */
 #define MAILSIM_MAX_EVENTS UINT64_C(50000000)
 
-static const char USAGE[] =
-    "usage: mailsim [SCENARIO.json]          open the player (default: the happy path)\n"
-    "       mailsim run SCENARIO [--seed N] [--trace FILE] [--summary FILE] [--quiet]\n"
-    "                    [--max-events N]\n"
-    "       mailsim check SCENARIO... [--max-events N]\n"
-    "       mailsim replay TRACE.jsonl\n"
-    "       mailsim shot SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
-    "                    [--select MSG] [--seed N] [--high-contrast]\n"
-    "       mailsim --help | --version\n"
-    "\n"
-    "run     simulate a scenario and print a narrated log; --trace writes the trace as JSON\n"
-    "        Lines, --summary one row per (message, recipient); FILE may be - for stdout\n"
-    "check   run scenarios and compare each with its \"expect\" block: exit 0 when all hold,\n"
-    "        1 naming each unmet expectation, 2 on a bad file\n"
-    "replay  play a recorded trace in the player\n"
-    "shot    render one moment to a PNG without a display\n"
-    "\n"
-    "--max-events N  refuse a run that needs more than N engine events (default 50000000)\n";
+/* The options, in the order a refusal names them when several are refused at once. */
+typedef enum {
+    OPT_SEED,
+    OPT_TRACE,
+    OPT_SUMMARY,
+    OPT_QUIET,
+    OPT_MAX_EVENTS,
+    OPT_AT,
+    OPT_OUT,
+    OPT_SIZE,
+    OPT_SELECT,
+    OPT_HIGH_CONTRAST,
+    OPT_COUNT
+} OptionId;
+
+/* The commands, in the order --help lists them. */
+typedef enum { CMD_PLAYER, CMD_RUN, CMD_CHECK, CMD_REPLAY, CMD_SHOT, CMD_COUNT } CommandId;
+
+#define BIT(id) (1u << (id))
 
 typedef struct {
-    const char *scenario;
+    int width, height; /* 0x0: the player's design size */
+} Size;
+
+/* What the command line asked for; OPTIONS says which option fills which field. */
+typedef struct {
     const char *trace_out;
     const char *summary_out;
     const char *out_png;
     const char *select;
-    bool quiet, seed_set, high_contrast, have_at;
+    bool quiet, high_contrast;
     uint64_t seed;
     uint64_t max_events; /* 0: MAILSIM_MAX_EVENTS */
     double at_s;
-    int width, height;
+    Size size;
+    unsigned given; /* BIT(OptionId) of every option on the command line */
 } Options;
 
-static int usage_error(const char *fmt, const char *arg)
+static void usage_print(FILE *out);
+
+static int usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* "mailsim: " + the message + the usage on stderr; returns EXIT_BAD_INPUT. */
+static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "mailsim: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", USAGE);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    usage_print(stderr);
     return EXIT_BAD_INPUT;
 }
 
@@ -80,36 +107,32 @@ static void print_error(const Error *err)
     fprintf(stderr, "%s\n", error_format(err, buf, sizeof buf));
 }
 
+static bool option_given(const Options *opt, OptionId id)
+{
+    return (opt->given & BIT(id)) != 0;
+}
+
 /* ---- writing output files whole or not at all ---- */
 
 typedef bool (*Writer)(const Trace *tr, const void *ctx, FILE *out);
 
-/* Writes to a temporary file beside `path` and renames it into place, so a failure never leaves
- * a half-written file; "-" writes to stdout. */
+/* Writes whole or not at all (util/atomicfile.h), so a failure never leaves a half-written file;
+ * "-" writes to stdout. */
 static bool write_output(const char *path, Writer write, const Trace *tr, const void *ctx)
 {
     if (strcmp(path, "-") == 0) {
         return write(tr, ctx, stdout);
     }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        return false;
-    }
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && write(tr, ctx, f);
-    if (f && fclose(f) != 0) {
-        ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
+    AtomicFile *af = atomicfile_open(path);
+    bool ok = af && write(tr, ctx, atomicfile_stream(af));
+    if (ok) {
+        ok = atomicfile_commit(af);
+    } else {
+        atomicfile_abort(af);
     }
     if (!ok) {
         fprintf(stderr, "mailsim: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
     }
-    free(tmp);
     return ok;
 }
 
@@ -132,7 +155,7 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
     if (!w) {
         return NULL;
     }
-    SimOptions so = { .seed_set = opt && opt->seed_set,
+    SimOptions so = { .seed_set = opt && option_given(opt, OPT_SEED),
                       .seed = opt ? opt->seed : 0,
                       .max_events = opt && opt->max_events ? opt->max_events : MAILSIM_MAX_EVENTS,
                       .max_trace_events = TRACE_MAX_EVENTS };
@@ -225,10 +248,15 @@ static Trace *load_any(const char *path, const Options *opt, Error *err)
 
 /* ---- commands ---- */
 
-static int cmd_run(const Options *opt)
+/* A command's handler: the options it takes (the others were refused) and its files, as many as
+ * its FileRule allows. Returns the exit status. */
+typedef int (*CommandFn)(const Options *opt, char **files, int nfiles);
+
+static int cmd_run(const Options *opt, char **files, int nfiles)
 {
+    (void)nfiles;
     Error err = { 0 };
-    Trace *tr = run_scenario(opt->scenario, opt, NULL, &err);
+    Trace *tr = run_scenario(files[0], opt, NULL, &err);
     if (!tr) {
         print_error(&err);
         return EXIT_BAD_INPUT;
@@ -275,16 +303,13 @@ static int check_one(const char *path, const Options *opt)
     return unmet ? EXIT_UNMET : EXIT_OK;
 }
 
-static int cmd_check(int argc, char **argv, const Options *opt)
+static int cmd_check(const Options *opt, char **files, int nfiles)
 {
-    if (argc == 0) {
-        return usage_error("%s", "check needs at least one scenario");
-    }
     /* check runs each scenario with its own seed: only the event limit carries over. */
     Options check_opt = { .max_events = opt->max_events };
     int worst = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
-        int rc = check_one(argv[i], &check_opt);
+    for (int i = 0; i < nfiles; i++) {
+        int rc = check_one(files[i], &check_opt);
         worst = rc > worst ? rc : worst;
     }
     return worst;
@@ -296,25 +321,27 @@ static Trace *player_load(void *ctx, const char *path, Error *err)
     return load_any(path, ctx, err);
 }
 
-static int cmd_player(const char *path, const Options *opt)
+/* The player, and replay: the window on one file, or on the default scenario when none is given. */
+static int cmd_player(const Options *opt, char **files, int nfiles)
 {
-    PlayerConfig cfg = { .path = path,
+    PlayerConfig cfg = { .path = nfiles ? files[0] : NULL,
                          .scenario_dir = MAILSIM_SCENARIO_DIR,
                          .load = player_load,
                          .load_ctx = (void *)opt,
-                         .width = opt->width ? opt->width : 1280,
-                         .height = opt->height ? opt->height : 720,
+                         .width = opt->size.width,
+                         .height = opt->size.height,
                          .fullscreen = false };
     return player_run(&cfg);
 }
 
-static int cmd_shot(const Options *opt)
+static int cmd_shot(const Options *opt, char **files, int nfiles)
 {
-    if (!opt->have_at || !opt->out_png) {
+    (void)nfiles;
+    if (!option_given(opt, OPT_AT) || !opt->out_png) {
         return usage_error("%s", "shot needs --at SECONDS and --out FILE.png");
     }
     Error err = { 0 };
-    Trace *tr = load_any(opt->scenario, opt, &err);
+    Trace *tr = load_any(files[0], opt, &err);
     if (!tr) {
         print_error(&err);
         return EXIT_BAD_INPUT;
@@ -322,8 +349,8 @@ static int cmd_shot(const Options *opt)
     ShotConfig cfg = { .trace = tr,
                        .at_us = (int64_t)(opt->at_s * 1e6 + 0.5),
                        .out_png = opt->out_png,
-                       .width = opt->width ? opt->width : 1280,
-                       .height = opt->height ? opt->height : 720,
+                       .width = opt->size.width,
+                       .height = opt->size.height,
                        .select_msg = opt->select,
                        .high_contrast = opt->high_contrast };
     int rc = player_shot(&cfg, &err);
@@ -333,199 +360,357 @@ static int cmd_shot(const Options *opt)
     trace_destroy(tr);
     return rc == 0 ? EXIT_OK : EXIT_BAD_INPUT;
 }
+
+#define PLAYER_COMMAND(fn) fn
 #else
-static int no_player(void)
+static int no_player(const Options *opt, char **files, int nfiles)
 {
+    (void)opt;
+    (void)files;
+    (void)nfiles;
     fprintf(stderr, "mailsim: this build has no SDL player (configure with -DMAILSIM_PLAYER=ON)\n");
     return EXIT_BAD_INPUT;
 }
+
+#define PLAYER_COMMAND(fn) no_player
 #endif
 
-/* ---- argument parsing ---- */
+/* ---- the command table ---- */
 
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+/* How many files a command takes; a wrong count is refused before the command runs. */
+typedef enum {
+    FILES_ONE,         /* "NAME takes exactly one file" */
+    FILES_SOME,        /* one or more: "NAME needs at least one scenario" */
+    FILES_AT_MOST_ONE, /* "NAME opens one file at a time" */
+    FILES_ANY,
+} FileRule;
+
+typedef struct {
+    const char *name;    /* the word after `mailsim`; "" for the player, which has none */
+    CommandFn run;
+    FileRule files;
+    const char *usage;   /* its synopsis after "mailsim NAME "; a '\n' goes on at USAGE_INDENT */
+    const char *summary; /* what it does, for --help; a '\n' goes on at SUMMARY_INDENT */
+} Command;
+
+#define USAGE_INDENT 20
+#define SUMMARY_INDENT 8
+#define PLAYER_SUMMARY_COLUMN 40
+
+/* Without a player build, the player refuses any file count with the same "no SDL player". */
+#ifdef MAILSIM_HAVE_PLAYER
+#define PLAYER_FILES FILES_AT_MOST_ONE
+#else
+#define PLAYER_FILES FILES_ANY
+#endif
+
+static const Command COMMANDS[CMD_COUNT] = {
+    [CMD_PLAYER] = { "", PLAYER_COMMAND(cmd_player), PLAYER_FILES, "[SCENARIO.json]",
+                     "open the player (default: the happy path)" },
+    [CMD_RUN] = { "run", cmd_run, FILES_ONE,
+                  "SCENARIO [--seed N] [--trace FILE] [--summary FILE] [--quiet]\n"
+                  "[--max-events N]",
+                  "simulate a scenario and print a narrated log; --trace writes the trace as JSON\n"
+                  "Lines, --summary one row per (message, recipient); FILE may be - for stdout" },
+    [CMD_CHECK] = { "check", cmd_check, FILES_SOME, "SCENARIO... [--max-events N]",
+                    "run scenarios and compare each with its \"expect\" block: exit 0 when all hold,\n"
+                    "1 naming each unmet expectation, 2 on a bad file" },
+    [CMD_REPLAY] = { "replay", PLAYER_COMMAND(cmd_player), FILES_ONE, "TRACE.jsonl",
+                     "play a recorded trace in the player" },
+    [CMD_SHOT] = { "shot", PLAYER_COMMAND(cmd_shot), FILES_ONE,
+                   "SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
+                   "[--select MSG] [--seed N] [--high-contrast]",
+                   "render one moment to a PNG without a display" },
+};
+
+/* The command a message names: its word, or "the player". */
+static const char *command_label(const Command *c)
+{
+    return c->name[0] ? c->name : "the player";
+}
+
+/* The command named by `word`, or NULL when it names none (it is then the player's file). */
+static const Command *command_find(const char *word)
+{
+    for (size_t i = 0; i < CMD_COUNT; i++) {
+        if (COMMANDS[i].name[0] && strcmp(COMMANDS[i].name, word) == 0) {
+            return &COMMANDS[i];
+        }
+    }
+    return NULL;
+}
+
+static int command_check_files(const Command *c, int nfiles)
+{
+    switch (c->files) {
+    case FILES_ONE:
+        return nfiles == 1 ? -1 : usage_error("%s takes exactly one file", command_label(c));
+    case FILES_SOME:
+        return nfiles >= 1 ? -1 : usage_error("%s needs at least one scenario", command_label(c));
+    case FILES_AT_MOST_ONE:
+        return nfiles <= 1 ? -1 : usage_error("%s opens one file at a time", command_label(c));
+    case FILES_ANY:
+        return -1;
+    }
+    return -1;
+}
+
+/* ---- the option table ---- */
+
+/* What follows an option on the command line and how it is stored. */
+typedef enum {
+    VALUE_NONE,    /* a flag: sets a bool */
+    VALUE_TEXT,    /* a const char * (a path, "-", a message id) */
+    VALUE_WHOLE,   /* a uint64_t from OptionSpec.min to 2^53-1 (a JSON number holds it exactly) */
+    VALUE_SECONDS, /* a double from 0 to a leap year */
+    VALUE_SIZE,    /* a Size, WIDTHxHEIGHT, 1 to MAX_SIZE_PX each */
+} ValueKind;
+
+#define MAX_WHOLE ((UINT64_C(1) << 53) - 1)
+#define MAX_SECONDS (366.0 * 86400)
+#define MAX_SIZE_PX 8192
+
+typedef struct {
+    const char *name;     /* "--seed" */
+    const char *value;    /* what --help calls its value ("N"); NULL for a flag */
+    ValueKind kind;
+    size_t field;         /* offsetof(Options, ...): where the parsed value goes */
+    uint64_t min;         /* VALUE_WHOLE: the smallest value taken */
+    unsigned commands;    /* BIT(CommandId) of every command that takes it */
+    const char *takes;    /* a valid value, for "NAME takes TAKES, not "VALUE"" */
+    const char *refusal;  /* NULL, or a format (%s: the command) saying why a command that does not
+                           * take it refuses it; such a refusal is given before any other */
+    const char *help;     /* its line in --help, or NULL */
+} OptionSpec;
+
+/* Anything a command does not take is refused rather than ignored: `mailsim SCENARIO --trace
+ * OTHER.jsonl` reads like "play this scenario with that trace", but --trace is where `run` writes
+ * one, and the player plays a single file. */
+static const OptionSpec OPTIONS[OPT_COUNT] = {
+    [OPT_SEED] = { "--seed", "N", VALUE_WHOLE, offsetof(Options, seed), 0,
+                   BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
+                   "a whole number from 0 to 2^53-1", NULL, NULL },
+    [OPT_TRACE] = { "--trace", "FILE", VALUE_TEXT, offsetof(Options, trace_out), 0, BIT(CMD_RUN),
+                    NULL,
+                    "--trace is where `mailsim run` writes a trace, not an input of %s: a recorded "
+                    "trace carries its own nodes and links and is played on its own with `mailsim "
+                    "replay TRACE.jsonl`",
+                    NULL },
+    [OPT_SUMMARY] = { "--summary", "FILE", VALUE_TEXT, offsetof(Options, summary_out), 0,
+                      BIT(CMD_RUN), NULL, NULL, NULL },
+    [OPT_QUIET] = { "--quiet", NULL, VALUE_NONE, offsetof(Options, quiet), 0, BIT(CMD_RUN), NULL,
+                    NULL, NULL },
+    [OPT_MAX_EVENTS] = { "--max-events", "N", VALUE_WHOLE, offsetof(Options, max_events), 1,
+                         BIT(CMD_RUN) | BIT(CMD_CHECK) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
+                         "a whole number from 1 to 2^53-1", NULL,
+                         "refuse a run that needs more than N engine events (default 50000000)" },
+    [OPT_AT] = { "--at", "SECONDS", VALUE_SECONDS, offsetof(Options, at_s), 0, BIT(CMD_SHOT),
+                 "a time in seconds (>= 0)", NULL, NULL },
+    [OPT_OUT] = { "--out", "FILE.png", VALUE_TEXT, offsetof(Options, out_png), 0, BIT(CMD_SHOT),
+                  NULL, NULL, NULL },
+    [OPT_SIZE] = { "--size", "WxH", VALUE_SIZE, offsetof(Options, size), 0,
+                   BIT(CMD_REPLAY) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
+                   "WIDTHxHEIGHT (1 to 8192 each)", NULL, NULL },
+    [OPT_SELECT] = { "--select", "MSG", VALUE_TEXT, offsetof(Options, select), 0, BIT(CMD_SHOT),
+                     NULL, NULL, NULL },
+    [OPT_HIGH_CONTRAST] = { "--high-contrast", NULL, VALUE_NONE, offsetof(Options, high_contrast),
+                            0, BIT(CMD_SHOT), NULL, NULL, NULL },
+};
+
+static const OptionSpec *option_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        if (strlen(OPTIONS[i].name) == len && strncmp(OPTIONS[i].name, name, len) == 0) {
+            return &OPTIONS[i];
+        }
+    }
+    return NULL;
+}
+
+static bool parse_whole(const char *s, uint64_t min, uint64_t *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-' || v > max) {
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > MAX_WHOLE) {
         return false;
     }
     *out = v;
     return true;
 }
 
-/* Parses options after the command word; positional arguments are collected in `pos`. */
-static int parse_options(int argc, char **argv, Options *opt, char **pos, int *npos)
+static bool parse_seconds(const char *s, double *out)
 {
-    *npos = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0) || v > MAX_SECONDS) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_size(const char *s, Size *out)
+{
+    Size v;
+    if (sscanf(s, "%dx%d", &v.width, &v.height) != 2 || v.width < 1 || v.height < 1 ||
+        v.width > MAX_SIZE_PX || v.height > MAX_SIZE_PX) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Stores an option's value where its spec says; false when `val` is not a valid value. */
+static bool option_store(const OptionSpec *spec, const char *val, Options *opt)
+{
+    void *dst = (char *)opt + spec->field;
+    switch (spec->kind) {
+    case VALUE_NONE: *(bool *)dst = true; return true;
+    case VALUE_TEXT: *(const char **)dst = val; return true;
+    case VALUE_WHOLE: return parse_whole(val, spec->min, dst);
+    case VALUE_SECONDS: return parse_seconds(val, dst);
+    case VALUE_SIZE: return parse_size(val, dst);
+    }
+    return false;
+}
+
+/* Parses the arguments after the command word into `opt`, in order, refusing the first bad one;
+ * the others are files, collected in `files`. Returns -1, or the exit status of a refusal. */
+static int parse_options(int argc, char **argv, Options *opt, char **files, int *nfiles)
+{
+    *nfiles = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = true;
-        if (strcmp(a, "--quiet") == 0) {
-            opt->quiet = true;
-            takes_value = false;
-        } else if (strcmp(a, "--high-contrast") == 0) {
-            opt->high_contrast = true;
-            takes_value = false;
+        const OptionSpec *spec = option_find(a, strlen(a));
+        if (spec && spec->kind == VALUE_NONE) {
+            option_store(spec, NULL, opt);
         } else if (a[0] == '-' && a[1] == '-' && !val) {
             return usage_error("%s needs a value", a);
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(val, (UINT64_C(1) << 53) - 1, &opt->seed)) {
-                return usage_error("--seed takes a whole number from 0 to 2^53-1, not \"%s\"", val);
+        } else if (spec) {
+            if (!option_store(spec, val, opt)) {
+                return usage_error("%s takes %s, not \"%s\"", spec->name, spec->takes, val);
             }
-            opt->seed_set = true;
-        } else if (strcmp(a, "--max-events") == 0) {
-            if (!parse_u64(val, (UINT64_C(1) << 53) - 1, &opt->max_events) || !opt->max_events) {
-                return usage_error("--max-events takes a whole number from 1 to 2^53-1, not \"%s\"",
-                                   val);
-            }
-        } else if (strcmp(a, "--trace") == 0) {
-            opt->trace_out = val;
-        } else if (strcmp(a, "--summary") == 0) {
-            opt->summary_out = val;
-        } else if (strcmp(a, "--out") == 0) {
-            opt->out_png = val;
-        } else if (strcmp(a, "--select") == 0) {
-            opt->select = val;
-        } else if (strcmp(a, "--at") == 0) {
-            char *end;
-            opt->at_s = strtod(val, &end);
-            if (end == val || *end || !(opt->at_s >= 0) || opt->at_s > 366.0 * 86400) {
-                return usage_error("--at takes a time in seconds (>= 0), not \"%s\"", val);
-            }
-            opt->have_at = true;
-        } else if (strcmp(a, "--size") == 0) {
-            if (sscanf(val, "%dx%d", &opt->width, &opt->height) != 2 || opt->width < 1 ||
-                opt->height < 1 || opt->width > 8192 || opt->height > 8192) {
-                return usage_error("--size takes WIDTHxHEIGHT (1 to 8192 each), not \"%s\"", val);
-            }
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option %s", a);
         } else {
-            pos[(*npos)++] = argv[i];
-            takes_value = false;
+            files[(*nfiles)++] = argv[i];
+            continue;
         }
-        i += takes_value;
+        opt->given |= BIT(spec - OPTIONS);
     }
     return -1;
 }
 
-/* Options each command takes. Anything else is refused rather than ignored: `mailsim
- * SCENARIO --trace OTHER.jsonl` reads like "play this scenario with that trace", but --trace is
- * where `run` writes one, and the player plays a single file. */
-typedef struct {
-    const char *cmd;
-    unsigned takes; /* OPT_* bits */
-} CommandOptions;
-
-enum {
-    OPT_SEED = 1u << 0,
-    OPT_TRACE = 1u << 1,
-    OPT_SUMMARY = 1u << 2,
-    OPT_QUIET = 1u << 3,
-    OPT_MAX_EVENTS = 1u << 4,
-    OPT_AT = 1u << 5,
-    OPT_OUT = 1u << 6,
-    OPT_SIZE = 1u << 7,
-    OPT_SELECT = 1u << 8,
-    OPT_HIGH_CONTRAST = 1u << 9,
-};
-
-static const CommandOptions COMMAND_OPTIONS[] = {
-    { "run", OPT_SEED | OPT_TRACE | OPT_SUMMARY | OPT_QUIET | OPT_MAX_EVENTS },
-    { "check", OPT_MAX_EVENTS },
-    { "replay", OPT_SIZE },
-    { "shot", OPT_SEED | OPT_MAX_EVENTS | OPT_AT | OPT_OUT | OPT_SIZE | OPT_SELECT |
-                  OPT_HIGH_CONTRAST },
-    { "", OPT_SEED | OPT_MAX_EVENTS | OPT_SIZE }, /* the player on a scenario */
-};
-
-static int check_command_options(const char *cmd, const Options *o)
+/* Refuses the options `c` does not take: one with a refusal of its own first, else the first in
+ * OptionId order. Returns -1 when there are none. */
+static int command_check_options(const Command *c, const Options *opt)
 {
-    unsigned given = (o->seed_set ? OPT_SEED : 0) | (o->trace_out ? OPT_TRACE : 0) |
-                     (o->summary_out ? OPT_SUMMARY : 0) | (o->quiet ? OPT_QUIET : 0) |
-                     (o->max_events ? OPT_MAX_EVENTS : 0) | (o->have_at ? OPT_AT : 0) |
-                     (o->out_png ? OPT_OUT : 0) | (o->width ? OPT_SIZE : 0) |
-                     (o->select ? OPT_SELECT : 0) | (o->high_contrast ? OPT_HIGH_CONTRAST : 0);
-    static const char *const NAMES[] = { "--seed", "--trace",  "--summary", "--quiet",
-                                         "--max-events", "--at", "--out", "--size",
-                                         "--select", "--high-contrast" };
-    unsigned takes = 0;
-    for (size_t i = 0; i < sizeof COMMAND_OPTIONS / sizeof COMMAND_OPTIONS[0]; i++) {
-        if (strcmp(COMMAND_OPTIONS[i].cmd, cmd) == 0) {
-            takes = COMMAND_OPTIONS[i].takes;
+    unsigned cmd_bit = BIT(c - COMMANDS);
+    const OptionSpec *refused = NULL;
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        const OptionSpec *spec = &OPTIONS[i];
+        if (!option_given(opt, (OptionId)i) || (spec->commands & cmd_bit)) {
+            continue;
+        }
+        if (spec->refusal) {
+            return usage_error(spec->refusal, command_label(c));
+        }
+        refused = refused ? refused : spec;
+    }
+    return refused ? usage_error("%s does not take %s", command_label(c), refused->name) : -1;
+}
+
+/* ---- --help, from the tables ---- */
+
+/* Writes `text`, starting each line after a '\n' at column `indent`. */
+static void print_indented(FILE *out, const char *text, int indent)
+{
+    for (const char *p = text; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n') {
+            fprintf(out, "%*s", indent, "");
         }
     }
-    unsigned extra = given & ~takes;
-    if (!extra) {
-        return -1;
-    }
-    size_t bit = 0;
-    while (!(extra & (1u << bit))) {
-        bit++;
-    }
-    if (extra & OPT_TRACE) {
-        return usage_error("--trace is where `mailsim run` writes a trace, not an input of %s: a "
-                           "recorded trace carries its own nodes and links and is played on its "
-                           "own with `mailsim replay TRACE.jsonl`",
-                           cmd[0] ? cmd : "the player");
-    }
-    fprintf(stderr, "mailsim: %s does not take %s\n%s", cmd[0] ? cmd : "the player", NAMES[bit],
-            USAGE);
-    return EXIT_BAD_INPUT;
 }
+
+static void usage_print(FILE *out)
+{
+    for (size_t i = 0; i < CMD_COUNT; i++) {
+        const Command *c = &COMMANDS[i];
+        int col = fprintf(out, "%smailsim%s%s ", i == 0 ? "usage: " : "       ",
+                          c->name[0] ? " " : "", c->name);
+        print_indented(out, c->usage, USAGE_INDENT);
+        if (!c->name[0]) { /* the player has no summary section: its summary ends its line */
+            col += (int)strlen(c->usage);
+            fprintf(out, "%*s%s", col < PLAYER_SUMMARY_COLUMN ? PLAYER_SUMMARY_COLUMN - col : 1, "",
+                    c->summary);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "       mailsim --help | --version\n\n");
+    for (size_t i = 0; i < CMD_COUNT; i++) {
+        const Command *c = &COMMANDS[i];
+        if (c->name[0]) {
+            fprintf(out, "%-*s", SUMMARY_INDENT, c->name);
+            print_indented(out, c->summary, SUMMARY_INDENT);
+            fputc('\n', out);
+        }
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        if (OPTIONS[i].help) {
+            fprintf(out, "%s %s  %s\n", OPTIONS[i].name, OPTIONS[i].value, OPTIONS[i].help);
+        }
+    }
+}
+
+#ifndef NDEBUG
+/* Every option a synopsis shows is one its command takes (the synopses are text, the rest of the
+ * command line is driven by the tables). */
+static bool usage_matches_options(void)
+{
+    for (size_t i = 0; i < CMD_COUNT; i++) {
+        for (const char *p = strstr(COMMANDS[i].usage, "--"); p; p = strstr(p + 2, "--")) {
+            const OptionSpec *spec = option_find(p, strspn(p, "-abcdefghijklmnopqrstuvwxyz"));
+            if (!spec || !(spec->commands & BIT(i))) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+#endif
 
 int main(int argc, char **argv)
 {
+    assert(usage_matches_options());
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(USAGE, stdout);
+        usage_print(stdout);
         return EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("mailsim %s\n", MAILSIM_VERSION);
         return EXIT_OK;
     }
-    const char *cmd = argc >= 2 ? argv[1] : "";
-    bool named = strcmp(cmd, "run") == 0 || strcmp(cmd, "check") == 0 ||
-                 strcmp(cmd, "replay") == 0 || strcmp(cmd, "shot") == 0;
-    int first = named ? 2 : 1;
+    const Command *cmd = argc >= 2 ? command_find(argv[1]) : NULL;
+    int first = cmd ? 2 : 1;
+    cmd = cmd ? cmd : &COMMANDS[CMD_PLAYER];
     Options opt = { 0 };
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    int npos = 0;
-    if (!pos) {
-        return EXIT_BAD_INPUT;
-    }
-    int rc = parse_options(argc - first, argv + first, &opt, pos, &npos);
+    char **files = xcalloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0;
+    int rc = parse_options(argc - first, argv + first, &opt, files, &nfiles);
     if (rc < 0) {
-        rc = check_command_options(named ? cmd : "", &opt);
+        rc = command_check_options(cmd, &opt);
     }
-    if (rc >= 0) {
-        free(pos);
-        return rc;
+    if (rc < 0) {
+        rc = command_check_files(cmd, nfiles);
     }
-    if (strcmp(cmd, "check") == 0) {
-        rc = cmd_check(npos, pos, &opt);
-    } else if (named && npos != 1) {
-        rc = usage_error("%s takes exactly one file", cmd);
-    } else if (strcmp(cmd, "run") == 0) {
-        opt.scenario = pos[0];
-        rc = cmd_run(&opt);
-    } else {
-#ifdef MAILSIM_HAVE_PLAYER
-        if (strcmp(cmd, "shot") == 0) {
-            opt.scenario = pos[0];
-            rc = cmd_shot(&opt);
-        } else if (npos > 1) {
-            rc = usage_error("%s", "the player opens one file at a time");
-        } else {
-            rc = cmd_player(npos ? pos[0] : NULL, &opt);
-        }
-#else
-        rc = no_player();
-#endif
+    if (rc < 0) {
+        rc = cmd->run(&opt, files, nfiles);
     }
-    free(pos);
+    free(files);
     return rc;
 }

@@ -1,9 +1,14 @@
 /* player: the window, the event loop and the offscreen shot (see player.h).
  *
- * Shape (after SDL's testsprite2): parse config, init, `while (!done) frame();`, one cleanup path
- * in reverse order. A Scene bundles one trace with everything derived from it; opening another
- * file builds a new Scene and only then drops the old one, so a failed open leaves the player
- * showing what it showed.
+ * Shape (after SDL's testsprite2): player_init opens the window, renderer, fonts and first file;
+ * player_frame handles the pending events, advances the clock and draws one frame, and says
+ * whether to go on; player_cleanup undoes player_init in reverse order, from wherever it stopped.
+ * Everything a frame needs lives in the Player, none of it in player_run's locals, so another
+ * loop (a browser's main loop) can call player_frame just as well.
+ *
+ * A Scene bundles one trace with everything derived from it; opening another file builds a new
+ * Scene and only then drops the old one, so a failed open leaves the player showing what it
+ * showed.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -16,6 +21,7 @@
 #include "view/timeaxis.h"
 #include "view/traceindex.h"
 #include "view/viewstate.h"
+#include "util/atomicfile.h"
 #include "util/xalloc.h"
 
 #include <SDL.h>
@@ -28,8 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_W 1280
-#define DEFAULT_H 720
 #define STATUS_S 2.0
 #define ERROR_S 6.0
 
@@ -96,30 +100,33 @@ static void build_inspector(Scene *sc, Subject subj, int32_t id, int64_t t_us, c
 
 /* ---- shot ---- */
 
-/* IMG_SavePNG writes straight into its file, so a full disk or a failing write would leave a
- * truncated PNG under the name asked for: write beside it and rename into place instead. */
+/* Writes the PNG whole or not at all (util/atomicfile.h): a full disk or a failing write never
+ * leaves a truncated PNG under the name asked for. */
 static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
 {
-    size_t n = strlen(path) + 8;
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp", path);
-    bool ok = IMG_SavePNG(surf, tmp) == 0;
-    if (!ok) {
+    AtomicFile *af = atomicfile_open(path);
+    if (!af) {
+        /* The words SDL gives when it cannot open a file itself. */
+        error_set(err, path, "", "cannot write the PNG: Couldn't open %s" ATOMICFILE_SUFFIX, path);
+        return false;
+    }
+    SDL_RWops *rw = SDL_RWFromFP(atomicfile_stream(af), SDL_FALSE);
+    if (!rw || IMG_SavePNG_RW(surf, rw, 1) != 0) {
         error_set(err, path, "", "cannot write the PNG: %s", IMG_GetError());
-    } else if (rename(tmp, path) != 0) {
+        atomicfile_abort(af);
+        return false;
+    }
+    if (!atomicfile_commit(af)) {
         error_set(err, path, "", "cannot write the PNG: %s", strerror(errno));
-        ok = false;
+        return false;
     }
-    if (!ok) {
-        remove(tmp);
-    }
-    free(tmp);
-    return ok;
+    return true;
 }
 
 int player_shot(const ShotConfig *cfg, Error *err)
 {
-    int w = cfg->width > 0 ? cfg->width : DEFAULT_W, h = cfg->height > 0 ? cfg->height : DEFAULT_H;
+    int w = cfg->width > 0 ? cfg->width : LAYOUT_DESIGN_W;
+    int h = cfg->height > 0 ? cfg->height : LAYOUT_DESIGN_H;
     SDL_Surface *surf = NULL;
     SDL_Renderer *sdl = NULL;
     Renderer *ren = NULL;
@@ -202,8 +209,10 @@ typedef struct {
     char *title, *lesson, *file;
 } Choice;
 
+/* The interactive player: what player_init opens, and everything one frame reads or changes. */
 typedef struct {
     const PlayerConfig *cfg;
+    bool video, ttf, img; /* which subsystems player_init started (player_cleanup stops them) */
     SDL_Window *win;
     SDL_Renderer *sdl;
     Renderer *ren;
@@ -228,6 +237,8 @@ typedef struct {
     size_t nchoices;
     int picked;
     int out_w, out_h; /* renderer output size in pixels */
+    uint64_t frame_no;             /* frames begun, for PlayerConfig.on_frame */
+    Uint64 clock_freq, clock_last; /* performance counter: ticks a second, the last frame's reading */
 } Player;
 
 static void set_status(Player *p, const char *fmt, ...)
@@ -253,18 +264,19 @@ static void set_error(Player *p, const Error *err)
     fprintf(stderr, "mailsim: %s\n", p->error);
 }
 
-/* Replaces the scene with a freshly loaded file; on failure the old one stays. */
-static bool open_path(Player *p, const char *path)
+/* The trace at `path`, through the app's loader; NULL with err filled when it cannot be opened. */
+static Trace *load_path(const Player *p, const char *path, Error *err)
 {
-    Error err = { 0 };
-    Trace *tr = p->cfg->load ? p->cfg->load(p->cfg->load_ctx, path, &err) : NULL;
-    if (!tr) {
-        if (!err.set) {
-            error_set(&err, path, "", "cannot open it");
-        }
-        set_error(p, &err);
-        return false;
+    Trace *tr = p->cfg->load ? p->cfg->load(p->cfg->load_ctx, path, err) : NULL;
+    if (!tr && !err->set) {
+        error_set(err, path, "", "cannot open it");
     }
+    return tr;
+}
+
+/* Shows `tr` (owned from now on) from its start with nothing selected, in place of the scene. */
+static void show_trace(Player *p, Trace *tr, const char *path)
+{
     scene_close(&p->sc);
     scene_open(&p->sc, tr, tr, p->out_w, p->out_h, p->user_scale, p->panel);
     playback_init(&p->pb, 0);
@@ -276,6 +288,18 @@ static bool open_path(Player *p, const char *path)
     char title[200];
     snprintf(title, sizeof title, "mailsim \u2014 %s", trace_title(tr)[0] ? trace_title(tr) : path);
     SDL_SetWindowTitle(p->win, title);
+}
+
+/* Replaces the scene with a freshly loaded file; on failure the old one stays. */
+static bool open_path(Player *p, const char *path)
+{
+    Error err = { 0 };
+    Trace *tr = load_path(p, path, &err);
+    if (!tr) {
+        set_error(p, &err);
+        return false;
+    }
+    show_trace(p, tr, path);
     return true;
 }
 
@@ -691,10 +715,11 @@ static void handle(Player *p, const SDL_Event *e)
     }
 }
 
-static void frame(Player *p, double dt)
+/* Advances the clock by dt_s and draws the frame. */
+static void advance_and_draw(Player *p, double dt_s)
 {
     Scene *sc = &p->sc;
-    playback_advance(&p->pb, sc->ix, sc->vs, dt);
+    playback_advance(&p->pb, sc->ix, sc->vs, dt_s);
     viewstate_compute(sc->ix, sc->lay, p->pb.t_us, &p->opt, sc->vs);
     /* The inspector follows time; a node's countdowns change even between events. */
     if (sc->vs->events_done != p->insp_events || (p->subj == SUBJ_NODE && p->pb.t_us != p->insp_t)) {
@@ -702,8 +727,8 @@ static void frame(Player *p, double dt)
         p->insp_events = sc->vs->events_done;
         p->insp_t = p->pb.t_us;
     }
-    p->status_left -= dt;
-    p->error_left -= dt;
+    p->status_left -= dt_s;
+    p->error_left -= dt_s;
     RenderHud hud = { .ix = sc->ix,
                       .lay = sc->lay,
                       .axis = sc->axis,
@@ -741,135 +766,170 @@ static char *default_path(Player *p)
     return p->nchoices ? xstrdup(p->choices[0].path) : NULL;
 }
 
-int player_run(const PlayerConfig *cfg)
+static void print_error(const Error *err)
 {
-    Player p = { 0 };
-    int rc = 2;
-    bool ttf = false, img = false, video = false;
-    char *first = NULL;
-    p.cfg = cfg;
-    p.theme = THEME_LIGHT;
-    p.theme_before_hc = THEME_LIGHT;
-    p.user_scale = 1.0f;
-    p.panel = true;
-    p.picked = 0;
-    p.subj_id = TRACE_NONE;
-    p.fullscreen = cfg->fullscreen;
+    char buf[1200];
+    fprintf(stderr, "mailsim: %s\n", error_format(err, buf, sizeof buf));
+}
 
-    Error aerr = { 0 };
-    const char *assets = render_locate_assets(&aerr);
+/* The window and its renderer at the configured size (the design size by default). */
+static bool open_window(Player *p)
+{
+    const PlayerConfig *cfg = p->cfg;
+    int w = cfg->width > 0 ? cfg->width : LAYOUT_DESIGN_W;
+    int h = cfg->height > 0 ? cfg->height : LAYOUT_DESIGN_H;
+    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+                   (cfg->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    p->win = SDL_CreateWindow("mailsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!p->win) {
+        fprintf(stderr, "mailsim: cannot create the window: %s\n", SDL_GetError());
+        return false;
+    }
+    SDL_SetWindowMinimumSize(p->win, 480, 320);
+    p->sdl = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!p->sdl) {
+        p->sdl = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!p->sdl) {
+        fprintf(stderr, "mailsim: cannot create a renderer: %s\n", SDL_GetError());
+        return false;
+    }
+    return true;
+}
+
+/* The file asked for, else the default scenario (then with the picker open over it). The first
+ * file must open; later ones may fail and leave the current one in place. */
+static bool open_first(Player *p)
+{
+    const PlayerConfig *cfg = p->cfg;
+    char *first = cfg->path ? xstrdup(cfg->path) : default_path(p);
+    if (!first) {
+        fprintf(stderr, "mailsim: no scenario given and none found in %s\n",
+                cfg->scenario_dir ? cfg->scenario_dir : "(no scenario directory)");
+        return false;
+    }
+    Error err = { 0 };
+    Trace *tr = load_path(p, first, &err);
+    if (tr) {
+        show_trace(p, tr, first);
+    } else {
+        print_error(&err);
+    }
+    free(first);
+    if (tr && !cfg->path) {
+        open_picker(p);
+    }
+    return tr != NULL;
+}
+
+/* Opens, in this order, the fonts' directory, SDL's video, SDL_ttf, SDL_image, the window and its
+ * renderer, the drawing and the first file, and starts the clock. Returns false at the first that
+ * fails, with the reason printed; player_cleanup undoes whatever was done. */
+static bool player_init(Player *p, const PlayerConfig *cfg)
+{
+    p->cfg = cfg;
+    p->theme = THEME_LIGHT;
+    p->theme_before_hc = THEME_LIGHT;
+    p->user_scale = 1.0f;
+    p->panel = true;
+    p->picked = 0;
+    p->subj_id = TRACE_NONE;
+    p->fullscreen = cfg->fullscreen;
+
+    Error err = { 0 };
+    const char *assets = render_locate_assets(&err);
     if (!assets) {
-        char buf[1200];
-        fprintf(stderr, "mailsim: %s\n", error_format(&aerr, buf, sizeof buf));
-        goto done;
+        print_error(&err);
+        return false;
     }
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         fprintf(stderr, "mailsim: cannot open a window (%s); `mailsim shot` works without a "
                         "display\n", SDL_GetError());
-        goto done;
+        return false;
     }
-    video = true;
+    p->video = true;
     if (TTF_Init() != 0) {
         fprintf(stderr, "mailsim: cannot start SDL_ttf: %s\n", TTF_GetError());
-        goto done;
+        return false;
     }
-    ttf = true;
-    img = (IMG_Init(IMG_INIT_PNG) & IMG_INIT_PNG) != 0;
+    p->ttf = true;
+    p->img = (IMG_Init(IMG_INIT_PNG) & IMG_INIT_PNG) != 0;
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
-    int w = cfg->width > 0 ? cfg->width : DEFAULT_W, h = cfg->height > 0 ? cfg->height : DEFAULT_H;
-    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
-                   (cfg->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-    p.win = SDL_CreateWindow("mailsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
-    if (!p.win) {
-        fprintf(stderr, "mailsim: cannot create the window: %s\n", SDL_GetError());
-        goto done;
+    if (!open_window(p)) {
+        return false;
     }
-    SDL_SetWindowMinimumSize(p.win, 480, 320);
-    p.sdl = SDL_CreateRenderer(p.win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!p.sdl) {
-        p.sdl = SDL_CreateRenderer(p.win, -1, SDL_RENDERER_SOFTWARE);
+    p->ren = render_create(p->sdl, assets, &err);
+    if (!p->ren) {
+        print_error(&err);
+        return false;
     }
-    if (!p.sdl) {
-        fprintf(stderr, "mailsim: cannot create a renderer: %s\n", SDL_GetError());
-        goto done;
+    SDL_GetRendererOutputSize(p->sdl, &p->out_w, &p->out_h);
+    if (!open_first(p)) {
+        return false;
     }
-    Error err = { 0 };
-    p.ren = render_create(p.sdl, assets, &err);
-    if (!p.ren) {
-        char buf[1200];
-        fprintf(stderr, "mailsim: %s\n", error_format(&err, buf, sizeof buf));
-        goto done;
+    p->clock_freq = SDL_GetPerformanceFrequency();
+    p->clock_last = SDL_GetPerformanceCounter();
+    return true;
+}
+
+/* One turn of the loop: the script's events (tests), every pending event, then the clock and one
+ * frame. Returns false when the player is to close: a close request stops it in the frame it
+ * arrives in, whatever is moving (there is nothing to save). */
+static bool player_frame(Player *p)
+{
+    const PlayerConfig *cfg = p->cfg;
+    if (cfg->on_frame) {
+        cfg->on_frame(cfg->frame_ctx, p->frame_no);
     }
-    SDL_GetRendererOutputSize(p.sdl, &p.out_w, &p.out_h);
-    first = cfg->path ? xstrdup(cfg->path) : default_path(&p);
-    if (!first) {
-        fprintf(stderr, "mailsim: no scenario given and none found in %s\n",
-                cfg->scenario_dir ? cfg->scenario_dir : "(no scenario directory)");
-        goto done;
-    }
-    /* The first file must open; later ones may fail and leave the current one in place. */
-    {
-        Error lerr = { 0 };
-        Trace *tr = cfg->load ? cfg->load(cfg->load_ctx, first, &lerr) : NULL;
-        if (!tr) {
-            char buf[1200];
-            if (!lerr.set) {
-                error_set(&lerr, first, "", "cannot open it");
-            }
-            fprintf(stderr, "mailsim: %s\n", error_format(&lerr, buf, sizeof buf));
-            goto done;
-        }
-        scene_open(&p.sc, tr, tr, p.out_w, p.out_h, p.user_scale, p.panel);
-        playback_init(&p.pb, 0);
-        p.opt = viewoptions_default();
-        p.insp_events = SIZE_MAX;
-        char title[200];
-        snprintf(title, sizeof title, "mailsim \u2014 %s", trace_title(tr)[0] ? trace_title(tr) : first);
-        SDL_SetWindowTitle(p.win, title);
-    }
-    if (!cfg->path) {
-        open_picker(&p);
-    }
-    Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
+    p->frame_no++;
     bool scripted = cfg->frame_dt_s > 0;
-    for (uint64_t n = 0; !p.done; n++) {
-        if (cfg->on_frame) {
-            cfg->on_frame(cfg->frame_ctx, n);
-        }
-        SDL_Event e;
-        bool got = busy(&p) || scripted ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
-        while (got) {
-            handle(&p, &e);
-            got = SDL_PollEvent(&e);
-        }
-        if (p.done) { /* a close request: stop here, mid-animation or not; nothing to save */
-            break;
-        }
-        Uint64 now = SDL_GetPerformanceCounter();
-        double dt = (double)(now - last) / (double)freq;
-        last = now;
-        frame(&p, scripted ? cfg->frame_dt_s : dt > 0.1 ? 0.1 : dt); /* after a stall, do not leap */
+    /* Nothing moving: sleep until an event comes, or a quarter second passes. */
+    SDL_Event e;
+    bool got = busy(p) || scripted ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
+    while (got) {
+        handle(p, &e);
+        got = SDL_PollEvent(&e);
     }
-    rc = 0;
-done:
-    free(first);
-    scene_close(&p.sc);
-    free_choices(&p);
-    render_destroy(p.ren);
-    if (p.sdl) {
-        SDL_DestroyRenderer(p.sdl);
+    if (p->done) {
+        return false;
     }
-    if (p.win) {
-        SDL_DestroyWindow(p.win);
+    Uint64 now = SDL_GetPerformanceCounter();
+    double dt_s = (double)(now - p->clock_last) / (double)p->clock_freq;
+    p->clock_last = now;
+    advance_and_draw(p, scripted ? cfg->frame_dt_s : dt_s > 0.1 ? 0.1 : dt_s); /* after a stall, do not leap */
+    return true;
+}
+
+/* Undoes player_init in reverse order, from wherever it stopped, and frees the Player. */
+static void player_cleanup(Player *p)
+{
+    scene_close(&p->sc);
+    free_choices(p);
+    render_destroy(p->ren);
+    if (p->sdl) {
+        SDL_DestroyRenderer(p->sdl);
     }
-    if (img) {
+    if (p->win) {
+        SDL_DestroyWindow(p->win);
+    }
+    if (p->img) {
         IMG_Quit();
     }
-    if (ttf) {
+    if (p->ttf) {
         TTF_Quit();
     }
-    if (video) {
+    if (p->video) {
         SDL_Quit();
     }
-    return rc;
+    free(p);
+}
+
+int player_run(const PlayerConfig *cfg)
+{
+    Player *p = xcalloc(1, sizeof *p);
+    bool ok = player_init(p, cfg);
+    while (ok && player_frame(p)) {
+    }
+    player_cleanup(p);
+    return ok ? 0 : 2;
 }

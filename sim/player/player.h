@@ -34,7 +34,7 @@ typedef struct {
     const char *scenario_dir; /* for the picker (and the default: 01-*.json in it) */
     PlayerLoadFn load;
     void *load_ctx;
-    int width, height;        /* window size; 0 = 1280×720 */
+    int width, height;        /* window size; 0 = the design size, LAYOUT_DESIGN_W×H */
     bool fullscreen;
     PlayerFrameFn on_frame;   /* NULL, or a script (above) */
     void *frame_ctx;
@@ -52,7 +52,7 @@ typedef struct {
     const Trace *trace;     /* borrowed */
     int64_t at_us;          /* the moment to draw (clamped to the run) */
     const char *out_png;
-    int width, height;      /* 0 = 1280×720 */
+    int width, height;      /* 0 = the design size, LAYOUT_DESIGN_W×H */
     const char *select_msg; /* message id to select (inspector + highlight), or NULL */
     bool high_contrast;
 } ShotConfig;

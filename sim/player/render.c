@@ -1,8 +1,9 @@
 /* render: one frame with SDL (see render.h).
  *
- * Sizes are written for a 1280×720 window at scale 1 and multiplied by the layout's scale, so
- * a projector or Ctrl + gets proportionally larger everything. Body text is 16 px, node names
- * 17 px bold, captions 22 px: readable from the back of a classroom at 1280×720.
+ * Sizes are written for the design window (LAYOUT_DESIGN_W×H, view/layout.h) at scale 1 and
+ * multiplied by the layout's scale, so a projector or Ctrl + gets proportionally larger
+ * everything. Body text is 16 px, node names 17 px bold, captions 22 px: readable from the back
+ * of a classroom at the design size.
  */
 #include "player/render.h"
 #include "util/fmt.h"

@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include "view/inspect.h"
+#include "view/layout.h"
 #include "player/render.h"
 #include "player/textcache.h"
 #include "view/timeaxis.h"
@@ -43,7 +44,7 @@ static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool 
 
 static void render_should_reuse_cached_text_between_frames(void)
 {
-    Canvas c = canvas_open(1280, 720);
+    Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
     Trace *tr = fixture_happy();
     frame(&c, tr, MS(1865), THEME_LIGHT, false, false, true);
     size_t first = render_cached_texts(c.ren);
@@ -91,7 +92,7 @@ static void render_should_find_every_symbol_it_draws_in_the_shipped_fonts(void)
 
 static void render_should_draw_odd_inputs_and_every_overlay(void)
 {
-    Canvas c = canvas_open(1280, 720);
+    Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
     Trace *empty = trace_create();
     frame(&c, empty, 0, THEME_LIGHT, false, false, true);
     trace_destroy(empty);

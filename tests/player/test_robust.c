@@ -1,4 +1,4 @@
-/* test_robust: the player under hostile conditions (issue 6) — windows squeezed to 1×1, to zero
+/* test_robust: the player under hostile conditions — windows squeezed to 1×1, to zero
  * height, or huge; a close request while things move; fonts that are missing or not fonts; traces
  * with no events or a single node. Each must give a sensible state or a clear error, never a
  * crash, NaN geometry or a leak (this file runs under ASan+UBSan in CI). */
@@ -47,9 +47,11 @@ static const TraceMaker TRACES[] = { fixture_happy, fixture_bounce, fixture_spam
 /* Window sizes a window manager can hand out: minimised (0×0), 1×1, one pixel in either
  * direction, zero height, negative (a driver's garbage), the smallest sensible, a projector and
  * the biggest --size accepts. */
-static const int SIZES[][2] = { { 0, 0 },    { 1, 1 },     { 1, 720 },   { 1280, 1 }, { 1280, 0 },
-                                { -5, -5 },  { 2, 2 },     { 3, 17 },    { 97, 41 },  { 480, 320 },
-                                { 719, 400 }, { 1920, 1080 }, { 8192, 8192 } };
+static const int SIZES[][2] = {
+    { 0, 0 },   { 1, 1 }, { 1, LAYOUT_DESIGN_H }, { LAYOUT_DESIGN_W, 1 }, { LAYOUT_DESIGN_W, 0 },
+    { -5, -5 }, { 2, 2 }, { 3, 17 },  { 97, 41 },  { 480, 320 },  { 719, 400 }, { 1920, 1080 },
+    { 8192, 8192 },
+};
 
 static bool rect_ok(LayoutRect r)
 {
@@ -188,13 +190,13 @@ static void robust_should_draw_at_every_size_and_then_the_normal_picture_again(v
     for (size_t t = 0; t < sizeof TRACES / sizeof TRACES[0]; t++) {
         Trace *tr = TRACES[t]();
         TraceIndex *ix = traceindex_create(tr);
-        /* The reference: a fresh renderer and layout at 1280×720. */
-        Canvas ref = canvas_open(1280, 720);
+        /* The reference: a fresh renderer and layout at the design size. */
+        Canvas ref = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
         Layout *ref_lay = layout_create(ix);
-        draw(&ref, tr, ref_lay, ix, 1280, 720, MS(1750), false, false);
+        draw(&ref, tr, ref_lay, ix, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, MS(1750), false, false);
         /* The same window squeezed through every size (the layout shrinks, the surface keeps its
-         * size as a window's backing store may), with every overlay, then back to 1280×720. */
-        Canvas c = canvas_open(1280, 720);
+         * size as a window's backing store may), with every overlay, then back to the design size. */
+        Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
         Layout *lay = layout_create(ix);
         for (size_t s = 0; s < sizeof SIZES / sizeof SIZES[0]; s++) {
             if (SIZES[s][0] > 4096 || SIZES[s][1] > 4096) {
@@ -203,7 +205,7 @@ static void robust_should_draw_at_every_size_and_then_the_normal_picture_again(v
             draw(&c, tr, lay, ix, SIZES[s][0], SIZES[s][1], MS(1750), true, s % 2 == 0);
             draw(&c, tr, lay, ix, SIZES[s][0], SIZES[s][1], MS(1750), false, s % 2 == 1);
         }
-        draw(&c, tr, lay, ix, 1280, 720, MS(1750), false, false);
+        draw(&c, tr, lay, ix, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, MS(1750), false, false);
         CHECK(same_pixels(ref.surf, c.surf));
         layout_destroy(lay);
         canvas_close(&c);
@@ -321,7 +323,7 @@ static void script(void *ctx, uint64_t frame)
         SDL_Event e = { .type = SDL_MOUSEBUTTONDOWN };
         e.button.button = SDL_BUTTON_LEFT;
         e.button.x = 400;
-        e.button.y = 700; /* the timeline strip at 1280×720 */
+        e.button.y = 700; /* the timeline strip at the design size */
         e.button.windowID = 1;
         SDL_PushEvent(&e);
     } else if (frame == 4) {
@@ -350,8 +352,8 @@ static void run_script(Uint32 close_event)
     Script s = { 12, 0, close_event };
     PlayerConfig cfg = { .path = "fixture.jsonl",
                          .load = load_fixture,
-                         .width = 1280,
-                         .height = 720,
+                         .width = LAYOUT_DESIGN_W,
+                         .height = LAYOUT_DESIGN_H,
                          .on_frame = script,
                          .frame_ctx = &s,
                          .frame_dt_s = 0.05 };

@@ -96,8 +96,8 @@ static void model_close(Model *m)
 static void shot_should_draw_each_node_tile_in_its_kind_colour_where_the_layout_puts_it(void)
 {
     Trace *tr = fixture_happy();
-    SDL_Surface *s = shoot(tr, 1865, 1280, 720, NULL, false);
-    Model m = model_at(tr, 1865, 1280, 720);
+    SDL_Surface *s = shoot(tr, 1865, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, NULL, false);
+    Model m = model_at(tr, 1865, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
     static const int32_t nodes[] = { N_SMTP_A, N_MX_B, N_SPAMD_B, N_STORE_B, N_BOB, N_DNS_A };
     for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
         LayoutRect t = layout_node(m.lay, nodes[i]);
@@ -116,8 +116,8 @@ static void shot_should_draw_each_node_tile_in_its_kind_colour_where_the_layout_
 static void shot_should_show_the_rejected_reply_in_red_where_it_travels(void)
 {
     Trace *tr = fixture_bounce();
-    SDL_Surface *s = shoot(tr, 1730, 1280, 720, NULL, false);
-    Model m = model_at(tr, 1730, 1280, 720);
+    SDL_Surface *s = shoot(tr, 1730, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, NULL, false);
+    Model m = model_at(tr, 1730, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
     const ViewToken *rej = NULL;
     for (size_t i = 0; i < m.vs->token_count; i++) {
         rej = (m.vs->tokens[i].flags & VT_REJECT) ? &m.vs->tokens[i] : rej;
@@ -133,7 +133,7 @@ static void shot_should_show_the_rejected_reply_in_red_where_it_travels(void)
     }
     /* Before the 550 nothing on the canvas is that red. */
     SDL_FreeSurface(s);
-    s = shoot(tr, 1690, 1280, 720, NULL, false);
+    s = shoot(tr, 1690, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, NULL, false);
     LayoutRect c = layout_region(m.lay, REGION_CANVAS);
     CHECK(share(s, (int)c.x, (int)c.y, (int)c.w, (int)c.h, theme_color(THEME_LIGHT, CR_SMTP_REJECT), 10) <
           0.0005);
@@ -145,8 +145,8 @@ static void shot_should_show_the_rejected_reply_in_red_where_it_travels(void)
 static void shot_should_draw_m1_as_a_yellow_envelope_on_its_link(void)
 {
     Trace *tr = fixture_happy();
-    SDL_Surface *s = shoot(tr, 1865, 1280, 720, "m1", false);
-    Model m = model_at(tr, 1865, 1280, 720);
+    SDL_Surface *s = shoot(tr, 1865, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, "m1", false);
+    Model m = model_at(tr, 1865, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
     const ViewToken *m1 = viewstate_find_msg(m.vs, 0);
     CHECK(m1 != NULL);
     if (m1) {
@@ -198,8 +198,8 @@ static void shot_should_write_opaque_pixels(void)
 static void shot_should_be_deterministic(void)
 {
     Trace *tr = fixture_retry();
-    SDL_Surface *a = shoot(tr, 100000, 1280, 720, NULL, false);
-    SDL_Surface *b = shoot(tr, 100000, 1280, 720, NULL, false);
+    SDL_Surface *a = shoot(tr, 100000, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, NULL, false);
+    SDL_Surface *b = shoot(tr, 100000, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, NULL, false);
     CHECK(a && b);
     if (a && b) {
         bool same = a->w == b->w && a->h == b->h;
