@@ -430,7 +430,7 @@ static void format_score(int32_t milli, char *buf, size_t size)
 
 static int cmp_rule_name(const void *a, const void *b)
 {
-    return strcmp(WORLD_RULE_NAMES[*(const int *)a], WORLD_RULE_NAMES[*(const int *)b]);
+    return strcmp(RULE_NAMES[*(const int *)a], RULE_NAMES[*(const int *)b]);
 }
 
 /* Writes the fired rules alphabetically, as SpamAssassin lists them: "A,B,C" (the _TESTS_
@@ -453,7 +453,7 @@ static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, s
             format_score(cfg->score_milli[rules[i]], score + 1, sizeof score - 1);
         }
         used += (size_t)snprintf(buf + used, size - used, "%s%s%s", i ? "," : "",
-                                 WORLD_RULE_NAMES[rules[i]], score);
+                                 RULE_NAMES[rules[i]], score);
     }
     if (n == 0) {
         snprintf(buf, size, "none");
