@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define CMD_BYTES 40 /* typical size of a command line on the wire */
+#define NO_RCPT UINT32_MAX /* next_rcpt: no recipient left to name */
 
 static void on_server_receive(Engine *eng, void *obj, uint64_t arg);
 static void on_client_receive(Engine *eng, void *obj, uint64_t arg);
@@ -410,7 +411,7 @@ static void client_send(Sim *sim, uint32_t s, Cmd cmd, const char *line, int64_t
     engine_schedule(sim->eng, arrive + sim_process_us(sim, se->server), on_server_receive, sim, s);
 }
 
-/* First recipient of the session at or after `from` still pending, or UINT32_MAX. (A submitted
+/* First recipient of the session at or after `from` still pending, or NO_RCPT. (A submitted
  * message's recipients are all pending until its server has queued it.) */
 static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
 {
@@ -419,7 +420,7 @@ static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
             return i;
         }
     }
-    return UINT32_MAX;
+    return NO_RCPT;
 }
 
 static void send_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
@@ -524,7 +525,7 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
     case CMD_RCPT: {
         se->accepted += code == 250;
         uint32_t r = next_rcpt(sim, se, se->rcpt_cursor + 1);
-        if (r != UINT32_MAX) {
+        if (r != NO_RCPT) {
             send_rcpt(sim, s, r);
         } else if (se->accepted > 0) {
             client_send(sim, s, CMD_DATA, "DATA", 6);

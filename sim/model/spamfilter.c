@@ -10,6 +10,7 @@
  */
 #include "model/spamfilter.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -81,7 +82,7 @@ void bayes_destroy(Bayes *b)
 static TokenCount *token_slot(TokenCount *slots, size_t size, Token token)
 {
     size_t mask = size - 1;
-    for (size_t i = (size_t)(token >> 17) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)hash_u64(token) & mask;; i = (i + 1) & mask) {
         if (slots[i].token == token || slots[i].token == 0) {
             return &slots[i];
         }
@@ -106,11 +107,7 @@ static void token_grow(Bayes *b)
 
 static Token token_hash(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
+    Token h = hash_bytes(s, len);
     return h ? h : 1;
 }
 
@@ -206,7 +203,7 @@ static void tokenize(Bayes *b, const char *subject, const char *body, const char
 
 static size_t learned_hash(uint32_t key, size_t mask)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    return (size_t)hash_u64(key) & mask;
 }
 
 static Learned *find_learned(Bayes *b, uint32_t key)
