@@ -1,5 +1,6 @@
 /* world: construction, defaults and finalisation of the static simulation description
- * (see world.h). The defaults here are the single place mail-facts.md numbers enter the code. */
+ * (see world.h). The defaults here are the single place the numbers of
+ * docs/design/mail-facts.md enter the code. */
 #include "model/world.h"
 
 #include "util/pairmap.h"

@@ -263,7 +263,7 @@ static void sim_should_answer_a_repeated_lookup_from_the_cache(void)
     int answers = 0, cached = 0;
     for (size_t i = 0; i < trace_count(tr); i++) {
         const TraceEvent *ev = &trace_events(tr)[i];
-        if (ev->kind == TK_DNS && ev->sub == 1) {
+        if (ev->kind == TK_DNS && ev->sub == TRACE_ANSWER) {
             answers++;
             cached += (ev->flags & TRACE_F_CACHED) != 0;
         }
