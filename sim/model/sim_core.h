@@ -19,7 +19,7 @@
  *   sim_compose a client writing a message; sim_user: users acting on their mail
  *   sim         setup, scripted actions, the run loop
  * tests/cli/model_calls.sh checks that no file calls one above it.
- * Private to sim/model; nothing outside includes it.
+ * Private to sim/model; outside it only its unit test (tests/core/test_sim_core.c) includes it.
  *
  * Entities live in growable arrays addressed by index; the engine's 64-bit event argument carries
  * the index. Freed slots go on free lists, so the steady state allocates nothing.
