@@ -21,6 +21,9 @@ double bulk_peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
+/* The fixed hash that decides the world's mix (which domains greylist, which users are unknown).
+ * It defines the benchmark's world rather than indexing a table, so it is not util/hash.h's:
+ * another function would pick other domains and change every count the benchmark reports. */
 static uint32_t mix(uint32_t x)
 {
     x ^= x >> 16;

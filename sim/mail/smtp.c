@@ -1,5 +1,5 @@
 /* smtp: the reply table (see smtp.h). Texts are those of Postfix 3.x and postgrey, so a student
- * who later reads a real mail log recognises them (mail-facts.md). */
+ * who later reads a real mail log recognises them (docs/design/mail-facts.md). */
 #include "mail/smtp.h"
 
 #include <stdio.h>

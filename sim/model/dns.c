@@ -6,14 +6,19 @@
  */
 #include "model/dns.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The name of an empty slot in the open-addressing tables below: no pool holds that many
+ * strings. */
+#define DNS_NO_NAME UINT32_MAX
+
 typedef struct {
-    StrId name;
+    StrId name;            /* DNS_NO_NAME = empty slot */
     uint32_t first, count; /* run in `recs` */
 } NameRun;
 
@@ -27,7 +32,7 @@ struct DnsDb {
     const World *w;
     DnsRecord *recs; /* copy of the world's records, sorted by name (stable) */
     uint32_t rec_count;
-    NameRun *runs; /* open addressing by name; name == UINT32_MAX = empty */
+    NameRun *runs; /* open addressing by name */
     size_t run_size;
     Failure *failures;
     size_t failure_count, failure_cap;
@@ -35,7 +40,7 @@ struct DnsDb {
 
 static size_t hash_name(StrId name, size_t mask)
 {
-    return (size_t)((name * 0x9E3779B97F4A7C15ull) >> 17) & mask;
+    return (size_t)hash_u64(name) & mask;
 }
 
 static int cmp_record(const void *a, const void *b)
@@ -59,7 +64,7 @@ static NameRun *run_slot(const DnsDb *db, StrId name)
 {
     size_t mask = db->run_size - 1;
     for (size_t i = hash_name(name, mask);; i = (i + 1) & mask) {
-        if (db->runs[i].name == name || db->runs[i].name == UINT32_MAX) {
+        if (db->runs[i].name == name || db->runs[i].name == DNS_NO_NAME) {
             return &db->runs[i];
         }
     }
@@ -81,11 +86,11 @@ DnsDb *dns_db_create(const World *w)
     }
     db->runs = xmalloc(sizeof *db->runs * db->run_size);
     for (size_t i = 0; i < db->run_size; i++) {
-        db->runs[i].name = UINT32_MAX;
+        db->runs[i].name = DNS_NO_NAME;
     }
     for (uint32_t i = 0; i < db->rec_count; i++) {
         NameRun *r = run_slot(db, db->recs[i].name);
-        if (r->name == UINT32_MAX) {
+        if (r->name == DNS_NO_NAME) {
             *r = (NameRun){ db->recs[i].name, i, 0 };
         }
         r->count++;
@@ -145,7 +150,7 @@ void dns_db_query(const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
         return;
     }
     const NameRun *run = run_slot(db, name);
-    if (run->name == UINT32_MAX) {
+    if (run->name == DNS_NO_NAME) {
         out->rcode = RCODE_NXDOMAIN;
         return;
     }
@@ -171,7 +176,7 @@ void dns_db_query(const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
 /* ---- cache ---- */
 
 typedef struct {
-    StrId name; /* UINT32_MAX = empty */
+    StrId name; /* DNS_NO_NAME = empty slot */
     uint8_t qtype;
     int64_t expires_us;
     DnsAnswer ans;
@@ -188,7 +193,7 @@ DnsCache *dns_cache_create(void)
     c->size = 64;
     c->slots = xmalloc(sizeof *c->slots * c->size);
     for (size_t i = 0; i < c->size; i++) {
-        c->slots[i].name = UINT32_MAX;
+        c->slots[i].name = DNS_NO_NAME;
     }
     return c;
 }
@@ -205,8 +210,8 @@ void dns_cache_destroy(DnsCache *cache)
 static CacheEntry *cache_slot(CacheEntry *slots, size_t size, StrId name, uint8_t qtype)
 {
     size_t mask = size - 1;
-    for (size_t i = (hash_name(name, mask) + qtype) & mask;; i = (i + 1) & mask) {
-        if (slots[i].name == UINT32_MAX || (slots[i].name == name && slots[i].qtype == qtype)) {
+    for (size_t i = (size_t)hash_u64((uint64_t)qtype << 32 | name) & mask;; i = (i + 1) & mask) {
+        if (slots[i].name == DNS_NO_NAME || (slots[i].name == name && slots[i].qtype == qtype)) {
             return &slots[i];
         }
     }
@@ -217,10 +222,10 @@ static void cache_grow(DnsCache *c)
     size_t size = c->size * 2;
     CacheEntry *slots = xmalloc(sizeof *slots * size);
     for (size_t i = 0; i < size; i++) {
-        slots[i].name = UINT32_MAX;
+        slots[i].name = DNS_NO_NAME;
     }
     for (size_t i = 0; i < c->size; i++) {
-        if (c->slots[i].name != UINT32_MAX) {
+        if (c->slots[i].name != DNS_NO_NAME) {
             *cache_slot(slots, size, c->slots[i].name, c->slots[i].qtype) = c->slots[i];
         }
     }
@@ -234,7 +239,7 @@ bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype,
 {
     if (cache) {
         CacheEntry *e = cache_slot(cache->slots, cache->size, name, (uint8_t)qtype);
-        if (e->name != UINT32_MAX && now_us < e->expires_us) {
+        if (e->name != DNS_NO_NAME && now_us < e->expires_us) {
             *out = e->ans;
             out->ttl_us = e->expires_us - now_us; /* what a resolver reports: remaining TTL */
             return true;
@@ -253,7 +258,7 @@ bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype,
             cache_grow(cache);
         }
         CacheEntry *e = cache_slot(cache->slots, cache->size, name, (uint8_t)qtype);
-        if (e->name == UINT32_MAX) {
+        if (e->name == DNS_NO_NAME) {
             cache->used++;
         }
         e->name = name;

@@ -3,6 +3,7 @@
  * only reset (a forgotten triplet is treated as new), so probing stays simple. */
 #include "model/greylist.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -45,10 +46,7 @@ void greylist_destroy(Greylist *gl)
 
 static uint64_t triplet_hash(uint32_t subnet, StrId sender, StrId rcpt)
 {
-    uint64_t h = subnet * 0x9E3779B97F4A7C15ull;
-    h ^= (sender + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull;
-    h ^= (rcpt + 0x94D049BB133111EBull) * 0xC2B2AE3D27D4EB4Full;
-    return h ^ (h >> 31);
+    return hash_u64(hash_u64(subnet) ^ ((uint64_t)sender << 32 | rcpt));
 }
 
 static Triplet *find_slot(Triplet *slots, size_t size, uint32_t subnet, StrId sender, StrId rcpt)

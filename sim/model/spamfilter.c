@@ -10,6 +10,7 @@
  */
 #include "model/spamfilter.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -81,7 +82,7 @@ void bayes_destroy(Bayes *b)
 static TokenCount *token_slot(TokenCount *slots, size_t size, Token token)
 {
     size_t mask = size - 1;
-    for (size_t i = (size_t)(token >> 17) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)hash_u64(token) & mask;; i = (i + 1) & mask) {
         if (slots[i].token == token || slots[i].token == 0) {
             return &slots[i];
         }
@@ -106,11 +107,7 @@ static void token_grow(Bayes *b)
 
 static Token token_hash(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
+    Token h = hash_bytes(s, len);
     return h ? h : 1;
 }
 
@@ -206,7 +203,7 @@ static void tokenize(Bayes *b, const char *subject, const char *body, const char
 
 static size_t learned_hash(uint32_t key, size_t mask)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    return (size_t)hash_u64(key) & mask;
 }
 
 static Learned *find_learned(Bayes *b, uint32_t key)
@@ -430,7 +427,7 @@ static void format_score(int32_t milli, char *buf, size_t size)
 
 static int cmp_rule_name(const void *a, const void *b)
 {
-    return strcmp(WORLD_RULE_NAMES[*(const int *)a], WORLD_RULE_NAMES[*(const int *)b]);
+    return strcmp(RULE_NAMES[*(const int *)a], RULE_NAMES[*(const int *)b]);
 }
 
 /* Writes the fired rules alphabetically, as SpamAssassin lists them: "A,B,C" (the _TESTS_
@@ -453,7 +450,7 @@ static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, s
             format_score(cfg->score_milli[rules[i]], score + 1, sizeof score - 1);
         }
         used += (size_t)snprintf(buf + used, size - used, "%s%s%s", i ? "," : "",
-                                 WORLD_RULE_NAMES[rules[i]], score);
+                                 RULE_NAMES[rules[i]], score);
     }
     if (n == 0) {
         snprintf(buf, size, "none");

@@ -1,6 +1,6 @@
 /* spamfilter: SpamAssassin-style scoring and a Bayes classifier that learns.
  *
- * Scoring: each named rule (world.h SpamRule) that fires adds its score; the sum is compared with
+ * Scoring: each named rule (mail/rules.h SpamRule) that fires adds its score; the sum is compared with
  * required_score. The result carries the exact X-Spam-Status value a real filter writes
  * ("Yes, score=7.3 required=5.0 tests=SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no").
  * Bayes: token counts per filter (Robinson's combining of Graham's per-token probabilities); it

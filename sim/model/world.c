@@ -1,5 +1,6 @@
 /* world: construction, defaults and finalisation of the static simulation description
- * (see world.h). The defaults here are the single place mail-facts.md numbers enter the code. */
+ * (see world.h). The defaults here are the single place the numbers of
+ * docs/design/mail-facts.md enter the code. */
 #include "model/world.h"
 
 #include "util/pairmap.h"
@@ -9,40 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const WORLD_RULE_NAMES[RULE_COUNT] = {
-    "SUBJ_ALL_CAPS", "MANY_LINKS", "FROM_SUSPICIOUS_NTLD", "URIBL_BLACK", "MISSING_DATE",
-    "RDNS_NONE",     "RCVD_IN_SBL", "BAYES_00",            "BAYES_50",    "BAYES_99",
-};
-
-/* SpamAssassin default scores (mail-facts.md); MANY_LINKS is mailsim's own rule. */
-const int32_t WORLD_RULE_DEFAULT_MILLI[RULE_COUNT] = {
-    500, 1500, 500, 1700, 2700, 2400, 2600, -1900, 800, 3500,
-};
-
 static const char *const ACTION_NAMES[ACT_KIND_COUNT] = {
     "send", "outage", "dns_failure", "mark_spam", "mark_not_spam", "delete", "fetch",
 };
 
-static const char *const STATUS_NAMES[ST_COUNT] = { "delivered", "bounced", "deferred", "dropped" };
-
 const char *world_action_name(ActionKind k)
 {
     return (unsigned)k < ACT_KIND_COUNT ? ACTION_NAMES[k] : "?";
-}
-
-const char *world_status_name(RcptStatus s)
-{
-    return s >= 0 && s < ST_COUNT ? STATUS_NAMES[s] : "?";
-}
-
-int world_status_from_name(const char *name)
-{
-    for (int i = 0; i < ST_COUNT; i++) {
-        if (strcmp(STATUS_NAMES[i], name) == 0) {
-            return i;
-        }
-    }
-    return -1;
 }
 
 void world_retry_defaults(RetryPolicy *p, RetryStyle style)
@@ -172,7 +146,7 @@ static void node_defaults(WorldNode *n)
         break;
     case NODE_FILTER:
         n->u.filter.required_milli = 5000;
-        memcpy(n->u.filter.score_milli, WORLD_RULE_DEFAULT_MILLI, sizeof WORLD_RULE_DEFAULT_MILLI);
+        memcpy(n->u.filter.score_milli, RULE_DEFAULT_MILLI, sizeof RULE_DEFAULT_MILLI);
         n->u.filter.scan_us = 300 * US_PER_MS;
         n->u.filter.max_links = 5;
         n->u.filter.resolver = -1;

@@ -4,7 +4,7 @@
  * Owns: nodes with their per-role configuration, links, DNS records, message specs, scripted
  * actions, caption rules and expectations, and the strings they use (one StrPool).
  * Produced by the scenario loader (which fills it and calls world_finalize), read by the
- * simulation and the expect checker. Every default comes from ../shared/design/mail-facts.md and
+ * simulation and the expect checker. Every default comes from docs/design/mail-facts.md and
  * is set by world_node_defaults / world_create, so a loader only overrides what a file states.
  *
  * Units: times are microseconds (`_us`), sizes bytes (`_bytes`), scores thousandths (`_milli`),
@@ -13,6 +13,8 @@
 #ifndef MAILSIM_WORLD_H
 #define MAILSIM_WORLD_H
 
+#include "mail/rules.h"  /* SpamRule (FilterCfg) */
+#include "mail/status.h" /* RcptStatus (ExpectMsg); text/ and view/ get both from here */
 #include "trace/trace.h"
 #include "util/strpool.h"
 
@@ -98,24 +100,9 @@ typedef struct {
     int64_t process_us;             /* time to answer one SMTP command */
 } IncomingCfg;
 
-/* Spam rules, SpamAssassin names; scores are defaults from mail-facts.md (milli-points). */
-typedef enum {
-    RULE_SUBJ_ALL_CAPS,
-    RULE_MANY_LINKS,       /* mailsim's own: more than max_links URLs in the body */
-    RULE_FROM_SUSPICIOUS_NTLD,
-    RULE_URIBL_BLACK,      /* a body URL's domain is on the URI blocklist */
-    RULE_MISSING_DATE,
-    RULE_RDNS_NONE,
-    RULE_RCVD_IN_SBL,      /* sending server's IP listed on the filter's IP blocklist zone */
-    RULE_BAYES_00,
-    RULE_BAYES_50,
-    RULE_BAYES_99,
-    RULE_COUNT
-} SpamRule;
-
 typedef struct {
     int32_t required_milli;          /* required_score 5.0 */
-    int32_t score_milli[RULE_COUNT];
+    int32_t score_milli[RULE_COUNT]; /* by SpamRule (mail/rules.h) */
     int64_t scan_us;                 /* 0.1-2 s */
     uint32_t max_links;              /* MANY_LINKS fires above this many URLs */
     uint32_t uribl_count;
@@ -240,12 +227,10 @@ typedef struct {
     StrId text;
 } CaptionRule;
 
-typedef enum { ST_ANY = -1, ST_DELIVERED, ST_BOUNCED, ST_DEFERRED, ST_DROPPED, ST_COUNT } RcptStatus;
-
 typedef struct {
     StrId msg;             /* message id ("m1", "m1-dsn") */
     StrId rcpt;            /* recipient, or STR_EMPTY = every recipient of msg */
-    int status;            /* RcptStatus or ST_ANY */
+    int status;            /* RcptStatus (mail/status.h) or ST_ANY */
     int folder;            /* TraceFolder or -1 */
     int32_t attempts_min, attempts_max; /* -1 = unchecked */
     int64_t final_min_us, final_max_us; /* final_s bounds, -1 = unchecked */
@@ -329,11 +314,16 @@ void world_finalize(World *w);
 
 /* Mail-facts defaults (also used by the loader's documentation and tests). */
 void world_retry_defaults(RetryPolicy *p, RetryStyle style);
-extern const char *const WORLD_RULE_NAMES[RULE_COUNT];
-extern const int32_t WORLD_RULE_DEFAULT_MILLI[RULE_COUNT];
 const char *world_action_name(ActionKind k);
-const char *world_status_name(RcptStatus s);
-int world_status_from_name(const char *name);
+
+/* The names the mail vocabulary had when it lived here (mail/status.h, mail/rules.h), for the
+ * code that still spells them so. */
+#define WORLD_RULE_NAMES RULE_NAMES
+#define WORLD_RULE_DEFAULT_MILLI RULE_DEFAULT_MILLI
+static inline const char *world_status_name(RcptStatus s)
+{
+    return status_name(s);
+}
 
 /* "203.0.113.5" <-> host-order uint32. Parse returns false on anything but four 0-255 parts. */
 bool world_parse_ip(const char *s, uint32_t *out);

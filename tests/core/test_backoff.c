@@ -1,8 +1,8 @@
 /* test_backoff: retry schedules (sim/model/backoff.h).
  *
  * Every expected time below was worked out by hand from the rules, not read off the code:
- *  - Postfix (mail-facts.md): after a failed try at `now`, wait = now - arrival clamped to
- *    [300 s, 4000 s]; the message is picked up by the first queue scan (phase + k * 300 s) at or
+ *  - Postfix (docs/design/mail-facts.md): after a failed try at `now`, wait = now - arrival clamped
+ *    to [300 s, 4000 s]; the message is picked up by the first queue scan (phase + k * 300 s) at or
  *    after now + wait. The "tries" cases fail each try the moment it starts.
  *  - Exim's default "F,2h,15m; G,16h,1h,1.5; F,4d,6h", with the rule boundaries Exim's own
  *    retry.c uses (retry_update: `if (failing_interval <= rule->timeout) break;` — a rule still

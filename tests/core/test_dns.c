@@ -1,10 +1,10 @@
 /* test_dns: authoritative data, resolver caches and the DNS helpers (sim/model/dns.h).
  *
- * The rules checked are those of mail-facts.md and the RFCs it cites: MX hosts in ascending
- * preference with equal preferences randomised (RFC 5321 §5.1) by the seeded RNG; a name with no
- * records is NXDOMAIN, a name with records but none of the asked type is NOERROR with no answer
- * (NODATA); "MX 0 ." is a null MX (RFC 7505); answers are cached for their TTL, NXDOMAIN for the
- * negative TTL (RFC 2308), SERVFAIL not at all; DNSBL names are the reversed octets under the
+ * The rules checked are those of docs/design/mail-facts.md and the RFCs it cites: MX hosts in
+ * ascending preference with equal preferences randomised (RFC 5321 §5.1) by the seeded RNG; a name
+ * with no records is NXDOMAIN, a name with records but none of the asked type is NOERROR with no
+ * answer (NODATA); "MX 0 ." is a null MX (RFC 7505); answers are cached for their TTL, NXDOMAIN for
+ * the negative TTL (RFC 2308), SERVFAIL not at all; DNSBL names are the reversed octets under the
  * zone (RFC 5782 §2.1).
  */
 #include "model/dns.h"
@@ -379,7 +379,7 @@ static void dns_should_build_the_dnsbl_query_name(void)
     StrId zone = strpool_intern(sp, "zen.example");
     StrId q = dns_reverse_name(sp, ip("198.51.100.10"), zone);
     CHECK_EQ_STR(strpool_get(sp, q), "10.100.51.198.zen.example");
-    /* The example of mail-facts.md / RFC 5782 style. */
+    /* The example of docs/design/mail-facts.md / RFC 5782 style. */
     CHECK_EQ_STR(strpool_get(sp, dns_reverse_name(sp, ip("203.0.113.42"), zone)),
                  "42.113.0.203.zen.example");
     CHECK_EQ_STR(strpool_get(sp, dns_reverse_name(sp, ip("127.0.0.2"), zone)),

@@ -1,9 +1,9 @@
 /* test_greylist: postgrey's triplet database (sim/model/greylist.h).
  *
- * postgrey defaults (mail-facts.md): key (client /24, sender, recipient); first sight, or a retry
- * sooner than --delay=300 s after first sight, is deferred; a later retry passes and the triplet
- * is remembered; triplets unseen for --max-age=35 days are forgotten; a client that has passed
- * --auto-whitelist-clients=5 times is whitelisted.
+ * postgrey defaults (docs/design/mail-facts.md): key (client /24, sender, recipient); first sight,
+ * or a retry sooner than --delay=300 s after first sight, is deferred; a later retry passes and the
+ * triplet is remembered; triplets unseen for --max-age=35 days are forgotten; a client that has
+ * passed --auto-whitelist-clients=5 times is whitelisted.
  */
 #include "model/greylist.h"
 #include "model/world.h" /* US_PER_S, world_parse_ip */

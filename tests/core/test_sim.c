@@ -64,7 +64,7 @@ static void smtp_lines(const Trace *tr, const char *a, const char *b, char *out,
         const char *line = trace_str(tr, ev->text);
         /* Keep only the reply code, or the command verb, so queue ids do not matter. */
         char word[16];
-        if (ev->sub == 1) {
+        if (ev->sub == TRACE_ANSWER) {
             snprintf(word, sizeof word, "%d", ev->num);
         } else {
             snprintf(word, sizeof word, "%.*s", (int)strcspn(line, " :"), line);
@@ -263,7 +263,7 @@ static void sim_should_answer_a_repeated_lookup_from_the_cache(void)
     int answers = 0, cached = 0;
     for (size_t i = 0; i < trace_count(tr); i++) {
         const TraceEvent *ev = &trace_events(tr)[i];
-        if (ev->kind == TK_DNS && ev->sub == 1) {
+        if (ev->kind == TK_DNS && ev->sub == TRACE_ANSWER) {
             answers++;
             cached += (ev->flags & TRACE_F_CACHED) != 0;
         }
@@ -470,6 +470,33 @@ static void sim_should_send_a_mailing_one_copy_per_recipient(void)
     trace_destroy(tr);
 }
 
+static void sim_should_retry_a_submission_that_times_out(void)
+{
+    /* The outgoing server is silent for 100 s: the client's connection times out and its Outbox
+     * tries again a minute later, until the server answers. (This used to crash: a timed-out
+     * submission was treated as a relay attempt.) */
+    Trace *tr = run_text(1, "", "", "", "", SIMPLE_MSG,
+                         "{\"at_s\":0,\"do\":\"outage\",\"node\":\"smtp.a.example\","
+                         "\"until_s\":100,\"mode\":\"timeout\"}");
+    REQUIRE(tr != NULL);
+    int32_t alice = trace_find_node(tr, "alice");
+    int timeouts = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_CONN && ev->sub == CONN_TIMEOUT && ev->from == alice) {
+            CHECK(strstr(trace_str(tr, ev->text), ":587: Connection timed out") != NULL);
+            timeouts++;
+        }
+    }
+    CHECK_EQ_INT(timeouts, 2); /* at 31 s and 121 s; the third try, at 181 s, gets through */
+    CHECK_EQ_INT(count_events(tr, TK_CONN, ":587"), 3 + 2);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->count, 1);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    summary_destroy(s);
+    trace_destroy(tr);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_share_one_transaction_per_domain),
           TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
@@ -485,4 +512,5 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_take_the_same_course_without_a_trace),
           TEST_CASE(sim_should_replay_every_scenario_byte_for_byte),
           TEST_CASE(sim_should_queue_a_pickup_client_s_mail_without_smtp_submission),
-          TEST_CASE(sim_should_send_a_mailing_one_copy_per_recipient))
+          TEST_CASE(sim_should_send_a_mailing_one_copy_per_recipient),
+          TEST_CASE(sim_should_retry_a_submission_that_times_out))

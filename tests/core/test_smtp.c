@@ -1,7 +1,7 @@
-/* test_smtp: the SMTP reply table and its helpers (sim/model/smtp.h).
+/* test_smtp: the SMTP reply table and its helpers (sim/mail/smtp.h).
  *
  * Expected lines are the ones real software sends, not copies of the table: the RFC 5321 codes
- * and RFC 3463 enhanced codes of ../shared/design/mail-facts.md, with the wording of Postfix 3.x
+ * and RFC 3463 enhanced codes of docs/design/mail-facts.md, with the wording of Postfix 3.x
  * smtpd / smtpd_check.c ("Recipient address rejected: User unknown", "Relay access denied",
  * "Message size exceeds fixed limit", "Service unavailable; Client host [ip] blocked using zone",
  * "End data with <CR><LF>.<CR><LF>", "Ok: queued as ID", "Error: no valid recipients") and of

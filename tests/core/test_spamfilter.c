@@ -1,17 +1,17 @@
 /* test_spamfilter: rule scoring and the Bayes classifier (sim/model/spamfilter.h).
  *
- * Scores are the SpamAssassin defaults listed in mail-facts.md, typed in here from that list (not
- * read from the code's table) except MANY_LINKS, mailsim's own rule. SpamAssassin's own source is
- * the reference for the rest: is_spam is "score >= required_score" (PerMsgStatus.pm); auto-learn
- * is ham when the non-Bayes score is below bayes_auto_learn_threshold_nonspam (0.1) and spam when
- * it is at or above bayes_auto_learn_threshold_spam (12.0) (Plugin/AutoLearnThreshold.pm:
- * `if ($score < $min) ... elsif ($score >= $max)`); tests are listed alphabetically, "none" when
- * no rule hit; FROM_SUSPICIOUS_NTLD and URIBL domains match whatever the letter case.
+ * Scores are the SpamAssassin defaults listed in docs/design/mail-facts.md, typed in here from that
+ * list (not read from the code's table) except MANY_LINKS, mailsim's own rule. SpamAssassin's own
+ * source is the reference for the rest: is_spam is "score >= required_score" (PerMsgStatus.pm);
+ * auto-learn is ham when the non-Bayes score is below bayes_auto_learn_threshold_nonspam (0.1) and
+ * spam when it is at or above bayes_auto_learn_threshold_spam (12.0) (Plugin/AutoLearnThreshold.pm:
+ * `if ($score < $min) ... elsif ($score >= $max)`); tests are listed alphabetically, "none" when no
+ * rule hit; FROM_SUSPICIOUS_NTLD and URIBL domains match whatever the letter case.
  */
 #include "model/spamfilter.h"
 #include "test.h"
 
-/* mail-facts.md, in thousandths. */
+/* docs/design/mail-facts.md, in thousandths. */
 #define SA_SUBJ_ALL_CAPS 500
 #define SA_URIBL_BLACK 1700
 #define SA_RCVD_IN_SBL 2600

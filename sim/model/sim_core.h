@@ -1,14 +1,31 @@
-/* sim_internal: the run-time state shared by the simulation's three parts — sim.c (setup, timing,
- * trace emission, actions, the run loop, clients composing), sim_relay.c (outgoing queues,
- * DNS look-ups, SMTP sessions and the incoming server's checks) and sim_store.c (after
- * acceptance: spam filter, mail store, clients fetching, users acting on their mail).
- * Private to sim/model; nothing outside includes it.
+/* sim_core: the run-time state every part of the simulation works on, and the helpers they share —
+ * the trace emitter, timing over links, the message and recipient tables with their reference
+ * counts, the slot pools, and the indexes from address to mailbox and from IP to incoming server.
+ *
+ * Owns: the definitions of the state (struct Sim and the records it holds); sim.c creates and
+ * frees it. Does not own: any behaviour of the mail model. The core calls no other part of the
+ * simulation; a part that must be told when something happens (an engine event, a DNS answer, the
+ * end of an SMTP session) hands its handler down with the request. The parts, bottom to top:
+ *   sim_core    this file
+ *   sim_lookup  DNS look-ups through resolvers
+ *   sim_fetch   clients reading their mailbox (IMAP, POP3)
+ *   sim_store   the mail store: delivery into mailboxes
+ *   sim_filter  the spam filter in front of the store
+ *   sim_inbound an accepted message's way from the server through the filter into the store
+ *   sim_session the SMTP session: commands, replies and the incoming server's checks
+ *   sim_relay   one delivery attempt to a remote domain: MX and A look-ups, trying MX hosts
+ *   sim_queue   the outgoing queue: attempts, retries, bounces and delay warnings
+ *   sim_submit  a client handing a message to its outgoing server (SMTP submission or pickup)
+ *   sim_compose a client writing a message; sim_user: users acting on their mail
+ *   sim         setup, scripted actions, the run loop
+ * tests/cli/model_calls.sh checks that no file calls one above it.
+ * Private to sim/model; outside it only its unit test (tests/core/test_sim_core.c) includes it.
  *
  * Entities live in growable arrays addressed by index; the engine's 64-bit event argument carries
- * the index. Freed session/look-up slots go on free lists, so the steady state allocates nothing.
+ * the index. Freed slots go on free lists, so the steady state allocates nothing.
  */
-#ifndef MAILSIM_SIM_INTERNAL_H
-#define MAILSIM_SIM_INTERNAL_H
+#ifndef MAILSIM_SIM_CORE_H
+#define MAILSIM_SIM_CORE_H
 
 #include "engine/engine.h"
 #include "engine/rng.h"
@@ -24,6 +41,9 @@
 
 #define NONE (-1)
 
+/* A hop into a filter or store that is down is tried again this often. */
+#define SIM_BLOCKED_RETRY_US (60 * US_PER_S)
+
 /* Where a recipient stands. */
 typedef enum {
     RS_PENDING,   /* in an outgoing queue, not yet accepted by the next hop */
@@ -32,6 +52,14 @@ typedef enum {
     RS_BOUNCED,
     RS_DROPPED,   /* a bounce that could not be delivered: discarded (never bounce a bounce) */
 } RcptState;
+
+/* What the current delivery attempt made of a recipient (sim_txn_of_reply). */
+typedef enum {
+    TXN_NONE,      /* not decided yet in this attempt */
+    TXN_ACCEPTED,  /* the next hop took it */
+    TXN_TRANSIENT, /* try again later (4xx, or no server could be reached) */
+    TXN_PERMANENT, /* give up and bounce (5xx, or the domain takes no mail) */
+} RcptTxn;
 
 typedef struct {
     StrId addr, domain;
@@ -42,7 +70,7 @@ typedef struct {
     int32_t mailbox;     /* sim_mailbox_of(addr), looked up once: with a million mailboxes each
                             look-up is a cache miss */
     uint8_t state;       /* RcptState */
-    uint8_t txn;         /* per-attempt result: 0 none, 1 accepted, 4 transient, 5 permanent */
+    uint8_t txn;         /* RcptTxn */
 } Rcpt;
 
 /* A message, from its composition until nothing refers to it any more: a slot-pool record with
@@ -75,9 +103,9 @@ typedef struct {
  * length); longer ones, rare, are not. */
 #define SIM_RCPT_REUSE_MAX 16
 
-/* One message waiting at one outgoing server for one destination domain. A slot-pool record:
- * it lives from relay_enqueue until an attempt settles its last recipient, so a bulk run holds
- * the deliveries in its queues, not one per message ever sent. */
+/* One message waiting at one outgoing server for one destination domain (sim_queue.c). A
+ * slot-pool record: it lives from queue_enqueue until an attempt settles its last recipient, so a
+ * bulk run holds the deliveries in its queues, not one per message ever sent. */
 typedef struct {
     int64_t arrival_us;
     uint32_t msg;
@@ -90,58 +118,13 @@ typedef struct {
     bool local;                      /* delivered into the server's own store */
 } Delivery;
 
-typedef enum { MODE_SUBMIT, MODE_RELAY } SessionMode;
-typedef enum { CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT } Cmd;
-
-typedef struct {
-    bool live;
-    SessionMode mode;
-    uint32_t msg;
-    uint32_t delivery;    /* MODE_RELAY */
-    int32_t client, server;
-    uint32_t server_ip;
-    const WorldLink *link; /* client <-> server, once connected: looked up once per session,
-                              not per command (a cache miss each time in a bulk run) */
-    StrId server_host;    /* MX host name (for reasons) */
-    Cmd cmd;              /* command in flight (or last answered) */
-    uint32_t rcpt_cursor; /* recipient index (absolute) of the RCPT in flight */
-    uint32_t accepted;
-    int reply_code;
-    StrId reply;
-    bool have_slot;       /* holds one of the server's session slots */
-    bool listed_checked, listed;
-    uint32_t dnsbl_index;
-    StrId listed_zone;
-    DnsAnswer mx;         /* sorted MX list of this attempt */
-    uint32_t mx_index, mx_tried;
-    StrId fail_reason;    /* last connection-level failure of this attempt */
-    bool fail_permanent;
-    EngineEventId timer;  /* connect timeout */
-    int32_t next_free;
-} Session;
-
-typedef enum {
-    LOOK_MX,     /* relay session wants the domain's MX */
-    LOOK_A,      /* relay session wants the current MX host's address */
-    LOOK_DNSBL,  /* incoming server checks the client IP on a DNSBL */
-    LOOK_SBL,    /* spam filter checks the relay IP */
-} LookupPurpose;
-
-typedef struct {
-    bool live;
-    LookupPurpose purpose;
-    uint32_t owner;       /* session or inbound index */
-    int32_t asker, resolver;
-    StrId name;
-    TraceQtype qtype;
-    int32_t msg;          /* trace message it is for, or NONE */
-    DnsAnswer ans;
-    bool cached;
-    int32_t next_free;
-} Lookup;
+/* How a delivery attempt reports that it is over: the recipients of `delivery` carry their txn
+ * marks; `remote` is the host it last talked to (STR_EMPTY = none), named in bounces. */
+typedef void (*AttemptDone)(Sim *sim, uint32_t delivery, StrId remote);
 
 /* A message accepted by an incoming server (or an outgoing server's local delivery), on its way
- * through the filter into the store. Its recipients are those of `delivery` whose txn == 1. */
+ * through the filter into the store (sim_inbound.c, sim_filter.c, sim_store.c). Its recipients
+ * are those of `delivery` whose txn is TXN_ACCEPTED. */
 typedef struct {
     uint32_t msg;
     uint32_t delivery;
@@ -195,10 +178,13 @@ typedef struct {
     bool poll_armed, fetching;
     int64_t poll_phase_us;
     int32_t mailbox;      /* mailbox it reads, or NONE */
-    uint8_t fetch_phase;  /* FetchPhase of the session in progress */
+    uint8_t fetch_phase;  /* FetchPhase of the session in progress (sim_fetch.c) */
     uint32_t fetch_tag;   /* IMAP command tag counter / POP3 message number */
     int32_t fetch_item;   /* item being downloaded, or NONE */
 } NodeState;
+
+typedef struct Session Session; /* sim_session.h */
+typedef struct Lookup Lookup;   /* private to sim_lookup.c */
 
 struct Sim {
     World *w;
@@ -241,7 +227,8 @@ struct Sim {
     char scratch[8192];      /* formatting buffer for one trace line at a time */
 };
 
-/* ---- sim.c: shared helpers ---- */
+/* ---- trace emission ---- */
+
 /* True when a trace is kept. Text that only the trace shows (command lines, headers, DNS answer
  * texts) is formatted only then; everything that draws random numbers runs either way, so a run
  * with and without a trace takes the same course. */
@@ -250,16 +237,45 @@ static inline bool sim_tracing(const Sim *sim)
     return sim->trace != NULL;
 }
 
+/* One trace event as the model states it. `kind`, `from`, `to`, `msg` and `arrive_us` are always
+ * given (NONE, TRACE_NO_TIME when there is none: 0 is a node and a message); the rest default to
+ * zero / NULL. Strings are C strings, copied into the trace's pool. */
+typedef struct {
+    TraceKind kind;
+    int32_t from, to;  /* nodes, or NONE */
+    int32_t msg;       /* a Msg index (not a trace message index), or NONE */
+    int64_t arrive_us; /* when it arrives at `to`, or TRACE_NO_TIME when it does not travel */
+    const char *text, *aux;
+    int32_t num, num2; /* num2 within TRACE_NUM2_MIN..TRACE_NUM2_MAX */
+    uint8_t sub;       /* TraceSide, TraceVerdict, TraceFolder or TraceConn, by kind */
+    uint16_t flags;    /* TRACE_F_* */
+} SimEvent;
+
+/* Appends a trace event (the trace must exist) and returns its index. Call it through sim_emit. */
+uint32_t sim_record(Sim *sim, const SimEvent *ev);
+/* sim_emit(sim, .kind = TK_HOP, .from = a, .to = b, .msg = m, .arrive_us = t, .text = "...")
+ * records the event when a trace is kept, and does nothing otherwise. A macro so that without a
+ * trace the field values (string look-ups, formatted texts) are not even evaluated: in a
+ * benchmark-sized run those look-ups are cache misses on every event. Values must have no side
+ * effects. */
+#define sim_emit(sim, ...) \
+    ((void)(sim_tracing(sim) ? sim_record((sim), &(SimEvent){ __VA_ARGS__ }) : 0u))
+
+/* ---- names and nodes ---- */
+
 const char *sim_str(const Sim *sim, StrId id);
-/* Appends a trace event (the trace must exist); `msg` is a Msg index or NONE; strings are
- * C strings copied into the trace's pool. Returns the event index. Call it through sim_emit. */
-uint32_t sim_record(Sim *sim, TraceKind kind, int32_t from, int32_t to, int32_t msg,
-                    int64_t arrive_us, const char *text, const char *aux, int32_t num,
-                    int32_t num2, uint8_t sub, uint16_t flags);
-/* sim_record when a trace is kept, nothing otherwise. A macro so that without a trace its
- * arguments (string look-ups, formatted texts) are not even evaluated: in a benchmark-sized run
- * those look-ups are cache misses on every event. Arguments must have no side effects. */
-#define sim_emit(sim, ...) ((void)(sim_tracing(sim) ? sim_record((sim), __VA_ARGS__) : 0u))
+const char *sim_node_name(const Sim *sim, int32_t node);
+
+static inline const WorldNode *sim_node(const Sim *sim, int32_t node)
+{
+    return &sim->w->nodes[node];
+}
+
+/* Time an outgoing or incoming server takes for one step (0 for other nodes). */
+int64_t sim_process_us(const Sim *sim, int32_t node);
+
+/* ---- timing over links ---- */
+
 /* Time for `bytes` to cross the link between a and b, starting now: latency + jitter + size. */
 int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes);
 /* The same in two steps, for a caller that crosses one link many times (an SMTP session): the
@@ -267,6 +283,13 @@ int64_t sim_link_delay(Sim *sim, int32_t a, int32_t b, int64_t bytes);
  * the time over it. */
 const WorldLink *sim_link(const Sim *sim, int32_t a, int32_t b);
 int64_t sim_link_time(Sim *sim, const WorldLink *link, int64_t bytes);
+/* Message msg travels the link from -> to as a whole (a "hop" event saying `what`); `then` runs
+ * with `arg` when it has arrived. */
+void sim_hop(Sim *sim, uint32_t msg, int32_t from, int32_t to, const char *what,
+             EngineHandler then, uint64_t arg);
+
+/* ---- messages and recipients ---- */
+
 /* Adds a header line to msg at node (a trace "header" event). */
 void sim_add_header(Sim *sim, uint32_t msg, int32_t node, const char *line);
 /* Reference counting of messages (see Msg): take one for every record or pending event that
@@ -283,6 +306,17 @@ const char *sim_msg_body(const Sim *sim, uint32_t msg);
 uint32_t sim_new_msg(Sim *sim, StrId id, uint32_t copy, StrId sender, StrId subject,
                      StrId body, int64_t size_bytes, int32_t origin, int32_t parent,
                      const StrId *rcpts, uint32_t rcpt_count, bool has_date);
+/* What a reply code means for the recipients it answers (RFC 5321 §4.2.1): 2xx accepted, 5xx
+ * permanent, anything else transient. The one rule every part of the model uses. */
+RcptTxn sim_txn_of_reply(int code);
+/* Marks the still-pending recipients in [first, first + count) with `txn`, `reply` and `status`
+ * (a failure before or instead of RCPT decides them all); TXN_ACCEPTED marks only those still
+ * TXN_NONE. */
+void sim_rcpts_mark(Sim *sim, uint32_t first, uint32_t count, RcptTxn txn, StrId reply,
+                    StrId status);
+
+/* ---- pools and indexes ---- */
+
 /* Slot pools (sessions, look-ups, inbound copies): a growable array whose free slots are chained
  * through each record's `next_free` field (at byte offset `next_off`). Take returns a zeroed slot
  * with next_free = NONE; give puts slot i back. Indices stay valid; pointers do not survive a
@@ -290,31 +324,10 @@ uint32_t sim_new_msg(Sim *sim, StrId id, uint32_t copy, StrId sender, StrId subj
 uint32_t sim_pool_take(void **items, size_t *count, size_t *cap, int32_t *free_head,
                        size_t item_size, size_t next_off);
 void sim_pool_give(void *items, int32_t *free_head, size_t item_size, size_t next_off, uint32_t i);
+/* Builds the link map, the IP index, the mailboxes with their address index and the domain cache
+ * from the world (sim_create; sim_destroy frees them). Draws no random numbers. */
+void sim_index_world(Sim *sim);
 int32_t sim_mailbox_of(const Sim *sim, StrId addr); /* mailbox index or NONE */
 int32_t sim_incoming_at(const Sim *sim, uint32_t ip); /* incoming server with that IP, or NONE */
-const char *sim_node_name(const Sim *sim, int32_t node);
-
-/* ---- sim_relay.c ---- */
-/* Starts a DNS look-up: a query travels from `asker` to `resolver`, the answer comes back, and
- * the look-up's purpose decides who continues (see LookupPurpose). */
-void relay_lookup(Sim *sim, LookupPurpose purpose, uint32_t owner, int32_t asker,
-                  int32_t resolver, StrId name, TraceQtype qtype, int32_t msg);
-/* A message has been accepted by outgoing server `server` (from a client or a DSN). */
-void relay_enqueue(Sim *sim, uint32_t msg, int32_t server);
-/* Starts the client -> outgoing server submission dialogue for msg. */
-void relay_submit(Sim *sim, uint32_t msg, int32_t client, int32_t server);
-/* Hands msg from a pickup client (ClientCfg.pickup) to its server's queue without SMTP. */
-void relay_pickup(Sim *sim, uint32_t msg, int32_t client, int32_t server);
-
-/* ---- sim_store.c ---- */
-/* A message was accepted for the recipients of `delivery` whose txn == 1, at `server`: carry it
- * through the filter (if any) into `store`. */
-void store_accept(Sim *sim, uint32_t msg, uint32_t delivery, int32_t server, int32_t filter,
-                  int32_t store, uint32_t relay_ip, bool relay_rdns);
-/* A DNS answer for the spam filter's SBL look-up of inbound `owner`. */
-void store_sbl_answer(Sim *sim, uint32_t owner, const DnsAnswer *ans);
-void store_user_action(Sim *sim, const Action *a);
-void store_client_fetch(Sim *sim, int32_t client);
-void store_arm_poll(Sim *sim, int32_t client);
 
 #endif

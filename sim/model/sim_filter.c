@@ -1,0 +1,92 @@
+/* sim_filter: a spam filter judging one inbound copy (see sim_filter.h). Owns the SBL look-up, the
+ * verdict's trace and headers and auto-learning; does not own the rules and Bayes arithmetic
+ * (spamfilter.c) nor the store the copy goes on to (sim_store.c).
+ */
+#include "model/sim_filter.h"
+
+#include "model/sim_lookup.h"
+#include "model/sim_store.h"
+
+#include <stdio.h>
+
+static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
+{
+    (void)eng;
+    Sim *sim = obj;
+    uint32_t i = (uint32_t)arg;
+    Inbound *in = &sim->inbound[i];
+    const FilterCfg *cfg = &sim_node(sim, in->filter)->u.filter;
+    const Msg *m = &sim->msgs[in->msg];
+    Bayes *bayes = sim->nodes[in->filter].bayes;
+    SpamInput input = { .subject = sim_str(sim, m->subject),
+                        .body = sim_msg_body(sim, in->msg),
+                        .sender = sim_str(sim, m->sender),
+                        .has_date = m->has_date,
+                        .relay_rdns = in->relay_rdns,
+                        .relay_in_sbl = in->spam }; /* `spam` carries the SBL result until now */
+    SpamResult res;
+    if (sim_tracing(sim)) {
+        spam_score(cfg, sim->sp, bayes, &input, &res);
+    } else {
+        spam_judge(cfg, sim->sp, bayes, &input, &res);
+    }
+    in->spam = res.is_spam;
+    sim_emit(sim, .kind = TK_SPAM, .from = in->filter, .to = NONE, .msg = (int32_t)in->msg,
+             .arrive_us = TRACE_NO_TIME, .text = res.status, .aux = res.tests_scored,
+             .num = res.score_milli, .num2 = cfg->required_milli,
+             .sub = res.is_spam ? VERDICT_SPAM : VERDICT_HAM);
+    char line[512];
+    if (sim_tracing(sim)) {
+        if (res.is_spam) {
+            sim_add_header(sim, in->msg, in->filter, "X-Spam-Flag: YES");
+        }
+        snprintf(line, sizeof line, "X-Spam-Status: %s", res.status);
+        sim_add_header(sim, in->msg, in->filter, line);
+    }
+    bool learned = res.autolearn >= 0 && bayes_learn(bayes, m->serial, input.subject, input.body,
+                                                     input.sender, res.autolearn == 1);
+    if (learned && sim_tracing(sim)) {
+        snprintf(line, sizeof line, "auto-learned as %s (Bayes now knows %u spam, %u ham)",
+                 res.autolearn ? "spam" : "ham", bayes_spam_count(bayes), bayes_ham_count(bayes));
+        sim_emit(sim, .kind = TK_LEARN, .from = in->filter, .to = NONE, .msg = (int32_t)in->msg,
+                 .arrive_us = TRACE_NO_TIME, .text = line,
+                 .sub = res.autolearn == 1 ? VERDICT_SPAM : VERDICT_HAM);
+    }
+    sim_hop(sim, in->msg, in->filter, in->store,
+            res.is_spam ? "to the mail store (Junk)" : "to the mail store", store_arrive, i);
+}
+
+static void scan(Sim *sim, uint32_t i)
+{
+    const Inbound *in = &sim->inbound[i];
+    engine_schedule_in(sim->eng, sim_node(sim, in->filter)->u.filter.scan_us, on_filter_done, sim,
+                       i);
+}
+
+/* The SBL's answer about the relay's IP: 127.0.0.x = listed (RFC 5782). */
+static void sbl_answer(Sim *sim, uint32_t i, const DnsAnswer *ans)
+{
+    sim->inbound[i].spam =
+        ans->rcode == RCODE_NOERROR && ans->count > 0 && (ans->rr[0].addr >> 24) == 127;
+    scan(sim, i);
+}
+
+void filter_arrive(Engine *eng, void *obj, uint64_t arg)
+{
+    Sim *sim = obj;
+    uint32_t i = (uint32_t)arg;
+    Inbound *in = &sim->inbound[i];
+    if (sim->nodes[in->filter].down) {
+        engine_schedule_in(eng, SIM_BLOCKED_RETRY_US, filter_arrive, sim, i);
+        return;
+    }
+    const FilterCfg *cfg = &sim_node(sim, in->filter)->u.filter;
+    in->spam = false;
+    if (cfg->sbl_zone != STR_EMPTY && cfg->resolver != NONE) {
+        lookup_start(sim, sbl_answer, i, in->filter, cfg->resolver,
+                     dns_reverse_name(sim->sp, in->relay_ip, cfg->sbl_zone), QTYPE_A,
+                     (int32_t)in->msg);
+        return;
+    }
+    scan(sim, i);
+}

@@ -1,0 +1,74 @@
+/* sim_session: one SMTP session over one TCP connection, both ends of it — the client's commands
+ * and the server's replies (RFC 5321 §4.1: the greeting, EHLO, AUTH on submission, MAIL, one RCPT
+ * per recipient, DATA, the dot, QUIT), the server's session slots with their wait queue, and the
+ * incoming server's checks at RCPT (relay permission, DNSBL, user, quota, greylisting).
+ *
+ * Owns the session records (a slot pool in Sim) and the dialogue. Does not own where the session
+ * leads: whoever opens a session gives it handlers for a refused connection, an accepted message
+ * and the end of the transaction (the relay client, sim_relay.c; the submission, sim_submit.c).
+ * In a relay session the incoming server's reply to each recipient is written into its txn mark.
+ * Private to sim/model.
+ */
+#ifndef MAILSIM_SIM_SESSION_H
+#define MAILSIM_SIM_SESSION_H
+
+#include "model/sim_core.h"
+
+typedef enum { MODE_SUBMIT, MODE_RELAY } SessionMode;
+typedef enum { CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT } Cmd;
+
+/* What the opener of a session is told; each gets the session's index. */
+typedef struct {
+    /* The connection failed before any transaction: refused, a 421 greeting, or timed out. `why`
+     * is the client's log line. The session is still live: the handler frees it or connects it
+     * elsewhere (session_connect). */
+    void (*failed)(Sim *sim, uint32_t s, const char *why);
+    /* The server has queued the message (its 250 after the dot is on its way). */
+    void (*accepted)(Sim *sim, uint32_t s);
+    /* The transaction is over, the message taken or not, and the client is about to QUIT; NULL
+     * when the opener has nothing to settle. The session ends by itself after QUIT. */
+    void (*ended)(Sim *sim, uint32_t s);
+} SessionHandlers;
+
+struct Session {
+    bool live;
+    SessionMode mode;
+    const SessionHandlers *on; /* static data of the opener */
+    uint32_t msg;
+    uint32_t rcpt_first, rcpt_count; /* recipients it may name at RCPT: the pending ones */
+    int32_t client, server;
+    uint32_t server_ip;
+    int port;             /* 25 (relay) or 587 (submission) */
+    const WorldLink *link; /* client <-> server, once connected: looked up once per session,
+                              not per command (a cache miss each time in a bulk run) */
+    StrId server_host;    /* MX host name (for reasons) */
+    Cmd cmd;              /* command in flight (or last answered) */
+    uint32_t rcpt_cursor; /* recipient index (absolute) of the RCPT in flight */
+    uint32_t accepted;
+    int reply_code;
+    StrId reply;
+    bool have_slot;       /* holds one of the server's session slots */
+    bool listed_checked, listed;
+    uint32_t dnsbl_index;
+    StrId listed_zone;
+    EngineEventId timer;  /* connect timeout */
+    int32_t next_free;
+    /* The relay client's (sim_relay.c), untouched here: */
+    uint32_t delivery;
+    AttemptDone attempt_done;
+    DnsAnswer mx;         /* sorted MX list of this attempt */
+    uint32_t mx_index, mx_tried;
+    StrId fail_reason;    /* last connection-level failure of this attempt */
+};
+
+/* A live session about msg, holding a reference to it; the caller fills in the rest (mode,
+ * handlers, client, recipients) before connecting it. Pointers into sim->sessions do not survive
+ * it. */
+uint32_t session_new(Sim *sim, uint32_t msg);
+/* Ends session s and releases its message reference. */
+void session_free(Sim *sim, uint32_t s);
+/* Opens a TCP connection from the session's client to `server` on `port`; `server` NONE = nobody
+ * listens at that address (the connection times out). The dialogue then runs by itself. */
+void session_connect(Sim *sim, uint32_t s, int32_t server, int port);
+
+#endif
