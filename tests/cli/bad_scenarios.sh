@@ -4,49 +4,20 @@
 # ("FILE: WHERE: MESSAGE", FILE relative to the repository root).
 #
 # Usage, from the repository root:  bash tests/cli/bad_scenarios.sh /path/to/mailsim
-set -u
-
+. "$(dirname "$0")/lib.sh"
 mailsim=${1:?usage: bash tests/cli/bad_scenarios.sh /path/to/mailsim}
 dir=tests/data/bad
-passed=0
-failed=0
-
-if [ ! -d "$dir" ]; then
-    echo "bad_scenarios: $dir not found; run from the repository root" >&2
-    exit 1
-fi
+make_tmp
 
 shopt -s nullglob
 for json in "$dir"/*.json; do
-    name=${json%.json}
-    want_file=$name.err
+    want_file=${json%.json}.err
     if [ ! -f "$want_file" ]; then
-        echo "FAIL $json: no $want_file"
-        failed=$((failed + 1))
+        bad "$json: no $want_file"
         continue
     fi
-    want=$(head -n 1 "$want_file")
-    stderr=$("$mailsim" check "$json" 2>&1 >/dev/null)
+    "$mailsim" check "$json" >/dev/null 2>"$TMP/err"
     status=$?
-    got=$(printf '%s\n' "$stderr" | head -n 1)
-    if [ "$status" -ne 2 ]; then
-        echo "FAIL $json: exit status $status, expected 2"
-        echo "     stderr: $got"
-        failed=$((failed + 1))
-    elif [ "$got" != "$want" ]; then
-        echo "FAIL $json: wrong error"
-        echo "     got:  $got"
-        echo "     want: $want"
-        failed=$((failed + 1))
-    else
-        echo "ok   $json"
-        passed=$((passed + 1))
-    fi
+    expect_refusal "$json" "$(head -n 1 "$want_file")" $status "$TMP/err"
 done
-
-if [ $((passed + failed)) -eq 0 ]; then
-    echo "bad_scenarios: no cases in $dir" >&2
-    exit 1
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,18 +2,9 @@
 # CLI behaviour of `mailsim`: every shipped scenario passes `mailsim check`, runs are deterministic,
 # outputs are written whole, and bad usage is refused with status 2.
 # Usage: bash tests/cli/cli.sh /path/to/mailsim   (from the repository root)
-set -u
+. "$(dirname "$0")/lib.sh"
 MAILSIM=${1:?usage: cli.sh /path/to/mailsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect_status() { # name wanted actual
-    if [ "$3" -eq "$2" ]; then ok "$1"; else bad "$1 (exit $3, expected $2)"; fi
-}
+make_tmp
 
 "$MAILSIM" --help >"$TMP/help" 2>&1
 expect_status "cli_should_print_help" 0 $?
@@ -75,5 +66,4 @@ expect_status "cli_should_fail_on_an_unwritable_trace" 2 $?
 "$MAILSIM" check does-not-exist.json >/dev/null 2>"$TMP/err"
 expect_status "cli_should_exit_2_on_a_missing_file" 2 $?
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

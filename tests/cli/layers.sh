@@ -3,7 +3,6 @@
 # itself and the layers it is allowed to know; only the scenario loader and the trace reader
 # include cJSON; only the player includes SDL. A new #include across a forbidden line fails here.
 # Usage, from the repository root:  bash tests/cli/layers.sh [/path/to/mailsim (unused)]
-set -u
 . "$(dirname "$0")/lib.sh"
 
 # layer: the folders under sim/ it may include ("<layer>/..." headers). world.h is the static

@@ -2,21 +2,12 @@
 # limits: hostile input is refused with a clear message and exit status 2, never run out of time
 # or memory. The run-time event limit (default 50 000 000 engine events, --max-events N) and the
 # file-size limit are tested here, through the CLI; the loader's other limits are tested in
-# tests/test_scenario_limits.c and the trace reader's in tests/test_trace_bad.c.
+# tests/core/test_scenario_limits.c and the trace reader's in tests/core/test_trace_bad.c.
 #
 # Usage, from the repository root:  bash tests/cli/limits.sh /path/to/mailsim
-set -u
+. "$(dirname "$0")/lib.sh"
 MAILSIM=${1:?usage: bash tests/cli/limits.sh /path/to/mailsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect_status() { # name wanted actual
-    if [ "$3" -eq "$2" ]; then ok "$1"; else bad "$1 (exit $3, expected $2)"; fi
-}
+make_tmp
 
 storm=tests/data/limits/retry-storm.json
 # The error line, with the simulated time at which the run stopped left open.
@@ -61,5 +52,4 @@ expect_status "limits_should_refuse_a_file_over_8_mib" 2 $?
 grep -q "the file is larger than 8388608 bytes (8 MiB), the limit for a scenario" "$TMP/err" &&
     ok "limits_should_name_the_file_size_limit" || bad "limits_should_name_the_file_size_limit"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

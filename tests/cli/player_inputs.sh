@@ -1,29 +1,12 @@
 #!/usr/bin/env bash
-# The player's inputs from the command line (issue 6): fonts that are missing or not fonts, a
+# player_inputs: the player's inputs from the command line: fonts that are missing or not fonts, a
 # MAILSIM_ASSETS that points nowhere, a trace offered alongside a scenario, traces saved under
 # another name, traces with no events or one node. Each gives exit 2 and a message naming the
 # file and what is expected, with nothing written — or, for the odd traces, a picture.
 # Usage: bash tests/cli/player_inputs.sh /path/to/mailsim   (from the repository root)
-set -u
+. "$(dirname "$0")/lib.sh"
 MAILSIM=${1:?usage: player_inputs.sh /path/to/mailsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect_status() { # name wanted actual
-    if [ "$3" -eq "$2" ]; then ok "$1"; else bad "$1 (exit $3, expected $2)"; fi
-}
-expect_in() { # name file pattern...
-    local name=$1 file=$2
-    shift 2
-    for pat in "$@"; do
-        if ! grep -qF -- "$pat" "$file"; then bad "$name (no \"$pat\" in: $(head -c 400 "$file"))"; return; fi
-    done
-    ok "$name"
-}
+make_tmp
 nothing_written() { # name
     if [ -z "$(ls "$TMP/out" 2>/dev/null)" ]; then ok "$1"; else bad "$1 ($(ls "$TMP/out"))"; fi
 }
@@ -92,5 +75,4 @@ for t in header-only one-node no-node; do
     done
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -9,15 +9,16 @@
 # it the test exits 77, which ctest reports as skipped, saying so.
 #
 # Usage, from the repository root:  bash tests/cli/schema.sh /path/to/mailsim
-set -u
+. "$(dirname "$0")/lib.sh"
 MAILSIM=${1:?usage: bash tests/cli/schema.sh /path/to/mailsim}
 
 if ! python3 -c "import jsonschema" 2>/dev/null; then
-    echo "skipped: python3 has no jsonschema module (Debian: python3-jsonschema)"
-    exit 77
+    skip "python3 has no jsonschema module (Debian: python3-jsonschema)"
 fi
+make_tmp
 
-python3 - "$MAILSIM" <<'PY'
+# The validator prints one "ok NAME" or "FAIL NAME" line per check, counted here.
+python3 - "$MAILSIM" >"$TMP/results" <<'PY'
 import glob, json, subprocess, sys
 import jsonschema
 
@@ -26,7 +27,6 @@ schema = json.load(open("docs/scenario.schema.json"))
 cls = jsonschema.validators.validator_for(schema)
 cls.check_schema(schema)
 validator = cls(schema)
-failed = 0
 
 def errors(path):
     return list(validator.iter_errors(json.load(open(path))))
@@ -34,8 +34,9 @@ def errors(path):
 for path in sorted(glob.glob("scenarios/*.json")):
     errs = errors(path)
     if errs:
-        failed += 1
-        print(f"FAIL {path}: the schema refuses a shipped scenario: {errs[0].message[:200]}")
+        print(f"FAIL schema_should_accept_a_shipped_scenario ({path}): {errs[0].message[:200]}")
+    else:
+        print(f"ok schema_should_accept_a_shipped_scenario ({path})")
 
 LOADER_ONLY = {
     "03-unknown-node", "08-wrong-node-kind", "09-duplicate-node-id", "13-until-before-at",
@@ -52,11 +53,21 @@ for path in sorted(glob.glob("tests/data/bad/*.json")):
     except (json.JSONDecodeError, UnicodeDecodeError):
         continue  # not JSON at all: nothing for a schema to say
     if accepted and name not in LOADER_ONLY:
-        failed += 1
-        print(f"FAIL {path}: mailsim refuses it but the schema accepts it")
+        print(f"FAIL schema_should_refuse_a_bad_scenario ({path}): mailsim refuses it but the schema accepts it")
     elif not accepted and name in LOADER_ONLY:
-        failed += 1
-        print(f"FAIL {path}: listed as loader-only, but the schema refuses it: take it off the list")
-print(f"schema: {'ok' if not failed else str(failed) + ' failed'}")
-sys.exit(1 if failed else 0)
+        print(f"FAIL schema_should_accept_a_loader_only_fault ({path}): listed as loader-only, but the schema refuses it: take it off the list")
+    elif accepted:
+        print(f"ok schema_should_accept_a_loader_only_fault ({path})")
+    else:
+        print(f"ok schema_should_refuse_a_bad_scenario ({path})")
 PY
+status=$?
+while IFS= read -r line; do
+    case $line in
+    "ok "*) ok "${line#ok }" ;;
+    "FAIL "*) bad "${line#FAIL }" ;;
+    *) echo "$line" ;;
+    esac
+done <"$TMP/results"
+expect_status "schema_should_run_the_validator_to_its_end" 0 $status
+finish

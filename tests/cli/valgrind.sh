@@ -4,26 +4,22 @@
 # of all of them, on the fuzz regression scenarios, on a run stopped by the event limit, and on
 # bad input (scenarios and traces refused with exit status 2).
 #
-# Skips (exit 77, which ctest reports as skipped, saying why) when valgrind is not installed, and on an AddressSanitizer build,
-# which valgrind cannot run; CI installs valgrind and runs this in its plain build.
+# Skips (exit 77, which ctest reports as skipped, saying why) when valgrind is not installed, and
+# on an AddressSanitizer build, which valgrind cannot run; CI installs valgrind and runs this in its
+# plain builds.
 #
 # Usage, from the repository root:  bash tests/cli/valgrind.sh /path/to/mailsim
-set -u
+. "$(dirname "$0")/lib.sh"
 MAILSIM=${1:?usage: bash tests/cli/valgrind.sh /path/to/mailsim}
 
 if ! command -v valgrind >/dev/null 2>&1; then
-    echo "skipped: valgrind not installed"
-    exit 77
+    skip "valgrind not installed"
 fi
 if ldd "$MAILSIM" 2>/dev/null | grep -q libasan || grep -aq __asan_init "$MAILSIM"; then
-    echo "skipped: $MAILSIM is built with AddressSanitizer, which valgrind cannot run"
-    exit 77
+    skip "$MAILSIM is built with AddressSanitizer, which valgrind cannot run"
 fi
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+make_tmp
 n=0
 
 # vg NAME WANTED_STATUS ARGS...: runs mailsim ARGS under memcheck; passes when the exit status is
@@ -38,11 +34,9 @@ vg() {
         "$MAILSIM" "$@" >"$TMP/out" 2>"$TMP/err"
     local status=$?
     if [ $status -eq "$want" ] && [ ! -s "$log" ]; then
-        pass=$((pass + 1))
-        echo "ok   $name"
+        ok "$name"
     else
-        fail=$((fail + 1))
-        echo "FAIL $name (exit $status, expected $want): mailsim $*"
+        bad "$name (exit $status, expected $want): mailsim $*"
         head -n 5 "$TMP/err" | sed 's/^/     stderr: /'
         head -n 60 "$log" | sed 's/^/     /'
     fi
@@ -71,5 +65,4 @@ if ! "$MAILSIM" shot tests/data/bad-traces/01-empty.jsonl --at 0 --out "$TMP/x.p
     done
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
