@@ -249,8 +249,8 @@ static void classify(TraceIndex *ix, StrId dot)
             f |= IX_TRAVELS;
             bool has_msg = valid_msg(ix, e->msg);
             bool carry = (e->kind == TK_HOP && has_msg) ||
-                         (e->kind == TK_SMTP && e->sub == 0 && has_msg && e->text == dot) ||
-                         (e->kind == TK_FETCH && e->sub == 1 && has_msg);
+                         (e->kind == TK_SMTP && e->sub == TRACE_ASK && has_msg && e->text == dot) ||
+                         (e->kind == TK_FETCH && e->sub == TRACE_ANSWER && has_msg);
             f |= carry ? IX_CARRY : 0;
         }
         ix->flags[i] = f;
@@ -343,7 +343,7 @@ static void walk_event(Builder *b, uint32_t i)
         }
         break;
     case TK_SMTP:
-        if (e->sub == 1 && (e->flags & TRACE_F_REJECT)) {
+        if (e->sub == TRACE_ANSWER && (e->flags & TRACE_F_REJECT)) {
             add_delta(b, e->t_us, e->from, NC_REFUSED, +1);
         }
         break;
@@ -353,7 +353,7 @@ static void walk_event(Builder *b, uint32_t i)
         }
         break;
     case TK_SPAM:
-        add_delta(b, e->t_us, e->from, e->sub ? NC_SPAM : NC_HAM, +1);
+        add_delta(b, e->t_us, e->from, e->sub == VERDICT_SPAM ? NC_SPAM : NC_HAM, +1);
         if (has_msg && ix->msg_verdict[e->msg] == UINT32_MAX) {
             ix->msg_verdict[e->msg] = i;
         }
