@@ -22,6 +22,8 @@
 
 /* Width of the gap across the Internet (outgoing -> incoming column), in ordinary column gaps. */
 #define INTERNET_GAP 2.0f
+/* Windows narrower than this many pixels get no side panel: the canvas needs the room. */
+#define PANEL_MIN_W 720
 
 typedef struct {
     int32_t a, b; /* a < b */
@@ -295,7 +297,7 @@ static void place_regions(Layout *lay)
         caption = floorf(caption * k);
     }
     float side = 0;
-    if (lay->panel && W >= 720) {
+    if (lay->panel && W >= PANEL_MIN_W) {
         side = roundf(clampf(W * 0.32f, 300 * s, 620 * s));
         side = side > W * 0.45f ? roundf(W * 0.45f) : side;
     }
