@@ -120,7 +120,7 @@ static bool event_matches(const World *w, const Trace *tr, const ExpectEvent *e,
     if ((e->from >= 0 && ev->from != e->from) || (e->to >= 0 && ev->to != e->to)) {
         return false;
     }
-    if (e->code && !(ev->kind == TK_SMTP && ev->sub == 1 && ev->num == e->code)) {
+    if (e->code && !(ev->kind == TK_SMTP && ev->sub == TRACE_ANSWER && ev->num == e->code)) {
         return false;
     }
     if (e->qtype >= 0 && !(ev->kind == TK_DNS && ev->num == e->qtype)) {

@@ -52,7 +52,7 @@ static void smtp_sentence(const Trace *tr, const TraceEvent *e, char *buf, size_
 {
     const char *line = trace_str(tr, e->text);
     const char *from = name(tr, e->from);
-    if (e->sub == 0) {
+    if (e->sub == TRACE_ASK) {
         if (strcmp(line, ".") == 0) {
             long long bytes = e->msg >= 0 && (size_t)e->msg < trace_msg_count(tr)
                                   ? (long long)trace_msg(tr, e->msg)->size_bytes
@@ -88,7 +88,7 @@ static void dns_sentence(const Trace *tr, const TraceEvent *e, char *buf, size_t
     const char *qname = trace_str(tr, e->aux);
     const char *ans = trace_str(tr, e->text);
     TraceQtype q = (TraceQtype)e->num;
-    if (e->sub == 0) {
+    if (e->sub == TRACE_ASK) {
         switch (q) {
         case QTYPE_MX:
             snprintf(buf, size, "%s asks %s: which server takes mail for %s? (MX)", name(tr, e->from),
@@ -173,7 +173,7 @@ const char *explain_event(const Trace *tr, uint32_t i, char *buf, size_t size)
         break;
     case TK_SPAM:
         snprintf(buf, size, "%s scores %s: %.1f points, %.1f needed \u2192 %s.", name(tr, e->from), id,
-                 e->num / 1000.0, e->num2 / 1000.0, e->sub ? "spam" : "not spam");
+                 e->num / 1000.0, e->num2 / 1000.0, e->sub == VERDICT_SPAM ? "spam" : "not spam");
         break;
     case TK_DELIVER:
         snprintf(buf, size, "%s files %s for %s in %s.", name(tr, e->to >= 0 ? e->to : e->from), id, aux,
@@ -182,7 +182,7 @@ const char *explain_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_FETCH:
         if (e->msg >= 0) {
             snprintf(buf, size, "%s downloads %s from %s.", name(tr, e->to), id, name(tr, e->from));
-        } else if (e->sub == 0) {
+        } else if (e->sub == TRACE_ASK) {
             snprintf(buf, size, "%s talks to its mail store: %s", name(tr, e->from), text);
         } else {
             snprintf(buf, size, "%s answers: %s", name(tr, e->from), text);

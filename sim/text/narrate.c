@@ -1,5 +1,5 @@
 /* narrate: event lines and captions (see narrate.h). One switch over the event kinds; the
- * plain-language sentences for SMTP replies come from the reply table in model/smtp.c. */
+ * plain-language sentences for SMTP replies come from the reply table in mail/smtp.c. */
 #include "text/narrate.h"
 #include "util/fmt.h"
 
@@ -70,7 +70,7 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_ACTION:
     case TK_MOVE: snprintf(p, left, "%s", text); break;
     case TK_DNS:
-        if (ev->sub == 0) {
+        if (ev->sub == TRACE_ASK) {
             snprintf(p, left, "%s", text);
         } else {
             snprintf(p, left, "%s %s: %s (%s%s)", trace_qtype_name((TraceQtype)ev->num), aux, text,
@@ -135,7 +135,7 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
     buf[0] = '\0';
     switch ((TraceKind)ev->kind) {
     case TK_SMTP:
-        if (ev->sub == 1) {
+        if (ev->sub == TRACE_ANSWER) {
             snprintf(buf, size, "%s", smtp_caption(text));
         }
         break;
@@ -149,9 +149,9 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
         }
         break;
     case TK_DNS:
-        if (ev->sub == 1 && ev->num2 == RCODE_NXDOMAIN) {
+        if (ev->sub == TRACE_ANSWER && ev->num2 == RCODE_NXDOMAIN) {
             snprintf(buf, size, "DNS says this name does not exist: a permanent failure.");
-        } else if (ev->sub == 1 && (ev->num2 == RCODE_SERVFAIL || ev->num2 == RCODE_TIMEOUT)) {
+        } else if (ev->sub == TRACE_ANSWER && (ev->num2 == RCODE_SERVFAIL || ev->num2 == RCODE_TIMEOUT)) {
             snprintf(buf, size, "DNS could not answer right now: a temporary failure, so try again later.");
         }
         break;
@@ -167,7 +167,7 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
         snprintf(buf, size, "Still not delivered after hours: the sender gets a warning, but the server keeps trying.");
         break;
     case TK_SPAM:
-        snprintf(buf, size, ev->sub ? "The spam filter's score is over the limit: the message is marked as spam."
+        snprintf(buf, size, ev->sub == VERDICT_SPAM ? "The spam filter's score is over the limit: the message is marked as spam."
                                     : "The spam filter's score is under the limit: the message looks legitimate.");
         break;
     case TK_DELIVER:

@@ -135,9 +135,10 @@ int32_t inspect_rule_score(const char *name, size_t len, bool *known)
 static void spam_section(Inspector *in, const Trace *tr, const TraceEvent *e)
 {
     add(in, IL_HEADING, CR_TEXT, "Spam check");
-    InspectLine *g = add(in, IL_GAUGE, e->sub ? CR_SPAM : CR_OK, "score %.1f, needed %.1f \u2192 %s",
+    bool spam = e->sub == VERDICT_SPAM;
+    InspectLine *g = add(in, IL_GAUGE, spam ? CR_SPAM : CR_OK, "score %.1f, needed %.1f \u2192 %s",
                          e->num / 1000.0, e->num2 / 1000.0,
-                         e->sub ? "SPAM: filed in Junk" : "not spam");
+                         spam ? "SPAM: filed in Junk" : "not spam");
     g->value = e->num / 1000.0;
     g->max = e->num2 / 1000.0;
     g->strong = true;
@@ -343,7 +344,7 @@ static void envelope_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64
     size_t nrcpt = 0, more = 0;
     for (size_t j = 0; j < k && ev[evs[j]].t_us <= t_us; j++) {
         const TraceEvent *e = &ev[evs[j]];
-        if (e->kind != TK_SMTP || e->sub != 0) {
+        if (e->kind != TK_SMTP || e->sub != TRACE_ASK) {
             continue;
         }
         const char *line = trace_str(tr, e->text);
@@ -445,7 +446,7 @@ static void transcript_lines(Inspector *in, const TraceIndex *ix, int32_t m, int
             add(in, IL_HEADING, CR_TEXT, "SMTP conversation");
             any = true;
         }
-        bool from_client = (e->kind == TK_SMTP && e->sub == 0) || (e->kind == TK_CONN && e->sub == CONN_OPEN);
+        bool from_client = (e->kind == TK_SMTP && e->sub == TRACE_ASK) || (e->kind == TK_CONN && e->sub == CONN_OPEN);
         int32_t c = from_client ? e->from : e->to, s = from_client ? e->to : e->from;
         if (e->kind == TK_CONN && e->sub == CONN_OPEN) {
             add(in, IL_TEXT, CR_TEXT_DIM, "%s \u2192 %s", node_name(tr, c), node_name(tr, s));
@@ -481,7 +482,7 @@ static void dns_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_
     bool any = false;
     for (size_t j = 0; j < k && ev[evs[j]].t_us <= t_us; j++) {
         const TraceEvent *e = &ev[evs[j]];
-        if (e->kind != TK_DNS || e->sub != 1) {
+        if (e->kind != TK_DNS || e->sub != TRACE_ANSWER) {
             continue;
         }
         if (!any) {

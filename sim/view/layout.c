@@ -22,6 +22,8 @@
 
 /* Width of the gap across the Internet (outgoing -> incoming column), in ordinary column gaps. */
 #define INTERNET_GAP 2.0f
+/* Windows narrower than this many pixels get no side panel: the canvas needs the room. */
+#define PANEL_MIN_W 720
 
 typedef struct {
     int32_t a, b; /* a < b */
@@ -295,7 +297,7 @@ static void place_regions(Layout *lay)
         caption = floorf(caption * k);
     }
     float side = 0;
-    if (lay->panel && W >= 720) {
+    if (lay->panel && W >= PANEL_MIN_W) {
         side = roundf(clampf(W * 0.32f, 300 * s, 620 * s));
         side = side > W * 0.45f ? roundf(W * 0.45f) : side;
     }
@@ -515,101 +517,139 @@ static void place_scenario(Layout *lay, LayoutRect c, const Metrics *m)
     }
 }
 
-static void place_nodes(Layout *lay)
+/* What the automatic placement works from, worked out once per resize by plan_placement. */
+typedef struct {
+    LayoutRect canvas;
+    float pad;                 /* margin inside the canvas */
+    float unit;                /* one column unit in pixels (see column_units) */
+    float units[COL_COUNT];    /* each used column's centre, in units from the left margin */
+    size_t per_col[COL_COUNT]; /* nodes per column (the top row not counted) */
+    size_t fullest;            /* nodes in the fullest column, at least 1 */
+    Metrics m, tm;             /* a column node's footprint; a top-row node's */
+    float band_lo, band_hi;    /* the main band, under the top row */
+} Placement;
+
+/* Column centres in units: half a unit at each end, one unit between neighbouring columns,
+ * INTERNET_GAP units across the Internet (sender side -> receiving side), the hop the lesson is
+ * about, so envelopes and refusals have room to travel and be read there. Fills units[] for the
+ * columns in use and returns the total width in units. */
+static float column_units(const Layout *lay, float units[COL_COUNT])
 {
-    LayoutRect c = lay->regions[REGION_CANVAS];
-    float s = lay->scale, pad = 12 * s;
-    int used[COL_COUNT], ncols = 0;
-    bool have_top = false;
-    for (int col = 0; col < COL_COUNT; col++) {
-        used[col] = -1;
-    }
-    for (size_t i = 0; i < lay->n; i++) {
-        have_top |= lay->column[i] == COL_TOP_ROW;
-    }
-    /* Column centres in units: half a unit at each end, one unit between neighbouring columns,
-     * INTERNET_GAP units across the Internet (sender side -> receiving side), the hop the lesson is
-     * about, so envelopes and refusals have room to travel and be read there. */
-    float units[COL_COUNT], total = 0;
+    float total = 0;
     int prev = -1;
     for (int col = 0; col < COL_COUNT; col++) {
-        for (size_t i = 0; i < lay->n; i++) {
-            if (lay->column[i] == col) {
-                used[col] = ncols++;
-                break;
-            }
+        bool used = false;
+        for (size_t i = 0; i < lay->n && !used; i++) {
+            used = lay->column[i] == col;
         }
-        if (used[col] >= 0) {
-            total += prev < 0 ? 0.5f : prev <= COL_OUTGOING && col >= COL_INCOMING ? INTERNET_GAP : 1.0f;
+        if (used) {
+            bool internet = prev <= COL_OUTGOING && col >= COL_INCOMING;
+            total += prev < 0 ? 0.5f : internet ? INTERNET_GAP : 1.0f;
             units[col] = total;
             prev = col;
         }
     }
-    total += 0.5f;
+    return total + 0.5f;
+}
+
+/* The footprints for a column `unit` pixels wide: a column node's, and the top row's (smaller
+ * tiles, badges beside the tile). */
+static void size_footprints(const Layout *lay, float unit, Metrics *m, Metrics *tm)
+{
+    float s = lay->scale;
+    *m = (Metrics){ 0 };
+    m->gap = 8 * s;
+    /* Neighbouring names are m->gap apart (badges may hang 4 px over each side of a name: they
+     * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
+    m->label_w = clampf(unit - m->gap - 2, 40, 220 * s);
+    m->tile = clampf(52 * s, 16, unit * 0.6f);
+    m->name_h = 20 * s;
+    m->kind_h = 16 * s;
+    m->badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
+    *tm = *m;
+    tm->tile = clampf(40 * s, 16, m->tile);
+    tm->badge_h = 0;
+}
+
+/* When even tile + name + kind do not fit the fullest column's share of `avail` pixels, shrinks
+ * them: the kind line first, then the tile, then the name. */
+static void fit_fullest_column(Metrics *m, float avail, size_t fullest)
+{
+    float each = avail / (float)fullest - m->gap;
+    if (m->tile + m->name_h + m->kind_h > each) {
+        m->kind_h = each - m->tile - m->name_h < 0 ? 0 : m->kind_h;
+        m->tile = clampf(each - m->name_h - m->kind_h, 14, m->tile);
+        m->name_h = clampf(each - m->tile, 0, m->name_h);
+    }
+}
+
+/* Fills p from the layout's columns and canvas: units, counts, footprints and the main band. */
+static void plan_placement(const Layout *lay, Placement *p)
+{
+    *p = (Placement){ 0 };
+    p->canvas = lay->regions[REGION_CANVAS];
+    float s = lay->scale;
+    p->pad = 12 * s;
+    float total = column_units(lay, p->units);
     /* One unit: the narrowest distance between columns (0 when the canvas is narrower than its
      * margins: the columns then stack instead of running backwards). */
-    float cw = fmaxf(c.w - 2 * pad, 0) / total;
-    Metrics m = { 0 };
-    m.gap = 8 * s;
-    /* Neighbouring names are m.gap apart (badges may hang 4 px over each side of a name: they
-     * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
-    m.label_w = clampf(cw - m.gap - 2, 40, 220 * s);
-    m.tile = clampf(52 * s, 16, cw * 0.6f);
-    m.name_h = 20 * s;
-    m.kind_h = 16 * s;
-    m.badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
-    Metrics tm = m; /* the top row: smaller tiles, badges beside the tile */
-    tm.tile = clampf(40 * s, 16, m.tile);
-    tm.badge_h = 0;
-
-    size_t per_col[COL_COUNT] = { 0 }, fullest = 1;
+    p->unit = fmaxf(p->canvas.w - 2 * p->pad, 0) / total;
+    size_footprints(lay, p->unit, &p->m, &p->tm);
+    bool have_top = false;
+    p->fullest = 1;
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] != COL_TOP_ROW) {
-            per_col[lay->column[i]]++;
+            p->per_col[lay->column[i]]++;
+        } else {
+            have_top = true;
         }
     }
     for (int col = 0; col < COL_COUNT; col++) {
-        fullest = per_col[col] > fullest ? per_col[col] : fullest;
+        p->fullest = p->per_col[col] > p->fullest ? p->per_col[col] : p->fullest;
     }
-    float top_h = have_top ? footprint(&tm) : 0;
-    float band_lo = c.y + pad + (have_top ? top_h + 10 * s : 0), band_hi = c.y + c.h - pad;
-    float avail = band_hi - band_lo;
-    /* When even tile + name + kind do not fit the fullest column, shrink them: the kind line
-     * first, then the tile, then the name. */
-    float each = avail / (float)fullest - m.gap;
-    if (m.tile + m.name_h + m.kind_h > each) {
-        m.kind_h = each - m.tile - m.name_h < 0 ? 0 : m.kind_h;
-        m.tile = clampf(each - m.name_h - m.kind_h, 14, m.tile);
-        m.name_h = clampf(each - m.tile, 0, m.name_h);
-    }
+    float top_h = have_top ? footprint(&p->tm) : 0;
+    p->band_lo = p->canvas.y + p->pad + (have_top ? top_h + 10 * s : 0);
+    p->band_hi = p->canvas.y + p->canvas.h - p->pad;
+    fit_fullest_column(&p->m, p->band_hi - p->band_lo, p->fullest);
+}
 
-    if (lay->scenario_pos) {
-        m.badge_h = 2 * LAYOUT_BADGE_ROW * s;
-        place_scenario(lay, c, &m);
-        return;
-    }
+/* Tile + name + kind + the gap: a footprint without its badges. */
+static float bare_footprint(const Metrics *m)
+{
+    return m->tile + m->name_h + m->kind_h + m->gap;
+}
 
-    /* Each column's step: a lone node gets the full footprint; k nodes get room for k + 1
-     * footprints so the block can slide to line up with its neighbours, as long as that still
-     * leaves at least one badge row; otherwise they share the band evenly. */
-    float base = m.tile + m.name_h + m.kind_h + m.gap, row = LAYOUT_BADGE_ROW * s;
-    float steps[COL_COUNT];
+/* Each column's step: a lone node gets the full footprint; k nodes get room for k + 1
+ * footprints so the block can slide to line up with its neighbours, as long as that still
+ * leaves at least one badge row; otherwise they share the band evenly. */
+static void column_steps(const Layout *lay, const Placement *p, float steps[COL_COUNT])
+{
+    float avail = p->band_hi - p->band_lo;
+    float base = bare_footprint(&p->m), row = LAYOUT_BADGE_ROW * lay->scale;
     for (int col = 0; col < COL_COUNT; col++) {
-        float k = (float)(per_col[col] ? per_col[col] : 1);
+        float k = (float)(p->per_col[col] ? p->per_col[col] : 1);
         float step = avail / (k + 1);
         if (step < base + row) {
             step = fminf(avail / k, base + row);
         }
-        steps[col] = fminf(step, base + m.badge_h);
+        steps[col] = fminf(step, base + p->m.badge_h);
     }
-    Order *scratch = xmalloc((lay->n + 1) * sizeof *scratch);
-    float *pos = xmalloc((lay->n + 1) * sizeof *pos);
-    float full_below = base + m.badge_h - m.gap - m.tile / 2;
-    float mid = (band_lo + band_hi + m.tile / 2 - full_below) / 2; /* a lone footprint, centred */
+}
+
+/* Places every column's nodes (four passes, each lining columns up with the last pass's
+ * neighbours) and sets their cards, with the badge room their column's step leaves. */
+static void place_columns(Layout *lay, const Placement *p, const float steps[COL_COUNT],
+                          Order *scratch, float *pos)
+{
+    const Metrics *m = &p->m;
+    float base = bare_footprint(m);
+    float full_below = base + m->badge_h - m->gap - m->tile / 2;
+    /* Where a lone footprint's tile centre goes: the footprint centred in the band. */
+    float mid = (p->band_lo + p->band_hi + m->tile / 2 - full_below) / 2;
     for (int pass = 0; pass < 4; pass++) {
         for (int col = 0; col < COL_COUNT; col++) {
-            ColumnFrame f = { band_lo, band_hi, mid, m.tile / 2,
-                              per_col[col] > 1 ? steps[col] - m.gap - m.tile / 2 : full_below,
+            ColumnFrame f = { p->band_lo, p->band_hi, mid, m->tile / 2,
+                              p->per_col[col] > 1 ? steps[col] - m->gap - m->tile / 2 : full_below,
                               steps[col] };
             place_column(lay, col, &f, pass > 0, scratch, pos);
         }
@@ -617,13 +657,20 @@ static void place_nodes(Layout *lay)
     for (size_t i = 0; i < lay->n; i++) {
         int col = lay->column[i];
         if (col != COL_TOP_ROW) {
-            Metrics mc = m;
+            Metrics mc = *m;
             mc.badge_h = fmaxf(steps[col] - base, 0);
-            set_card(lay, (int32_t)i, c.x + pad + cw * units[col], lay->cy[i], &mc);
+            float cx = p->canvas.x + p->pad + p->unit * p->units[col];
+            set_card(lay, (int32_t)i, cx, lay->cy[i], &mc);
         }
     }
+}
 
-    /* The top row: resolvers over their owners, swept apart horizontally. */
+/* The top row: resolvers over their owners (the canvas's middle without one), swept apart
+ * horizontally. Needs the columns' cards. */
+static void place_top_row(Layout *lay, const Placement *p, Order *scratch, float *pos)
+{
+    LayoutRect c = p->canvas;
+    const Metrics *tm = &p->tm;
     size_t k = 0;
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] != COL_TOP_ROW) {
@@ -638,11 +685,30 @@ static void place_nodes(Layout *lay)
     for (size_t j = 0; j < k; j++) {
         pos[j] = scratch[j].key;
     }
-    sweep_apart(pos, k, tm.label_w + tm.gap + 2, c.x + pad + tm.label_w / 2,
-                c.x + c.w - pad - tm.label_w / 2);
+    sweep_apart(pos, k, tm->label_w + tm->gap + 2, c.x + p->pad + tm->label_w / 2,
+                c.x + c.w - p->pad - tm->label_w / 2);
     for (size_t j = 0; j < k; j++) {
-        set_card(lay, scratch[j].node, pos[j], c.y + pad + tm.tile / 2, &tm);
+        set_card(lay, scratch[j].node, pos[j], c.y + p->pad + tm->tile / 2, tm);
     }
+}
+
+/* Every node's card: the scenario's own positions when it gives them all, else the automatic
+ * placement (columns, then the top row). */
+static void place_nodes(Layout *lay)
+{
+    Placement p;
+    plan_placement(lay, &p);
+    if (lay->scenario_pos) {
+        p.m.badge_h = 2 * LAYOUT_BADGE_ROW * lay->scale;
+        place_scenario(lay, p.canvas, &p.m);
+        return;
+    }
+    float steps[COL_COUNT];
+    column_steps(lay, &p, steps);
+    Order *scratch = xmalloc((lay->n + 1) * sizeof *scratch);
+    float *pos = xmalloc((lay->n + 1) * sizeof *pos);
+    place_columns(lay, &p, steps, scratch, pos);
+    place_top_row(lay, &p, scratch, pos);
     free(scratch);
     free(pos);
 }

@@ -6,12 +6,13 @@
  * Internet, outgoing → incoming; the sender's own store — linked to an outgoing server and to no
  * incoming server or filter — under its outgoing server or its client; each DNS resolver in a
  * row above the server that asks it most; or the scenario's own positions) and the pixel
- * rectangles derived from it. Does not own the trace or the index (borrowed at create; they must outlive it).
- * SDL-free: tests check columns, reflow and overlap without a window.
+ * rectangles derived from it. Does not own the trace or the index (borrowed at create; they must
+ * outlive it). SDL-free: tests check columns, reflow and overlap without a window.
  *
  * Units: pixels (floats), origin top-left. `scale` multiplies every size that holds text; it is
- * the user's text scale (Ctrl +/−) times an automatic factor for windows larger than 1280×720,
- * so a projector at 1920×1080 gets proportionally larger labels.
+ * the user's text scale (Ctrl +/−) times an automatic factor for windows larger than the design
+ * size (LAYOUT_DESIGN_W × LAYOUT_DESIGN_H), so a projector at 1920×1080 gets proportionally larger
+ * labels.
  */
 #ifndef MAILSIM_LAYOUT_H
 #define MAILSIM_LAYOUT_H
@@ -57,7 +58,7 @@ typedef enum {
 typedef struct Layout Layout;
 
 /* Assigns roles and columns from the index's trace. Never returns NULL; call layout_resize
- * before reading rectangles (a fresh layout is sized 1280×720 at scale 1). */
+ * before reading rectangles (a fresh layout has the design size, at scale 1). */
 Layout *layout_create(const TraceIndex *ix);
 /* layout_destroy(NULL) is a no-op. */
 void layout_destroy(Layout *lay);

@@ -9,6 +9,7 @@
  */
 #include "view/traceindex.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <assert.h>
@@ -25,14 +26,6 @@ typedef struct {
     uint32_t *vals;
     size_t cap, count;
 } Map;
-
-static uint64_t map_hash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return k;
-}
 
 static void map_put(Map *m, uint64_t key, uint32_t val);
 
@@ -57,7 +50,7 @@ static void map_put(Map *m, uint64_t key, uint32_t val)
     if ((m->count + 1) * 2 > m->cap) {
         map_grow(m);
     }
-    size_t i = (size_t)(map_hash(key) & (m->cap - 1));
+    size_t i = (size_t)(hash_u64(key) & (m->cap - 1));
     while (m->keys[i] && m->keys[i] != key + 1) {
         i = (i + 1) & (m->cap - 1);
     }
@@ -73,7 +66,7 @@ static bool map_get(const Map *m, uint64_t key, uint32_t *val)
     if (!m->cap) {
         return false;
     }
-    size_t i = (size_t)(map_hash(key) & (m->cap - 1));
+    size_t i = (size_t)(hash_u64(key) & (m->cap - 1));
     while (m->keys[i]) {
         if (m->keys[i] == key + 1) {
             *val = m->vals[i];
@@ -95,6 +88,42 @@ static uint64_t key2(uint32_t a, uint32_t b)
     return ((uint64_t)a << 32) | b;
 }
 
+/* ---- searching by time ---- */
+
+/* Item k's time, for items in non-decreasing time order; `ev` is the trace's events, for items
+ * that refer to them. */
+typedef int64_t (*TimeAt)(const void *items, size_t k, const TraceEvent *ev);
+
+/* The index of the first of the n items whose time is after t_us (n when none is): also how
+ * many are at or before t. O(log n). */
+static size_t first_after(const void *items, size_t n, TimeAt time_at, const TraceEvent *ev,
+                          int64_t t_us)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (time_at(items, mid, ev) <= t_us) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* items = the events themselves. */
+static int64_t event_time(const void *items, size_t k, const TraceEvent *ev)
+{
+    (void)items;
+    return ev[k].t_us;
+}
+
+/* items = event indices (a CSR list). */
+static int64_t listed_event_time(const void *items, size_t k, const TraceEvent *ev)
+{
+    return ev[((const uint32_t *)items)[k]].t_us;
+}
+
 /* ---- the index ---- */
 
 typedef struct {
@@ -102,6 +131,13 @@ typedef struct {
     uint32_t slot; /* node * NC_COUNT + counter */
     int32_t delta;
 } Delta;
+
+/* items = the sorted deltas. */
+static int64_t delta_time(const void *items, size_t k, const TraceEvent *ev)
+{
+    (void)ev;
+    return ((const Delta *)items)[k].t_us;
+}
 
 /* A CSR list: for item i, entries [first[i], first[i + 1]). */
 typedef struct {
@@ -249,8 +285,8 @@ static void classify(TraceIndex *ix, StrId dot)
             f |= IX_TRAVELS;
             bool has_msg = valid_msg(ix, e->msg);
             bool carry = (e->kind == TK_HOP && has_msg) ||
-                         (e->kind == TK_SMTP && e->sub == 0 && has_msg && e->text == dot) ||
-                         (e->kind == TK_FETCH && e->sub == 1 && has_msg);
+                         (e->kind == TK_SMTP && e->sub == TRACE_ASK && has_msg && e->text == dot) ||
+                         (e->kind == TK_FETCH && e->sub == TRACE_ANSWER && has_msg);
             f |= carry ? IX_CARRY : 0;
         }
         ix->flags[i] = f;
@@ -279,7 +315,7 @@ static void depart(Builder *b, uint32_t i)
     }
 }
 
-static void folder_delta(Builder *b, int64_t t_us, int32_t store, int folder, int32_t d)
+static void folder_delta(Builder *b, int64_t t_us, int32_t store, TraceFolder folder, int32_t d)
 {
     if (folder == FOLDER_INBOX) {
         add_delta(b, t_us, store, NC_INBOX, d);
@@ -288,112 +324,170 @@ static void folder_delta(Builder *b, int64_t t_us, int32_t store, int folder, in
     }
 }
 
-static void walk_event(Builder *b, uint32_t i)
+/* A carry (event i): its message leaves `from` and rests at `to` from its arrival; a download
+ * also counts as fetched at the reading client. */
+static void walk_carry(Builder *b, uint32_t i)
 {
     TraceIndex *ix = b->ix;
     const TraceEvent *e = &b->ev[i];
-    bool has_msg = valid_msg(ix, e->msg);
-    if (ix->flags[i] & IX_CARRY) {
-        depart(b, i);
-        if (node_kind(ix, e->to) == NODE_CLIENT && e->kind == TK_FETCH) {
-            add_delta(b, e->arrive_us, e->to, NC_FETCHED, +1);
-        }
-        /* Arrival is opened now with its future start: the span index does not mind. */
-        if (!stay_is_open(b, e->msg, e->to)) {
-            open_stay(b, e->msg, e->to, e->arrive_us);
-        }
+    depart(b, i);
+    if (node_kind(ix, e->to) == NODE_CLIENT && e->kind == TK_FETCH) {
+        add_delta(b, e->arrive_us, e->to, NC_FETCHED, +1);
+    }
+    /* Arrival is opened now with its future start: the span index does not mind. */
+    if (!stay_is_open(b, e->msg, e->to)) {
+        open_stay(b, e->msg, e->to, e->arrive_us);
+    }
+}
+
+/* A compose: the message rests where it was written from now on; a client there sends. */
+static void walk_compose(Builder *b, const TraceEvent *e)
+{
+    TraceIndex *ix = b->ix;
+    if (!valid_msg(ix, e->msg) || !valid_node(ix, e->from)) {
+        return;
+    }
+    open_stay(b, e->msg, e->from, e->t_us);
+    if (node_kind(ix, e->from) == NODE_CLIENT) {
+        ix->client_role[e->from] |= 1;
+    }
+}
+
+/* A sent or bounce (event i) counts at its server; the message's last one there ends its stay in
+ * the queue and its wait for a retry. */
+static void walk_outcome(Builder *b, uint32_t i)
+{
+    TraceIndex *ix = b->ix;
+    const TraceEvent *e = &b->ev[i];
+    if (!valid_node(ix, e->from)) {
+        return;
+    }
+    add_delta(b, e->t_us, e->from, e->kind == TK_SENT ? NC_SENT : NC_BOUNCED, +1);
+    uint32_t last;
+    if (!valid_msg(ix, e->msg) ||
+        !map_get(&b->last_outcome, key2((uint32_t)e->msg, (uint32_t)e->from), &last) || last != i) {
+        return;
+    }
+    close_stay(b, e->msg, e->from, e->t_us);
+    if (b->deferred_at[e->msg] == e->from) {
+        add_delta(b, e->t_us, e->from, NC_DEFERRED, -1);
+        b->deferred_at[e->msg] = -1;
+    }
+}
+
+/* A deferral: the message waits for a retry at its server (counted once, until the retry or its
+ * last outcome there). */
+static void walk_defer(Builder *b, const TraceEvent *e)
+{
+    if (valid_msg(b->ix, e->msg) && valid_node(b->ix, e->from) && b->deferred_at[e->msg] < 0) {
+        b->deferred_at[e->msg] = e->from;
+        add_delta(b, e->t_us, e->from, NC_DEFERRED, +1);
+    }
+}
+
+/* A retry: the message no longer waits at the server that deferred it. */
+static void walk_retry(Builder *b, const TraceEvent *e)
+{
+    if (valid_msg(b->ix, e->msg) && b->deferred_at[e->msg] >= 0 &&
+        b->deferred_at[e->msg] == e->from) {
+        add_delta(b, e->t_us, e->from, NC_DEFERRED, -1);
+        b->deferred_at[e->msg] = -1;
+    }
+}
+
+/* A refusing SMTP reply or a refused connection counts at the node that refused. */
+static void walk_refusal(Builder *b, const TraceEvent *e)
+{
+    bool refused = e->kind == TK_SMTP ? e->sub == TRACE_ANSWER && (e->flags & TRACE_F_REJECT)
+                                      : e->sub == CONN_REFUSED;
+    if (refused) {
+        add_delta(b, e->t_us, e->from, NC_REFUSED, +1);
+    }
+}
+
+/* A verdict (event i) counts as spam or ham at its filter; the message's first is its verdict. */
+static void walk_verdict(Builder *b, uint32_t i)
+{
+    TraceIndex *ix = b->ix;
+    const TraceEvent *e = &b->ev[i];
+    add_delta(b, e->t_us, e->from, e->sub == VERDICT_SPAM ? NC_SPAM : NC_HAM, +1);
+    if (valid_msg(ix, e->msg) && ix->msg_verdict[e->msg] == UINT32_MAX) {
+        ix->msg_verdict[e->msg] = i;
+    }
+}
+
+/* A delivery: the message rests at the store from now on, counted in its folder, which is
+ * remembered per (message, recipient) for a later move. */
+static void walk_deliver(Builder *b, const TraceEvent *e)
+{
+    TraceIndex *ix = b->ix;
+    int32_t store = valid_node(ix, e->to) ? e->to : e->from;
+    if (!valid_msg(ix, e->msg) || !valid_node(ix, store)) {
+        return;
+    }
+    open_stay(b, e->msg, store, e->t_us);
+    folder_delta(b, e->t_us, store, (TraceFolder)e->sub, +1);
+    map_put(&b->folders, key2((uint32_t)e->msg, e->aux), ((uint32_t)store << 8) | e->sub);
+}
+
+/* A move: the delivered copy for (message, recipient) leaves its folder's count for the new
+ * folder's. */
+static void walk_move(Builder *b, const TraceEvent *e)
+{
+    uint32_t v;
+    if (!valid_msg(b->ix, e->msg) || !map_get(&b->folders, key2((uint32_t)e->msg, e->aux), &v)) {
+        return;
+    }
+    int32_t store = (int32_t)(v >> 8);
+    folder_delta(b, e->t_us, store, (TraceFolder)(v & 0xff), -1);
+    folder_delta(b, e->t_us, store, (TraceFolder)e->sub, +1);
+    map_put(&b->folders, key2((uint32_t)e->msg, e->aux), ((uint32_t)store << 8) | e->sub);
+}
+
+/* An outage starting or ending at its node raises or lowers NC_DOWN there. */
+static void walk_action(Builder *b, const TraceEvent *e)
+{
+    if (e->aux != STR_EMPTY && e->aux == b->outage) {
+        add_delta(b, e->t_us, e->from, NC_DOWN, +1);
+    } else if (e->aux != STR_EMPTY && e->aux == b->outage_end) {
+        add_delta(b, e->t_us, e->from, NC_DOWN, -1);
+    }
+}
+
+/* A POP3/IMAP line: a client at either end reads mail. */
+static void walk_fetch(Builder *b, const TraceEvent *e)
+{
+    TraceIndex *ix = b->ix;
+    if (valid_node(ix, e->from) && node_kind(ix, e->from) == NODE_CLIENT) {
+        ix->client_role[e->from] |= 2;
+    }
+    if (valid_node(ix, e->to) && node_kind(ix, e->to) == NODE_CLIENT) {
+        ix->client_role[e->to] |= 2;
+    }
+}
+
+/* Pass 2 for event i: a carry moves its message; any other event updates the whereabouts,
+ * retry waits, folders and counters its kind concerns. */
+static void walk_event(Builder *b, uint32_t i)
+{
+    const TraceEvent *e = &b->ev[i];
+    if (b->ix->flags[i] & IX_CARRY) {
+        walk_carry(b, i);
         return;
     }
     switch ((TraceKind)e->kind) {
-    case TK_COMPOSE:
-        if (has_msg && valid_node(ix, e->from)) {
-            open_stay(b, e->msg, e->from, e->t_us);
-            if (node_kind(ix, e->from) == NODE_CLIENT) {
-                ix->client_role[e->from] |= 1;
-            }
-        }
-        break;
+    case TK_COMPOSE: walk_compose(b, e); break;
     case TK_SENT:
-    case TK_BOUNCE: {
-        if (!valid_node(ix, e->from)) {
-            break;
-        }
-        add_delta(b, e->t_us, e->from, e->kind == TK_SENT ? NC_SENT : NC_BOUNCED, +1);
-        uint32_t last;
-        if (has_msg && map_get(&b->last_outcome, key2((uint32_t)e->msg, (uint32_t)e->from), &last) &&
-            last == i) {
-            close_stay(b, e->msg, e->from, e->t_us);
-            if (b->deferred_at[e->msg] == e->from) {
-                add_delta(b, e->t_us, e->from, NC_DEFERRED, -1);
-                b->deferred_at[e->msg] = -1;
-            }
-        }
-        break;
-    }
-    case TK_DEFER:
-        if (has_msg && valid_node(ix, e->from) && b->deferred_at[e->msg] < 0) {
-            b->deferred_at[e->msg] = e->from;
-            add_delta(b, e->t_us, e->from, NC_DEFERRED, +1);
-        }
-        break;
-    case TK_RETRY:
-        if (has_msg && b->deferred_at[e->msg] >= 0 && b->deferred_at[e->msg] == e->from) {
-            add_delta(b, e->t_us, e->from, NC_DEFERRED, -1);
-            b->deferred_at[e->msg] = -1;
-        }
-        break;
+    case TK_BOUNCE: walk_outcome(b, i); break;
+    case TK_DEFER: walk_defer(b, e); break;
+    case TK_RETRY: walk_retry(b, e); break;
     case TK_SMTP:
-        if (e->sub == 1 && (e->flags & TRACE_F_REJECT)) {
-            add_delta(b, e->t_us, e->from, NC_REFUSED, +1);
-        }
-        break;
-    case TK_CONN:
-        if (e->sub == CONN_REFUSED) {
-            add_delta(b, e->t_us, e->from, NC_REFUSED, +1);
-        }
-        break;
-    case TK_SPAM:
-        add_delta(b, e->t_us, e->from, e->sub ? NC_SPAM : NC_HAM, +1);
-        if (has_msg && ix->msg_verdict[e->msg] == UINT32_MAX) {
-            ix->msg_verdict[e->msg] = i;
-        }
-        break;
-    case TK_DELIVER: {
-        int32_t store = valid_node(ix, e->to) ? e->to : e->from;
-        if (!has_msg || !valid_node(ix, store)) {
-            break;
-        }
-        open_stay(b, e->msg, store, e->t_us);
-        folder_delta(b, e->t_us, store, e->sub, +1);
-        map_put(&b->folders, key2((uint32_t)e->msg, e->aux), ((uint32_t)store << 8) | e->sub);
-        break;
-    }
-    case TK_MOVE: {
-        uint32_t v;
-        if (!has_msg || !map_get(&b->folders, key2((uint32_t)e->msg, e->aux), &v)) {
-            break;
-        }
-        int32_t store = (int32_t)(v >> 8);
-        folder_delta(b, e->t_us, store, (int)(v & 0xff), -1);
-        folder_delta(b, e->t_us, store, e->sub, +1);
-        map_put(&b->folders, key2((uint32_t)e->msg, e->aux), ((uint32_t)store << 8) | e->sub);
-        break;
-    }
-    case TK_ACTION:
-        if (e->aux != STR_EMPTY && e->aux == b->outage) {
-            add_delta(b, e->t_us, e->from, NC_DOWN, +1);
-        } else if (e->aux != STR_EMPTY && e->aux == b->outage_end) {
-            add_delta(b, e->t_us, e->from, NC_DOWN, -1);
-        }
-        break;
-    case TK_FETCH:
-        if (valid_node(ix, e->from) && node_kind(ix, e->from) == NODE_CLIENT) {
-            ix->client_role[e->from] |= 2;
-        }
-        if (valid_node(ix, e->to) && node_kind(ix, e->to) == NODE_CLIENT) {
-            ix->client_role[e->to] |= 2;
-        }
-        break;
+    case TK_CONN: walk_refusal(b, e); break;
+    case TK_SPAM: walk_verdict(b, i); break;
+    case TK_DELIVER: walk_deliver(b, e); break;
+    case TK_MOVE: walk_move(b, e); break;
+    case TK_ACTION: walk_action(b, e); break;
+    case TK_FETCH: walk_fetch(b, e); break;
     case TK_HEADER:
     case TK_HOP:
     case TK_QUEUE:
@@ -624,16 +718,7 @@ const Trace *traceindex_trace(const TraceIndex *ix)
 size_t traceindex_events_until(const TraceIndex *ix, int64_t t_us)
 {
     const TraceEvent *ev = trace_events(ix->tr);
-    size_t lo = 0, hi = ix->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ev[mid].t_us <= t_us) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return first_after(ev, ix->n, event_time, ev, t_us);
 }
 
 int64_t traceindex_next_time(const TraceIndex *ix, int64_t t_us)
@@ -693,15 +778,7 @@ size_t traceindex_resting(const TraceIndex *ix, int32_t node, int64_t t_us, cons
 void traceindex_counters(const TraceIndex *ix, int64_t t_us, int32_t *out)
 {
     size_t width = ix->nodes * NC_COUNT;
-    size_t lo = 0, hi = ix->delta_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->deltas[mid].t_us <= t_us) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
+    size_t lo = first_after(ix->deltas, ix->delta_count, delta_time, NULL, t_us);
     size_t snap = lo / ix->k;
     memcpy(out, ix->snapshots + snap * width, width * sizeof *out);
     for (size_t d = snap * ix->k; d < lo; d++) {
@@ -725,16 +802,8 @@ uint32_t traceindex_last_verdict(const TraceIndex *ix, int32_t node, int64_t t_u
         return UINT32_MAX;
     }
     const uint32_t *items = ix->node_spam.items + ix->node_spam.first[node];
-    size_t lo = 0, hi = ix->node_spam.first[node + 1] - ix->node_spam.first[node];
-    const TraceEvent *ev = trace_events(ix->tr);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ev[items[mid]].t_us <= t_us) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
+    size_t n = ix->node_spam.first[node + 1] - ix->node_spam.first[node];
+    size_t lo = first_after(items, n, listed_event_time, trace_events(ix->tr), t_us);
     return lo ? items[lo - 1] : UINT32_MAX;
 }
 
@@ -749,16 +818,9 @@ int64_t traceindex_next_retry(const TraceIndex *ix, int32_t node, int64_t t_us)
         return TRACE_NO_TIME;
     }
     const uint32_t *items = ix->node_defer.items + ix->node_defer.first[node];
-    size_t lo = 0, hi = ix->node_defer.first[node + 1] - ix->node_defer.first[node];
+    size_t n = ix->node_defer.first[node + 1] - ix->node_defer.first[node];
     const TraceEvent *ev = trace_events(ix->tr);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ev[items[mid]].t_us <= t_us) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
+    size_t lo = first_after(items, n, listed_event_time, ev, t_us);
     int64_t best = TRACE_NO_TIME;
     for (size_t k = lo, seen = 0; k > 0 && seen < RETRY_LOOKBACK; k--, seen++) {
         int64_t next = ev[items[k - 1]].arrive_us;

@@ -5,10 +5,11 @@
  * arena as offsets while it may still grow, and turned into pointers at the very end.
  */
 #include "view/viewstate.h"
-#include "util/fmt.h"
 
-#include "text/narrate.h"
 #include "text/explain.h"
+#include "text/narrate.h"
+#include "util/fmt.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <inttypes.h>
@@ -22,6 +23,11 @@
 #define LABEL_REJECT_MAX 40 /* a refusal shows its code and its reason */
 #define GROUP_BUCKETS 4
 #define LANE_CHECK_MAX 400 /* tokens checked for shared lanes */
+
+/* Where flight_tokens puts each in-flight event (ViewStore.member): the index of its directed
+ * link's group (below VIEW_FLIGHT_CAP), or one of these two markers. */
+#define MEMBER_HIDDEN UINT32_MAX         /* a packet while packets are hidden: not drawn */
+#define MEMBER_SELECTED (UINT32_MAX - 1) /* the selected message's: drawn alone, never merged */
 
 typedef struct {
     uint32_t count, envelopes, refusals, first_event;
@@ -43,7 +49,7 @@ struct ViewStore {
     uint64_t *group_keys;
     uint32_t *group_of, *group_count;
     size_t group_cap;
-    uint32_t *member; /* per in-flight event: its group, or UINT32_MAX (hidden) / -1 (selected) */
+    uint32_t *member; /* per in-flight event: its link's group, MEMBER_HIDDEN or MEMBER_SELECTED */
     size_t member_cap;
     Bucket *buckets;
     size_t bucket_cap;
@@ -164,15 +170,15 @@ ColorRole view_event_role(const Trace *tr, uint32_t i)
     const TraceEvent *e = &trace_events(tr)[i];
     switch ((TraceKind)e->kind) {
     case TK_SMTP:
-        if (e->sub == 0) {
+        if (e->sub == TRACE_ASK) {
             return CR_SMTP_CMD;
         }
         return e->num >= 500 ? CR_SMTP_REJECT : e->num >= 400 ? CR_SMTP_DEFER : CR_SMTP_OK;
     case TK_DNS:
-        if (e->sub == 1 && e->num2 == RCODE_NXDOMAIN) {
+        if (e->sub == TRACE_ANSWER && e->num2 == RCODE_NXDOMAIN) {
             return CR_SMTP_REJECT;
         }
-        if (e->sub == 1 && (e->num2 == RCODE_SERVFAIL || e->num2 == RCODE_TIMEOUT)) {
+        if (e->sub == TRACE_ANSWER && (e->num2 == RCODE_SERVFAIL || e->num2 == RCODE_TIMEOUT)) {
             return CR_SMTP_DEFER;
         }
         return CR_DNS;
@@ -185,7 +191,7 @@ ColorRole view_event_role(const Trace *tr, uint32_t i)
     case TK_RETRY:
     case TK_WARN: return CR_SMTP_DEFER;
     case TK_BOUNCE: return CR_SMTP_REJECT;
-    case TK_SPAM: return e->sub ? CR_SPAM : CR_OK;
+    case TK_SPAM: return e->sub == VERDICT_SPAM ? CR_SPAM : CR_OK;
     case TK_DELIVER: return e->sub == FOLDER_JUNK ? CR_SPAM : CR_OK;
     case TK_FETCH: return (e->flags & TRACE_F_REJECT) ? CR_SMTP_REJECT : CR_FETCH;
     case TK_MOVE:
@@ -218,7 +224,7 @@ bool view_event_notable(const Trace *tr, uint32_t i)
     case TK_MOVE: return true;
     case TK_SMTP: return (e->flags & TRACE_F_REJECT) != 0;
     case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
-    case TK_DNS: return e->sub == 1 && e->num2 != RCODE_NOERROR;
+    case TK_DNS: return e->sub == TRACE_ANSWER && e->num2 != RCODE_NOERROR;
     case TK_FETCH: return e->msg != TRACE_NONE;
     default: return false;
     }
@@ -230,7 +236,7 @@ static bool event_is_refusal(const TraceEvent *e)
     case TK_SMTP:
     case TK_FETCH: return (e->flags & TRACE_F_REJECT) != 0;
     case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
-    case TK_DNS: return e->sub == 1 && e->num2 != RCODE_NOERROR;
+    case TK_DNS: return e->sub == TRACE_ANSWER && e->num2 != RCODE_NOERROR;
     default: return false;
     }
 }
@@ -287,7 +293,8 @@ static ColorRole msg_role(const TraceIndex *ix, int32_t m, int64_t t_us)
         return CR_MSG_DSN;
     }
     uint32_t v = traceindex_msg_verdict(ix, m);
-    if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us && trace_events(tr)[v].sub) {
+    if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us &&
+        trace_events(tr)[v].sub == VERDICT_SPAM) {
         return CR_MSG_SPAM;
     }
     return CR_MSG;
@@ -355,7 +362,7 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
     const char *text = trace_str(tr, e->text);
     switch ((TraceKind)e->kind) {
     case TK_DNS:
-        if (e->sub == 0) {
+        if (e->sub == TRACE_ASK) {
             return put_fmt(vs, "%s? %s", trace_qtype_name((TraceQtype)e->num), trace_str(tr, e->aux));
         }
         if (e->num2 != RCODE_NOERROR) {
@@ -375,7 +382,7 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
         }
         return first_words(vs, text, 2, LABEL_MAX);
     case TK_SMTP:
-        if (e->sub == 0) {
+        if (e->sub == TRACE_ASK) {
             return first_words(vs, text, strncmp(text, "MAIL", 4) == 0 || strncmp(text, "RCPT", 4) == 0 ? 2 : 1,
                                LABEL_MAX);
         }
@@ -393,6 +400,14 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
         return first_words(vs, text, 2, LABEL_MAX);
     default: return first_words(vs, text, 3, refusal ? LABEL_REJECT_MAX : LABEL_MAX);
     }
+}
+
+/* How far along its travel event e is at t, clamped to 0..1 (0.5 for an instant one). */
+static double flight_progress(const TraceEvent *e, int64_t t_us)
+{
+    int64_t dur = e->arrive_us - e->t_us;
+    double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
+    return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
 static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay, uint32_t i,
@@ -413,14 +428,13 @@ static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay,
     tok->msg = e->msg;
     tok->shape = carry ? TOKEN_ENVELOPE : TOKEN_PACKET;
     tok->role = (uint8_t)(carry ? msg_role(ix, e->msg, t_us) : view_event_role(tr, i));
-    bool reply = (e->kind == TK_SMTP || e->kind == TK_DNS || e->kind == TK_FETCH) && e->sub == 1;
+    bool reply = (e->kind == TK_SMTP || e->kind == TK_DNS || e->kind == TK_FETCH) &&
+                 e->sub == TRACE_ANSWER;
     reply |= e->kind == TK_CONN && e->sub == CONN_REFUSED;
     tok->flags = (uint8_t)((refusal ? VT_REJECT : 0) | (reply ? VT_REPLY : 0) |
                            ((e->flags & TRACE_F_CACHED) ? VT_CACHED : 0) |
                            (e->msg != TRACE_NONE && e->msg == opt->selected_msg ? VT_SELECTED : 0));
-    int64_t dur = e->arrive_us - e->t_us;
-    double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
-    tok->progress = (float)(p < 0 ? 0 : p > 1 ? 1 : p);
+    tok->progress = (float)flight_progress(e, t_us);
     place_on_link(tok, lay, e->from, e->to, carry ? 0 : 11 * layout_scale(lay));
     if (refusal) { /* a refusal's label floats above the link, clear of the node tiles */
         tok->label_dy = -(layout_node(lay, e->from).h / 2 + 22 * layout_scale(lay));
@@ -457,21 +471,10 @@ static void separate_lanes(ViewState *vs, const TraceIndex *ix, const Layout *la
     }
 }
 
-/* Everything in flight at t. Tokens on one directed link are drawn one by one up to
- * max_per_link; a busier link gets up to GROUP_BUCKETS counted tokens instead, built without
- * formatting a label per member, so a bulk run costs little more than counting. Tokens of the
- * selected message are never merged. Order: individual tokens in start order, then the merged
- * ones by link in order of first appearance. */
-static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int64_t t_us,
-                          const ViewOptions *opt, uint32_t max_per_link)
+/* Makes room for n in-flight events: `member` for each, and an empty link table of a power of two
+ * (at least 16) slots, at most half full. Returns the table's size. */
+static size_t reserve_groups(struct ViewStore *st, size_t n)
 {
-    struct ViewStore *st = vs->store;
-    const Trace *tr = traceindex_trace(ix);
-    const TraceEvent *ev = trace_events(tr);
-    size_t n = vs->in_flight < VIEW_FLIGHT_CAP ? vs->in_flight : VIEW_FLIGHT_CAP;
-    if (n == 0) {
-        return;
-    }
     size_t cap = 16;
     while (cap < 2 * n) {
         cap *= 2;
@@ -486,13 +489,41 @@ static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay
         st->member = xgrow(st->member, &st->member_cap, n, sizeof *st->member);
     }
     memset(st->group_keys, 0xff, cap * sizeof *st->group_keys);
+    return cap;
+}
+
+/* The group of directed link from -> to in the link table of `cap` slots, a new one (numbered
+ * `*groups`, which then grows by one) when the link is not there yet. */
+static uint32_t link_group(struct ViewStore *st, size_t cap, int32_t from, int32_t to,
+                           uint32_t *groups)
+{
+    uint64_t key = ((uint64_t)(uint32_t)from << 32) | (uint32_t)to;
+    size_t h = (size_t)hash_u64(key) & (cap - 1);
+    while (st->group_keys[h] != UINT64_MAX && st->group_keys[h] != key) {
+        h = (h + 1) & (cap - 1);
+    }
+    if (st->group_keys[h] == UINT64_MAX) {
+        st->group_keys[h] = key;
+        st->group_of[h] = *groups;
+        st->group_count[(*groups)++] = 0;
+    }
+    return st->group_of[h];
+}
+
+/* Sets every in-flight event's member (MEMBER_HIDDEN, MEMBER_SELECTED or its link's group),
+ * counts each group's members and records the shortest flight shown. Returns the number of
+ * groups, numbered in order of first appearance. */
+static uint32_t group_by_link(ViewState *vs, const TraceIndex *ix, const ViewOptions *opt, size_t n,
+                              size_t cap)
+{
+    struct ViewStore *st = vs->store;
+    const TraceEvent *ev = trace_events(traceindex_trace(ix));
     uint32_t groups = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t i = st->spans[k]->payload;
         const TraceEvent *e = &ev[i];
-        bool carry = traceindex_is_carry(ix, i);
-        if (!carry && !opt->show_packets) {
-            st->member[k] = UINT32_MAX;
+        if (!traceindex_is_carry(ix, i) && !opt->show_packets) {
+            st->member[k] = MEMBER_HIDDEN;
             continue;
         }
         int64_t dur = e->arrive_us - e->t_us;
@@ -500,41 +531,51 @@ static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay
             vs->shortest_flight_us = dur;
         }
         if (e->msg != TRACE_NONE && e->msg == opt->selected_msg) {
-            st->member[k] = UINT32_MAX - 1;
+            st->member[k] = MEMBER_SELECTED;
             continue;
         }
-        uint64_t key = ((uint64_t)(uint32_t)e->from << 32) | (uint32_t)e->to;
-        size_t h = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & (cap - 1);
-        while (st->group_keys[h] != UINT64_MAX && st->group_keys[h] != key) {
-            h = (h + 1) & (cap - 1);
-        }
-        if (st->group_keys[h] == UINT64_MAX) {
-            st->group_keys[h] = key;
-            st->group_of[h] = groups;
-            st->group_count[groups++] = 0;
-        }
-        st->member[k] = st->group_of[h];
+        st->member[k] = link_group(st, cap, e->from, e->to, &groups);
         st->group_count[st->member[k]]++;
     }
-    /* Individual tokens. */
+    return groups;
+}
+
+/* True when member g belongs to a link with more than max_per_link tokens (merged). */
+static bool member_crowded(const struct ViewStore *st, uint32_t g, uint32_t max_per_link)
+{
+    return g != MEMBER_HIDDEN && g != MEMBER_SELECTED && st->group_count[g] > max_per_link;
+}
+
+/* One token per shown event that is selected or on an uncrowded link, in start order, moved
+ * into lanes where they would cover each other. Returns true when some link is crowded. */
+static bool individual_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int64_t t_us,
+                              const ViewOptions *opt, size_t n, uint32_t max_per_link)
+{
+    struct ViewStore *st = vs->store;
     bool crowded = false;
     size_t first_token = vs->token_count;
     for (size_t k = 0; k < n; k++) {
         uint32_t g = st->member[k];
-        if (g == UINT32_MAX) {
+        if (g == MEMBER_HIDDEN) {
             continue;
         }
-        if (g == UINT32_MAX - 1 || st->group_count[g] <= max_per_link) {
-            flight_token(vs, ix, lay, st->spans[k]->payload, t_us, opt);
-        } else {
+        if (member_crowded(st, g, max_per_link)) {
             crowded = true;
+        } else {
+            flight_token(vs, ix, lay, st->spans[k]->payload, t_us, opt);
         }
     }
     separate_lanes(vs, ix, lay, first_token);
-    if (!crowded) {
-        return;
-    }
-    /* Merged tokens: per crowded link, GROUP_BUCKETS stretches along it. */
+    return crowded;
+}
+
+/* Sorts the members of crowded links into GROUP_BUCKETS stretches along their link by progress
+ * (count, progress sum, envelopes, refusals and the first event of each). */
+static void fill_buckets(ViewState *vs, const TraceIndex *ix, int64_t t_us, size_t n,
+                         uint32_t groups, uint32_t max_per_link)
+{
+    struct ViewStore *st = vs->store;
+    const TraceEvent *ev = trace_events(traceindex_trace(ix));
     if (st->bucket_cap < (size_t)groups * GROUP_BUCKETS) {
         st->buckets = xgrow(st->buckets, &st->bucket_cap, (size_t)groups * GROUP_BUCKETS,
                             sizeof *st->buckets);
@@ -542,14 +583,12 @@ static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay
     memset(st->buckets, 0, (size_t)groups * GROUP_BUCKETS * sizeof *st->buckets);
     for (size_t k = 0; k < n; k++) {
         uint32_t g = st->member[k];
-        if (g >= UINT32_MAX - 1 || st->group_count[g] <= max_per_link) {
+        if (!member_crowded(st, g, max_per_link)) {
             continue;
         }
         uint32_t i = st->spans[k]->payload;
         const TraceEvent *e = &ev[i];
-        int64_t dur = e->arrive_us - e->t_us;
-        double p = dur > 0 ? (double)(t_us - e->t_us) / (double)dur : 0.5;
-        p = p < 0 ? 0 : p > 1 ? 1 : p;
+        double p = flight_progress(e, t_us);
         int b = (int)(p * GROUP_BUCKETS);
         b = b >= GROUP_BUCKETS ? GROUP_BUCKETS - 1 : b;
         Bucket *bk = &st->buckets[(size_t)g * GROUP_BUCKETS + (size_t)b];
@@ -561,6 +600,16 @@ static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay
         bk->envelopes += traceindex_is_carry(ix, i);
         bk->refusals += event_is_refusal(e);
     }
+}
+
+/* One counted token per non-empty bucket ("✉ ×120"), by group in order of first appearance, at
+ * its members' mean progress; an envelope when any member is one, red when any is a refusal. */
+static void merged_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int64_t t_us,
+                          uint32_t groups)
+{
+    struct ViewStore *st = vs->store;
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
     float s = layout_scale(lay);
     for (uint32_t g = 0; g < groups; g++) {
         for (int b = 0; b < GROUP_BUCKETS; b++) {
@@ -582,6 +631,27 @@ static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay
                                                : view_event_role(tr, bk->first_event));
         }
     }
+}
+
+/* Everything in flight at t. Tokens on one directed link are drawn one by one up to
+ * max_per_link; a busier link gets up to GROUP_BUCKETS counted tokens instead, built without
+ * formatting a label per member, so a bulk run costs little more than counting. Tokens of the
+ * selected message are never merged. Order: individual tokens in start order, then the merged
+ * ones by link in order of first appearance. */
+static void flight_tokens(ViewState *vs, const TraceIndex *ix, const Layout *lay, int64_t t_us,
+                          const ViewOptions *opt, uint32_t max_per_link)
+{
+    size_t n = vs->in_flight < VIEW_FLIGHT_CAP ? vs->in_flight : VIEW_FLIGHT_CAP;
+    if (n == 0) {
+        return;
+    }
+    size_t cap = reserve_groups(vs->store, n);
+    uint32_t groups = group_by_link(vs, ix, opt, n, cap);
+    if (!individual_tokens(vs, ix, lay, t_us, opt, n, max_per_link)) {
+        return;
+    }
+    fill_buckets(vs, ix, t_us, n, groups, max_per_link);
+    merged_tokens(vs, ix, lay, t_us, groups);
 }
 
 /* Messages at rest sit as a small fanned stack on the tile's top-right corner, with their ids
@@ -800,7 +870,7 @@ void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
         uint32_t v = traceindex_last_verdict(ix, (int32_t)i, t_us);
         if (v != UINT32_MAX) {
             vn->has_verdict = true;
-            vn->verdict_spam = ev[v].sub != 0;
+            vn->verdict_spam = ev[v].sub == VERDICT_SPAM;
             vn->score_milli = ev[v].num;
             vn->required_milli = ev[v].num2;
         }

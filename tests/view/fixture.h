@@ -63,22 +63,22 @@ static inline uint32_t fx_reply(Fx *fx, int64_t t, int32_t from, int32_t to, int
     e.msg = fx->msg;
     e.arrive_us = MS(arrive);
     e.text = fx_s(fx, line);
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.num = code;
     e.flags = code >= 400 ? TRACE_F_REJECT : 0;
     return trace_append(fx->tr, &e);
 }
 
-static inline uint32_t fx_dns(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive, int answer,
-                       TraceQtype q, const char *qname, const char *data, TraceRcode rcode,
-                       bool cached)
+static inline uint32_t fx_dns(Fx *fx, int64_t t, int32_t from, int32_t to, int64_t arrive,
+                              TraceSide side, TraceQtype q, const char *qname, const char *data,
+                              TraceRcode rcode, bool cached)
 {
     TraceEvent e = trace_event_init(TK_DNS, MS(t));
     e.from = from;
     e.to = to;
     e.msg = fx->msg;
     e.arrive_us = MS(arrive);
-    e.sub = (uint8_t)answer;
+    e.sub = side;
     e.aux = fx_s(fx, qname);
     e.num = q;
     e.num2 = rcode;
@@ -197,11 +197,13 @@ static inline void fx_submit(Fx *fx, const char *subject)
 /* MX and A look-ups, then the relay session up to RCPT TO (sent at 1670, reply at 1710). */
 static inline void fx_relay_to_rcpt(Fx *fx, const char *rcpt)
 {
-    fx_dns(fx, 1200, N_SMTP_A, N_DNS_A, 1400, 0, QTYPE_MX, "b.example", "", RCODE_NOERROR, false);
-    fx_dns(fx, 1400, N_DNS_A, N_SMTP_A, 1410, 1, QTYPE_MX, "b.example", "10 mx.b.example",
+    fx_dns(fx, 1200, N_SMTP_A, N_DNS_A, 1400, TRACE_ASK, QTYPE_MX, "b.example", "",
            RCODE_NOERROR, false);
-    fx_dns(fx, 1410, N_SMTP_A, N_DNS_A, 1420, 0, QTYPE_A, "mx.b.example", "", RCODE_NOERROR, false);
-    fx_dns(fx, 1420, N_DNS_A, N_SMTP_A, 1430, 1, QTYPE_A, "mx.b.example", "203.0.113.25",
+    fx_dns(fx, 1400, N_DNS_A, N_SMTP_A, 1410, TRACE_ANSWER, QTYPE_MX, "b.example", "10 mx.b.example",
+           RCODE_NOERROR, false);
+    fx_dns(fx, 1410, N_SMTP_A, N_DNS_A, 1420, TRACE_ASK, QTYPE_A, "mx.b.example", "",
+           RCODE_NOERROR, false);
+    fx_dns(fx, 1420, N_DNS_A, N_SMTP_A, 1430, TRACE_ANSWER, QTYPE_A, "mx.b.example", "203.0.113.25",
            RCODE_NOERROR, true);
     fx_conn(fx, 1430, N_SMTP_A, N_MX_B, 1470, CONN_OPEN, 25);
     fx_reply(fx, 1470, N_MX_B, N_SMTP_A, 1510, 220, "220 mx.b.example ESMTP");
@@ -232,7 +234,7 @@ static inline void fx_relay_rest(Fx *fx, bool spam)
     TraceEvent e = trace_event_init(TK_SPAM, MS(2500));
     e.from = N_SPAMD_B;
     e.msg = fx->msg;
-    e.sub = spam ? 1 : 0;
+    e.sub = spam ? VERDICT_SPAM : VERDICT_HAM;
     e.num = spam ? 7300 : 1200;
     e.num2 = 5000;
     e.aux = fx_s(fx, spam ? "MISSING_DATE,SUBJ_ALL_CAPS,URIBL_DBL_SPAM" : "BAYES_50");
@@ -260,7 +262,7 @@ static inline void fx_fetch(Fx *fx)
     TraceEvent r = trace_event_init(TK_FETCH, MS(600010));
     r.from = N_STORE_B;
     r.to = N_BOB;
-    r.sub = 1;
+    r.sub = TRACE_ANSWER;
     r.arrive_us = MS(600020);
     r.text = fx_s(fx, "a1 OK LOGIN completed");
     trace_append(fx->tr, &r);
@@ -342,8 +344,9 @@ static inline Trace *fixture_retry(void)
     a.aux = fx_s(&fx, "outage");
     trace_append(fx.tr, &a);
     fx_submit(&fx, "Lunch on Friday?");
-    fx_dns(&fx, 1200, N_SMTP_A, N_DNS_A, 1400, 0, QTYPE_MX, "b.example", "", RCODE_NOERROR, false);
-    fx_dns(&fx, 1400, N_DNS_A, N_SMTP_A, 1410, 1, QTYPE_MX, "b.example", "10 mx.b.example",
+    fx_dns(&fx, 1200, N_SMTP_A, N_DNS_A, 1400, TRACE_ASK, QTYPE_MX, "b.example", "",
+           RCODE_NOERROR, false);
+    fx_dns(&fx, 1400, N_DNS_A, N_SMTP_A, 1410, TRACE_ANSWER, QTYPE_MX, "b.example", "10 mx.b.example",
            RCODE_NOERROR, false);
     fx_conn(&fx, 1430, N_SMTP_A, N_MX_B, 1470, CONN_OPEN, 25);
     fx_conn(&fx, 1470, N_MX_B, N_SMTP_A, 1510, CONN_REFUSED, 0);

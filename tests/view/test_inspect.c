@@ -187,11 +187,11 @@ static void explain_should_say_every_step_in_plain_words(void)
             CHECK_EQ_STR(explain_event(tr, i, buf, sizeof buf),
                          "smtp.a.example names a recipient: RCPT TO:<bob@b.example>");
         }
-        if (ev[i].kind == TK_DNS && ev[i].sub == 0 && ev[i].num == QTYPE_MX) {
+        if (ev[i].kind == TK_DNS && ev[i].sub == TRACE_ASK && ev[i].num == QTYPE_MX) {
             CHECK_EQ_STR(explain_event(tr, i, buf, sizeof buf),
                          "smtp.a.example asks dns.a.example: which server takes mail for b.example? (MX)");
         }
-        if (ev[i].kind == TK_SMTP && ev[i].sub == 1 && ev[i].num == 354) {
+        if (ev[i].kind == TK_SMTP && ev[i].sub == TRACE_ANSWER && ev[i].num == 354) {
             CHECK(strstr(explain_event(tr, i, buf, sizeof buf), "354 \u2014 go ahead") != NULL);
         }
     }

@@ -56,7 +56,7 @@ static void layout_should_put_roles_in_columns_left_to_right(void)
     Trace *tr = fixture_happy();
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     CHECK_EQ_INT(layout_column(lay, N_ALICE), COL_SENDER);
     CHECK_EQ_INT(layout_column(lay, N_SMTP_A), COL_OUTGOING);
     CHECK_EQ_INT(layout_column(lay, N_MX_B), COL_INCOMING);
@@ -90,8 +90,8 @@ static void layout_should_reflow_when_the_window_changes(void)
     Trace *tr = fixture_happy();
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);
-    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 }, { 1024, 768 }, { 800, 600 },
-                                    { 2560, 1440 }, { 640, 400 } };
+    static const int sizes[][2] = { { LAYOUT_DESIGN_W, LAYOUT_DESIGN_H }, { 1920, 1080 }, { 1024, 768 },
+                                    { 800, 600 }, { 2560, 1440 }, { 640, 400 } };
     float prev_scale = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         layout_resize(lay, sizes[k][0], sizes[k][1], 1.0f);
@@ -109,11 +109,11 @@ static void layout_should_reflow_when_the_window_changes(void)
         prev_scale = layout_scale(lay);
     }
     /* Text scale (Ctrl +) grows the tiles; hiding the panel widens the canvas. */
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     float tile = layout_node(lay, N_MX_B).w, canvas_w = layout_region(lay, REGION_CANVAS).w;
-    layout_resize(lay, 1280, 720, 1.3f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.3f);
     CHECK(layout_node(lay, N_MX_B).w > tile);
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     layout_set_panel(lay, false);
     CHECK(!layout_panel_visible(lay));
     CHECK(layout_region(lay, REGION_CANVAS).w > canvas_w);
@@ -151,12 +151,13 @@ static void layout_should_never_overlap_nodes_in_a_crowded_lesson(void)
     Trace *tr = crowded();
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);
-    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 }, { 1024, 600 }, { 900, 500 } };
+    static const int sizes[][2] = { { LAYOUT_DESIGN_W, LAYOUT_DESIGN_H }, { 1920, 1080 }, { 1024, 600 },
+                                    { 900, 500 } };
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         layout_resize(lay, sizes[k][0], sizes[k][1], 1.0f);
         check_no_overlap(lay, trace_node_count(tr));
     }
-    layout_resize(lay, 1280, 720, 2.0f); /* big text on a small window */
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 2.0f); /* big text on a small window */
     check_no_overlap(lay, trace_node_count(tr));
     layout_destroy(lay);
     traceindex_destroy(ix);
@@ -285,7 +286,7 @@ static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
 {
     DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
     REQUIRE(d != NULL);
-    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 } };
+    static const int sizes[][2] = { { LAYOUT_DESIGN_W, LAYOUT_DESIGN_H }, { 1920, 1080 } };
     struct dirent *e;
     int n = 0;
     while ((e = readdir(d)) != NULL) {
@@ -338,7 +339,7 @@ static void layout_should_use_the_scenarios_own_positions(void)
     }
     TraceIndex *ix = traceindex_create(fx.tr);
     Layout *lay = layout_create(ix);
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     CHECK(layout_uses_scenario_positions(lay));
     CHECK(cx(lay, 0) < cx(lay, 2) && cx(lay, 2) < cx(lay, 1));
     CHECK(cy(lay, 0) < cy(lay, 2) && cy(lay, 2) < cy(lay, 1));
@@ -351,12 +352,27 @@ static void layout_should_use_the_scenarios_own_positions(void)
     trace_destroy(fx.tr);
 }
 
+static void layout_should_start_at_the_design_size_and_scale_with_the_window(void)
+{
+    Trace *tr = fixture_happy();
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    CHECK_EQ_INT(layout_width(lay), LAYOUT_DESIGN_W);
+    CHECK_EQ_INT(layout_height(lay), LAYOUT_DESIGN_H);
+    CHECK(fabsf(layout_scale(lay) - 1.0f) < 1e-6f);
+    layout_resize(lay, 2 * LAYOUT_DESIGN_W, 2 * LAYOUT_DESIGN_H, 1.0f);
+    CHECK(fabsf(layout_scale(lay) - 2.0f) < 1e-6f);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
 static void layout_should_hit_test_nodes_regions_and_log_rows(void)
 {
     Trace *tr = fixture_happy();
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);
-    layout_resize(lay, 1280, 720, 1.0f);
+    layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     CHECK_EQ_INT(layout_node_at(lay, cx(lay, N_MX_B), cy(lay, N_MX_B)), N_MX_B);
     LayoutRect label = layout_node_label(lay, N_MX_B);
     CHECK_EQ_INT(layout_node_at(lay, label.x + label.w / 2, label.y + 2), N_MX_B);
@@ -387,4 +403,5 @@ RUN_TESTS(TEST_CASE(layout_should_put_roles_in_columns_left_to_right),
           TEST_CASE(layout_should_never_overlap_nodes_in_a_crowded_lesson),
           TEST_CASE(layout_should_lay_out_every_shipped_scenario_cleanly),
           TEST_CASE(layout_should_use_the_scenarios_own_positions),
+          TEST_CASE(layout_should_start_at_the_design_size_and_scale_with_the_window),
           TEST_CASE(layout_should_hit_test_nodes_regions_and_log_rows))

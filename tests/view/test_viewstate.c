@@ -22,7 +22,7 @@ static View view_open(Trace *tr)
 {
     View v = { tr, traceindex_create(tr), NULL, viewstate_create(), viewoptions_default() };
     v.lay = layout_create(v.ix);
-    layout_resize(v.lay, 1280, 720, 1.0f);
+    layout_resize(v.lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     return v;
 }
 
