@@ -3,7 +3,14 @@
  * checker, the SDL player and screenshots). It owns nothing beyond one command's lifetime.
  *
  * The command line is described by two tables, COMMANDS and OPTIONS: parsing, the check of which
- * command takes which option and the --help text are all driven by them. */
+ * command takes which option, the check that no output overwrites an input or another output and
+ * the --help text are all driven by them.
+ *
+ * Nothing written is lost unnoticed: an output file is written whole or not at all
+ * (util/atomicfile.h), and standard output is flushed and checked before the exit status is
+ * chosen, so a full disk or a closed pipe is an error (exit 2) rather than a silent success. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "text/expect.h"
 #include "text/narrate.h"
 #include "text/summary.h"
@@ -20,12 +27,14 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef MAILSIM_VERSION
 #define MAILSIM_VERSION "0.0.0"
@@ -112,16 +121,54 @@ static bool option_given(const Options *opt, OptionId id)
     return (opt->given & BIT(id)) != 0;
 }
 
+/* ---- standard output ---- */
+
+/* Set once standard output has been reported as failing, so it is reported only once. */
+static bool stdout_reported;
+
+static void stdout_report(int errnum)
+{
+    if (!stdout_reported) {
+        fprintf(stderr, "mailsim: cannot write to standard output: %s\n", strerror(errnum));
+    }
+    stdout_reported = true;
+}
+
+/* Flushes and closes standard output at exit. False, with the reason reported, when anything
+ * written to it was lost (a full disk, /dev/full, a closed pipe with SIGPIPE ignored): the
+ * narrated log, `check`'s lines or `--trace -` would otherwise vanish behind exit status 0. */
+static bool stdout_close(void)
+{
+    bool ok = fflush(stdout) == 0;
+    if (ok && ferror(stdout)) {
+        errno = EIO; /* a write failed earlier and its bytes are gone: the reason is lost too */
+        ok = false;
+    }
+    int reason = errno;
+    if (fclose(stdout) != 0 && ok) {
+        ok = false;
+        reason = errno;
+    }
+    if (!ok) {
+        stdout_report(reason);
+    }
+    return ok && !stdout_reported;
+}
+
 /* ---- writing output files whole or not at all ---- */
 
 typedef bool (*Writer)(const Trace *tr, const void *ctx, FILE *out);
 
-/* Writes whole or not at all (util/atomicfile.h), so a failure never leaves a half-written file;
- * "-" writes to stdout. */
+/* Writes whole or not at all (util/atomicfile.h), so a failure never leaves a half-written file
+ * and never replaces a FIFO or a device; "-" writes to stdout. */
 static bool write_output(const char *path, Writer write, const Trace *tr, const void *ctx)
 {
     if (strcmp(path, "-") == 0) {
-        return write(tr, ctx, stdout);
+        if (write(tr, ctx, stdout)) {
+            return true;
+        }
+        stdout_report(errno);
+        return false;
     }
     AtomicFile *af = atomicfile_open(path);
     bool ok = af && write(tr, ctx, atomicfile_stream(af));
@@ -460,10 +507,12 @@ static int command_check_files(const Command *c, int nfiles)
 /* What follows an option on the command line and how it is stored. */
 typedef enum {
     VALUE_NONE,    /* a flag: sets a bool */
-    VALUE_TEXT,    /* a const char * (a path, "-", a message id) */
+    VALUE_TEXT,    /* a const char * (an input path, a message id) */
+    VALUE_OUTPUT,  /* a const char *: a file written, or "-" for stdout; it may not name an input
+                    * or another output (outputs_check) */
     VALUE_WHOLE,   /* a uint64_t from OptionSpec.min to 2^53-1 (a JSON number holds it exactly) */
     VALUE_SECONDS, /* a double from 0 to a leap year */
-    VALUE_SIZE,    /* a Size, WIDTHxHEIGHT, 1 to MAX_SIZE_PX each */
+    VALUE_SIZE,    /* a Size, WIDTHxHEIGHT, digits only, 1 to MAX_SIZE_PX each */
 } ValueKind;
 
 #define MAX_WHOLE ((UINT64_C(1) << 53) - 1)
@@ -490,13 +539,13 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
     [OPT_SEED] = { "--seed", "N", VALUE_WHOLE, offsetof(Options, seed), 0,
                    BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
                    "a whole number from 0 to 2^53-1", NULL, NULL },
-    [OPT_TRACE] = { "--trace", "FILE", VALUE_TEXT, offsetof(Options, trace_out), 0, BIT(CMD_RUN),
+    [OPT_TRACE] = { "--trace", "FILE", VALUE_OUTPUT, offsetof(Options, trace_out), 0, BIT(CMD_RUN),
                     NULL,
                     "--trace is where `mailsim run` writes a trace, not an input of %s: a recorded "
                     "trace carries its own nodes and links and is played on its own with `mailsim "
                     "replay TRACE.jsonl`",
                     NULL },
-    [OPT_SUMMARY] = { "--summary", "FILE", VALUE_TEXT, offsetof(Options, summary_out), 0,
+    [OPT_SUMMARY] = { "--summary", "FILE", VALUE_OUTPUT, offsetof(Options, summary_out), 0,
                       BIT(CMD_RUN), NULL, NULL, NULL },
     [OPT_QUIET] = { "--quiet", NULL, VALUE_NONE, offsetof(Options, quiet), 0, BIT(CMD_RUN), NULL,
                     NULL, NULL },
@@ -506,7 +555,7 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                          "refuse a run that needs more than N engine events (default 50000000)" },
     [OPT_AT] = { "--at", "SECONDS", VALUE_SECONDS, offsetof(Options, at_s), 0, BIT(CMD_SHOT),
                  "a time in seconds (>= 0)", NULL, NULL },
-    [OPT_OUT] = { "--out", "FILE.png", VALUE_TEXT, offsetof(Options, out_png), 0, BIT(CMD_SHOT),
+    [OPT_OUT] = { "--out", "FILE.png", VALUE_OUTPUT, offsetof(Options, out_png), 0, BIT(CMD_SHOT),
                   NULL, NULL, NULL },
     [OPT_SIZE] = { "--size", "WxH", VALUE_SIZE, offsetof(Options, size), 0,
                    BIT(CMD_REPLAY) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
@@ -550,11 +599,32 @@ static bool parse_seconds(const char *s, double *out)
     return true;
 }
 
+/* The pixel count at the start of s, 1 to MAX_SIZE_PX, in digits only (no sign, no space): the
+ * character after it, or NULL when there is none or it is out of range. Digits past the range
+ * keep it past the range instead of wrapping (4294967297 is not 1). */
+static const char *parse_px(const char *s, int *out)
+{
+    long v = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v <= MAX_SIZE_PX ? v * 10 + (*p - '0') : v;
+    }
+    if (p == s || v < 1 || v > MAX_SIZE_PX) {
+        return NULL;
+    }
+    *out = (int)v;
+    return p;
+}
+
 static bool parse_size(const char *s, Size *out)
 {
     Size v;
-    if (sscanf(s, "%dx%d", &v.width, &v.height) != 2 || v.width < 1 || v.height < 1 ||
-        v.width > MAX_SIZE_PX || v.height > MAX_SIZE_PX) {
+    const char *p = parse_px(s, &v.width);
+    if (!p || *p != 'x') {
+        return false;
+    }
+    p = parse_px(p + 1, &v.height);
+    if (!p || *p) {
         return false;
     }
     *out = v;
@@ -567,7 +637,8 @@ static bool option_store(const OptionSpec *spec, const char *val, Options *opt)
     void *dst = (char *)opt + spec->field;
     switch (spec->kind) {
     case VALUE_NONE: *(bool *)dst = true; return true;
-    case VALUE_TEXT: *(const char **)dst = val; return true;
+    case VALUE_TEXT:
+    case VALUE_OUTPUT: *(const char **)dst = val; return true;
     case VALUE_WHOLE: return parse_whole(val, spec->min, dst);
     case VALUE_SECONDS: return parse_seconds(val, dst);
     case VALUE_SIZE: return parse_size(val, dst);
@@ -576,7 +647,8 @@ static bool option_store(const OptionSpec *spec, const char *val, Options *opt)
 }
 
 /* Parses the arguments after the command word into `opt`, in order, refusing the first bad one;
- * the others are files, collected in `files`. Returns -1, or the exit status of a refusal. */
+ * the others are files, collected in `files`. An option given twice is refused rather than the
+ * last one silently winning. Returns -1, or the exit status of a refusal. */
 static int parse_options(int argc, char **argv, Options *opt, char **files, int *nfiles)
 {
     *nfiles = 0;
@@ -584,6 +656,9 @@ static int parse_options(int argc, char **argv, Options *opt, char **files, int 
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         const OptionSpec *spec = option_find(a, strlen(a));
+        if (spec && option_given(opt, (OptionId)(spec - OPTIONS))) {
+            return usage_error("%s given twice", spec->name);
+        }
         if (spec && spec->kind == VALUE_NONE) {
             option_store(spec, NULL, opt);
         } else if (a[0] == '-' && a[1] == '-' && !val) {
@@ -623,6 +698,70 @@ static int command_check_options(const Command *c, const Options *opt)
     return refused ? usage_error("%s does not take %s", command_label(c), refused->name) : -1;
 }
 
+/* Refuses an empty file name, which would otherwise be reported without one ("cannot open the
+ * scenario: No such file or directory"). Returns -1 when there is none. */
+static int files_check_names(char *const *files, int nfiles)
+{
+    for (int i = 0; i < nfiles; i++) {
+        if (!files[i][0]) {
+            fprintf(stderr, "\"\": cannot open the file: the file name is empty\n");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    return -1;
+}
+
+static const char *option_output(const OptionSpec *spec, const Options *opt)
+{
+    assert(spec->kind == VALUE_OUTPUT);
+    return *(const char *const *)((const char *)opt + spec->field);
+}
+
+/* Refuses an output that would destroy an input or another output before anything runs:
+ * `--trace` naming the scenario it runs, `shot --out` naming the trace it draws, `--trace X
+ * --summary X` (the summary would replace the trace). The same file is found through links and
+ * other spellings (atomicfile_same_target); "-" (stdout) and special files such as /dev/null are
+ * written directly and harm nothing. Returns -1, or the exit status with the reason printed. */
+static int outputs_check(const Options *opt, char *const *files, int nfiles)
+{
+    const OptionSpec *earlier[OPT_COUNT];
+    size_t nearlier = 0;
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        const OptionSpec *spec = &OPTIONS[i];
+        if (spec->kind != VALUE_OUTPUT || !option_given(opt, (OptionId)i)) {
+            continue;
+        }
+        const char *path = option_output(spec, opt);
+        if (strcmp(path, "-") == 0) {
+            continue;
+        }
+        if (!path[0]) {
+            fprintf(stderr, "mailsim: %s \"\": the file name is empty\n", spec->name);
+            return EXIT_BAD_INPUT;
+        }
+        for (int f = 0; f < nfiles; f++) {
+            if (atomicfile_same_target(path, files[f])) {
+                fprintf(stderr,
+                        "mailsim: %s %s would overwrite the input file %s; give the output "
+                        "another name\n",
+                        spec->name, path, files[f]);
+                return EXIT_BAD_INPUT;
+            }
+        }
+        for (size_t k = 0; k < nearlier; k++) {
+            if (atomicfile_same_target(path, option_output(earlier[k], opt))) {
+                fprintf(stderr,
+                        "mailsim: %s and %s both name %s, so one would replace the other; give "
+                        "each its own file\n",
+                        earlier[k]->name, spec->name, path);
+                return EXIT_BAD_INPUT;
+            }
+        }
+        earlier[nearlier++] = spec;
+    }
+    return -1;
+}
+
 /* ---- --help, from the tables ---- */
 
 /* Writes `text`, starting each line after a '\n' at column `indent`. */
@@ -650,7 +789,7 @@ static void usage_print(FILE *out)
         }
         fputc('\n', out);
     }
-    fprintf(out, "       mailsim --help | --version\n\n");
+    fprintf(out, "       mailsim --help | --version | COMMAND --help\n\n");
     for (size_t i = 0; i < CMD_COUNT; i++) {
         const Command *c = &COMMANDS[i];
         if (c->name[0]) {
@@ -665,6 +804,103 @@ static void usage_print(FILE *out)
             fprintf(out, "%s %s  %s\n", OPTIONS[i].name, OPTIONS[i].value, OPTIONS[i].help);
         }
     }
+}
+
+/* `mailsim COMMAND --help`: that command's synopsis, what it does and the options it takes that
+ * have a line of their own in --help. The player, which has no command word, gets the whole
+ * usage. */
+static void command_usage_print(FILE *out, const Command *c)
+{
+    if (!c->name[0]) {
+        usage_print(out);
+        return;
+    }
+    fprintf(out, "usage: mailsim %s ", c->name);
+    print_indented(out, c->usage, USAGE_INDENT);
+    fprintf(out, "\n\n%-*s", SUMMARY_INDENT, c->name);
+    print_indented(out, c->summary, SUMMARY_INDENT);
+    fputc('\n', out);
+    bool first = true;
+    for (size_t i = 0; i < OPT_COUNT; i++) {
+        if (OPTIONS[i].help && (OPTIONS[i].commands & BIT(c - COMMANDS))) {
+            fprintf(out, "%s%s %s  %s\n", first ? "\n" : "", OPTIONS[i].name, OPTIONS[i].value,
+                    OPTIONS[i].help);
+            first = false;
+        }
+    }
+}
+
+static bool is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* ---- a first word that is neither a command nor a file ---- */
+
+/* The edit distance between two short words (longer ones are simply "far"). */
+static size_t word_distance(const char *a, const char *b)
+{
+    enum { MAX_WORD = 32 };
+    size_t na = strlen(a), nb = strlen(b);
+    if (na >= MAX_WORD || nb >= MAX_WORD) {
+        return MAX_WORD;
+    }
+    size_t row[MAX_WORD + 1];
+    for (size_t j = 0; j <= nb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* True when the first argument reads as a command that does not exist rather than as a file:
+ * a word with no dot, slash or leading dash, and no file of that name. `mailsim fetch` is then
+ * an unknown command, not "fetch: cannot open the scenario". */
+static bool looks_like_a_command(const char *word)
+{
+    struct stat st;
+    return word[0] && word[0] != '-' && !strpbrk(word, "./") && stat(word, &st) != 0;
+}
+
+/* Says that `word` is no command, which command it may be a typo of, what the commands are and
+ * how a file is opened, then the usage. Returns EXIT_BAD_INPUT. */
+static int unknown_command(const char *word)
+{
+    const Command *near = NULL;
+    size_t best = 3; /* a typo: at most two letters wrong, missing or extra */
+    char names[128] = "";
+    for (size_t i = 0; i < CMD_COUNT; i++) {
+        const Command *c = &COMMANDS[i];
+        if (!c->name[0]) {
+            continue;
+        }
+        size_t d = word_distance(word, c->name);
+        if (d < best && d < strlen(c->name)) {
+            best = d;
+            near = c;
+        }
+        size_t len = strlen(names);
+        const char *sep = !len ? "" : i + 1 < CMD_COUNT ? ", " : " and ";
+        snprintf(names + len, sizeof names - len, "%s%s", sep, c->name);
+    }
+    if (near) {
+        return usage_error("unknown command \"%s\" (did you mean \"%s\"?)", word, near->name);
+    }
+    return usage_error("unknown command \"%s\", and there is no file of that name either. The "
+                       "commands are %s; a scenario or a trace is opened by its file name, e.g. "
+                       "`mailsim scenarios/01-happy-path.json`",
+                       word, names);
 }
 
 #ifndef NDEBUG
@@ -684,10 +920,10 @@ static bool usage_matches_options(void)
 }
 #endif
 
-int main(int argc, char **argv)
+/* Everything but the final check of standard output. */
+static int main_run(int argc, char **argv)
 {
-    assert(usage_matches_options());
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 && is_help(argv[1])) {
         usage_print(stdout);
         return EXIT_OK;
     }
@@ -696,8 +932,17 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     const Command *cmd = argc >= 2 ? command_find(argv[1]) : NULL;
+    if (!cmd && argc >= 2 && looks_like_a_command(argv[1])) {
+        return unknown_command(argv[1]);
+    }
     int first = cmd ? 2 : 1;
     cmd = cmd ? cmd : &COMMANDS[CMD_PLAYER];
+    for (int i = first; i < argc; i++) {
+        if (is_help(argv[i])) {
+            command_usage_print(stdout, cmd);
+            return EXIT_OK;
+        }
+    }
     Options opt = { 0 };
     char **files = xcalloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
@@ -709,8 +954,27 @@ int main(int argc, char **argv)
         rc = command_check_files(cmd, nfiles);
     }
     if (rc < 0) {
+        rc = files_check_names(files, nfiles);
+    }
+    if (rc < 0) {
+        rc = outputs_check(&opt, files, nfiles);
+    }
+    if (rc < 0) {
         rc = cmd->run(&opt, files, nfiles);
     }
     free(files);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    assert(usage_matches_options());
+    /* Past a file-size limit (ulimit -f) a write then fails with EFBIG and is reported like any
+     * other failed write, instead of SIGXFSZ killing mailsim with a temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    int rc = main_run(argc, argv);
+    if (!stdout_close() && rc < EXIT_BAD_INPUT) {
+        rc = EXIT_BAD_INPUT;
+    }
     return rc;
 }

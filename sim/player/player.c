@@ -100,19 +100,24 @@ static void build_inspector(Scene *sc, Subject subj, int32_t id, int64_t t_us, c
 
 /* ---- shot ---- */
 
-/* Writes the PNG whole or not at all (util/atomicfile.h): a full disk or a failing write never
- * leaves a truncated PNG under the name asked for. */
+/* Writes the PNG whole or not at all (util/atomicfile.h): a full disk, a file-size limit or any
+ * other failing write, flush, sync or close never leaves a truncated PNG under the name asked for
+ * and leaves the old file as it was. Every message names the target, not the temporary file. */
 static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
 {
     AtomicFile *af = atomicfile_open(path);
     if (!af) {
-        /* The words SDL gives when it cannot open a file itself. */
-        error_set(err, path, "", "cannot write the PNG: Couldn't open %s" ATOMICFILE_SUFFIX, path);
+        error_set(err, path, "", "cannot write the PNG: %s", strerror(errno));
         return false;
     }
-    SDL_RWops *rw = SDL_RWFromFP(atomicfile_stream(af), SDL_FALSE);
+    FILE *f = atomicfile_stream(af);
+    SDL_RWops *rw = SDL_RWFromFP(f, SDL_FALSE);
     if (!rw || IMG_SavePNG_RW(surf, rw, 1) != 0) {
-        error_set(err, path, "", "cannot write the PNG: %s", IMG_GetError());
+        /* A failed write says why in errno (EFBIG, ENOSPC); SDL's own words say less. */
+        int reason = errno;
+        bool write_failed = ferror(f) != 0;
+        error_set(err, path, "", "cannot write the PNG: %s",
+                  write_failed ? strerror(reason) : IMG_GetError());
         atomicfile_abort(af);
         return false;
     }
