@@ -11,9 +11,8 @@
 set -u
 MAILSIM=${1:?usage: outputs.sh /path/to/mailsim}
 MAILSIM=$(cd "$(dirname "$MAILSIM")" && pwd)/$(basename "$MAILSIM") # some cases run elsewhere
-source "$(dirname "$0")/lib.sh"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+make_tmp
 SCEN=scenarios/01-happy-path.json
 
 # Only the given names are in $TMP/w: no temporary file left behind.
