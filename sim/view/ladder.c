@@ -704,7 +704,8 @@ static void rows_place(Ladder *ld, float top, float lanes_left, float right, flo
         } else {
             row_wrap(ld, r, arrow_label_width(ld, r, lanes_left, right, min_gap));
             r->line_y = y + ROW_PAD + (float)r->nlines * LADDER_LINE_H + ARROW_SPACE / 2;
-            r->h = r->line_y - y + ARROW_SPACE / 2 + ROW_PAD + (r->tag ? LADDER_LINE_H : 0);
+            r->h = r->line_y - y + ROW_PAD +
+                   (r->tag ? ladder_tag_top(r) - r->line_y + LADDER_LINE_H : ARROW_SPACE / 2);
         }
         y += r->h;
     }
@@ -875,7 +876,7 @@ float ladder_line_top(const LadderRow *row, int j)
 
 float ladder_tag_top(const LadderRow *row)
 {
-    return row->line_y + ARROW_SPACE / 2 - 2;
+    return row->line_y + LADDER_MARK_R + 4; /* clear of the marker on the arrow */
 }
 
 float ladder_label_x(const Ladder *ld, const LadderRow *row, LadderAlign *align)

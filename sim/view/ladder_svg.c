@@ -23,7 +23,9 @@ static void hex(char buf[8], Rgba c)
 }
 
 /* Writes s as XML character data: markup characters escaped, anything not printable UTF-8 made
- * '?' (a trace's text is checked when read, but the SVG must parse whatever it gets). */
+ * '?' (a trace's text is checked when read, but the SVG must parse whatever it gets), and the
+ * ladder's no-break spaces (which only steered its wrapping) made plain spaces, so the text
+ * searches and copies as it reads. */
 static void put_text(Svg *s, const char *text)
 {
     char *copy = xstrdup(text);
@@ -35,6 +37,14 @@ static void put_text(Svg *s, const char *text)
         case '>': fputs("&gt;", s->out); break;
         case '"': fputs("&quot;", s->out); break;
         case '\'': fputs("&apos;", s->out); break;
+        case '\xC2':
+            if (p[1] == '\xA0') {
+                fputc(' ', s->out);
+                p++;
+                break;
+            }
+            fputc(*p, s->out);
+            break;
         default: fputc(*p, s->out); break;
         }
     }
