@@ -22,6 +22,7 @@
 #include "util/xalloc.h"
 
 #ifdef MAILSIM_HAVE_PLAYER
+#include "app/chart_cmd.h"
 #include "player/player.h"
 #endif
 
@@ -63,11 +64,12 @@ typedef enum {
     OPT_SIZE,
     OPT_SELECT,
     OPT_HIGH_CONTRAST,
+    OPT_MSG,
     OPT_COUNT
 } OptionId;
 
 /* The commands, in the order --help lists them. */
-typedef enum { CMD_PLAYER, CMD_RUN, CMD_CHECK, CMD_REPLAY, CMD_SHOT, CMD_COUNT } CommandId;
+typedef enum { CMD_PLAYER, CMD_RUN, CMD_CHECK, CMD_REPLAY, CMD_SHOT, CMD_CHART, CMD_COUNT } CommandId;
 
 #define BIT(id) (1u << (id))
 
@@ -81,6 +83,7 @@ typedef struct {
     const char *summary_out;
     const char *out_png;
     const char *select;
+    const char *msg;
     bool quiet, high_contrast;
     uint64_t seed;
     uint64_t max_events; /* 0: MAILSIM_MAX_EVENTS */
@@ -408,6 +411,28 @@ static int cmd_shot(const Options *opt, char **files, int nfiles)
     return rc == 0 ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
+/* One message's ladder diagram as SVG or PNG (app/chart_cmd.h). */
+static int cmd_chart(const Options *opt, char **files, int nfiles)
+{
+    (void)nfiles;
+    if (!opt->out_png) {
+        return usage_error("%s", "chart needs --msg ID and --out FILE.svg|FILE.png");
+    }
+    Error err = { 0 };
+    Trace *tr = load_any(files[0], opt, &err);
+    if (!tr) {
+        print_error(&err);
+        return EXIT_BAD_INPUT;
+    }
+    ChartRequest req = { .msg = opt->msg,
+                         .out = opt->out_png,
+                         .at_given = option_given(opt, OPT_AT),
+                         .at_us = (int64_t)(opt->at_s * 1e6 + 0.5) };
+    int rc = chart_cmd_run(tr, &req);
+    trace_destroy(tr);
+    return rc;
+}
+
 #define PLAYER_COMMAND(fn) fn
 #else
 static int no_player(const Options *opt, char **files, int nfiles)
@@ -468,6 +493,11 @@ static const Command COMMANDS[CMD_COUNT] = {
                    "SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
                    "[--select MSG] [--seed N] [--high-contrast]",
                    "render one moment to a PNG without a display" },
+    [CMD_CHART] = { "chart", PLAYER_COMMAND(cmd_chart), FILES_ONE,
+                    "SCENARIO|TRACE --msg ID --out FILE.svg|FILE.png [--at SECONDS]\n"
+                    "[--seed N]",
+                    "draw one message's ladder (sequence) diagram: every protocol line between the\n"
+                    "nodes it passes, its bounce too; --at draws what happened up to that moment" },
 };
 
 /* The command a message names: its word, or "the player". */
@@ -537,7 +567,7 @@ typedef struct {
  * one, and the player plays a single file. */
 static const OptionSpec OPTIONS[OPT_COUNT] = {
     [OPT_SEED] = { "--seed", "N", VALUE_WHOLE, offsetof(Options, seed), 0,
-                   BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
+                   BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_PLAYER) | BIT(CMD_CHART),
                    "a whole number from 0 to 2^53-1", NULL, NULL },
     [OPT_TRACE] = { "--trace", "FILE", VALUE_OUTPUT, offsetof(Options, trace_out), 0, BIT(CMD_RUN),
                     NULL,
@@ -553,9 +583,11 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                          BIT(CMD_RUN) | BIT(CMD_CHECK) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
                          "a whole number from 1 to 2^53-1", NULL,
                          "refuse a run that needs more than N engine events (default 50000000)" },
-    [OPT_AT] = { "--at", "SECONDS", VALUE_SECONDS, offsetof(Options, at_s), 0, BIT(CMD_SHOT),
+    [OPT_AT] = { "--at", "SECONDS", VALUE_SECONDS, offsetof(Options, at_s), 0,
+                 BIT(CMD_SHOT) | BIT(CMD_CHART),
                  "a time in seconds (>= 0)", NULL, NULL },
-    [OPT_OUT] = { "--out", "FILE.png", VALUE_OUTPUT, offsetof(Options, out_png), 0, BIT(CMD_SHOT),
+    [OPT_OUT] = { "--out", "FILE.png", VALUE_OUTPUT, offsetof(Options, out_png), 0,
+                  BIT(CMD_SHOT) | BIT(CMD_CHART),
                   NULL, NULL, NULL },
     [OPT_SIZE] = { "--size", "WxH", VALUE_SIZE, offsetof(Options, size), 0,
                    BIT(CMD_REPLAY) | BIT(CMD_SHOT) | BIT(CMD_PLAYER),
@@ -564,6 +596,8 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                      NULL, NULL, NULL },
     [OPT_HIGH_CONTRAST] = { "--high-contrast", NULL, VALUE_NONE, offsetof(Options, high_contrast),
                             0, BIT(CMD_SHOT), NULL, NULL, NULL },
+    [OPT_MSG] = { "--msg", "ID", VALUE_TEXT, offsetof(Options, msg), 0, BIT(CMD_CHART), NULL,
+                  NULL, NULL },
 };
 
 static const OptionSpec *option_find(const char *name, size_t len)

@@ -17,7 +17,7 @@ declare -A allowed=(
     [text]="util trace mail text model/world.h"
     [view]="util trace mail text view model/world.h"
     [player]="util trace mail text view player"
-    [app]="util engine trace mail model scenario text view player"
+    [app]="util engine trace mail model scenario text view player app"
 )
 
 for layer in "${!allowed[@]}"; do

@@ -55,7 +55,7 @@ expect_in "options_should_say_the_flag_was_given_twice" "$TMP/err" "mailsim: --q
 "$MAILSIM" fetch >"$TMP/out" 2>"$TMP/err"
 expect_status "options_should_refuse_an_unknown_command" 2 $?
 expect_in "options_should_say_the_command_is_unknown" "$TMP/err" 'mailsim: unknown command "fetch"' \
-    "there is no file of that name" "The commands are run, check, replay and shot" \
+    "there is no file of that name" "The commands are run, check, replay, shot and chart" \
     "mailsim scenarios/01-happy-path.json" "usage: mailsim"
 grep -q "cannot open the scenario" "$TMP/err" && bad "options_should_not_open_a_command_as_a_scenario" ||
     ok "options_should_not_open_a_command_as_a_scenario"
