@@ -18,6 +18,7 @@
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
 #include "util/atomicfile.h"
+#include "util/datadir.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -374,8 +375,13 @@ static Trace *player_load(void *ctx, const char *path, Error *err)
 /* The player, and replay: the window on one file, or on the default scenario when none is given. */
 static int cmd_player(const Options *opt, char **files, int nfiles)
 {
+    /* The installed scenarios, else the source tree's (util/datadir.h); the latter is named when
+     * no folder is found. */
+    char dir[DATADIR_PATH_MAX];
+    bool found = datadir_find("scenarios", NULL, NULL, MAILSIM_SCENARIO_DIR, dir, sizeof dir) ==
+                 DATADIR_FOUND;
     PlayerConfig cfg = { .path = nfiles ? files[0] : NULL,
-                         .scenario_dir = MAILSIM_SCENARIO_DIR,
+                         .scenario_dir = found ? dir : MAILSIM_SCENARIO_DIR,
                          .load = player_load,
                          .load_ctx = (void *)opt,
                          .width = opt->size.width,

@@ -392,7 +392,9 @@ static void load_choices(Player *p)
         free(text);
     }
     closedir(d);
-    qsort(p->choices, p->nchoices, sizeof *p->choices, cmp_choice);
+    if (p->nchoices > 0) { /* a folder without scenarios leaves choices NULL: qsort(NULL) is UB */
+        qsort(p->choices, p->nchoices, sizeof *p->choices, cmp_choice);
+    }
     p->items = xcalloc(p->nchoices + 1, sizeof *p->items);
     for (size_t i = 0; i < p->nchoices; i++) {
         p->items[i] = (PickerItem){ p->choices[i].title, p->choices[i].file, p->choices[i].lesson };

@@ -6,6 +6,7 @@
  * of a classroom at the design size.
  */
 #include "player/render.h"
+#include "util/datadir.h"
 #include "util/fmt.h"
 
 #include "text/narrate.h"
@@ -65,52 +66,23 @@ typedef enum { AL_LEFT, AL_CENTER, AL_RIGHT } Align;
 
 /* ---- assets ---- */
 
-static bool has_fonts(const char *dir)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/fonts/DejaVuSans.ttf", dir);
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        fclose(f);
-    }
-    return f != NULL;
-}
-
 const char *render_locate_assets(Error *err)
 {
-    static char found[1024];
+    static char found[DATADIR_PATH_MAX];
     const char *env = getenv("MAILSIM_ASSETS");
-    /* An explicit setting is the user's answer: falling back past a typo would hide it. */
-    if (env && env[0]) {
-        if (strlen(env) < sizeof found - 32 && has_fonts(env)) {
-            snprintf(found, sizeof found, "%s", env);
-            return found;
-        }
+    switch (datadir_find("assets", "fonts/DejaVuSans.ttf", env, MAILSIM_ASSET_DIR, found,
+                         sizeof found)) {
+    case DATADIR_FOUND:
+        return found;
+    case DATADIR_ENV_WRONG:
+        /* An explicit setting is the user's answer: falling back past a typo would hide it. */
         error_set(err, env, "", "MAILSIM_ASSETS names this directory, but it has no "
                   "fonts/DejaVuSans.ttf; point MAILSIM_ASSETS at mailsim's assets/ directory (it "
                   "holds fonts/DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSansMono.ttf), or "
                   "unset it");
         return NULL;
-    }
-    char *base = SDL_GetBasePath();
-    if (base) {
-        static const char *const REL[] = { "../assets", "../../assets", "../share/mailsim/assets",
-                                           "assets" };
-        for (size_t i = 0; i < sizeof REL / sizeof REL[0]; i++) {
-            snprintf(found, sizeof found, "%s%s", base, REL[i]);
-            if (has_fonts(found)) {
-                SDL_free(base);
-                return found;
-            }
-        }
-        SDL_free(base);
-    }
-    static const char *const ABS[] = { "assets", MAILSIM_ASSET_DIR };
-    for (size_t i = 0; i < sizeof ABS / sizeof ABS[0]; i++) {
-        if (has_fonts(ABS[i])) {
-            snprintf(found, sizeof found, "%s", ABS[i]);
-            return found;
-        }
+    case DATADIR_NOT_FOUND:
+        break;
     }
     error_set(err, "", "", "cannot find the player's fonts (fonts/DejaVuSans.ttf in an assets "
               "directory: $MAILSIM_ASSETS, ../assets or ../share/mailsim/assets beside the "

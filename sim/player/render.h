@@ -53,8 +53,8 @@ typedef struct Renderer Renderer;
 
 /* Finds the asset directory: $MAILSIM_ASSETS when set (and only it: a set but wrong
  * MAILSIM_ASSETS is an error, not a reason to look elsewhere), else next to the executable
- * (../assets, ../../assets, ../share/mailsim/assets, assets), then ./assets, then the source
- * tree's. Returns a pointer to a static buffer, or NULL with err saying where it looked and how
+ * (../share/mailsim/assets, ../assets, ../../assets, assets), then the source tree's, then
+ * ./assets (util/datadir.h). Returns a pointer to a static buffer, or NULL with err saying where it looked and how
  * to point at the fonts when no directory holds fonts/DejaVuSans.ttf (err may be NULL). */
 const char *render_locate_assets(Error *err);
 
