@@ -1,14 +1,25 @@
 /* dns: authoritative data and resolver caches (see dns.h).
  *
  * DnsDb keeps the world's records sorted by owner name with an open-addressing index from name to
- * its run of records, so a query is O(1) plus the records of that name. Failure windows are a
- * short list checked on every query (O(failures); scenarios have a handful).
+ * its run of records, so a query is O(1) plus the records of that name.
+ *
+ * Failure windows are kept per failing domain (a NameSet of the domains, so a query finds the
+ * domains its name lies under in one pass over the name, however many failures there are). Each
+ * domain's windows are flattened into a timeline: times where the winning window changes, with
+ * the window that wins from then on (or none), found by binary search. Windows overlap freely:
+ * the name fails while any window covers it, and the end of one window does not end another.
+ * When several cover a name at once, the one that started last wins (at equal starts, the one
+ * added last): a later scripted failure overrides an earlier one for as long as it lasts, as a
+ * later outage does (sim.c). A timeline is rebuilt at the first query after a window is added to
+ * its domain.
  */
 #include "model/dns.h"
 
+#include "model/nameset.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +34,22 @@ typedef struct {
 } NameRun;
 
 typedef struct {
-    StrId name;
     TraceRcode rcode;
     int64_t from_us, until_us;
 } Failure;
+
+/* The failure windows of one domain, and their timeline: from seg_from_us[i] (ascending) until
+ * the next entry, window seg_failure[i] wins (DNS_NO_FAILURE: none). */
+typedef struct {
+    uint32_t *failures; /* indices into DnsDb.failures, in the order added */
+    size_t count, cap;
+    int64_t *seg_from_us;
+    uint32_t *seg_failure;
+    size_t seg_count;
+    bool stale; /* windows added since the timeline was built */
+} FailZone;
+
+#define DNS_NO_FAILURE UINT32_MAX
 
 struct DnsDb {
     const World *w;
@@ -36,6 +59,9 @@ struct DnsDb {
     size_t run_size;
     Failure *failures;
     size_t failure_count, failure_cap;
+    NameSet fail_names; /* the failing domains; a name's index there is its FailZone's */
+    FailZone *zones;
+    size_t zone_cap;
 };
 
 static size_t hash_name(StrId name, size_t mask)
@@ -74,6 +100,7 @@ DnsDb *dns_db_create(const World *w)
 {
     DnsDb *db = xcalloc(1, sizeof *db);
     db->w = w;
+    nameset_init(&db->fail_names, w->strings, false);
     db->rec_count = w->record_count;
     db->recs = xmalloc(sizeof *db->recs * (w->record_count ? w->record_count : 1));
     if (w->record_count) {
@@ -106,47 +133,190 @@ void dns_db_destroy(DnsDb *db)
     free(db->recs);
     free(db->runs);
     free(db->failures);
+    for (uint32_t i = 0; i < db->fail_names.count; i++) {
+        free(db->zones[i].failures);
+        free(db->zones[i].seg_from_us);
+        free(db->zones[i].seg_failure);
+    }
+    free(db->zones);
+    nameset_free(&db->fail_names);
     free(db);
 }
 
 void dns_db_add_failure(DnsDb *db, StrId name, TraceRcode rcode, int64_t from_us,
                         int64_t until_us)
 {
+    assert(db->failure_count < DNS_NO_FAILURE);
     if (db->failure_count == db->failure_cap) {
         db->failures =
             xgrow(db->failures, &db->failure_cap, db->failure_count + 1, sizeof *db->failures);
     }
-    db->failures[db->failure_count++] = (Failure){ name, rcode, from_us, until_us };
-}
-
-/* Is `name` equal to `zone` or a name under it ("mx.b.example" under "b.example")? */
-static bool in_zone(const StrPool *sp, StrId name, StrId zone)
-{
-    if (name == zone) {
-        return true;
+    uint32_t f = (uint32_t)db->failure_count++;
+    db->failures[f] = (Failure){ rcode, from_us, until_us };
+    uint32_t z = nameset_add(&db->fail_names, name);
+    if (z >= db->zone_cap) {
+        size_t old = db->zone_cap;
+        db->zones = xgrow(db->zones, &db->zone_cap, (size_t)z + 1, sizeof *db->zones);
+        memset(db->zones + old, 0, (db->zone_cap - old) * sizeof *db->zones);
     }
-    const char *n = strpool_get(sp, name), *z = strpool_get(sp, zone);
-    size_t nl = strlen(n), zl = strlen(z);
-    return nl > zl && n[nl - zl - 1] == '.' && strcmp(n + nl - zl, z) == 0;
+    FailZone *zone = &db->zones[z];
+    if (zone->count == zone->cap) {
+        zone->failures = xgrow(zone->failures, &zone->cap, zone->count + 1, sizeof *zone->failures);
+    }
+    zone->failures[zone->count++] = f;
+    zone->stale = true;
 }
 
-static const Failure *active_failure(const DnsDb *db, StrId name, int64_t now_us)
+/* ---- failure timelines ---- */
+
+typedef struct {
+    int64_t at_us;
+    uint32_t failure; /* index into DnsDb.failures */
+    uint32_t pos;     /* for an end: the window's place in start order */
+} Edge;
+
+/* Starts in the order windows win ties: by time, then by index (the one added later wins). */
+static int cmp_start(const void *a, const void *b)
 {
-    for (size_t i = 0; i < db->failure_count; i++) {
-        const Failure *f = &db->failures[i];
-        if (now_us >= f->from_us && now_us < f->until_us && in_zone(db->w->strings, name, f->name)) {
-            return f;
+    const Edge *x = a, *y = b;
+    if (x->at_us != y->at_us) {
+        return x->at_us < y->at_us ? -1 : 1;
+    }
+    return x->failure < y->failure ? -1 : x->failure > y->failure;
+}
+
+static int cmp_end(const void *a, const void *b)
+{
+    const Edge *x = a, *y = b;
+    if (x->at_us != y->at_us) {
+        return x->at_us < y->at_us ? -1 : 1;
+    }
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void zone_add_segment(FailZone *z, int64_t at_us, uint32_t failure)
+{
+    uint32_t last = z->seg_count ? z->seg_failure[z->seg_count - 1] : DNS_NO_FAILURE;
+    if (failure == last) {
+        return;
+    }
+    z->seg_from_us[z->seg_count] = at_us;
+    z->seg_failure[z->seg_count] = failure;
+    z->seg_count++;
+}
+
+/* Sweeps the zone's window edges in time order. The windows begun and not yet ended are a stack
+ * in start order, so the winner (latest start) is the top; an ended window below the top stays
+ * until it surfaces (marked `over`), so the sweep is O(n log n) for the sort and O(n) after. */
+static void zone_build(const DnsDb *db, FailZone *z)
+{
+    size_t n = z->count;
+    Edge *starts = xmalloc(n * sizeof *starts);
+    Edge *ends = xmalloc(n * sizeof *ends);
+    uint32_t *stack = xmalloc(n * sizeof *stack); /* places in start order */
+    bool *over = xcalloc(n, sizeof *over);
+    for (size_t i = 0; i < n; i++) {
+        starts[i] = (Edge){ db->failures[z->failures[i]].from_us, z->failures[i], 0 };
+    }
+    qsort(starts, n, sizeof *starts, cmp_start);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t f = starts[i].failure;
+        ends[i] = (Edge){ db->failures[f].until_us, f, (uint32_t)i };
+    }
+    qsort(ends, n, sizeof *ends, cmp_end);
+    free(z->seg_from_us);
+    free(z->seg_failure);
+    z->seg_from_us = xmalloc((2 * n + 1) * sizeof *z->seg_from_us);
+    z->seg_failure = xmalloc((2 * n + 1) * sizeof *z->seg_failure);
+    z->seg_count = 0;
+    size_t si = 0, ei = 0, top = 0;
+    while (si < n || ei < n) {
+        int64_t t = si < n && (ei == n || starts[si].at_us <= ends[ei].at_us) ? starts[si].at_us
+                                                                            : ends[ei].at_us;
+        for (; si < n && starts[si].at_us == t; si++) {
+            stack[top++] = (uint32_t)si;
+        }
+        for (; ei < n && ends[ei].at_us == t; ei++) {
+            over[ends[ei].pos] = true;
+        }
+        while (top > 0 && over[stack[top - 1]]) {
+            top--;
+        }
+        zone_add_segment(z, t, top > 0 ? starts[stack[top - 1]].failure : DNS_NO_FAILURE);
+    }
+    z->stale = false;
+    free(starts);
+    free(ends);
+    free(stack);
+    free(over);
+}
+
+/* The window of zone z that wins at now_us, or DNS_NO_FAILURE. */
+static uint32_t zone_winner(DnsDb *db, uint32_t zi, int64_t now_us)
+{
+    FailZone *z = &db->zones[zi];
+    if (z->stale) {
+        zone_build(db, z);
+    }
+    size_t lo = 0, hi = z->seg_count; /* first segment starting after now_us */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (z->seg_from_us[mid] <= now_us) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return NULL;
+    return lo == 0 ? DNS_NO_FAILURE : z->seg_failure[lo - 1];
 }
 
-void dns_db_query(const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out)
+typedef struct {
+    DnsDb *db;
+    int64_t now_us;
+    uint32_t best; /* DNS_NO_FAILURE, or the winner so far */
+} WinnerSearch;
+
+/* Keeps the window that started last (at equal starts, the one added last) over every zone the
+ * name lies under. */
+static bool take_winner(void *ctx, uint32_t zone)
+{
+    WinnerSearch *ws = ctx;
+    uint32_t f = zone_winner(ws->db, zone, ws->now_us);
+    if (f == DNS_NO_FAILURE) {
+        return true;
+    }
+    if (ws->best == DNS_NO_FAILURE) {
+        ws->best = f;
+        return true;
+    }
+    const Failure *a = &ws->db->failures[f], *b = &ws->db->failures[ws->best];
+    if (a->from_us > b->from_us || (a->from_us == b->from_us && f > ws->best)) {
+        ws->best = f;
+    }
+    return true;
+}
+
+bool dns_db_failing(DnsDb *db, StrId name, int64_t now_us, TraceRcode *rcode)
+{
+    if (db->failure_count == 0) {
+        return false;
+    }
+    WinnerSearch ws = { db, now_us, DNS_NO_FAILURE };
+    nameset_each_zone(&db->fail_names, strpool_get(db->w->strings, name),
+                      strpool_len(db->w->strings, name), take_winner, &ws);
+    if (ws.best == DNS_NO_FAILURE) {
+        return false;
+    }
+    *rcode = db->failures[ws.best].rcode;
+    return true;
+}
+
+void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out)
 {
     memset(out, 0, sizeof *out);
-    const Failure *f = active_failure(db, name, now_us);
-    if (f) {
-        out->rcode = f->rcode;
+    TraceRcode failed;
+    if (dns_db_failing(db, name, now_us, &failed)) {
+        out->rcode = failed;
         return;
     }
     const NameRun *run = run_slot(db, name);
@@ -234,7 +404,7 @@ static void cache_grow(DnsCache *c)
     c->size = size;
 }
 
-bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
+bool dns_resolve(DnsCache *cache, DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
                  int64_t negative_ttl_us, DnsAnswer *out)
 {
     if (cache) {

@@ -44,12 +44,19 @@ DnsDb *dns_db_create(const World *w);
 void dns_db_destroy(DnsDb *db);
 
 /* From `from_us` until `until_us`, queries for `name` and every name under it fail with `rcode`
- * (SERVFAIL, TIMEOUT or NXDOMAIN). */
+ * (SERVFAIL, TIMEOUT or NXDOMAIN). Windows may overlap, on one name or on a name and one under
+ * it: a name fails while any window covers it, and when several do, the one that started last
+ * wins (at equal starts, the one added last). */
 void dns_db_add_failure(DnsDb *db, StrId name, TraceRcode rcode, int64_t from_us,
                         int64_t until_us);
 
+/* True, with the winning window's rcode in *rcode, when a failure window covers `name` at
+ * `now_us`. Time linear in the length of the name, logarithmic in the number of windows (the
+ * db is not const: the first query after an add indexes the new window). */
+bool dns_db_failing(DnsDb *db, StrId name, int64_t now_us, TraceRcode *rcode);
+
 /* The authoritative answer for (name, qtype) at `now_us`. */
-void dns_db_query(const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out);
+void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out);
 
 /* Never returns NULL. */
 DnsCache *dns_cache_create(void);
@@ -57,7 +64,7 @@ void dns_cache_destroy(DnsCache *cache);
 
 /* A resolver's answer: from `cache` when it holds an unexpired entry (returns true), otherwise
  * from the db, cached as RFC 2308 says (returns false). `cache` may be NULL (no caching). */
-bool dns_resolve(DnsCache *cache, const DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
+bool dns_resolve(DnsCache *cache, DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us,
                  int64_t negative_ttl_us, DnsAnswer *out);
 
 /* Orders MX records by ascending preference, shuffling equal preferences with `rng`

@@ -17,6 +17,16 @@
 
 /* ---- setup ---- */
 
+/* A set of domain StrIds: a server checks one per recipient, and a list may hold 200 000. */
+static void index_domains(KeyMap *set, const StrId *domains, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (!keymap_has(set, domains[i])) {
+            keymap_add(set, domains[i], 0);
+        }
+    }
+}
+
 static void init_nodes(Sim *sim)
 {
     const World *w = sim->w;
@@ -31,10 +41,18 @@ static void init_nodes(Sim *sim)
             st->scan_phase_us = n->u.out.retry.queue_run_us > 0
                                     ? rng_range(&sim->rng, 0, n->u.out.retry.queue_run_us - 1)
                                     : 0;
+            index_domains(&st->local_domains, n->u.out.local_domains,
+                          n->u.out.local_domain_count);
             break;
-        case NODE_INCOMING: st->greylist = greylist_create(); break;
+        case NODE_INCOMING:
+            st->greylist = greylist_create();
+            index_domains(&st->served, n->u.in.domains, n->u.in.domain_count);
+            break;
         case NODE_RESOLVER: st->cache = n->u.res.cache ? dns_cache_create() : NULL; break;
-        case NODE_FILTER: st->bayes = n->u.filter.bayes ? bayes_create() : NULL; break;
+        case NODE_FILTER:
+            st->bayes = n->u.filter.bayes ? bayes_create() : NULL;
+            st->lists = spam_lists_create(&n->u.filter, w->strings);
+            break;
         case NODE_CLIENT: {
             int32_t mb = sim_mailbox_of(sim, n->u.client.address);
             if (mb != NONE && sim->mailboxes[mb].store == n->u.client.store) {
@@ -118,6 +136,7 @@ Sim *sim_create(World *w, const SimOptions *opt)
     sim->dns = dns_db_create(w);
     sim_index_world(sim);
     init_nodes(sim);
+    sim->action_over = xcalloc(w->action_count ? w->action_count : 1, sizeof *sim->action_over);
     mark_watched_mailboxes(sim);
     if (!opt->no_trace) {
         sim->trace = trace_create();
@@ -147,6 +166,10 @@ void sim_destroy(Sim *sim)
         greylist_destroy(st->greylist);
         dns_cache_destroy(st->cache);
         bayes_destroy(st->bayes);
+        spam_lists_destroy(st->lists);
+        keymap_free(&st->served);
+        keymap_free(&st->local_domains);
+        free(st->outages);
         free(st->wait_queue);
     }
     for (size_t i = 0; i < sim->mailbox_count; i++) {
@@ -156,6 +179,7 @@ void sim_destroy(Sim *sim)
         free(sim->msgs[i].own_body); /* NULL in free slots (sim_msg_release) */
     }
     free(sim->nodes);
+    free(sim->action_over);
     free(sim->msgs);
     free(sim->rcpts);
     free(sim->deliveries);
@@ -180,25 +204,49 @@ static const char *outage_mode_text(OutageMode m)
     return m == OUTAGE_TIMEOUT ? "silent: connections time out" : "connections refused";
 }
 
+/* The end of outage action `arg`. The node comes back up only when no other outage covers it;
+ * otherwise it stays down in the mode of the latest-started outage still on. The event says
+ * "outage_end" either way, one per "outage", so a viewer counting them sees the node down while
+ * any is on. */
 static void on_outage_end(Engine *eng, void *obj, uint64_t arg)
 {
     (void)eng;
     Sim *sim = obj;
-    int32_t node = (int32_t)arg;
-    sim->nodes[node].down = false;
+    int32_t node = sim->w->actions[arg].node;
+    NodeState *st = &sim->nodes[node];
+    sim->action_over[arg] = true;
+    while (st->outage_count > 0 && sim->action_over[st->outages[st->outage_count - 1]]) {
+        st->outage_count--;
+    }
     char text[256];
-    snprintf(text, sizeof text, "%s is back up", sim_node_name(sim, node));
+    if (st->outage_count == 0) {
+        st->down = false;
+        snprintf(text, sizeof text, "%s is back up", sim_node_name(sim, node));
+    } else {
+        st->mode = sim->w->actions[st->outages[st->outage_count - 1]].mode;
+        snprintf(text, sizeof text,
+                 "An outage of %s ends, but another still covers it: it stays down (%s)",
+                 sim_node_name(sim, node), outage_mode_text(st->mode));
+    }
     sim_emit(sim, .kind = TK_ACTION, .from = node, .to = NONE, .msg = NONE,
              .arrive_us = TRACE_NO_TIME, .text = text, .aux = "outage_end");
 }
 
+/* The end of dns_failure action `arg`; another failure window may still cover the name (dns.h:
+ * the latest-started one wins), and then the event says so. */
 static void on_dns_failure_end(Engine *eng, void *obj, uint64_t arg)
 {
     (void)eng;
     Sim *sim = obj;
     const Action *a = &sim->w->actions[arg];
     char text[512];
-    snprintf(text, sizeof text, "The DNS servers for %s answer again", sim_str(sim, a->name));
+    TraceRcode still;
+    if (dns_db_failing(sim->dns, a->name, engine_now(sim->eng), &still)) {
+        snprintf(text, sizeof text, "A DNS failure for %s ends, but another still covers it (%s)",
+                 sim_str(sim, a->name), trace_rcode_name(still));
+    } else {
+        snprintf(text, sizeof text, "The DNS servers for %s answer again", sim_str(sim, a->name));
+    }
     sim_emit(sim, .kind = TK_ACTION, .from = NONE, .to = NONE, .msg = NONE,
              .arrive_us = TRACE_NO_TIME, .text = text, .aux = "dns_failure_end");
 }
@@ -219,9 +267,16 @@ static void do_send(Sim *sim, const Action *a)
     compose_send(sim, a->spec, sim->w->specs[a->spec].one_per_recipient ? 1 : 0);
 }
 
-static void do_outage(Sim *sim, const Action *a)
+/* Outage action `index` begins: it covers the node until it ends (on_outage_end), whatever
+ * other outages begin or end meanwhile; while it is the latest begun, its mode holds. */
+static void do_outage(Sim *sim, const Action *a, uint32_t index)
 {
     NodeState *st = &sim->nodes[a->node];
+    if (st->outage_count == st->outage_cap) {
+        st->outages = xgrow(st->outages, &st->outage_cap, st->outage_count + 1,
+                            sizeof *st->outages);
+    }
+    st->outages[st->outage_count++] = index;
     st->down = true;
     st->mode = a->mode;
     char text[512], until[64];
@@ -231,7 +286,7 @@ static void do_outage(Sim *sim, const Action *a)
     sim_emit(sim, .kind = TK_ACTION, .from = a->node, .to = NONE, .msg = NONE,
              .arrive_us = TRACE_NO_TIME, .text = text, .aux = "outage");
     if (a->until_us != INT64_MAX) {
-        engine_schedule(sim->eng, a->until_us, on_outage_end, sim, (uint64_t)a->node);
+        engine_schedule(sim->eng, a->until_us, on_outage_end, sim, index);
     }
 }
 
@@ -259,7 +314,7 @@ static void on_action(Engine *eng, void *obj, uint64_t arg)
     }
     switch (a->kind) {
     case ACT_SEND: do_send(sim, a); break;
-    case ACT_OUTAGE: do_outage(sim, a); break;
+    case ACT_OUTAGE: do_outage(sim, a, (uint32_t)arg); break;
     case ACT_DNS_FAILURE: do_dns_failure(sim, a, (uint32_t)arg); break;
     case ACT_MARK_SPAM:
     case ACT_MARK_NOT_SPAM:

@@ -7,8 +7,41 @@
 #include "model/sim_submit.h"
 #include "mail/message.h"
 
+#include "util/xalloc.h"
+
 #include <assert.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+/* One header line being built, as long as it needs to be: a subject, a display name or an
+ * attachment name may each be a 64 KiB string, and the To line lists up to 1 000 addresses. A
+ * fixed buffer cut them, in the middle of a UTF-8 character too, and the trace reader then
+ * refused the whole trace. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+} HeaderLine;
+
+static void header_printf(HeaderLine *h, bool append, const char *fmt, ...)
+{
+    if (!append) {
+        h->len = 0;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    assert(n >= 0);
+    if (h->len + (size_t)n + 1 > h->cap) {
+        h->text = xgrow(h->text, &h->cap, h->len + (size_t)n + 1, 1);
+    }
+    va_start(ap, fmt);
+    vsnprintf(h->text + h->len, h->cap - h->len, fmt, ap);
+    va_end(ap);
+    h->len += (size_t)n;
+}
 
 /* The headers a mail client writes (RFC 5322): From, To, Subject, Date, Message-ID, MIME;
  * `to`/`to_count` are the message's recipients (one, for a copy of a mailing). */
@@ -16,32 +49,34 @@ static void add_compose_headers(Sim *sim, uint32_t m, int32_t client, const Mess
                                 const StrId *to, uint32_t to_count, StrId from_header,
                                 const char *qid)
 {
-    char line[1024], date[64];
-    snprintf(line, sizeof line, "From: %s", sim_str(sim, from_header));
-    sim_add_header(sim, m, client, line);
-    size_t n = (size_t)snprintf(line, sizeof line, "To: ");
-    for (uint32_t i = 0; i < to_count && n < sizeof line; i++) {
-        n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? ", " : "",
-                              sim_str(sim, to[i]));
+    HeaderLine line = { 0 };
+    char date[64];
+    header_printf(&line, false, "From: %s", sim_str(sim, from_header));
+    sim_add_header(sim, m, client, line.text);
+    header_printf(&line, false, "To: ");
+    for (uint32_t i = 0; i < to_count; i++) {
+        header_printf(&line, true, "%s%s", i ? ", " : "", sim_str(sim, to[i]));
     }
-    sim_add_header(sim, m, client, line);
-    snprintf(line, sizeof line, "Subject: %s", sim_str(sim, s->subject));
-    sim_add_header(sim, m, client, line);
+    sim_add_header(sim, m, client, line.text);
+    header_printf(&line, false, "Subject: %s", sim_str(sim, s->subject));
+    sim_add_header(sim, m, client, line.text);
     if (!s->no_date) {
-        snprintf(line, sizeof line, "Date: %s",
-                 message_format_date(engine_now(sim->eng), date, sizeof date));
-        sim_add_header(sim, m, client, line);
+        header_printf(&line, false, "Date: %s",
+                      message_format_date(engine_now(sim->eng), date, sizeof date));
+        sim_add_header(sim, m, client, line.text);
     }
-    snprintf(line, sizeof line, "Message-ID: <%s.%s@%s>", qid, sim_str(sim, sim_msg_id(sim, m)),
-             world_domain_of(sim_str(sim, s->from)));
-    sim_add_header(sim, m, client, line);
+    header_printf(&line, false, "Message-ID: <%s.%s@%s>", qid, sim_str(sim, sim_msg_id(sim, m)),
+                  world_domain_of(sim_str(sim, s->from)));
+    sim_add_header(sim, m, client, line.text);
     sim_add_header(sim, m, client, "MIME-Version: 1.0");
     for (uint32_t i = 0; i < s->attachment_count; i++) {
-        snprintf(line, sizeof line,
-                 "Content-Disposition: attachment; filename=\"%s\" (%lld bytes, base64)",
-                 sim_str(sim, s->attachments[i].name), (long long)s->attachments[i].size_bytes);
-        sim_add_header(sim, m, client, line);
+        header_printf(&line, false,
+                      "Content-Disposition: attachment; filename=\"%s\" (%lld bytes, base64)",
+                      sim_str(sim, s->attachments[i].name),
+                      (long long)s->attachments[i].size_bytes);
+        sim_add_header(sim, m, client, line.text);
     }
+    free(line.text);
 }
 
 static void on_next_copy(Engine *eng, void *obj, uint64_t arg);

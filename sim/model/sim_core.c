@@ -417,3 +417,13 @@ void sim_index_world(Sim *sim)
     index_ips(sim);
     index_mailboxes(sim);
 }
+
+bool sim_serves_domain(const Sim *sim, int32_t node, StrId domain)
+{
+    return keymap_has(&sim->nodes[node].served, domain);
+}
+
+bool sim_is_local_domain(const Sim *sim, int32_t node, StrId domain)
+{
+    return keymap_has(&sim->nodes[node].local_domains, domain);
+}

@@ -31,6 +31,7 @@
 #include "engine/rng.h"
 #include "model/dns.h"
 #include "model/greylist.h"
+#include "model/keymap.h"
 #include "model/sim.h"
 #include "model/spamfilter.h"
 #include "model/world.h"
@@ -161,11 +162,18 @@ typedef struct {
 } Mailbox;
 
 typedef struct {
-    bool down;
-    OutageMode mode;
+    bool down;       /* some outage covers the node (outages is not empty) */
+    OutageMode mode; /* the mode of the outage that started last of those covering it */
+    /* The outage actions begun and not yet over, in start order (indices into the world's
+     * actions). One that ends below the top stays until it surfaces (Sim.action_over), so each
+     * start and end costs O(1) amortised however outages nest or overlap. */
+    uint32_t *outages;
+    size_t outage_count, outage_cap;
     /* outgoing */
     int64_t scan_phase_us;
+    KeyMap local_domains; /* StrIds of OutgoingCfg.local_domains */
     /* incoming */
+    KeyMap served;        /* StrIds of the domains it accepts mail for (IncomingCfg.domains) */
     uint32_t active, waiting;
     uint32_t *wait_queue; /* sessions waiting for a slot (FIFO ring) */
     size_t wait_head, wait_cap;
@@ -174,6 +182,7 @@ typedef struct {
     DnsCache *cache;
     /* filter */
     Bayes *bayes;
+    SpamLists *lists;     /* its URIBL and suspicious TLDs, indexed */
     /* client */
     bool poll_armed, fetching;
     int64_t poll_phase_us;
@@ -197,6 +206,7 @@ struct Sim {
     uint64_t max_trace_events;
     DnsDb *dns;
     NodeState *nodes;
+    bool *action_over;  /* by action: an outage that has ended (see NodeState.outages) */
     Msg *msgs;
     size_t msg_count, msg_cap;
     int32_t msg_free;
@@ -329,5 +339,9 @@ void sim_pool_give(void *items, int32_t *free_head, size_t item_size, size_t nex
 void sim_index_world(Sim *sim);
 int32_t sim_mailbox_of(const Sim *sim, StrId addr); /* mailbox index or NONE */
 int32_t sim_incoming_at(const Sim *sim, uint32_t ip); /* incoming server with that IP, or NONE */
+/* Is `domain` among those incoming server `node` accepts mail for? O(1). */
+bool sim_serves_domain(const Sim *sim, int32_t node, StrId domain);
+/* Is `domain` among outgoing server `node`'s local domains? O(1). */
+bool sim_is_local_domain(const Sim *sim, int32_t node, StrId domain);
 
 #endif

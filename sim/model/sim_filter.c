@@ -26,9 +26,9 @@ static void on_filter_done(Engine *eng, void *obj, uint64_t arg)
                         .relay_in_sbl = in->spam }; /* `spam` carries the SBL result until now */
     SpamResult res;
     if (sim_tracing(sim)) {
-        spam_score(cfg, sim->sp, bayes, &input, &res);
+        spam_score(cfg, sim->nodes[in->filter].lists, bayes, &input, &res);
     } else {
-        spam_judge(cfg, sim->sp, bayes, &input, &res);
+        spam_judge(cfg, sim->nodes[in->filter].lists, bayes, &input, &res);
     }
     in->spam = res.is_spam;
     sim_emit(sim, .kind = TK_SPAM, .from = in->filter, .to = NONE, .msg = (int32_t)in->msg,

@@ -19,17 +19,6 @@
 
 static void on_attempt(Engine *eng, void *obj, uint64_t arg);
 
-static bool is_local_domain(const Sim *sim, int32_t server, StrId domain)
-{
-    const OutgoingCfg *o = &sim_node(sim, server)->u.out;
-    for (uint32_t i = 0; i < o->local_domain_count; i++) {
-        if (o->local_domains[i] == domain) {
-            return true;
-        }
-    }
-    return false;
-}
-
 void queue_enqueue(Sim *sim, uint32_t msg, int32_t server)
 {
     char qid[16], text[64];
@@ -60,7 +49,7 @@ void queue_enqueue(Sim *sim, uint32_t msg, int32_t server)
                                          .rcpt_first = first,
                                          .rcpt_count = last - first,
                                          .arrival_us = engine_now(sim->eng),
-                                         .local = is_local_domain(sim, server, domain) };
+                                         .local = sim_is_local_domain(sim, server, domain) };
         engine_schedule_in(sim->eng, sim_process_us(sim, server), on_attempt, sim, d);
         first = last;
     }

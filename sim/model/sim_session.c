@@ -177,16 +177,6 @@ static void ehlo_reply(Sim *sim, uint32_t s)
     server_reply(sim, s, 250, line, len);
 }
 
-static bool serves_domain(const IncomingCfg *in, StrId domain)
-{
-    for (uint32_t i = 0; i < in->domain_count; i++) {
-        if (in->domains[i] == domain) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void dnsbl_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
 {
     Session *se = S(sim, s);
@@ -223,7 +213,7 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     }
     SmtpReply verdict = SMTP_RCPT_OK;
     int32_t mb = r->mailbox;
-    if (!serves_domain(in, r->domain)) {
+    if (!sim_serves_domain(sim, se->server, r->domain)) {
         verdict = SMTP_RELAY_DENIED;
     } else if (se->listed) {
         char ip[16];

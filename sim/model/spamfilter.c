@@ -10,6 +10,7 @@
  */
 #include "model/spamfilter.h"
 
+#include "model/nameset.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -364,58 +365,68 @@ static bool subject_all_caps(const char *s)
     return letters >= 5;
 }
 
-/* DNS names compare without regard to ASCII case (RFC 4343). */
-static bool same_name(const char *a, const char *b, size_t n)
+/* ---- lists ---- */
+
+/* DNS names compare without regard to ASCII case (RFC 4343): both sets fold case. */
+struct SpamLists {
+    NameSet uribl;
+    NameSet bad_tlds;
+};
+
+SpamLists *spam_lists_create(const FilterCfg *cfg, const StrPool *sp)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) {
-            return false;
-        }
+    SpamLists *l = xcalloc(1, sizeof *l);
+    nameset_init(&l->uribl, sp, true);
+    nameset_init(&l->bad_tlds, sp, true);
+    for (uint32_t i = 0; i < cfg->uribl_count; i++) {
+        nameset_add(&l->uribl, cfg->uribl[i]);
     }
-    return true;
+    for (uint32_t i = 0; i < cfg->bad_tld_count; i++) {
+        nameset_add(&l->bad_tlds, cfg->bad_tlds[i]);
+    }
+    return l;
 }
 
-static bool host_in(const StrPool *sp, const char *host, size_t hlen, const StrId *list,
-                    uint32_t n)
+void spam_lists_destroy(SpamLists *lists)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        const char *d = strpool_get(sp, list[i]);
-        size_t dl = strlen(d);
-        if (hlen == dl && same_name(host, d, dl)) {
-            return true;
-        }
-        if (hlen > dl && host[hlen - dl - 1] == '.' && same_name(host + hlen - dl, d, dl)) {
-            return true;
-        }
+    if (!lists) {
+        return;
     }
+    nameset_free(&lists->uribl);
+    nameset_free(&lists->bad_tlds);
+    free(lists);
+}
+
+static bool stop_at_first(void *ctx, uint32_t index)
+{
+    (void)ctx;
+    (void)index;
     return false;
 }
 
-static bool body_hits_uribl(const FilterCfg *cfg, const StrPool *sp, const char *body)
+/* A URL's host is listed when it is a listed name or lies under one. */
+static bool body_hits_uribl(const SpamLists *lists, const char *body)
 {
+    if (lists->uribl.count == 0) {
+        return false;
+    }
     for (const char *p = body; (p = strstr(p, "://")) != NULL; p += 3) {
         const char *host = p + 3;
         size_t len = strcspn(host, "/:?# \t\r\n\"'<>)");
-        if (host_in(sp, host, len, cfg->uribl, cfg->uribl_count)) {
+        if (nameset_each_zone(&lists->uribl, host, len, stop_at_first, NULL) > 0) {
             return true;
         }
     }
     return false;
 }
 
-static bool sender_tld_suspicious(const FilterCfg *cfg, const StrPool *sp, const char *sender)
+static bool sender_tld_suspicious(const SpamLists *lists, const char *sender)
 {
     const char *dot = strrchr(sender, '.');
     if (!dot || !strchr(sender, '@')) {
         return false;
     }
-    for (uint32_t i = 0; i < cfg->bad_tld_count; i++) {
-        const char *tld = strpool_get(sp, cfg->bad_tlds[i]);
-        if (strlen(dot + 1) == strlen(tld) && same_name(dot + 1, tld, strlen(tld))) {
-            return true;
-        }
-    }
-    return false;
+    return nameset_find(&lists->bad_tlds, dot + 1, strlen(dot + 1)) != NAMESET_NONE;
 }
 
 /* SpamAssassin prints scores rounded to one decimal. */
@@ -457,7 +468,7 @@ static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, s
     }
 }
 
-void spam_judge(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+void spam_judge(const FilterCfg *cfg, const SpamLists *lists, Bayes *bayes, const SpamInput *in,
                 SpamResult *out)
 {
     memset(out, 0, offsetof(SpamResult, tests)); /* the texts are only ever written */
@@ -466,8 +477,8 @@ void spam_judge(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const Spa
     out->autolearn = -1;
     out->fired[RULE_SUBJ_ALL_CAPS] = subject_all_caps(in->subject);
     out->fired[RULE_MANY_LINKS] = spam_count_links(in->body) > cfg->max_links;
-    out->fired[RULE_FROM_SUSPICIOUS_NTLD] = sender_tld_suspicious(cfg, sp, in->sender);
-    out->fired[RULE_URIBL_BLACK] = body_hits_uribl(cfg, sp, in->body);
+    out->fired[RULE_FROM_SUSPICIOUS_NTLD] = sender_tld_suspicious(lists, in->sender);
+    out->fired[RULE_URIBL_BLACK] = body_hits_uribl(lists, in->body);
     out->fired[RULE_MISSING_DATE] = !in->has_date;
     out->fired[RULE_RDNS_NONE] = !in->relay_rdns;
     out->fired[RULE_RCVD_IN_SBL] = in->relay_in_sbl;
@@ -498,10 +509,10 @@ void spam_judge(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const Spa
     }
 }
 
-void spam_score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+void spam_score(const FilterCfg *cfg, const SpamLists *lists, Bayes *bayes, const SpamInput *in,
                 SpamResult *out)
 {
-    spam_judge(cfg, sp, bayes, in, out);
+    spam_judge(cfg, lists, bayes, in, out);
     const char *learn = !(bayes && cfg->bayes && cfg->autolearn) ? "disabled"
                         : out->autolearn == 0                    ? "ham"
                         : out->autolearn == 1                    ? "spam"

@@ -10,6 +10,8 @@
 #include "model/dns.h"
 #include "test.h"
 
+#include <time.h>
+
 #define SEC(x) ((int64_t)(x) * US_PER_S)
 
 static uint32_t ip(const char *s)
@@ -434,6 +436,113 @@ static void dns_should_describe_answers_in_words(void)
     world_destroy(w);
 }
 
+/* Windows that overlap combine: the name fails while any covers it; the end of an inner window
+ * does not end the outer one. */
+static void dns_should_fail_while_any_overlapping_window_covers_the_name(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), SEC(1000));
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(1), SEC(2));
+    /* Back to back with the outer one: the gap at 1000 s is closed by the next. */
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(1000), SEC(1100));
+    DnsAnswer a;
+    int64_t times[] = { SEC(0), SEC(1), SEC(2), SEC(3), SEC(999), SEC(1000), SEC(1099) };
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        dns_db_query(db, str(w, "b.example"), QTYPE_MX, times[i], &a);
+        CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    }
+    dns_db_query(db, str(w, "b.example"), QTYPE_MX, SEC(1100), &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    TraceRcode rc = RCODE_NOERROR;
+    CHECK(dns_db_failing(db, str(w, "mx1.b.example"), SEC(2), &rc) && rc == RCODE_SERVFAIL);
+    CHECK(!dns_db_failing(db, str(w, "b.example"), SEC(1100), &rc));
+    CHECK(!dns_db_failing(db, str(w, "c.example"), SEC(5), &rc));
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* When windows of different kinds cover a name at once, the one that started last wins (at
+ * equal starts, the one added last), whatever order they were added in and whether they are on
+ * the name or on a domain above it. */
+static void dns_should_let_the_latest_started_window_win(void)
+{
+    World *w = make_world();
+    DnsDb *db = dns_db_create(w);
+    /* Added inner first: the order of adding does not matter, the start does. */
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_TIMEOUT, SEC(1), SEC(5));
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), SEC(1000));
+    dns_db_add_failure(db, str(w, "example"), RCODE_NXDOMAIN, SEC(10), SEC(20));
+    dns_db_add_failure(db, str(w, "mx1.b.example"), RCODE_SERVFAIL, SEC(30), SEC(40));
+    dns_db_add_failure(db, str(w, "mx1.b.example"), RCODE_TIMEOUT, SEC(30), SEC(40));
+    struct {
+        const char *name;
+        int64_t at;
+        TraceRcode want;
+    } cases[] = {
+        { "b.example", SEC(0), RCODE_SERVFAIL },     { "b.example", SEC(1), RCODE_TIMEOUT },
+        { "mx1.b.example", SEC(4), RCODE_TIMEOUT },  { "b.example", SEC(5), RCODE_SERVFAIL },
+        { "mx1.b.example", SEC(15), RCODE_NXDOMAIN }, { "c.example", SEC(15), RCODE_NXDOMAIN },
+        { "b.example", SEC(20), RCODE_SERVFAIL },    { "c.example", SEC(20), RCODE_NOERROR },
+        { "mx1.b.example", SEC(30), RCODE_TIMEOUT }, { "b.example", SEC(30), RCODE_SERVFAIL },
+        { "mx1.b.example", SEC(40), RCODE_SERVFAIL }, { "b.example", SEC(1000), RCODE_NOERROR },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        DnsAnswer a;
+        dns_db_query(db, str(w, cases[i].name), QTYPE_A, cases[i].at, &a);
+        if (a.rcode != cases[i].want) {
+            fprintf(stderr, "case %zu: %s at %lld s\n", i, cases[i].name,
+                    (long long)(cases[i].at / US_PER_S));
+        }
+        CHECK_EQ_INT(a.rcode, cases[i].want);
+    }
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static double cpu_s(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* CPU seconds for `n` queries of names that fail (mx1.b.example) and names that do not. */
+static double time_queries(DnsDb *db, World *w, int n, int *servfails)
+{
+    StrId names[] = { str(w, "mx1.b.example"), str(w, "c.example") };
+    *servfails = 0;
+    double t0 = cpu_s();
+    for (int i = 0; i < n; i++) {
+        DnsAnswer a;
+        dns_db_query(db, names[i & 1], QTYPE_A, SEC(10), &a);
+        *servfails += a.rcode == RCODE_SERVFAIL;
+    }
+    return cpu_s() - t0;
+}
+
+/* A query costs the same with 100 000 failure windows (the most a file can script) as with one:
+ * windows are indexed by domain, not scanned. */
+static void dns_should_answer_as_fast_with_100000_failure_windows_as_with_one(void)
+{
+    World *w = make_world();
+    DnsDb *one = dns_db_create(w), *many = dns_db_create(w);
+    for (unsigned i = 0; i < 100000; i++) {
+        dns_db_add_failure(many, strpool_internf(w->strings, "f%u.example", i), RCODE_SERVFAIL,
+                           SEC(0), INT64_MAX);
+    }
+    dns_db_add_failure(one, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), INT64_MAX);
+    dns_db_add_failure(many, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), INT64_MAX);
+    int fails_one, fails_many;
+    time_queries(many, w, 2, &fails_many); /* the first query indexes the windows */
+    double t_one = time_queries(one, w, 20000, &fails_one);
+    double t_many = time_queries(many, w, 20000, &fails_many);
+    CHECK_EQ_INT(fails_one, 10000);
+    CHECK_EQ_INT(fails_many, 10000);
+    CHECK(t_many <= 3 * t_one + 0.05);
+    dns_db_destroy(one);
+    dns_db_destroy(many);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
           TEST_CASE(dns_should_sort_any_answer_ascending),
           TEST_CASE(dns_should_shuffle_equal_preferences_by_seed),
@@ -441,6 +550,9 @@ RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
           TEST_CASE(dns_should_answer_nodata_for_a_name_without_that_type),
           TEST_CASE(dns_should_flag_a_null_mx),
           TEST_CASE(dns_should_fail_inside_a_failure_window),
+          TEST_CASE(dns_should_fail_while_any_overlapping_window_covers_the_name),
+          TEST_CASE(dns_should_let_the_latest_started_window_win),
+          TEST_CASE(dns_should_answer_as_fast_with_100000_failure_windows_as_with_one),
           TEST_CASE(dns_should_serve_from_cache_within_the_ttl),
           TEST_CASE(dns_should_always_ask_without_a_cache),
           TEST_CASE(dns_should_cache_nxdomain_for_the_negative_ttl),

@@ -49,6 +49,15 @@ static void teardown(Fixture *f)
     world_destroy(f->w);
 }
 
+/* spam_score with the lists of cfg as they are now (a case may change them after setup). */
+static void score(const FilterCfg *cfg, const StrPool *sp, Bayes *bayes, const SpamInput *in,
+                  SpamResult *out)
+{
+    SpamLists *lists = spam_lists_create(cfg, sp);
+    spam_score(cfg, lists, bayes, in, out);
+    spam_lists_destroy(lists);
+}
+
 /* A message no rule should care about. */
 static SpamInput clean(void)
 {
@@ -94,7 +103,7 @@ static void spamfilter_should_fire_nothing_on_a_clean_message(void)
     Fixture f = setup();
     SpamInput in = clean();
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK_EQ_INT(fired_count(&r), 0);
     CHECK_EQ_INT(r.score_milli, 0);
     CHECK(!r.is_spam);
@@ -115,14 +124,14 @@ static void spamfilter_should_fire_subj_all_caps_on_a_shouting_subject(void)
                                          "OK", "" };
     for (size_t i = 0; i < sizeof shouting / sizeof shouting[0]; i++) {
         in.subject = shouting[i];
-        spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+        score(f.cfg, f.w->strings, NULL, &in, &r);
         CHECK(r.fired[RULE_SUBJ_ALL_CAPS]);
         CHECK_EQ_INT(r.score_milli, SA_SUBJ_ALL_CAPS);
         CHECK_EQ_INT(fired_count(&r), 1);
     }
     for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
         in.subject = quiet[i];
-        spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+        score(f.cfg, f.w->strings, NULL, &in, &r);
         CHECK(!r.fired[RULE_SUBJ_ALL_CAPS]);
     }
     teardown(&f);
@@ -145,20 +154,20 @@ static void spamfilter_should_fire_many_links_above_the_limit(void)
     SpamResult r;
     in.body = "http://1.example http://2.example https://3.example http://4.example "
               "http://5.example";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(!r.fired[RULE_MANY_LINKS]);
     in.body = "http://1.example http://2.example https://3.example http://4.example "
               "http://5.example https://6.example";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_MANY_LINKS]);
     CHECK_EQ_INT(r.score_milli, f.cfg->score_milli[RULE_MANY_LINKS]);
     /* The limit is configurable. */
     f.cfg->max_links = 10;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(!r.fired[RULE_MANY_LINKS]);
     f.cfg->max_links = 0;
     in.body = "one link: https://a.example";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_MANY_LINKS]);
     teardown(&f);
 }
@@ -169,18 +178,18 @@ static void spamfilter_should_fire_from_suspicious_ntld_on_listed_tlds(void)
     SpamInput in = clean();
     SpamResult r;
     in.sender = "deals@cheap-pills.xyz";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_FROM_SUSPICIOUS_NTLD]);
     CHECK_EQ_INT(r.score_milli, SA_FROM_SUSPICIOUS_NTLD);
     in.sender = "offers@mail.winner.top";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_FROM_SUSPICIOUS_NTLD]);
     /* Not: another TLD, a TLD that only starts like a listed one, a bounce's null sender. */
     static const char *const fine[] = { "alice@a.example", "x@shop.xyzzy", "x@top.example",
                                         "xyz@a.example", "" };
     for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
         in.sender = fine[i];
-        spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+        score(f.cfg, f.w->strings, NULL, &in, &r);
         CHECK(!r.fired[RULE_FROM_SUSPICIOUS_NTLD]);
     }
     teardown(&f);
@@ -200,7 +209,7 @@ static void spamfilter_should_fire_uribl_black_on_listed_domains_and_subdomains(
     };
     for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
         in.body = hits[i];
-        spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+        score(f.cfg, f.w->strings, NULL, &in, &r);
         CHECK(r.fired[RULE_URIBL_BLACK]);
         CHECK_EQ_INT(r.score_milli, SA_URIBL_BLACK);
     }
@@ -212,7 +221,7 @@ static void spamfilter_should_fire_uribl_black_on_listed_domains_and_subdomains(
     };
     for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++) {
         in.body = misses[i];
-        spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+        score(f.cfg, f.w->strings, NULL, &in, &r);
         CHECK(!r.fired[RULE_URIBL_BLACK]);
     }
     teardown(&f);
@@ -226,11 +235,11 @@ static void spamfilter_should_match_domains_whatever_their_case(void)
     SpamInput in = clean();
     SpamResult r;
     in.body = "Click http://WWW.Evil.Example/win now";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_URIBL_BLACK]);
     in = clean();
     in.sender = "Deals@Cheap-Pills.XYZ";
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_FROM_SUSPICIOUS_NTLD]);
     teardown(&f);
 }
@@ -241,21 +250,21 @@ static void spamfilter_should_fire_relay_and_header_rules_from_their_flags(void)
     SpamResult r;
     SpamInput in = clean();
     in.has_date = false;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_MISSING_DATE]);
     CHECK_EQ_INT(fired_count(&r), 1);
     CHECK_EQ_INT(r.score_milli, SA_MISSING_DATE);
 
     in = clean();
     in.relay_rdns = false;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_RDNS_NONE]);
     CHECK_EQ_INT(fired_count(&r), 1);
     CHECK_EQ_INT(r.score_milli, SA_RDNS_NONE);
 
     in = clean();
     in.relay_in_sbl = true;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.fired[RULE_RCVD_IN_SBL]);
     CHECK_EQ_INT(fired_count(&r), 1);
     CHECK_EQ_INT(r.score_milli, SA_RCVD_IN_SBL);
@@ -274,7 +283,7 @@ static void spamfilter_should_sum_the_scores_of_fired_rules(void)
                      .relay_rdns = false,
                      .relay_in_sbl = true };
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK_EQ_INT(fired_count(&r), 7);
     CHECK_EQ_INT(r.score_milli, SA_SUBJ_ALL_CAPS + f.cfg->score_milli[RULE_MANY_LINKS] +
                                     SA_FROM_SUSPICIOUS_NTLD + SA_URIBL_BLACK + SA_MISSING_DATE +
@@ -284,7 +293,7 @@ static void spamfilter_should_sum_the_scores_of_fired_rules(void)
                           "SUBJ_ALL_CAPS,URIBL_BLACK");
     /* Changed scores are honoured. */
     f.cfg->score_milli[RULE_RCVD_IN_SBL] = 100;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK_EQ_INT(r.score_milli, SA_SUBJ_ALL_CAPS + f.cfg->score_milli[RULE_MANY_LINKS] +
                                     SA_FROM_SUSPICIOUS_NTLD + SA_URIBL_BLACK + SA_MISSING_DATE +
                                     SA_RDNS_NONE + 100);
@@ -304,7 +313,7 @@ static void spamfilter_should_write_the_x_spam_status_value(void)
                      .relay_rdns = false,
                      .relay_in_sbl = false };
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.score_milli, 7300);
     CHECK(r.is_spam);
     CHECK_EQ_INT(r.autolearn, -1);
@@ -313,7 +322,7 @@ static void spamfilter_should_write_the_x_spam_status_value(void)
                            "tests=MISSING_DATE,RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no");
     /* Under the threshold: "No". */
     in.has_date = true;
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK(!r.is_spam);
     CHECK_EQ_STR(r.status, "No, score=4.6 required=5.0 "
                            "tests=RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no");
@@ -329,11 +338,11 @@ static void spamfilter_should_call_a_score_equal_to_required_spam(void)
     SpamInput in = clean();
     in.has_date = false;
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(r.is_spam);
     CHECK_EQ_STR(r.status, "Yes, score=5.0 required=5.0 tests=MISSING_DATE autolearn=disabled");
     f.cfg->score_milli[RULE_MISSING_DATE] = 4999;
-    spam_score(f.cfg, f.w->strings, NULL, &in, &r);
+    score(f.cfg, f.w->strings, NULL, &in, &r);
     CHECK(!r.is_spam);
     teardown(&f);
 }
@@ -345,33 +354,33 @@ static void spamfilter_should_pick_autolearn_by_thresholds(void)
     Bayes *b = bayes_create();
     SpamInput in = clean();
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, b, &in, &r); /* 0.0 */
+    score(f.cfg, f.w->strings, b, &in, &r); /* 0.0 */
     CHECK_EQ_INT(r.autolearn, 0);
     CHECK_EQ_STR(r.status, "No, score=0.0 required=5.0 tests=none autolearn=ham");
 
     in.has_date = false;
     f.cfg->score_milli[RULE_MISSING_DATE] = 99; /* 0.099 < 0.1 */
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, 0);
     f.cfg->score_milli[RULE_MISSING_DATE] = 100; /* 0.1 is not below 0.1 */
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, -1);
     f.cfg->score_milli[RULE_MISSING_DATE] = 11999;
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, -1);
     f.cfg->score_milli[RULE_MISSING_DATE] = 12000; /* at the spam threshold */
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, 1);
     CHECK_EQ_STR(r.status, "Yes, score=12.0 required=5.0 tests=MISSING_DATE autolearn=spam");
 
     /* Off when autolearn is off or Bayes is off. */
     f.cfg->autolearn = false;
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, -1);
     CHECK(strstr(r.status, "autolearn=disabled") != NULL);
     f.cfg->autolearn = true;
     f.cfg->bayes = false;
-    spam_score(f.cfg, f.w->strings, b, &in, &r);
+    score(f.cfg, f.w->strings, b, &in, &r);
     CHECK_EQ_INT(r.autolearn, -1);
     bayes_destroy(b);
     teardown(&f);
@@ -407,7 +416,7 @@ static void bayes_should_not_vote_before_the_minimum_training(void)
     FilterCfg *cfg = &w->nodes[n].u.filter;
     SpamInput in = { SPAM_SUBJ, SPAM_BODY, SPAM_FROM, true, true, false };
     SpamResult r;
-    spam_score(cfg, w->strings, b, &in, &r);
+    score(cfg, w->strings, b, &in, &r);
     CHECK(r.bayes_p < 0);
     CHECK(!r.fired[RULE_BAYES_00] && !r.fired[RULE_BAYES_50] && !r.fired[RULE_BAYES_99]);
     world_destroy(w);
@@ -431,7 +440,7 @@ static void bayes_should_tell_ham_from_spam_after_learning(void)
                       "The minutes about the laboratory schedule and exam preparation",
                       HAM_FROM, true, true, false };
     SpamResult r;
-    spam_score(f.cfg, f.w->strings, b, &ham, &r);
+    score(f.cfg, f.w->strings, b, &ham, &r);
     CHECK(r.bayes_p >= 0 && r.bayes_p < 0.01);
     CHECK(r.fired[RULE_BAYES_00]);
     CHECK(!r.fired[RULE_BAYES_50] && !r.fired[RULE_BAYES_99]);
@@ -440,7 +449,7 @@ static void bayes_should_tell_ham_from_spam_after_learning(void)
 
     SpamInput spam = { "Discount pills offer", "Cheap viagra pills from an online pharmacy today",
                        SPAM_FROM, true, true, false };
-    spam_score(f.cfg, f.w->strings, b, &spam, &r);
+    score(f.cfg, f.w->strings, b, &spam, &r);
     CHECK(r.bayes_p >= 0.99 && r.bayes_p <= 1.0);
     CHECK(r.fired[RULE_BAYES_99]);
     CHECK(!r.fired[RULE_BAYES_00] && !r.fired[RULE_BAYES_50]);
@@ -449,7 +458,7 @@ static void bayes_should_tell_ham_from_spam_after_learning(void)
     /* Words it has never seen: no evidence either way, 0.5, BAYES_50. */
     SpamInput unknown = { "Quarterly gardening newsletter", "Tulips, roses, daffodils bloom nicely",
                           "gardener@flowers.example", true, true, false };
-    spam_score(f.cfg, f.w->strings, b, &unknown, &r);
+    score(f.cfg, f.w->strings, b, &unknown, &r);
     CHECK(r.bayes_p > 0.40 && r.bayes_p < 0.60);
     CHECK(r.fired[RULE_BAYES_50]);
     CHECK_EQ_INT(r.score_milli, SA_BAYES_50);
