@@ -10,7 +10,6 @@
 #include "model/dns.h"
 #include "test.h"
 
-#include <time.h>
 
 #define SEC(x) ((int64_t)(x) * US_PER_S)
 
@@ -500,46 +499,28 @@ static void dns_should_let_the_latest_started_window_win(void)
     world_destroy(w);
 }
 
-static double cpu_s(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
-
-/* CPU seconds for `n` queries of names that fail (mx1.b.example) and names that do not. */
-static double time_queries(DnsDb *db, World *w, int n, int *servfails)
-{
-    StrId names[] = { str(w, "mx1.b.example"), str(w, "c.example") };
-    *servfails = 0;
-    double t0 = cpu_s();
-    for (int i = 0; i < n; i++) {
-        DnsAnswer a;
-        dns_db_query(db, names[i & 1], QTYPE_A, SEC(10), &a);
-        *servfails += a.rcode == RCODE_SERVFAIL;
-    }
-    return cpu_s() - t0;
-}
-
-/* A query costs the same with 100 000 failure windows (the most a file can script) as with one:
- * windows are indexed by domain, not scanned. */
-static void dns_should_answer_as_fast_with_100000_failure_windows_as_with_one(void)
+/* With 100 000 failure windows (the most a file can script) a name fails exactly when one of them
+ * covers it: the windows are indexed by domain, and none of the others leaks onto it. Speed is
+ * measured by bench/bench_limits, not here. */
+static void dns_should_find_the_one_covering_window_among_100000(void)
 {
     World *w = make_world();
-    DnsDb *one = dns_db_create(w), *many = dns_db_create(w);
+    DnsDb *db = dns_db_create(w);
     for (unsigned i = 0; i < 100000; i++) {
-        dns_db_add_failure(many, strpool_internf(w->strings, "f%u.example", i), RCODE_SERVFAIL,
+        dns_db_add_failure(db, strpool_internf(w->strings, "f%u.example", i), RCODE_SERVFAIL,
                            SEC(0), INT64_MAX);
     }
-    dns_db_add_failure(one, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), INT64_MAX);
-    dns_db_add_failure(many, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), INT64_MAX);
-    int fails_one, fails_many;
-    time_queries(many, w, 2, &fails_many); /* the first query indexes the windows */
-    double t_one = time_queries(one, w, 20000, &fails_one);
-    double t_many = time_queries(many, w, 20000, &fails_many);
-    CHECK_EQ_INT(fails_one, 10000);
-    CHECK_EQ_INT(fails_many, 10000);
-    CHECK(t_many <= 3 * t_one + 0.05);
-    dns_db_destroy(one);
-    dns_db_destroy(many);
+    dns_db_add_failure(db, str(w, "b.example"), RCODE_SERVFAIL, SEC(0), INT64_MAX);
+    StrId names[] = { str(w, "mx1.b.example"), str(w, "c.example") };
+    int servfails[2] = { 0, 0 };
+    for (int i = 0; i < 2000; i++) {
+        DnsAnswer a;
+        dns_db_query(db, names[i & 1], QTYPE_A, SEC(10), &a);
+        servfails[i & 1] += a.rcode == RCODE_SERVFAIL;
+    }
+    CHECK_EQ_INT(servfails[0], 1000); /* under b.example: always fails */
+    CHECK_EQ_INT(servfails[1], 0);    /* c.example: never */
+    dns_db_destroy(db);
     world_destroy(w);
 }
 
@@ -552,7 +533,7 @@ RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
           TEST_CASE(dns_should_fail_inside_a_failure_window),
           TEST_CASE(dns_should_fail_while_any_overlapping_window_covers_the_name),
           TEST_CASE(dns_should_let_the_latest_started_window_win),
-          TEST_CASE(dns_should_answer_as_fast_with_100000_failure_windows_as_with_one),
+          TEST_CASE(dns_should_find_the_one_covering_window_among_100000),
           TEST_CASE(dns_should_serve_from_cache_within_the_ttl),
           TEST_CASE(dns_should_always_ask_without_a_cache),
           TEST_CASE(dns_should_cache_nxdomain_for_the_negative_ttl),

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* A two-organisation world; %s slots: extra b.example incoming keys, extra nodes, extra DNS
  * records, messages, actions. */
@@ -714,8 +713,9 @@ static void big_base(Big *b, const char *mx_extra, const char *nodes, const char
     big_add(b, BASE, 1, "", mx_extra, nodes, records, messages, "");
 }
 
-/* CPU seconds of the run (not the load) of `json`; with `trace`, *tr_out gets the trace. */
-static double timed_run(const Big *json, bool trace, Trace **tr_out, SimStats *stats)
+/* Loads and runs `json`; with `trace`, *tr_out gets the trace. Speed is measured by
+ * bench/bench_limits, not here. */
+static void big_run(const Big *json, bool trace, Trace **tr_out, SimStats *stats)
 {
     Error err = { 0 };
     World *w = scenario_load_string(json->s, json->len, "inline", &err);
@@ -725,27 +725,23 @@ static double timed_run(const Big *json, bool trace, Trace **tr_out, SimStats *s
         if (tr_out) {
             *tr_out = NULL;
         }
-        return 0;
+        return;
     }
     SimOptions opt = { .no_trace = !trace };
     Sim *sim = sim_create(w, &opt);
-    clock_t t0 = clock();
     sim_run(sim);
-    double s = (double)(clock() - t0) / CLOCKS_PER_SEC;
     *stats = *sim_stats(sim);
     if (tr_out) {
         *tr_out = sim_take_trace(sim);
     }
     sim_destroy(sim);
     world_destroy(w);
-    return s;
 }
 
-/* A filter with 150 000 URIBL names scores a 60 KiB body of links (the last one listed) about
- * as fast as with only the listed name: the list is a hash set, not scanned per link. */
-static void sim_should_check_links_against_a_long_uribl_without_scanning_it(void)
+/* A filter finds the one listed link (case-insensitively, under a www. label) in a 60 KiB body of
+ * links, with the listed name alone and with it among 150 000 others. */
+static void sim_should_find_a_listed_link_in_a_long_uribl(void)
 {
-    double cpu[2];
     for (int big = 0; big < 2; big++) {
         Big list = { 0 }, nodes = { 0 }, msg = { 0 }, json = { 0 };
         big_add(&list, "\"evil.example\"");
@@ -763,7 +759,7 @@ static void sim_should_check_links_against_a_long_uribl_without_scanning_it(void
         big_base(&json, ",\"filter\":\"spamd\"", nodes.s, "", msg.s);
         Trace *tr;
         SimStats st;
-        cpu[big] = timed_run(&json, true, &tr, &st);
+        big_run(&json, true, &tr, &st);
         CHECK(tr != NULL);
         if (tr) {
             const TraceEvent *spam = find_event(tr, TK_SPAM, "m1", "");
@@ -775,15 +771,12 @@ static void sim_should_check_links_against_a_long_uribl_without_scanning_it(void
         free(msg.s);
         free(json.s);
     }
-    CHECK(cpu[1] <= 3 * cpu[0] + 0.05);
 }
 
-/* An incoming server for 200 000 domains takes 5 000 RCPTs about as fast as one for one domain:
- * the served domains are a hash set, not scanned per RCPT. Timed without a trace, so the RCPT
- * checks are most of the run. */
-static void sim_should_check_rcpt_domains_against_a_long_list_without_scanning_it(void)
+/* An incoming server serves its domain whether it is its only one or one of 200 000: the known
+ * user gets the mail, the unknown users are refused (not relayed away as another domain's). */
+static void sim_should_serve_a_domain_among_200000(void)
 {
-    double cpu[2];
     for (int big = 0; big < 2; big++) {
         Big domains = { 0 }, nodes = { 0 }, msgs = { 0 }, json = { 0 };
         for (unsigned i = 0; big && i < 200000; i++) {
@@ -813,7 +806,7 @@ static void sim_should_check_rcpt_domains_against_a_long_list_without_scanning_i
                  "{\"name\":\"mx.c.example\",\"type\":\"A\",\"addr\":\"203.0.113.26\"}",
                  msgs.s);
         SimStats st = { 0 };
-        cpu[big] = timed_run(&json, false, NULL, &st);
+        big_run(&json, false, NULL, &st);
         /* Served: the one known user gets the mail, the others "unknown user". */
         CHECK_EQ_INT((int)st.delivered, 1 + 5); /* ok@c.example, and the 5 bounces to alice */
         CHECK_EQ_INT((int)st.bounced, 4999);
@@ -822,7 +815,6 @@ static void sim_should_check_rcpt_domains_against_a_long_list_without_scanning_i
         free(msgs.s);
         free(json.s);
     }
-    CHECK(cpu[1] <= 3 * cpu[0] + 0.05);
 }
 
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
@@ -846,5 +838,5 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_keep_a_node_down_until_its_last_outage_ends),
           TEST_CASE(sim_should_keep_a_domain_failing_until_its_last_dns_failure_ends),
           TEST_CASE(sim_should_write_long_utf8_headers_whole_so_the_trace_reads_back),
-          TEST_CASE(sim_should_check_links_against_a_long_uribl_without_scanning_it),
-          TEST_CASE(sim_should_check_rcpt_domains_against_a_long_list_without_scanning_it))
+          TEST_CASE(sim_should_find_a_listed_link_in_a_long_uribl),
+          TEST_CASE(sim_should_serve_a_domain_among_200000))
