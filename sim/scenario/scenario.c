@@ -15,8 +15,9 @@
  */
 #include "scenario/scenario.h"
 
-#include "util/xalloc.h"
+#include "util/idmap.h"
 #include "util/pairmap.h"
+#include "util/xalloc.h"
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -35,30 +36,6 @@
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define KIND_BIT(k) (1u << (unsigned)(k))
 #define ANY_NODE ((1u << NODE_KIND_COUNT) - 1u)
-
-/* ==== look-up tables: StrId -> index ========================================================= */
-
-/* StrIds are small dense integers, so a map from a string to an index is a plain array. Keeps
- * look-ups O(1) for files with many nodes, clients or messages. */
-typedef struct {
-    int32_t *slot; /* slot[id] = index + 1; 0 = absent */
-    size_t cap;
-} IdMap;
-
-static int32_t map_get(const IdMap *m, StrId id)
-{
-    return id < m->cap ? m->slot[id] - 1 : -1;
-}
-
-static void map_set(IdMap *m, StrId id, int32_t index)
-{
-    if (id >= m->cap) {
-        size_t old = m->cap;
-        m->slot = xgrow(m->slot, &m->cap, (size_t)id + 1, sizeof *m->slot);
-        memset(m->slot + old, 0, (m->cap - old) * sizeof *m->slot);
-    }
-    m->slot[id] = index + 1;
-}
 
 /* ==== the load context ======================================================================= */
 
@@ -1124,7 +1101,7 @@ static bool val_node(Ctx *c, const cJSON *v, unsigned mask, int32_t *out)
         return type_error(c, v, expected);
     }
     StrId id = strpool_find(w->strings, v->valuestring);
-    int32_t n = id == UINT32_MAX ? -1 : map_get(&c->nodes, id);
+    int32_t n = idmap_get(&c->nodes, id);
     if (n >= 0 && (mask & KIND_BIT(w->nodes[n].kind))) {
         *out = n;
         return true;
@@ -1176,7 +1153,7 @@ static int32_t copy_of(Ctx *c, const char *s)
     memcpy(prefix, s, (size_t)(dot - s));
     prefix[dot - s] = '\0';
     StrId id = strpool_find(c->w->strings, prefix);
-    int32_t spec = id != UINT32_MAX ? map_get(&c->specs, id) : -1;
+    int32_t spec = idmap_get(&c->specs, id);
     return spec >= 0 && c->w->specs[spec].one_per_recipient && k <= c->w->specs[spec].to_count
                ? spec
                : -1;
@@ -1192,7 +1169,7 @@ static bool val_msg_ref(Ctx *c, const cJSON *v, StrId *out)
         return false;
     }
     StrId id = strpool_find(c->w->strings, s);
-    if (ends_with(s, "-dsn") || (id != UINT32_MAX && map_get(&c->specs, id) >= 0) ||
+    if (ends_with(s, "-dsn") || idmap_get(&c->specs, id) >= 0 ||
         copy_of(c, s) >= 0) {
         *out = intern(c, s);
         return true;
@@ -1219,7 +1196,7 @@ static bool val_user(Ctx *c, const cJSON *v, StrId *out)
     if (!val_address(c, v, &addr)) {
         return false;
     }
-    int32_t n = map_get(&c->clients, addr);
+    int32_t n = idmap_get(&c->clients, addr);
     if (n < 0) {
         char list[LIST_CHARS + 32] = "";
         size_t dropped = 0;
@@ -1581,14 +1558,14 @@ static bool declare_node(Ctx *c, const cJSON *v, size_t i)
     if (!ok || !get_enum(c, v, "kind", kinds, NODE_KIND_COUNT, &kind)) {
         return false;
     }
-    int32_t prev = map_get(&c->nodes, id);
+    int32_t prev = idmap_get(&c->nodes, id);
     if (prev >= 0) {
         return fail_at(c, "id", "duplicate node id \"%s\"; $.nodes[%d] already uses it", str(c, id),
                        prev);
     }
     int32_t n = world_add_node(c->w, (NodeKind)kind, id);
     (void)i; /* nodes are added in file order, so n == i */
-    map_set(&c->nodes, id, n);
+    idmap_set(&c->nodes, id, n);
     return true;
 }
 
@@ -1624,14 +1601,14 @@ static bool parse_client(Ctx *c, const cJSON *v, int32_t self)
         !get_address(c, v, "address", &cl->address)) {
         return false;
     }
-    int32_t other = map_get(&c->clients, cl->address);
+    int32_t other = idmap_get(&c->clients, cl->address);
     if (other >= 0) {
         return fail_at(c, "address",
                        "%s is already the address of client \"%s\"; give each "
                        "client its own address",
                        str(c, cl->address), str(c, c->w->nodes[other].name));
     }
-    map_set(&c->clients, cl->address, self);
+    idmap_set(&c->clients, cl->address, self);
     if (!get_text(c, v, "name", false, &cl->display_name) ||
         !get_node(c, v, "submit_to", KIND_BIT(NODE_OUTGOING), &cl->submit_to) ||
         !get_node(c, v, "store", KIND_BIT(NODE_STORE), &cl->store) ||
@@ -1915,11 +1892,11 @@ static bool parse_mailbox(Ctx *c, const cJSON *v, int32_t self, MailboxCfg *mb)
         !get_int(c, v, "used_bytes", 0, MAX_SAFE_INT, &mb->used_bytes)) {
         return false;
     }
-    if (map_get(&c->mailboxes, mb->address) == self) {
+    if (idmap_get(&c->mailboxes, mb->address) == self) {
         return fail_at(c, "address", "this store already has a mailbox for %s",
                        str(c, mb->address));
     }
-    map_set(&c->mailboxes, mb->address, self);
+    idmap_set(&c->mailboxes, mb->address, self);
     return true;
 }
 
@@ -2019,7 +1996,7 @@ static bool check_mailbox_domains(Ctx *c)
                          : n->kind == NODE_OUTGOING ? n->u.out.local_domain_count
                                                     : 0;
         for (uint32_t k = 0; k < count; k++) {
-            map_set(&accepted, d[k], 0);
+            idmap_set(&accepted, d[k], 0);
         }
     }
     bool ok = true;
@@ -2029,7 +2006,7 @@ static bool check_mailbox_domains(Ctx *c)
             const char *addr = str(c, n->u.store.mailboxes[j].address);
             const char *domain = world_domain_of(addr);
             StrId d = strpool_find(w->strings, domain);
-            if (d != UINT32_MAX && map_get(&accepted, d) >= 0) {
+            if (idmap_get(&accepted, d) >= 0) {
                 continue;
             }
             size_t m = path_pushf(c, ".nodes[%u].mailboxes[%u].address", i, j);
@@ -2040,7 +2017,7 @@ static bool check_mailbox_domains(Ctx *c)
             path_pop(c, m);
         }
     }
-    free(accepted.slot);
+    idmap_free(&accepted);
     return ok;
 }
 
@@ -2054,7 +2031,7 @@ static bool check_client_mailboxes(Ctx *c)
             continue;
         }
         const ClientCfg *cl = &n->u.client;
-        if (map_get(&c->mailboxes, cl->address) == cl->store ||
+        if (idmap_get(&c->mailboxes, cl->address) == cl->store ||
             world_find_mailbox(w, cl->store, cl->address)) {
             continue;
         }
@@ -2174,7 +2151,7 @@ static bool check_null_mx(Ctx *c, uint32_t record_count)
         if (b->type != DNS_MX) {
             continue;
         }
-        int32_t i = map_get(b->host == root ? &first_mx : &first_null, b->name);
+        int32_t i = idmap_get(b->host == root ? &first_mx : &first_null, b->name);
         if (i >= 0) {
             size_t m = path_pushf(c, ".dns.records[%u]", j);
             ok = fail(c,
@@ -2183,15 +2160,15 @@ static bool check_null_mx(Ctx *c, uint32_t record_count)
                       str(c, b->name), i);
             path_pop(c, m);
         }
-        if (map_get(&first_mx, b->name) < 0) {
-            map_set(&first_mx, b->name, (int32_t)j);
+        if (idmap_get(&first_mx, b->name) < 0) {
+            idmap_set(&first_mx, b->name, (int32_t)j);
         }
-        if (b->host == root && map_get(&first_null, b->name) < 0) {
-            map_set(&first_null, b->name, (int32_t)j);
+        if (b->host == root && idmap_get(&first_null, b->name) < 0) {
+            idmap_set(&first_null, b->name, (int32_t)j);
         }
     }
-    free(first_mx.slot);
-    free(first_null.slot);
+    idmap_free(&first_mx);
+    idmap_free(&first_null);
     return ok;
 }
 
@@ -2302,7 +2279,7 @@ static bool message_id(Ctx *c, const cJSON *v, uint32_t si, StrId *id)
     } else {
         *id = strpool_internf(c->w->strings, "m%u", si + 1);
     }
-    int32_t prev = map_get(&c->specs, *id);
+    int32_t prev = idmap_get(&c->specs, *id);
     if (prev >= 0 && given) {
         return fail_at(c, "id", "duplicate message id \"%s\"; $.messages[%d] already uses it",
                        str(c, *id), prev);
@@ -2313,14 +2290,14 @@ static bool message_id(Ctx *c, const cJSON *v, uint32_t si, StrId *id)
                     "give it an \"id\"",
                     str(c, *id), prev);
     }
-    map_set(&c->specs, *id, (int32_t)si);
+    idmap_set(&c->specs, *id, (int32_t)si);
     return true;
 }
 
 /* The sender must be a client that can submit mail. */
 static bool check_sender(Ctx *c, StrId from)
 {
-    int32_t n = map_get(&c->clients, from);
+    int32_t n = idmap_get(&c->clients, from);
     if (n >= 0 && c->w->nodes[n].u.client.submit_to >= 0) {
         return true;
     }
@@ -2781,10 +2758,10 @@ static World *load(const char *text, size_t len, const char *file, Error *err)
     c.w->name = file_stem(c.w->strings, file);
     bool ok = parse_top(&c, root);
     cJSON_Delete(root);
-    free(c.nodes.slot);
-    free(c.clients.slot);
-    free(c.specs.slot);
-    free(c.mailboxes.slot);
+    idmap_free(&c.nodes);
+    idmap_free(&c.clients);
+    idmap_free(&c.specs);
+    idmap_free(&c.mailboxes);
     pairmap_free(&c.links);
     if (!ok) {
         world_destroy(c.w);

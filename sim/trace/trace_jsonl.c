@@ -6,6 +6,7 @@
  */
 #include "trace/trace_jsonl.h"
 
+#include "util/idmap.h"
 #include "util/jsonout.h"
 #include "util/xalloc.h"
 #include "util/utf8.h"
@@ -291,33 +292,13 @@ bool trace_write_jsonl(const Trace *tr, FILE *out)
 
 /* ---- reading ---- */
 
-/* StrId -> index + 1 (0 = none). The reader looks every node and message name up through these,
- * so a trace with many messages reads in linear time (trace_find_msg is a scan). */
-typedef struct {
-    int32_t *slot;
-    size_t cap;
-} IdMap;
-
-static int32_t map_get(const IdMap *m, StrId id)
-{
-    return id < m->cap ? m->slot[id] - 1 : TRACE_NONE;
-}
-
-static void map_set(IdMap *m, StrId id, int32_t index)
-{
-    if (id >= m->cap) {
-        size_t old = m->cap;
-        m->slot = xgrow(m->slot, &m->cap, (size_t)id + 1, sizeof *m->slot);
-        memset(m->slot + old, 0, (m->cap - old) * sizeof *m->slot);
-    }
-    m->slot[id] = index + 1;
-}
-
 typedef struct {
     Trace *tr;
     const char *name;
     size_t line;
     Error *err;
+    /* The reader looks every node and message name up through these, so a trace with many
+     * messages reads in linear time (trace_find_msg is a scan). */
     IdMap nodes; /* node name -> node index */
     IdMap msgs;  /* message id -> message index */
 } Reader;
@@ -397,13 +378,13 @@ static bool get_time(Reader *rd, const cJSON *obj, const char *key, bool require
 static int32_t find_node(const Reader *rd, const char *name)
 {
     StrId id = strpool_find(trace_strings(rd->tr), name);
-    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->nodes, id);
+    return idmap_get(&rd->nodes, id); /* -1 == TRACE_NONE */
 }
 
 static int32_t find_msg(const Reader *rd, const char *name)
 {
     StrId id = strpool_find(trace_strings(rd->tr), name);
-    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->msgs, id);
+    return idmap_get(&rd->msgs, id);
 }
 
 static bool get_node(Reader *rd, const cJSON *obj, const char *key, int32_t *out)
@@ -480,7 +461,7 @@ static bool read_node(Reader *rd, const cJSON *it)
         }
         n.has_pos = true;
     }
-    map_set(&rd->nodes, n.name, trace_add_node(rd->tr, &n));
+    idmap_set(&rd->nodes, n.name, trace_add_node(rd->tr, &n));
     return true;
 }
 
@@ -604,7 +585,7 @@ static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
         ids[k++] = strpool_intern(sp, it->valuestring);
     }
     ev->msg = trace_add_msg(rd->tr, &m, ids, (uint32_t)k);
-    map_set(&rd->msgs, m.id, ev->msg);
+    idmap_set(&rd->msgs, m.id, ev->msg);
     free(ids);
     return true;
 }
@@ -881,8 +862,8 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
         cJSON_Delete(obj);
     }
     free(buf);
-    free(rd.nodes.slot);
-    free(rd.msgs.slot);
+    idmap_free(&rd.nodes);
+    idmap_free(&rd.msgs);
     if (ok && !have_header) {
         rd.line = 1;
         ok = fail(&rd, "the file is empty (expected a mailsim trace header)%s%s", "", "");
