@@ -6,6 +6,7 @@
  */
 #include "trace/trace_jsonl.h"
 
+#include "util/idmap.h"
 #include "util/jsonout.h"
 #include "util/xalloc.h"
 #include "util/utf8.h"
@@ -27,9 +28,9 @@ typedef enum {
     V_QTYPE,  /* TraceQtype name */
     V_FOLDER, /* TraceFolder name */
     V_CONN,   /* TraceConn name */
-    V_DIR,    /* sub 0/1 as names[0]/names[1] */
+    V_DIR,    /* a two-valued sub (TraceSide, TraceVerdict) as names[sub] */
 } ValueType;
-typedef enum { W_ALWAYS, W_NONZERO, W_SUB1, W_SUB0 } When;
+typedef enum { W_ALWAYS, W_NONZERO, W_ANSWER } When; /* W_ANSWER: sub == TRACE_ANSWER */
 
 typedef struct {
     const char *key;
@@ -38,7 +39,9 @@ typedef struct {
 } Field;
 
 #define MAX_FIELDS 6
-#define DIR(a, b) { a, b }
+/* The names of a V_DIR field, indexed by the sub value they stand for. */
+#define SIDES(ask, answer) { [TRACE_ASK] = ask, [TRACE_ANSWER] = answer }
+#define VERDICTS(ham, spam) { [VERDICT_HAM] = ham, [VERDICT_SPAM] = spam }
 
 /* For every kind: the payload fields beyond t, kind, msg, from, to, arrive. */
 static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
@@ -48,13 +51,13 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
     [TK_QUEUE] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
     [TK_CONN] = { { "result", S_SUB, V_CONN, W_ALWAYS, { 0 } },
                   { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
-    [TK_SMTP] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("cmd", "reply") },
+    [TK_SMTP] = { { "dir", S_SUB, V_DIR, W_ALWAYS, SIDES("cmd", "reply") },
                   { "line", S_TEXT, V_STR, W_ALWAYS, { 0 } },
-                  { "code", S_NUM, V_INT, W_SUB1, { 0 } } },
-    [TK_DNS] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("query", "answer") },
+                  { "code", S_NUM, V_INT, W_ANSWER, { 0 } } },
+    [TK_DNS] = { { "dir", S_SUB, V_DIR, W_ALWAYS, SIDES("query", "answer") },
                  { "qname", S_AUX, V_STR, W_ALWAYS, { 0 } },
                  { "qtype", S_NUM, V_QTYPE, W_ALWAYS, { 0 } },
-                 { "rcode", S_NUM2, V_RCODE, W_SUB1, { 0 } },
+                 { "rcode", S_NUM2, V_RCODE, W_ANSWER, { 0 } },
                  { "answer", S_TEXT, V_STR, W_NONZERO, { 0 } } },
     [TK_SENT] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                   { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
@@ -69,20 +72,20 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
                     { "dsn", S_NUM, V_MSG, W_NONZERO, { 0 } } },
     [TK_WARN] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                   { "dsn", S_NUM, V_MSG, W_ALWAYS, { 0 } } },
-    [TK_SPAM] = { { "verdict", S_SUB, V_DIR, W_ALWAYS, DIR("ham", "spam") },
+    [TK_SPAM] = { { "verdict", S_SUB, V_DIR, W_ALWAYS, VERDICTS("ham", "spam") },
                   { "score", S_NUM, V_MILLI, W_ALWAYS, { 0 } },
                   { "required", S_NUM2, V_MILLI, W_ALWAYS, { 0 } },
                   { "tests", S_AUX, V_STR, W_ALWAYS, { 0 } },
                   { "status", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
     [TK_DELIVER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                      { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } } },
-    [TK_FETCH] = { { "dir", S_SUB, V_DIR, W_ALWAYS, DIR("cmd", "reply") },
+    [TK_FETCH] = { { "dir", S_SUB, V_DIR, W_ALWAYS, SIDES("cmd", "reply") },
                    { "line", S_TEXT, V_STR, W_NONZERO, { 0 } },
                    { "user", S_AUX, V_STR, W_NONZERO, { 0 } } },
     [TK_MOVE] = { { "user", S_AUX, V_STR, W_ALWAYS, { 0 } },
                   { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } },
                   { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
-    [TK_LEARN] = { { "as", S_SUB, V_DIR, W_ALWAYS, DIR("ham", "spam") },
+    [TK_LEARN] = { { "as", S_SUB, V_DIR, W_ALWAYS, VERDICTS("ham", "spam") },
                    { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
     [TK_ACTION] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } },
                     { "what", S_AUX, V_STR, W_NONZERO, { 0 } } },
@@ -124,7 +127,7 @@ static const char *enum_name(ValueType type, int64_t v, const Field *f)
     case V_QTYPE: return trace_qtype_name((TraceQtype)v);
     case V_FOLDER: return trace_folder_name((TraceFolder)v);
     case V_CONN: return trace_conn_name((TraceConn)v);
-    case V_DIR: return f->names[v ? 1 : 0];
+    case V_DIR: return f->names[v != 0]; /* the model writes only the two values */
     default: return "?";
     }
 }
@@ -134,8 +137,7 @@ static bool field_present(const Field *f, const TraceEvent *ev)
     switch ((When)f->when) {
     case W_ALWAYS: return true;
     case W_NONZERO: return slot_int(ev, (Slot)f->slot) != 0;
-    case W_SUB1: return ev->sub == 1;
-    case W_SUB0: return ev->sub == 0;
+    case W_ANSWER: return ev->sub == TRACE_ANSWER;
     }
     return true;
 }
@@ -291,33 +293,13 @@ bool trace_write_jsonl(const Trace *tr, FILE *out)
 
 /* ---- reading ---- */
 
-/* StrId -> index + 1 (0 = none). The reader looks every node and message name up through these,
- * so a trace with many messages reads in linear time (trace_find_msg is a scan). */
-typedef struct {
-    int32_t *slot;
-    size_t cap;
-} IdMap;
-
-static int32_t map_get(const IdMap *m, StrId id)
-{
-    return id < m->cap ? m->slot[id] - 1 : TRACE_NONE;
-}
-
-static void map_set(IdMap *m, StrId id, int32_t index)
-{
-    if (id >= m->cap) {
-        size_t old = m->cap;
-        m->slot = xgrow(m->slot, &m->cap, (size_t)id + 1, sizeof *m->slot);
-        memset(m->slot + old, 0, (m->cap - old) * sizeof *m->slot);
-    }
-    m->slot[id] = index + 1;
-}
-
 typedef struct {
     Trace *tr;
     const char *name;
     size_t line;
     Error *err;
+    /* The reader looks every node and message name up through these, so a trace with many
+     * messages reads in linear time (trace_find_msg is a scan). */
     IdMap nodes; /* node name -> node index */
     IdMap msgs;  /* message id -> message index */
 } Reader;
@@ -397,13 +379,13 @@ static bool get_time(Reader *rd, const cJSON *obj, const char *key, bool require
 static int32_t find_node(const Reader *rd, const char *name)
 {
     StrId id = strpool_find(trace_strings(rd->tr), name);
-    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->nodes, id);
+    return idmap_get(&rd->nodes, id); /* -1 == TRACE_NONE */
 }
 
 static int32_t find_msg(const Reader *rd, const char *name)
 {
     StrId id = strpool_find(trace_strings(rd->tr), name);
-    return id == UINT32_MAX ? TRACE_NONE : map_get(&rd->msgs, id);
+    return idmap_get(&rd->msgs, id);
 }
 
 static bool get_node(Reader *rd, const cJSON *obj, const char *key, int32_t *out)
@@ -480,7 +462,7 @@ static bool read_node(Reader *rd, const cJSON *it)
         }
         n.has_pos = true;
     }
-    map_set(&rd->nodes, n.name, trace_add_node(rd->tr, &n));
+    idmap_set(&rd->nodes, n.name, trace_add_node(rd->tr, &n));
     return true;
 }
 
@@ -604,9 +586,20 @@ static bool read_compose(Reader *rd, const cJSON *obj, TraceEvent *ev)
         ids[k++] = strpool_intern(sp, it->valuestring);
     }
     ev->msg = trace_add_msg(rd->tr, &m, ids, (uint32_t)k);
-    map_set(&rd->msgs, m.id, ev->msg);
+    idmap_set(&rd->msgs, m.id, ev->msg);
     free(ids);
     return true;
+}
+
+/* The sub value a V_DIR field's name stands for, or -1. */
+static int dir_from_name(const Field *f, const char *s)
+{
+    for (int v = 0; v < (int)(sizeof f->names / sizeof f->names[0]); v++) {
+        if (strcmp(s, f->names[v]) == 0) {
+            return v;
+        }
+    }
+    return -1;
 }
 
 static bool read_enum(Reader *rd, const Field *f, const char *s, int64_t *out)
@@ -617,7 +610,7 @@ static bool read_enum(Reader *rd, const Field *f, const char *s, int64_t *out)
     case V_QTYPE: v = trace_qtype_from_name(s); break;
     case V_FOLDER: v = trace_folder_from_name(s); break;
     case V_CONN: v = trace_conn_from_name(s); break;
-    case V_DIR: v = strcmp(s, f->names[0]) == 0 ? 0 : strcmp(s, f->names[1]) == 0 ? 1 : -1; break;
+    case V_DIR: v = dir_from_name(f, s); break;
     default: break;
     }
     if (v < 0) {
@@ -642,7 +635,7 @@ static void set_slot(TraceEvent *ev, Slot slot, int64_t v)
 static bool read_field(Reader *rd, const cJSON *obj, const Field *f, TraceEvent *ev)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->key);
-    bool required = f->when == W_ALWAYS || (f->when == W_SUB1 && ev->sub == 1);
+    bool required = f->when == W_ALWAYS || (f->when == W_ANSWER && ev->sub == TRACE_ANSWER);
     if (!v) {
         return required ? fail(rd, "missing \"%s\" for this kind of event%s", f->key, "") : true;
     }
@@ -881,8 +874,8 @@ Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
         cJSON_Delete(obj);
     }
     free(buf);
-    free(rd.nodes.slot);
-    free(rd.msgs.slot);
+    idmap_free(&rd.nodes);
+    idmap_free(&rd.msgs);
     if (ok && !have_header) {
         rd.line = 1;
         ok = fail(&rd, "the file is empty (expected a mailsim trace header)%s%s", "", "");

@@ -1,6 +1,7 @@
 /* error: the one error record. Bad input and failing environments are reported as a returned
- * status plus an Error filled in by the failing function (house rule 5): which file, where in it
- * (a JSON path such as $.nodes[2].mx[0].host, or line:column), and what was expected. */
+ * status plus an Error filled in by the failing function (docs/design/house-style.md): which
+ * file, where in it (a JSON path such as $.nodes[2].mx[0].host, or line:column), and what was
+ * expected. */
 #ifndef MAILSIM_ERROR_H
 #define MAILSIM_ERROR_H
 

@@ -1,5 +1,10 @@
+/* pairmap: unordered node pairs -> values (see pairmap.h).
+ *
+ * Invariant: cap is 0 or a power of two, count * 2 <= cap; linear probing from hash_u64(key);
+ * nothing is ever removed, so a probe ends at the key or at the first empty slot. */
 #include "util/pairmap.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -14,7 +19,7 @@ static uint64_t pair_key(int32_t a, int32_t b)
 static size_t slot_of(const PairMap *m, uint64_t key)
 {
     size_t mask = m->cap - 1;
-    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    size_t j = (size_t)hash_u64(key) & mask;
     while (m->keys[j] && m->keys[j] != key) {
         j = (j + 1) & mask;
     }

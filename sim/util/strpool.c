@@ -5,6 +5,7 @@
  */
 #include "util/strpool.h"
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
@@ -35,14 +36,11 @@ struct StrPool {
     size_t bytes;
 };
 
-static uint32_t hash_bytes(const char *s, size_t len)
+/* The table keeps 32 bits of the 64-bit FNV-1a hash: enough to index it and to skip most
+ * mismatches before a memcmp. */
+static uint32_t hash_of(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)hash_bytes(s, len);
 }
 
 static char *chunk_alloc(StrPool *pool, size_t n)
@@ -119,7 +117,7 @@ static StrId lookup(const StrPool *pool, const char *s, size_t len, uint32_t has
 
 StrId strpool_intern_n(StrPool *pool, const char *s, size_t len)
 {
-    uint32_t hash = hash_bytes(s, len);
+    uint32_t hash = hash_of(s, len);
     StrId found = lookup(pool, s, len, hash);
     if (found != UINT32_MAX) {
         return found;
@@ -169,7 +167,7 @@ StrId strpool_internf(StrPool *pool, const char *fmt, ...)
 StrId strpool_find(const StrPool *pool, const char *s)
 {
     size_t len = strlen(s);
-    return lookup(pool, s, len, hash_bytes(s, len));
+    return lookup(pool, s, len, hash_of(s, len));
 }
 
 const char *strpool_get(const StrPool *pool, StrId id)

@@ -1,5 +1,6 @@
 /* xalloc: the one place out-of-memory is handled. Every allocation in mailsim goes through these;
- * on failure they print one line and abort, so callers never test for NULL (house rule 5). */
+ * on failure they print one line and abort, so callers never test for NULL
+ * (docs/design/house-style.md). */
 #ifndef MAILSIM_XALLOC_H
 #define MAILSIM_XALLOC_H
 

@@ -380,7 +380,7 @@ static Trace *build_full_trace(void)
     e.from = N_RES;
     e.to = N_OUT;
     e.arrive_us = SEC(0.201);
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.aux = S(tr, "b.example");
     e.num = QTYPE_MX;
     e.num2 = RCODE_NOERROR;
@@ -390,7 +390,7 @@ static Trace *build_full_trace(void)
 
     ev_new(TK_DNS, 0.2, &e); /* negative answer: no answer text */
     e.from = N_RES;
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.aux = S(tr, "10.100.51.198.zen.example");
     e.num = QTYPE_A;
     e.num2 = RCODE_NXDOMAIN;
@@ -398,14 +398,14 @@ static Trace *build_full_trace(void)
 
     ev_new(TK_DNS, 0.25, &e); /* every other rcode and qtype */
     e.from = N_RES;
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.aux = S(tr, "10.113.51.198.in-addr.arpa");
     e.num = QTYPE_PTR;
     e.num2 = RCODE_SERVFAIL;
     put(&b, &e);
     ev_new(TK_DNS, 0.25, &e);
     e.from = N_RES;
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.aux = S(tr, "b.example");
     e.num = QTYPE_TXT;
     e.num2 = RCODE_TIMEOUT;
@@ -436,7 +436,7 @@ static Trace *build_full_trace(void)
     e.from = N_IN;
     e.to = N_OUT;
     e.arrive_us = SEC(0.485);
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.num = 220;
     e.text = S(tr, "220 mx.b.example ESMTP Postfix");
     put(&b, &e);
@@ -454,7 +454,7 @@ static Trace *build_full_trace(void)
     e.msg = msg1;
     e.from = N_IN;
     e.to = N_OUT;
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.num = 450;
     e.text = S(tr, "450 4.2.0 <bob@b.example>: Recipient address rejected: Greylisted");
     e.flags = TRACE_F_REJECT;
@@ -529,7 +529,7 @@ static Trace *build_full_trace(void)
     ev_new(TK_SPAM, 303, &e);
     e.msg = msg1;
     e.from = N_FILTER;
-    e.sub = 1;
+    e.sub = VERDICT_SPAM;
     e.num = 7300;
     e.num2 = 5000;
     e.aux = S(tr, "MISSING_DATE,RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK");
@@ -539,7 +539,7 @@ static Trace *build_full_trace(void)
     ev_new(TK_SPAM, 303, &e);
     e.msg = msg1;
     e.from = N_FILTER;
-    e.sub = 0;
+    e.sub = VERDICT_HAM;
     e.num = -1900;
     e.num2 = 5000;
     e.aux = S(tr, "BAYES_00");
@@ -568,7 +568,7 @@ static Trace *build_full_trace(void)
     ev_new(TK_FETCH, 305.02, &e); /* server refusal */
     e.from = N_STORE;
     e.to = N_CLIENT;
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.text = S(tr, "-ERR [AUTH] Authentication failed.");
     e.flags = TRACE_F_REJECT;
     put(&b, &e);
@@ -577,7 +577,7 @@ static Trace *build_full_trace(void)
     e.from = N_STORE;
     e.to = N_CLIENT;
     e.arrive_us = SEC(305.6);
-    e.sub = 1;
+    e.sub = TRACE_ANSWER;
     e.aux = S(tr, "carol@b.example");
     put(&b, &e);
 
@@ -600,13 +600,13 @@ static Trace *build_full_trace(void)
     ev_new(TK_LEARN, 307, &e);
     e.msg = msg1;
     e.from = N_FILTER;
-    e.sub = 0;
+    e.sub = VERDICT_HAM;
     e.text = S(tr, "carol's click teaches the filter: learned as ham");
     put(&b, &e);
     ev_new(TK_LEARN, 307, &e);
     e.msg = msg1;
     e.from = N_FILTER;
-    e.sub = 1;
+    e.sub = VERDICT_SPAM;
     e.text = S(tr, "auto-learned as spam");
     put(&b, &e);
 
