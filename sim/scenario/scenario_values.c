@@ -403,9 +403,7 @@ static void kinds_text(unsigned mask, bool plural, char *buf, size_t size)
         seen++;
     }
     size_t len = strlen(buf);
-    if (plural || count > 1) {
-        snprintf(buf + len, size - len, plural ? " nodes" : " node");
-    }
+    snprintf(buf + len, size - len, plural ? " nodes" : " node");
 }
 
 bool sc_val_node(Ctx *c, const cJSON *v, unsigned mask, int32_t *out)
@@ -415,7 +413,7 @@ bool sc_val_node(Ctx *c, const cJSON *v, unsigned mask, int32_t *out)
     kinds_text(mask, false, kinds, sizeof kinds);
     if (!cJSON_IsString(v) || !v->valuestring) {
         char expected[128];
-        snprintf(expected, sizeof expected, "the id of %s node", kinds);
+        snprintf(expected, sizeof expected, "the id of %s", kinds);
         return sc_type_error(c, v, expected);
     }
     int32_t n = idmap_get(&c->nodes, strpool_find(w->strings, v->valuestring));
