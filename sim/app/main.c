@@ -54,6 +54,7 @@ typedef enum {
     OPT_SIZE,
     OPT_SELECT,
     OPT_HIGH_CONTRAST,
+    OPT_BOXES,
     OPT_COUNT
 } OptionId;
 
@@ -71,6 +72,7 @@ typedef struct {
     const char *trace_out;
     const char *summary_out;
     const char *out_png;
+    const char *boxes_json;
     const char *select;
     bool quiet, high_contrast;
     uint64_t seed;
@@ -352,7 +354,8 @@ static int cmd_shot(const Options *opt, char **files, int nfiles)
                        .width = opt->size.width,
                        .height = opt->size.height,
                        .select_msg = opt->select,
-                       .high_contrast = opt->high_contrast };
+                       .high_contrast = opt->high_contrast,
+                       .boxes_json = opt->boxes_json };
     int rc = player_shot(&cfg, &err);
     if (rc != 0) {
         print_error(&err);
@@ -419,7 +422,7 @@ static const Command COMMANDS[CMD_COUNT] = {
                      "play a recorded trace in the player" },
     [CMD_SHOT] = { "shot", PLAYER_COMMAND(cmd_shot), FILES_ONE,
                    "SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
-                   "[--select MSG] [--seed N] [--high-contrast]",
+                   "[--select MSG] [--seed N] [--high-contrast] [--boxes FILE.json]",
                    "render one moment to a PNG without a display" },
 };
 
@@ -515,6 +518,8 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                      NULL, NULL, NULL },
     [OPT_HIGH_CONTRAST] = { "--high-contrast", NULL, VALUE_NONE, offsetof(Options, high_contrast),
                             0, BIT(CMD_SHOT), NULL, NULL, NULL },
+    [OPT_BOXES] = { "--boxes", "FILE.json", VALUE_TEXT, offsetof(Options, boxes_json), 0,
+                    BIT(CMD_SHOT), NULL, NULL, NULL },
 };
 
 static const OptionSpec *option_find(const char *name, size_t len)

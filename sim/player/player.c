@@ -123,6 +123,25 @@ static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
     return true;
 }
 
+static bool save_boxes_whole(const FrameBoxes *fb, const char *path, Error *err)
+{
+    AtomicFile *af = atomicfile_open(path);
+    if (!af) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        return false;
+    }
+    if (!framebox_write_json(fb, atomicfile_stream(af))) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        atomicfile_abort(af);
+        return false;
+    }
+    if (!atomicfile_commit(af)) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 int player_shot(const ShotConfig *cfg, Error *err)
 {
     int w = cfg->width > 0 ? cfg->width : LAYOUT_DESIGN_W;
@@ -134,6 +153,7 @@ int player_shot(const ShotConfig *cfg, Error *err)
     bool ttf = false, img = false;
     int rc = 1;
     int32_t sel = TRACE_NONE;
+    FrameBoxes *own_boxes = NULL;
 
     if (cfg->select_msg) {
         sel = trace_find_msg(cfg->trace, cfg->select_msg);
@@ -163,6 +183,11 @@ int player_shot(const ShotConfig *cfg, Error *err)
     if (!ren) {
         goto done;
     }
+    if (cfg->boxes_json || cfg->check) {
+        own_boxes = cfg->boxes ? NULL : framebox_create();
+    }
+    FrameBoxes *boxes = cfg->boxes ? cfg->boxes : own_boxes;
+    render_set_boxes(ren, boxes);
     scene_open(&sc, cfg->trace, NULL, w, h, 1.0f, true);
     Playback pb;
     playback_init(&pb, 0);
@@ -182,11 +207,18 @@ int player_shot(const ShotConfig *cfg, Error *err)
                       .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT };
     render_frame(ren, sc.vs, &hud);
     SDL_RenderPresent(sdl);
-    if (!save_png_whole(surf, cfg->out_png, err)) {
+    if (cfg->check) {
+        framebox_check(boxes, sc.lay, cfg->check);
+    }
+    if (cfg->boxes_json && !save_boxes_whole(boxes, cfg->boxes_json, err)) {
+        goto done;
+    }
+    if (cfg->out_png && !save_png_whole(surf, cfg->out_png, err)) {
         goto done;
     }
     rc = 0;
 done:
+    framebox_destroy(own_boxes);
     scene_close(&sc);
     render_destroy(ren);
     if (sdl) {

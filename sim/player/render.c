@@ -10,6 +10,7 @@
 
 #include "text/narrate.h"
 #include "player/textcache.h"
+#include "view/framebox.h"
 #include "util/xalloc.h"
 
 #include <math.h>
@@ -59,6 +60,12 @@ struct Renderer {
     int marks_w;
     uint8_t *mark_role; /* ColorRole per column, 255 = none */
     uint8_t *mark_tall;
+    /* The frame's texts are recorded here when set (render_set_boxes): what the next text drawn
+     * is for, whose it is, and the text it stands for when it shows less (NULL: itself). */
+    FrameBoxes *boxes;
+    FrameTextRole trole;
+    int32_t tnode, tnode2;
+    const char *tmeant;
 };
 
 typedef enum { AL_LEFT, AL_CENTER, AL_RIGHT } Align;
@@ -342,6 +349,26 @@ static void text_size(Renderer *r, FontFace face, int size, const char *s, int *
 
 /* Draws text with its top-left (or top-centre / top-right) at (x, y). When max_w > 0 and the
  * text is wider, it is cut at max_w and faded into `bg`. Returns the height drawn. */
+/* Says what the texts drawn next are for (for the recorded boxes). */
+static void text_role(Renderer *r, FrameTextRole role, int32_t node, int32_t node2)
+{
+    r->trole = role;
+    r->tnode = node;
+    r->tnode2 = node2;
+    r->tmeant = NULL;
+}
+
+static void record_text(Renderer *r, const char *s, SDL_FRect dst, int size, bool cut)
+{
+    if (!r->boxes) {
+        return;
+    }
+    const char *meant = r->tmeant ? r->tmeant : s;
+    FrameBox b = { meant, dst.x, dst.y, dst.w, dst.h, size, (uint8_t)r->trole,
+                   cut || strcmp(meant, s) != 0, r->tnode, r->tnode2 };
+    framebox_add(r->boxes, &b);
+}
+
 static float text_fit(Renderer *r, FontFace face, int size, const char *s, float x, float y,
                       SDL_Color c, Align al, float max_w, SDL_Color bg)
 {
@@ -362,6 +389,7 @@ static float text_fit(Renderer *r, FontFace face, int size, const char *s, float
     SDL_SetTextureColorMod(t, c.r, c.g, c.b);
     SDL_SetTextureAlphaMod(t, c.a);
     SDL_RenderCopyF(r->sdl, t, &src, &dst);
+    record_text(r, s, dst, size, cut);
     if (cut) {
         float fw = fminf(S(r, 26), dw / 3);
         hgradient(r, dst.x + dw - fw, dst.y, fw, (float)h, alpha(bg, 0), alpha(bg, 255));
@@ -391,6 +419,7 @@ static float text_wrap(Renderer *r, FontFace face, int size, const char *s, floa
         SDL_SetTextureColorMod(t, c.r, c.g, c.b);
         SDL_SetTextureAlphaMod(t, c.a);
         SDL_RenderCopyF(r->sdl, t, NULL, &dst);
+        record_text(r, s, dst, size, false);
     }
     return (float)h;
 }
@@ -608,6 +637,7 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
         if (shapes) {
             round_rect(r, bx, by, bw, bh, bh / 2, role(r, (ColorRole)bd->role));
         } else {
+            text_role(r, FB_BADGE, i, -1);
             text_fit(r, FACE_BOLD, size, bd->text, bx + S(r, 6), by + (bh - (float)th) / 2,
                      text_on(r, (ColorRole)bd->role), AL_LEFT, bw - S(r, 12),
                      role(r, (ColorRole)bd->role));
@@ -641,9 +671,11 @@ static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
         text_size(r, FACE_BOLD, size, name, &w, &th);
     }
     float y = lab.y;
+    text_role(r, FB_NODE_NAME, i, -1);
     y += text_fit(r, FACE_BOLD, size, name, lab.x + lab.w / 2, y, role(r, CR_TEXT), AL_CENTER, lab.w,
                   bg) - S(r, 2);
     if (lab.h > S(r, 30)) {
+        text_role(r, FB_NODE_KIND, i, -1);
         text_fit(r, FACE_SANS, px(r, FS_KIND), KIND_LINE[n->kind], lab.x + lab.w / 2, y,
                  ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
     }
@@ -715,11 +747,26 @@ static void draw_token_shapes(Renderer *r, const ViewToken *t)
     }
 }
 
-static void draw_token_text(Renderer *r, const ViewToken *t)
+/* Whose a token's text is: a resting envelope's node; a travelling token's two ends. */
+static void token_text_role(Renderer *r, const Trace *tr, const ViewToken *t)
+{
+    FrameTextRole role = t->shape == TOKEN_ENVELOPE ? FB_ENVELOPE
+                         : (t->flags & VT_REJECT)   ? FB_REFUSAL
+                                                    : FB_PACKET;
+    if (t->flags & VT_RESTING) {
+        text_role(r, role, t->node, -1);
+        return;
+    }
+    const TraceEvent *e = t->event < trace_count(tr) ? &trace_events(tr)[t->event] : NULL;
+    text_role(r, role, e ? e->from : -1, e ? e->to : -1);
+}
+
+static void draw_token_text(Renderer *r, const Trace *tr, const ViewToken *t)
 {
     if (!t->label[0]) {
         return;
     }
+    token_text_role(r, tr, t);
     if (t->shape == TOKEN_ENVELOPE) {
         bool resting = (t->flags & VT_RESTING) != 0;
         int size = px(r, resting ? FS_SMALL - 1 : FS_SMALL);
@@ -774,7 +821,7 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
             const ViewToken *t = &vs->tokens[i];
             int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
             if (want == pass) {
-                draw_token_text(r, t);
+                draw_token_text(r, traceindex_trace(h->ix), t);
             }
         }
     }
@@ -785,6 +832,7 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
 
 static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_TITLE, -1, -1);
     LayoutRect b = layout_region(h->lay, REGION_TOPBAR);
     rect(r, b.x, b.y, b.w, b.h, role(r, CR_PANEL_ALT));
     rect(r, b.x, b.y + b.h - S(r, 1), b.w, S(r, 1), role(r, CR_BORDER));
@@ -847,6 +895,7 @@ static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
 
 static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_CAPTION, -1, -1);
     LayoutRect c = layout_region(h->lay, REGION_CAPTION);
     rect(r, c.x, c.y, c.w, c.h, role(r, CR_PANEL));
     rect(r, c.x, c.y, c.w, S(r, 1), role(r, CR_BORDER));
@@ -901,6 +950,7 @@ static void build_marks(Renderer *r, const RenderHud *h, int width)
 
 static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_TIMELINE, -1, -1);
     LayoutRect tl = layout_region(h->lay, REGION_TIMELINE);
     rect(r, tl.x, tl.y, tl.w, tl.h, role(r, CR_PANEL_ALT));
     rect(r, tl.x, tl.y, tl.w, S(r, 1), role(r, CR_BORDER));
@@ -992,6 +1042,7 @@ static void short_route(const char *route, char *out, size_t size)
 
 static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_LOG, -1, -1);
     LayoutRect p = layout_region(h->lay, REGION_LOG);
     if (p.w <= 0 || p.h <= 0) {
         return;
@@ -1121,6 +1172,7 @@ static float draw_inspect_line(Renderer *r, const InspectLine *l, float x, float
 
 static void draw_inspector(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_INSPECTOR, -1, -1);
     LayoutRect p = layout_region(h->lay, REGION_INSPECTOR);
     r->nhits = 0;
     if (p.w <= 0 || p.h <= 0) {
@@ -1154,6 +1206,7 @@ static void draw_inspector(Renderer *r, const RenderHud *h)
 
 static void draw_note(Renderer *r, const RenderHud *h, const char *msg, float y, ColorRole accent)
 {
+    text_role(r, FB_NOTE, -1, -1);
     LayoutRect c = layout_region(h->lay, REGION_CANVAS);
     int w, th;
     text_size(r, FACE_BOLD, px(r, FS_BODY + 1), msg, &w, &th);
@@ -1190,6 +1243,7 @@ static const char *const HELP[][2] = {
 
 static void draw_help(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_OVERLAY, -1, -1);
     float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
     rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
     size_t n = sizeof HELP / sizeof HELP[0];
@@ -1209,6 +1263,7 @@ static void draw_help(Renderer *r, const RenderHud *h)
 
 static void draw_picker(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_OVERLAY, -1, -1);
     float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
     rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
     float bw = fminf(S(r, 900), W - 40), bh = H - S(r, 80);
@@ -1241,8 +1296,16 @@ static void draw_picker(Renderer *r, const RenderHud *h)
     r->picker_first = first;
 }
 
+void render_set_boxes(Renderer *r, FrameBoxes *fb)
+{
+    r->boxes = fb;
+}
+
 void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    if (r->boxes) {
+        framebox_reset(r->boxes, layout_width(h->lay), layout_height(h->lay));
+    }
     r->theme = h->theme;
     r->s = layout_scale(h->lay);
     SDL_Color bg = role(r, CR_BG);

@@ -13,6 +13,7 @@
 #ifndef MAILSIM_RENDER_H
 #define MAILSIM_RENDER_H
 
+#include "view/framebox.h"
 #include "view/inspect.h"
 #include "view/layout.h"
 #include "view/playback.h"
@@ -62,6 +63,10 @@ const char *render_locate_assets(Error *err);
 Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err);
 /* render_destroy(NULL) is a no-op. */
 void render_destroy(Renderer *r);
+
+/* Records every text the following frames draw into fb (reset at each frame), or stops when fb
+ * is NULL. fb is borrowed: it must outlive its use here. */
+void render_set_boxes(Renderer *r, FrameBoxes *fb);
 
 /* Draws the frame (does not present it). */
 void render_frame(Renderer *r, const ViewState *vs, const RenderHud *hud);

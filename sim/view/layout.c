@@ -820,6 +820,11 @@ bool layout_panel_visible(const Layout *lay)
     return lay->regions[REGION_LOG].w > 0;
 }
 
+size_t layout_node_count(const Layout *lay)
+{
+    return lay->n;
+}
+
 int layout_width(const Layout *lay)
 {
     return lay->width;

@@ -70,6 +70,8 @@ void layout_resize(Layout *lay, int width, int height, float user_scale);
 void layout_set_panel(Layout *lay, bool visible);
 bool layout_panel_visible(const Layout *lay);
 
+/* Nodes laid out (the trace's nodes). */
+size_t layout_node_count(const Layout *lay);
 int layout_width(const Layout *lay);
 int layout_height(const Layout *lay);
 /* The effective scale for text and everything sized by it. */

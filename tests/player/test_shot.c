@@ -23,7 +23,7 @@ static char png_path[256];
 /* Renders `tr` at at_ms and loads the PNG back as ARGB8888 (caller frees). */
 static SDL_Surface *shoot(const Trace *tr, int64_t at_ms, int w, int h, const char *sel, bool hc)
 {
-    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc };
+    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc, NULL, NULL, NULL };
     Error err = { 0 };
     int rc = player_shot(&cfg, &err);
     CHECK_EQ_INT(rc, 0);
@@ -218,15 +218,15 @@ static void shot_should_refuse_an_unknown_message_and_an_unwritable_file(void)
 {
     Trace *tr = fixture_happy();
     Error err = { 0 };
-    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false };
+    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false, NULL, NULL, NULL };
     CHECK(player_shot(&cfg, &err) != 0);
     CHECK(err.set && strstr(err.msg, "m9") != NULL);
     Error err2 = { 0 };
-    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false };
+    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false, NULL, NULL, NULL };
     CHECK(player_shot(&bad, &err2) != 0);
     CHECK(err2.set && strstr(err2.file, "/nonexistent-dir/x.png") != NULL);
     /* A tiny size still renders. */
-    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false };
+    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false, NULL, NULL, NULL };
     Error err3 = { 0 };
     CHECK_EQ_INT(player_shot(&tiny, &err3), 0);
     remove(png_path);
