@@ -49,13 +49,14 @@ typedef struct {
     Inspector *insp;
 } Scene;
 
-static void scene_open(Scene *sc, const Trace *tr, Trace *owned, int w, int h, float user_scale,
-                       bool panel)
+static void scene_open(Scene *sc, const Trace *tr, Trace *owned, Renderer *ren, int w, int h,
+                       float user_scale, bool panel)
 {
     sc->owned = owned;
     sc->tr = tr;
     sc->ix = traceindex_create(tr);
     sc->lay = layout_create(sc->ix);
+    layout_set_measure(sc->lay, render_measure, ren);
     layout_set_panel(sc->lay, panel);
     layout_resize(sc->lay, w, h, user_scale);
     sc->axis = timeaxis_create(sc->ix, TIMEAXIS_MIN_GAP_US);
@@ -188,7 +189,7 @@ int player_shot(const ShotConfig *cfg, Error *err)
     }
     FrameBoxes *boxes = cfg->boxes ? cfg->boxes : own_boxes;
     render_set_boxes(ren, boxes);
-    scene_open(&sc, cfg->trace, NULL, w, h, 1.0f, true);
+    scene_open(&sc, cfg->trace, NULL, ren, w, h, 1.0f, true);
     Playback pb;
     playback_init(&pb, 0);
     playback_seek(&pb, sc.ix, cfg->at_us);
@@ -310,7 +311,7 @@ static Trace *load_path(const Player *p, const char *path, Error *err)
 static void show_trace(Player *p, Trace *tr, const char *path)
 {
     scene_close(&p->sc);
-    scene_open(&p->sc, tr, tr, p->out_w, p->out_h, p->user_scale, p->panel);
+    scene_open(&p->sc, tr, tr, p->ren, p->out_w, p->out_h, p->user_scale, p->panel);
     playback_init(&p->pb, 0);
     p->opt = viewoptions_default();
     p->subj = SUBJ_SCENARIO;

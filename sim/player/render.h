@@ -68,6 +68,10 @@ void render_destroy(Renderer *r);
  * is NULL. fb is borrowed: it must outlive its use here. */
 void render_set_boxes(Renderer *r, FrameBoxes *fb);
 
+/* A LayoutMeasureFn over the renderer's fonts (ctx: the Renderer): the width of one line of
+ * text in the sans face, bold or not, at px pixels (rounded as the renderer rounds sizes). */
+float render_measure(void *renderer, const char *text, float px, bool bold);
+
 /* Draws the frame (does not present it). */
 void render_frame(Renderer *r, const ViewState *vs, const RenderHud *hud);
 

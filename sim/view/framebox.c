@@ -191,8 +191,11 @@ void framebox_check(const FrameBoxes *fb, const Layout *lay, FrameCheck *out)
             }
             if (boxes_meet(a->x, a->y, a->w, a->h, layout_node(lay, node))) {
                 out->tile_overlaps++;
-                char tile[32];
-                snprintf(tile, sizeof tile, "node %d", (int)node);
+                char tile[200];
+                LayoutRect t = layout_node(lay, node);
+                snprintf(tile, sizeof tile, "%s (tile %.0f,%.0f %.0fx%.0f; text %.0f,%.0f %.0fx%.0f)",
+                         layout_node_title(lay, node), (double)t.x, (double)t.y, (double)t.w,
+                         (double)t.h, (double)a->x, (double)a->y, (double)a->w, (double)a->h);
                 note_first(out, "\"%s\" lies on the tile of %s", a->text, tile);
             }
         }

@@ -35,6 +35,8 @@ enum {
     VT_GROUP = 8,    /* stands for `count` merged tokens */
     VT_REPLY = 16,   /* a reply / answer (travels server -> client) */
     VT_CACHED = 32,  /* DNS answer from the resolver's cache */
+    VT_TEMPORARY = 64, /* a refusal that only means "later" (4xx, refused connection, SERVFAIL):
+                        * drawn ⟳ with a dashed outline; a permanent one is ✖, solid */
 };
 
 typedef struct {

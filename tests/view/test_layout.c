@@ -206,30 +206,33 @@ static void check_scenario_layout(const char *name, const Trace *tr, const Layou
     }
 }
 
-/* The gaps between neighbouring columns: the one across the Internet (outgoing -> incoming) is
- * clearly the widest. */
+/* The free room between neighbouring columns' names: the one across the Internet (outgoing ->
+ * incoming), where envelopes and refusals travel, is clearly the widest (columns are as wide as
+ * their names; the room between them goes twice to the Internet). */
 static void check_internet_gap(const char *name, const Trace *tr, const Layout *lay)
 {
-    float colx[COL_COUNT];
+    float colx[COL_COUNT], half[COL_COUNT] = { 0 };
     bool used[COL_COUNT] = { false };
     for (size_t i = 0; i < trace_node_count(tr); i++) {
         LayoutColumn c = layout_column(lay, (int32_t)i);
         if (c != COL_TOP_ROW) {
             used[c] = true;
             colx[c] = cx(lay, (int32_t)i);
+            half[c] = fmaxf(half[c], layout_label_need(lay, (int32_t)i) / 2);
         }
     }
     if (!used[COL_OUTGOING] || !used[COL_INCOMING]) {
         return;
     }
-    float internet = colx[COL_INCOMING] - colx[COL_OUTGOING], widest_other = 0;
+    float internet = colx[COL_INCOMING] - colx[COL_OUTGOING] - half[COL_INCOMING] -
+                     half[COL_OUTGOING], widest_other = 0;
     int prev = -1;
     for (int c = 0; c < COL_COUNT; c++) {
         if (!used[c]) {
             continue;
         }
         if (prev >= 0 && c != COL_INCOMING) {
-            float gap = colx[c] - colx[prev];
+            float gap = colx[c] - colx[prev] - half[c] - half[prev];
             CHECK(gap > 0);
             widest_other = gap > widest_other ? gap : widest_other;
         }

@@ -170,7 +170,7 @@ static void viewstate_should_count_inbox_and_junk_at_the_store(void)
     vs = view_at(&v, MS(3000));
     CHECK_EQ_INT(vs->nodes[N_STORE_B].counters[NC_JUNK], 1);
     CHECK_EQ_INT(vs->nodes[N_STORE_B].counters[NC_INBOX], 0);
-    CHECK_EQ_STR(vs->nodes[N_STORE_B].badges[1].text, "Junk 1");
+    CHECK_EQ_STR(vs->nodes[N_STORE_B].badges[1].text, "\u2691 Junk 1");
     view_close(&v);
 }
 
@@ -183,7 +183,7 @@ static void viewstate_should_show_the_spam_score_against_the_threshold(void)
     CHECK(vs->nodes[N_SPAMD_B].has_verdict && vs->nodes[N_SPAMD_B].verdict_spam);
     CHECK_EQ_INT(vs->nodes[N_SPAMD_B].score_milli, 7300);
     CHECK_EQ_INT(vs->nodes[N_SPAMD_B].required_milli, 5000);
-    CHECK_EQ_STR(vs->nodes[N_SPAMD_B].badges[0].text, "7.3 / 5.0 SPAM");
+    CHECK_EQ_STR(vs->nodes[N_SPAMD_B].badges[0].text, "\u2691 7.3 / 5.0 SPAM");
     const ViewToken *m1 = viewstate_find_msg(vs, 0);
     CHECK(m1 && m1->role == CR_MSG_SPAM); /* on its way to the store, tagged */
     view_close(&v);
@@ -198,7 +198,7 @@ static void viewstate_should_park_a_deferred_message_with_a_retry_countdown(void
     CHECK_EQ_INT(out->counters[NC_DEFERRED], 1);
     CHECK_EQ_INT(out->next_retry_us, MS(301000));
     CHECK(out->badge_count >= 2);
-    CHECK_EQ_STR(out->badges[0].text, "\u21bb retry in 3:21");
+    CHECK_EQ_STR(out->badges[0].text, "\u27f3 retry in 3:21");
     CHECK_EQ_INT(out->badges[0].role, CR_SMTP_DEFER);
     CHECK_EQ_STR(out->badges[1].text, "queue 1");
     CHECK(vs->nodes[N_MX_B].down);
