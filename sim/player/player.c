@@ -753,6 +753,7 @@ static void advance_and_draw(Player *p, double dt_s)
 {
     Scene *sc = &p->sc;
     playback_advance(&p->pb, sc->ix, sc->vs, dt_s);
+    p->opt.current_event = p->pb.step_event;
     viewstate_compute(sc->ix, sc->lay, p->pb.t_us, &p->opt, sc->vs);
     /* The inspector follows time; a node's countdowns change even between events. */
     if (sc->vs->events_done != p->insp_events || (p->subj == SUBJ_NODE && p->pb.t_us != p->insp_t)) {

@@ -1198,6 +1198,52 @@ static void build_marks(Renderer *r, const RenderHud *h, int width)
     }
 }
 
+/* Every squeezed wait's real length: over its dotted stretch when it fits ("9 min 56 s"), else
+ * abbreviated ("10 min"); where two would meet, the second goes under the strip, between the
+ * start and end times. A label that has no room in either row is left out. */
+static void draw_gap_lengths(Renderer *r, const RenderHud *h, LayoutRect bar)
+{
+    int size = px(r, FS_SMALL - 1);
+    float base = bar.y + bar.h, sep = S(r, 8);
+    float row_y[2] = { bar.y - S(r, 1), base + S(r, 1) };
+    float row_end[2] = { bar.x - sep, bar.x - sep };
+    /* Row 1 holds the start and end times at its ends. */
+    char a[48], b[48];
+    int aw, bw, th;
+    fmt_duration(timeaxis_start(h->axis), a, sizeof a);
+    fmt_duration(timeaxis_end(h->axis), b, sizeof b);
+    text_size(r, FACE_SANS, size, timeaxis_start(h->axis) == 0 ? "0 s" : a, &aw, &th);
+    text_size(r, FACE_SANS, size, b, &bw, &th);
+    row_end[1] = bar.x + (float)aw;
+    float row1_limit = bar.x + bar.w - (float)bw - sep;
+    char dur[48];
+    for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
+        const AxisSegment *sg = timeaxis_segment(h->axis, i);
+        if (!sg->gap) {
+            continue;
+        }
+        float x0 = bar.x + (float)sg->frac0 * bar.w, x1 = bar.x + (float)sg->frac1 * bar.w;
+        int64_t len = sg->end_us - sg->start_us;
+        int w;
+        timeaxis_gap_text(len, false, dur, sizeof dur);
+        text_size(r, FACE_SANS, size, dur, &w, &th);
+        if ((float)w > x1 - x0) {
+            timeaxis_gap_text(len, true, dur, sizeof dur);
+            text_size(r, FACE_SANS, size, dur, &w, &th);
+        }
+        float lx = fminf(fmaxf((x0 + x1) / 2 - (float)w / 2, bar.x), bar.x + bar.w - (float)w);
+        for (int row = 0; row < 2; row++) {
+            float limit = row == 1 ? row1_limit : bar.x + bar.w;
+            if (lx >= row_end[row] + sep && lx + (float)w <= limit) {
+                float ty = row == 0 ? row_y[0] - (float)th * 0.35f : row_y[1];
+                text(r, FACE_SANS, size, dur, lx, ty, role(r, CR_TEXT), AL_LEFT);
+                row_end[row] = lx + (float)w;
+                break;
+            }
+        }
+    }
+}
+
 static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
     text_role(r, FB_TIMELINE, -1, -1);
@@ -1212,8 +1258,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     build_marks(r, h, width);
     float base = bar.y + bar.h;
     rect(r, bar.x, base - S(r, 2), bar.w, S(r, 2), role(r, CR_BORDER));
-    /* Squeezed gaps: a dotted stretch with its real length. */
-    char dur[48];
+    /* Squeezed gaps: a dotted stretch (wider for a longer wait) with its real length. */
     for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
         const AxisSegment *sg = timeaxis_segment(h->axis, i);
         if (!sg->gap) {
@@ -1223,14 +1268,8 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
         for (float x = x0 + S(r, 2); x < x1 - S(r, 2); x += S(r, 6)) {
             rect(r, x, base - S(r, 9), S(r, 3), S(r, 3), role(r, CR_TEXT_DIM));
         }
-        fmt_duration(sg->end_us - sg->start_us, dur, sizeof dur);
-        int w, th;
-        text_size(r, FACE_SANS, px(r, FS_SMALL - 2), dur, &w, &th);
-        if ((float)w < x1 - x0) {
-            text(r, FACE_SANS, px(r, FS_SMALL - 2), dur, (x0 + x1) / 2, bar.y - S(r, 1),
-                 role(r, CR_TEXT_DIM), AL_CENTER);
-        }
     }
+    draw_gap_lengths(r, h, bar);
     for (int x = 0; x < width; x++) {
         if (r->mark_role[x] == 255) {
             continue;
@@ -1249,6 +1288,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     float ly = base + S(r, 1);
     text(r, FACE_SANS, px(r, FS_SMALL - 1), timeaxis_start(h->axis) == 0 ? "0 s" : a, bar.x, ly,
          role(r, CR_TEXT_DIM), AL_LEFT);
+    /* (the gap lengths in draw_gap_lengths keep clear of these two) */
     text(r, FACE_SANS, px(r, FS_SMALL - 1), b, bar.x + bar.w, ly, role(r, CR_TEXT_DIM), AL_RIGHT);
 }
 

@@ -602,8 +602,12 @@ void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, in
         if (nl) {
             *nl = '\0';
         }
-        InspectLine *l = add(in, IL_MONO, view_event_role(tr, (uint32_t)j), "%s  %s",
-                             fmt_clock(ev[j].t_us, clock, sizeof clock) + 3, line);
+        /* The log's short clock: mm:ss.mmm within the first hour, the full clock (with its day)
+         * after; cutting "hh:" always showed 4d 20:14:58 as 20:14:58. */
+        fmt_clock(ev[j].t_us, clock, sizeof clock);
+        const char *shown_clock = ev[j].t_us < INT64_C(3600000000) ? clock + 3 : clock;
+        InspectLine *l = add(in, IL_MONO, view_event_role(tr, (uint32_t)j), "%s  %s", shown_clock,
+                             line);
         l->msg = ev[j].msg;
         shown++;
     }

@@ -60,7 +60,8 @@ ViewOptions viewoptions_default(void)
     return (ViewOptions){ .show_packets = true,
                           .selected_msg = TRACE_NONE,
                           .selected_node = TRACE_NONE,
-                          .max_per_link = 8 };
+                          .max_per_link = 8,
+                          .current_event = UINT32_MAX };
 }
 
 ViewState *viewstate_create(void)
@@ -868,6 +869,10 @@ void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
     out->shortest_flight_us = INT64_MAX;
     out->events_done = traceindex_events_until(ix, t_us);
     out->current = out->events_done ? (uint32_t)(out->events_done - 1) : UINT32_MAX;
+    if (opt->current_event < out->current &&
+        trace_events(tr)[opt->current_event].t_us == trace_events(tr)[out->current].t_us) {
+        out->current = opt->current_event;
+    }
     out->busy_until_us = traceindex_busy_until(ix, t_us);
 
     size_t n = trace_node_count(tr);
