@@ -205,7 +205,8 @@ int player_shot(const ShotConfig *cfg, Error *err)
                       .pb = &pb,
                       .inspector = sc.insp,
                       .inspector_title = title,
-                      .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT };
+                      .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT,
+                      .show_legend = cfg->legend };
     render_frame(ren, sc.vs, &hud);
     SDL_RenderPresent(sdl);
     if (cfg->check) {
@@ -254,7 +255,7 @@ typedef struct {
     ViewOptions opt;
     ThemeId theme, theme_before_hc;
     float user_scale;
-    bool panel, help, picker, fullscreen, scrubbing, done;
+    bool panel, help, legend, picker, fullscreen, scrubbing, done;
     Subject subj;
     int32_t subj_id;
     size_t insp_events;
@@ -525,6 +526,10 @@ static void on_key(Player *p, const SDL_KeyboardEvent *k)
         p->help = false;
         return;
     }
+    if (p->legend && (key == SDLK_ESCAPE || key == SDLK_l)) {
+        p->legend = false;
+        return;
+    }
     if (ctrl) {
         switch (key) {
         case SDLK_q: p->done = true; break;
@@ -563,6 +568,7 @@ static void on_key(Player *p, const SDL_KeyboardEvent *k)
     case SDLK_TAB: cycle_msg(p, shift ? -1 : +1); break;
     case SDLK_ESCAPE: select_msg(p, TRACE_NONE); break;
     case SDLK_F1: p->help = !p->help; break;
+    case SDLK_l: p->legend = !p->legend; break;
     case SDLK_F11:
         p->fullscreen = !p->fullscreen;
         SDL_SetWindowFullscreen(p->win, p->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
@@ -606,8 +612,9 @@ static void on_click(Player *p, float x, float y)
         }
         return;
     }
-    if (p->help) {
+    if (p->help || p->legend) {
         p->help = false;
+        p->legend = false;
         return;
     }
     const Layout *lay = p->sc.lay;
@@ -772,6 +779,7 @@ static void advance_and_draw(Player *p, double dt_s)
                       .inspector_scroll = p->insp_scroll,
                       .theme = p->theme,
                       .show_help = p->help,
+                      .show_legend = p->legend,
                       .show_picker = p->picker,
                       .picker = p->items,
                       .picker_count = p->nchoices,

@@ -59,6 +59,7 @@ typedef struct {
     const char *boxes_json; /* NULL, or where to write every text drawn (framebox.h's JSON) */
     FrameBoxes *boxes;      /* NULL, or filled with every text drawn (borrowed) */
     FrameCheck *check;      /* NULL, or filled with framebox_check of the frame */
+    bool legend;            /* draw the legend (key L) over the frame */
 } ShotConfig;
 
 /* Renders one frame offscreen (SDL's software renderer on a surface: no display, no video

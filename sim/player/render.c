@@ -678,7 +678,7 @@ static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
                                lab.x + lab.w / 2, lab.y, role(r, CR_TEXT), AL_CENTER, lab.w, bg);
     if (lab.h > S(r, 30)) {
         text_role(r, FB_NODE_KIND, i, -1);
-        text_fit(r, FACE_SANS, px(r, LAYOUT_KIND_PX), layout_kind_text(n->kind), lab.x + lab.w / 2,
+        text_fit(r, FACE_SANS, px(r, LAYOUT_KIND_PX), layout_node_kind_line(h->lay, i), lab.x + lab.w / 2,
                  y, ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
     }
 }
@@ -759,7 +759,7 @@ static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRe
     *name = (LayoutRect){ roundf(lab.x + lab.w / 2 - nw / 2), roundf(lab.y), nw, (float)th };
     *kind = (LayoutRect){ 0, 0, 0, 0 };
     if (lab.h > S(r, 30)) {
-        const char *k = layout_kind_text(trace_node(traceindex_trace(h->ix), i)->kind);
+        const char *k = layout_node_kind_line(h->lay, i);
         int kw, kh;
         text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
         float w2 = fminf((float)kw, lab.w);
@@ -1380,8 +1380,19 @@ static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
         char *gap = strstr(line, "  ");
         if (gap && gap - line < 120) {
             *gap = '\0';
-            short_route(line, route, sizeof route);
             payload = gap + 2;
+            /* The route in the canvas's names, so the log and the canvas call a node alike. */
+            char titles[256];
+            int32_t from = ev[i].from, to = ev[i].to;
+            if (from >= 0 && (size_t)from < trace_node_count(tr)) {
+                bool both = to >= 0 && (size_t)to < trace_node_count(tr) && to != from &&
+                            strstr(line, "\u2192") != NULL;
+                snprintf(titles, sizeof titles, "%s%s%s", layout_node_title(h->lay, from),
+                         both ? " \u2192 " : "", both ? layout_node_title(h->lay, to) : "");
+                short_route(titles, route, sizeof route);
+            } else {
+                short_route(line, route, sizeof route);
+            }
         }
         float tx = p.x + S(r, 24) + (float)cw, right = p.x + p.w - S(r, 8);
         FontFace face = FACE_SANS;
@@ -1527,6 +1538,7 @@ static const char *const HELP[][2] = {
     { "Ctrl +  Ctrl \u2212  Ctrl 0", "text size" },
     { "O", "open another scenario" },
     { "F11", "full screen" },
+    { "L", "legend: what the shapes and colours mean" },
     { "F1  ?", "this help" },
     { "Ctrl Q", "quit" },
 };
@@ -1549,6 +1561,112 @@ static void draw_help(Renderer *r, const RenderHud *h)
         text_fit(r, FACE_SANS, size, HELP[i][1], ax, y, role(r, CR_TEXT), AL_LEFT,
                  bx + bw - ax - S(r, 16), role(r, CR_PANEL));
     }
+}
+
+/* One legend row: a sample drawn at (x, y) by the caller, then its words. */
+static void legend_words(Renderer *r, float x, float y, float w, const char *words)
+{
+    text_role(r, FB_OVERLAY, -1, -1);
+    text_wrap(r, FACE_SANS, px(r, FS_BODY), words, x, y, w, role(r, CR_TEXT), true);
+}
+
+/* A sample refusal: its mark at (x, y + h / 2) and its label to the right. */
+static float legend_refusal(Renderer *r, float x, float y, const char *label, bool temporary)
+{
+    ViewToken t = { 0 };
+    t.x = t.x0 = t.x1 = t.cx = x + S(r, 12);
+    t.y = t.y0 = t.y1 = t.cy = y + S(r, 16);
+    t.shape = TOKEN_PACKET;
+    t.role = (uint8_t)(temporary ? CR_SMTP_DEFER : CR_SMTP_REJECT);
+    t.flags = (uint8_t)(VT_REJECT | VT_GROUP | (temporary ? VT_TEMPORARY : 0));
+    t.event = UINT32_MAX;
+    t.label = label;
+    TokenText tt = token_text(r, &t);
+    LayoutRect lab = { x + S(r, 34), t.y - (tt.th + 2 * tt.pad_y) / 2, tt.tw + 2 * tt.pad_x,
+                       tt.th + 2 * tt.pad_y };
+    draw_token_shapes(r, &t, lab);
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, tt.face, tt.size, label, lab.x + tt.pad_x, lab.y + tt.pad_y,
+         text_on(r, (ColorRole)t.role), AL_LEFT);
+    return lab.x + lab.w - x;
+}
+
+static float legend_badge(Renderer *r, float x, float y, const char *label, ColorRole cr)
+{
+    int w, th, size = px(r, FS_BADGE);
+    text_size(r, FACE_BOLD, size, label, &w, &th);
+    float bh = S(r, LAYOUT_BADGE_ROW - 2), bw = (float)w + S(r, 12);
+    round_rect(r, x, y, bw, bh, bh / 2, role(r, cr));
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, FACE_BOLD, size, label, x + S(r, 6), y + (bh - (float)th) / 2, text_on(r, cr), AL_LEFT);
+    return bw;
+}
+
+/* The visual grammar on one card, for the teacher to show (key L): every outcome has its own
+ * shape and word as well as its colour, so it reads in greyscale and on a washed-out projector. */
+static void draw_legend(Renderer *r, const RenderHud *h)
+{
+    text_role(r, FB_OVERLAY, -1, -1);
+    float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
+    rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
+    float bw = fminf(S(r, 1060), W - 20), bh = fminf(S(r, 560), H - 20);
+    float bx = W / 2 - bw / 2, by = H / 2 - bh / 2;
+    box(r, bx, by, bw, bh, S(r, 12), role(r, CR_PANEL), role(r, CR_BORDER), S(r, 2));
+    text(r, FACE_BOLD, px(r, FS_TITLE + 2), "How to read the picture   (L or Esc closes)",
+         bx + S(r, 24), by + S(r, 16), role(r, CR_TEXT), AL_LEFT);
+    float x = bx + S(r, 24), col2 = bx + S(r, 430), y = by + S(r, 62), ww = bx + bw - col2 - S(r, 20);
+    flush(r);
+    legend_refusal(r, x, y, "\u27f3 450 try later", true);
+    legend_words(r, col2, y, ww, "Temporary failure (4xx, refused connection, SERVFAIL): the "
+                 "sender keeps the message and tries again later. Ring, dashed box, \u27f3, amber.");
+    y += S(r, 70);
+    legend_refusal(r, x, y, "\u2716 550 refused", false);
+    legend_words(r, col2, y, ww, "Permanent failure (5xx, NXDOMAIN): not this way, ever; the "
+                 "message bounces. Crossed disc, solid box, \u2716, vermilion.");
+    y += S(r, 70);
+    float bx2 = x;
+    bx2 += legend_badge(r, bx2, y, "\u27f3 deferred 1", CR_SMTP_DEFER) + S(r, 8);
+    bx2 += legend_badge(r, bx2, y, "\u27f3 retry in 4:58", CR_SMTP_DEFER) + S(r, 8);
+    legend_badge(r, x, y + S(r, 26), "\u2716 refused 1", CR_SMTP_REJECT);
+    legend_badge(r, x + S(r, 130), y + S(r, 26), "\u21a9 bounced 1", CR_SMTP_REJECT);
+    legend_words(r, col2, y, ww, "Badges count what a node did: \u27f3 deferred or waiting to "
+                 "retry, \u2716 refused for good, \u21a9 bounced back to the sender.");
+    y += S(r, 70);
+    bx2 = x;
+    bx2 += legend_badge(r, bx2, y, "\u2714 sent 1", CR_OK) + S(r, 8);
+    bx2 += legend_badge(r, bx2, y, "Inbox 1", CR_OK) + S(r, 8);
+    legend_badge(r, bx2, y, "\u2691 Junk 1", CR_SPAM);
+    legend_words(r, col2, y, ww, "\u2714 delivered or accepted; \u2691 judged spam (the filter's "
+                 "score against its threshold, filed in Junk).");
+    y += S(r, 56);
+    static const struct {
+        ColorRole role;
+        const char *words;
+    } ENV[] = { { CR_MSG, "mail" }, { CR_MSG_SPAM, "spam" }, { CR_MSG_DSN, "bounce" } };
+    float ex = x + S(r, 16);
+    for (size_t i = 0; i < sizeof ENV / sizeof ENV[0]; i++) {
+        envelope(r, ex, y + S(r, 12), S(r, 32), role(r, ENV[i].role), envelope_edge(r));
+        flush(r);
+        text_role(r, FB_OVERLAY, -1, -1);
+        text(r, FACE_BOLD, px(r, FS_SMALL), ENV[i].words, ex + S(r, 22), y + S(r, 3), role(r, CR_TEXT),
+             AL_LEFT);
+        ex += S(r, 120);
+    }
+    legend_words(r, col2, y, ww, "Envelopes are messages: yellow mail, purple once judged spam, "
+                 "orange-red a bounce (a delivery status notification).");
+    y += S(r, 56);
+    round_rect(r, x, y, S(r, 80), S(r, 22), S(r, 6), role(r, CR_SMTP_CMD));
+    round_rect(r, x + S(r, 92), y, S(r, 70), S(r, 22), S(r, 6), role(r, CR_SMTP_OK));
+    round_rect(r, x + S(r, 174), y, S(r, 96), S(r, 22), S(r, 6), role(r, CR_DNS));
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "RCPT TO", x + S(r, 6), y + S(r, 2), text_on(r, CR_SMTP_CMD), AL_LEFT);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "250 OK", x + S(r, 98), y + S(r, 2), text_on(r, CR_SMTP_OK), AL_LEFT);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "MX? b.ex", x + S(r, 180), y + S(r, 2), text_on(r, CR_DNS), AL_LEFT);
+    legend_words(r, col2, y, ww, "Pills are protocol lines: commands, replies, DNS questions "
+                 "and answers (D hides them).");
 }
 
 static void draw_picker(Renderer *r, const RenderHud *h)
@@ -1627,6 +1745,9 @@ void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
     }
     if (h->status) {
         draw_note(r, h, h->status, c.y + S(r, 8), CR_NODE_ACTIVE);
+    }
+    if (h->show_legend) {
+        draw_legend(r, h);
     }
     if (h->show_help) {
         draw_help(r, h);

@@ -48,6 +48,7 @@ typedef struct {
     int picker_selected;
     const char *status; /* a short transient message, or NULL */
     const char *error;  /* an error to show over the canvas, or NULL */
+    bool show_legend;   /* the visual grammar, for the teacher to show (key L) */
 } RenderHud;
 
 typedef struct Renderer Renderer;

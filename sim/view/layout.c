@@ -304,7 +304,14 @@ const char *layout_node_title(const Layout *lay, int32_t node)
 {
     const TraceNode *n = trace_node(lay->tr, node);
     const char *label = trace_str(lay->tr, n->label);
-    return label[0] ? label : trace_str(lay->tr, n->name);
+    return label[0] && n->kind == NODE_CLIENT ? label : trace_str(lay->tr, n->name);
+}
+
+const char *layout_node_kind_line(const Layout *lay, int32_t node)
+{
+    const TraceNode *n = trace_node(lay->tr, node);
+    const char *label = trace_str(lay->tr, n->label);
+    return label[0] && n->kind != NODE_CLIENT ? label : layout_kind_text(n->kind);
 }
 
 /* Without the player's font: DejaVu Sans averages about 0.55 em a character in host names
@@ -323,7 +330,7 @@ static float label_need(const Layout *lay, int32_t i)
 {
     float s = lay->scale;
     const char *name = layout_node_title(lay, i);
-    const char *kind = layout_kind_text(trace_node(lay->tr, i)->kind);
+    const char *kind = layout_node_kind_line(lay, i);
     float nw = lay->measure ? lay->measure(lay->measure_ctx, name, lay->name_px, true)
                             : estimate_width(name, lay->name_px, true);
     float kw = lay->measure ? lay->measure(lay->measure_ctx, kind, LAYOUT_KIND_PX * s, false)

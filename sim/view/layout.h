@@ -74,9 +74,12 @@ void layout_destroy(Layout *lay);
 
 /* Measures names with fn(ctx, …) from now on (fn NULL: the estimate) and lays out again. */
 void layout_set_measure(Layout *lay, LayoutMeasureFn fn, void *ctx);
-/* What a node is called on screen: its label ("Bob's laptop") or else its name, the one name
- * the canvas, the log's routes and the inspector use. */
+/* What a node is called on screen, the one name the canvas and the log's routes use: a client's
+ * label ("Bob's laptop"), else the node's name — for a server its host name ("mx2.b.example"),
+ * the name its protocol lines and the log use. */
 const char *layout_node_title(const Layout *lay, int32_t node);
+/* The line under a node's name: a server's label when it has one ("backup MX"), else its kind. */
+const char *layout_node_kind_line(const Layout *lay, int32_t node);
 /* The width node i's name and kind line take, in pixels at the current scale and name size. */
 float layout_label_need(const Layout *lay, int32_t node);
 /* The kind line under a node's name: "outgoing server", "DNS resolver", ... */

@@ -375,9 +375,10 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
         }
         if (e->num2 != RCODE_NOERROR) {
             bool temporary = view_event_role(tr, (uint32_t)(e - trace_events(tr))) == CR_SMTP_DEFER;
-            return put_fmt(vs, "%s%s%s", temporary ? MARK_TEMPORARY : MARK_PERMANENT,
-                           trace_rcode_name((TraceRcode)e->num2),
-                           temporary ? ": try later" : ": no such domain");
+            /* Name the domain whose DNS failed: the resolver only passes the failure on. */
+            return put_fmt(vs, "%s%s: %s%s", temporary ? MARK_TEMPORARY : MARK_PERMANENT,
+                           trace_rcode_name((TraceRcode)e->num2), trace_str(tr, e->aux),
+                           temporary ? "'s DNS failed, try later" : " does not exist");
         } else {
             char buf[256];
             snprintf(buf, sizeof buf, "%s %s%s", trace_qtype_name((TraceQtype)e->num),

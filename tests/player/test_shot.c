@@ -25,7 +25,7 @@ static char png_path[256];
 /* Renders `tr` at at_ms and loads the PNG back as ARGB8888 (caller frees). */
 static SDL_Surface *shoot(const Trace *tr, int64_t at_ms, int w, int h, const char *sel, bool hc)
 {
-    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc, NULL, NULL, NULL };
+    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc, NULL, NULL, NULL, false };
     Error err = { 0 };
     int rc = player_shot(&cfg, &err);
     CHECK_EQ_INT(rc, 0);
@@ -47,7 +47,7 @@ static SDL_Surface *shoot(const Trace *tr, int64_t at_ms, int w, int h, const ch
 /* Like shoot at the design size, also recording every text drawn into fb. */
 static SDL_Surface *shoot_boxes(const Trace *tr, int64_t at_ms, FrameBoxes *fb)
 {
-    ShotConfig cfg = { tr, MS(at_ms), png_path, 0, 0, NULL, false, NULL, fb, NULL };
+    ShotConfig cfg = { tr, MS(at_ms), png_path, 0, 0, NULL, false, NULL, fb, NULL, false };
     Error err = { 0 };
     CHECK_EQ_INT(player_shot(&cfg, &err), 0);
     IMG_Init(IMG_INIT_PNG);
@@ -184,6 +184,97 @@ static void shot_should_show_the_rejected_reply_in_red_where_it_travels(void)
     trace_destroy(tr);
 }
 
+static int luma(Rgba c)
+{
+    return (299 * c.r + 587 * c.g + 114 * c.b) / 1000;
+}
+
+/* The frame's refusal label (its text box) and the model's refusal token, at at_ms. */
+typedef struct {
+    SDL_Surface *s;
+    FrameBox label;
+    float mark_x, mark_y;
+    bool found;
+} Refusal;
+
+static Refusal refusal_at(Trace *tr, int64_t at_ms)
+{
+    Refusal out = { 0 };
+    FrameBoxes *fb = framebox_create();
+    out.s = shoot_boxes(tr, at_ms, fb);
+    Model m = model_at(tr, at_ms, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
+    for (size_t i = 0; i < framebox_count(fb); i++) {
+        if (framebox_get(fb, i)->role == FB_REFUSAL) {
+            out.label = *framebox_get(fb, i);
+            out.found = true;
+        }
+    }
+    for (size_t i = 0; i < m.vs->token_count; i++) {
+        if (m.vs->tokens[i].flags & VT_REJECT) {
+            out.mark_x = m.vs->tokens[i].x;
+            out.mark_y = m.vs->tokens[i].y;
+        }
+    }
+    out.label.text = NULL; /* owned by fb */
+    framebox_destroy(fb);
+    model_close(&m);
+    return out;
+}
+
+/* Light-dark changes along the label box's top border, in greyscale. */
+static int border_changes(const Refusal *rf)
+{
+    int y = (int)rf->label.y - 3, changes = 0;
+    bool prev_dark = false;
+    for (int x = (int)rf->label.x + 4; x < (int)(rf->label.x + rf->label.w) - 4; x++) {
+        bool dark = luma(pixel(rf->s, x, y)) < 90;
+        changes += x > (int)rf->label.x + 4 && dark != prev_dark;
+        prev_dark = dark;
+    }
+    return changes;
+}
+
+/* Temporary and permanent failures differ in shape, not only in hue: in greyscale the temporary
+ * label's border is dashed and its mark a hollow ring; the permanent one's border is solid and
+ * its mark crossed through the middle. */
+static void shot_should_tell_temporary_from_permanent_in_greyscale(void)
+{
+    Trace *tmp_tr = fixture_retry();
+    Refusal tmp = refusal_at(tmp_tr, 1490);
+    Trace *perm_tr = fixture_bounce();
+    Refusal perm = refusal_at(perm_tr, 1730);
+    REQUIRE(tmp.found && perm.found && tmp.s && perm.s);
+    CHECK(border_changes(&tmp) >= 6);
+    CHECK(border_changes(&perm) <= 1);
+    /* The ring is hollow (background light inside), the cross dark at its centre. */
+    CHECK(luma(pixel(tmp.s, (int)tmp.mark_x, (int)tmp.mark_y)) > 150);
+    CHECK(luma(pixel(perm.s, (int)perm.mark_x, (int)perm.mark_y)) < 90);
+    SDL_FreeSurface(tmp.s);
+    SDL_FreeSurface(perm.s);
+    trace_destroy(tmp_tr);
+    trace_destroy(perm_tr);
+}
+
+/* The legend (key L) shows the grammar in words: both failure kinds and what badges mean. */
+static void shot_should_draw_the_legend_on_request(void)
+{
+    Trace *tr = fixture_happy();
+    FrameBoxes *fb = framebox_create();
+    ShotConfig cfg = { tr, MS(1500), NULL, 0, 0, NULL, false, NULL, fb, NULL, true };
+    Error err = { 0 };
+    CHECK_EQ_INT(player_shot(&cfg, &err), 0);
+    bool title = false, later = false, refused = false;
+    for (size_t i = 0; i < framebox_count(fb); i++) {
+        const char *t = framebox_get(fb, i)->text;
+        title |= strstr(t, "How to read the picture") != NULL;
+        later |= strcmp(t, "\u27f3 450 try later") == 0;
+        refused |= strcmp(t, "\u2716 550 refused") == 0;
+    }
+    CHECK(title && later && refused);
+    framebox_destroy(fb);
+    trace_destroy(tr);
+}
+
 static void shot_should_draw_m1_as_a_yellow_envelope_on_its_link(void)
 {
     Trace *tr = fixture_happy();
@@ -260,15 +351,15 @@ static void shot_should_refuse_an_unknown_message_and_an_unwritable_file(void)
 {
     Trace *tr = fixture_happy();
     Error err = { 0 };
-    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false, NULL, NULL, NULL };
+    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false, NULL, NULL, NULL, false };
     CHECK(player_shot(&cfg, &err) != 0);
     CHECK(err.set && strstr(err.msg, "m9") != NULL);
     Error err2 = { 0 };
-    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false, NULL, NULL, NULL };
+    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false, NULL, NULL, NULL, false };
     CHECK(player_shot(&bad, &err2) != 0);
     CHECK(err2.set && strstr(err2.file, "/nonexistent-dir/x.png") != NULL);
     /* A tiny size still renders. */
-    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false, NULL, NULL, NULL };
+    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false, NULL, NULL, NULL, false };
     Error err3 = { 0 };
     CHECK_EQ_INT(player_shot(&tiny, &err3), 0);
     remove(png_path);
@@ -284,6 +375,8 @@ int main(void)
     static const TestCase cases[] = {
         TEST_CASE(shot_should_draw_each_node_tile_in_its_kind_colour_where_the_layout_puts_it),
         TEST_CASE(shot_should_show_the_rejected_reply_in_red_where_it_travels),
+        TEST_CASE(shot_should_tell_temporary_from_permanent_in_greyscale),
+        TEST_CASE(shot_should_draw_the_legend_on_request),
         TEST_CASE(shot_should_draw_m1_as_a_yellow_envelope_on_its_link),
         TEST_CASE(shot_should_use_the_high_contrast_theme_and_the_requested_size),
         TEST_CASE(shot_should_write_opaque_pixels),

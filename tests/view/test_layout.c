@@ -285,6 +285,28 @@ static void check_sender_side(const char *name, const Trace *tr, const TraceInde
     }
 }
 
+/* One name per node: a server is called by its host name on the canvas as in the log
+ * ("mx2.b.example", with its label "backup MX" as the line under it); a client by its label. */
+static void layout_should_call_a_server_by_its_host_name(void)
+{
+    World *w = scenario_load_file(MAILSIM_SOURCE_DIR "/scenarios/02-mx-fallback.json", NULL);
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    REQUIRE(tr != NULL);
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    int32_t mx2 = trace_find_node(tr, "mx2.b.example"), alice = trace_find_node(tr, "alice-laptop");
+    REQUIRE(mx2 != TRACE_NONE && alice != TRACE_NONE);
+    CHECK_EQ_STR(layout_node_title(lay, mx2), "mx2.b.example");
+    CHECK_EQ_STR(layout_node_kind_line(lay, mx2), "backup MX");
+    CHECK_EQ_STR(layout_node_title(lay, alice), "Alice's laptop");
+    CHECK_EQ_STR(layout_node_kind_line(lay, alice), "mail client");
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
 static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
 {
     DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
@@ -405,6 +427,7 @@ RUN_TESTS(TEST_CASE(layout_should_put_roles_in_columns_left_to_right),
           TEST_CASE(layout_should_reflow_when_the_window_changes),
           TEST_CASE(layout_should_never_overlap_nodes_in_a_crowded_lesson),
           TEST_CASE(layout_should_lay_out_every_shipped_scenario_cleanly),
+          TEST_CASE(layout_should_call_a_server_by_its_host_name),
           TEST_CASE(layout_should_use_the_scenarios_own_positions),
           TEST_CASE(layout_should_start_at_the_design_size_and_scale_with_the_window),
           TEST_CASE(layout_should_hit_test_nodes_regions_and_log_rows))
