@@ -666,6 +666,27 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
     }
 }
 
+/* Where the name and the kind line of node i are drawn. */
+static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRect *name,
+                            LayoutRect *kind)
+{
+    LayoutRect lab = layout_node_label(h->lay, i);
+    int w, th;
+    text_size(r, FACE_BOLD, (int)lroundf(layout_name_px(h->lay)), layout_node_title(h->lay, i), &w,
+              &th);
+    float nw = fminf((float)w, lab.w);
+    *name = (LayoutRect){ roundf(lab.x + lab.w / 2 - nw / 2), roundf(lab.y), nw, (float)th };
+    *kind = (LayoutRect){ 0, 0, 0, 0 };
+    if (lab.h > S(r, 30)) {
+        const char *k = layout_node_kind_line(h->lay, i);
+        int kw, kh;
+        text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
+        float w2 = fminf((float)kw, lab.w);
+        *kind = (LayoutRect){ roundf(lab.x + lab.w / 2 - w2 / 2), roundf(lab.y + (float)th), w2,
+                              (float)kh };
+    }
+}
+
 /* A node's name and kind under its tile, at their fixed sizes: the layout made the room. */
 static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
 {
@@ -673,6 +694,15 @@ static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
     const TraceNode *n = trace_node(tr, i);
     LayoutRect lab = layout_node_label(h->lay, i);
     SDL_Color bg = role(r, CR_BG);
+    /* A plate of background behind the words: an envelope or a link passing under a name
+     * does not make it unreadable (names are drawn above travelling tokens). */
+    LayoutRect nb, kb;
+    node_text_boxes(r, h, i, &nb, &kb);
+    round_rect(r, nb.x - S(r, 3), nb.y, nb.w + S(r, 6), nb.h + kb.h, S(r, 4), bg);
+    if (kb.w > nb.w) {
+        round_rect(r, kb.x - S(r, 3), kb.y, kb.w + S(r, 6), kb.h, S(r, 4), bg);
+    }
+    flush(r);
     text_role(r, FB_NODE_NAME, i, -1);
     float y = lab.y + text_fit(r, FACE_BOLD, (int)lroundf(layout_name_px(h->lay)), layout_node_title(h->lay, i),
                                lab.x + lab.w / 2, lab.y, role(r, CR_TEXT), AL_CENTER, lab.w, bg);
@@ -745,27 +775,6 @@ static TokenText token_text(Renderer *r, const ViewToken *t)
 static int token_rank(const ViewToken *t)
 {
     return (t->flags & VT_REJECT) ? 0 : t->shape == TOKEN_ENVELOPE ? ((t->flags & VT_RESTING) ? 2 : 1) : 3;
-}
-
-/* Where the name and the kind line of node i are drawn. */
-static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRect *name,
-                            LayoutRect *kind)
-{
-    LayoutRect lab = layout_node_label(h->lay, i);
-    int w, th;
-    text_size(r, FACE_BOLD, (int)lroundf(layout_name_px(h->lay)), layout_node_title(h->lay, i), &w,
-              &th);
-    float nw = fminf((float)w, lab.w);
-    *name = (LayoutRect){ roundf(lab.x + lab.w / 2 - nw / 2), roundf(lab.y), nw, (float)th };
-    *kind = (LayoutRect){ 0, 0, 0, 0 };
-    if (lab.h > S(r, 30)) {
-        const char *k = layout_node_kind_line(h->lay, i);
-        int kw, kh;
-        text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
-        float w2 = fminf((float)kw, lab.w);
-        *kind = (LayoutRect){ roundf(lab.x + lab.w / 2 - w2 / 2), roundf(lab.y + (float)th), w2,
-                              (float)kh };
-    }
 }
 
 static int token_preferred(Renderer *r, const ViewToken *t, float bw, float bh, LabelSpot *c);
@@ -1052,12 +1061,9 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
         draw_badges(r, vs, h, (int32_t)i, true);
     }
     flush(r);
-    for (size_t i = 0; i < vs->node_count; i++) {
-        draw_node_text(r, h, (int32_t)i);
-        draw_badges(r, vs, h, (int32_t)i, false);
-    }
     place_labels(r, vs, h);
-    /* Resting envelopes first, travelling tokens above them, refusals on top of everything. */
+    /* Resting envelopes, then travelling tokens; names and badges above them; then the tokens'
+     * labels; refusals on top of everything. */
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < vs->token_count; i++) {
             const ViewToken *t = &vs->tokens[i];
@@ -1067,11 +1073,20 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
             }
         }
         flush(r);
-        for (size_t i = 0; i < vs->token_count; i++) {
-            const ViewToken *t = &vs->tokens[i];
-            int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
-            if (want == pass) {
-                draw_token_text(r, traceindex_trace(h->ix), t, r->lab[i]);
+        if (pass == 1) {
+            for (size_t i = 0; i < vs->node_count; i++) {
+                draw_node_text(r, h, (int32_t)i);
+                draw_badges(r, vs, h, (int32_t)i, false);
+            }
+            for (size_t i = 0; i < vs->token_count; i++) {
+                if (!(vs->tokens[i].flags & VT_REJECT)) {
+                    draw_token_text(r, traceindex_trace(h->ix), &vs->tokens[i], r->lab[i]);
+                }
+            }
+        }
+        for (size_t i = 0; i < vs->token_count && pass == 2; i++) {
+            if (vs->tokens[i].flags & VT_REJECT) {
+                draw_token_text(r, traceindex_trace(h->ix), &vs->tokens[i], r->lab[i]);
             }
         }
     }

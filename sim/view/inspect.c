@@ -519,9 +519,11 @@ void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t
     if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us) {
         spam_section(in, tr, &trace_events(tr)[v]);
     }
+    /* The conversation, where refusals are said, right after where the message stands: it
+     * used to come after every header, some fifteen wheel clicks down. */
+    transcript_lines(in, ix, m, t_us);
     envelope_lines(in, ix, m, t_us);
     header_lines(in, ix, m, t_us);
-    transcript_lines(in, ix, m, t_us);
     dns_lines(in, ix, m, t_us);
     finish(in);
 }

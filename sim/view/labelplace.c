@@ -66,10 +66,9 @@ float labelplace_cost(const LabelPlacer *lp, LayoutRect r, int32_t own_a, int32_
     float cost = outside * 4; /* a label off the canvas is not seen at all */
     for (size_t i = 0; i < lp->count; i++) {
         const Obstacle *o = &lp->obs[i];
-        if (o->owner >= 0 && (o->owner == own_a || o->owner == own_b)) {
-            continue;
-        }
-        cost += shared_area(r, o->r);
+        bool own = o->owner >= 0 && (o->owner == own_a || o->owner == own_b);
+        /* Its own node's tile is allowed, but a free spot is better. */
+        cost += shared_area(r, o->r) * (own ? 0.25f : 1.0f);
     }
     return cost;
 }

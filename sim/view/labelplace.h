@@ -35,12 +35,13 @@ typedef struct {
 
 /* Places a w × h label at the best of the n candidate corners (n >= 1), given that it belongs to
  * nodes own_a and own_b (-1 for none), and blocks it for later labels. Returns the chosen
- * candidate's index; *out gets the label's rectangle. */
+ * candidate's index (the first that costs nothing, else the cheapest); *out gets the label's
+ * rectangle. */
 int labelplace_put(LabelPlacer *lp, const LabelSpot *cand, int n, float w, float h, int32_t own_a,
                    int32_t own_b, LayoutRect *out);
 
-/* How much of rectangle r overlaps what is placed (area in px², bounds overflow counted too),
- * ignoring obstacles owned by own_a or own_b. */
+/* How much of rectangle r overlaps what is placed (area in px², bounds overflow counted four
+ * times); obstacles owned by own_a or own_b count a quarter (allowed, but not preferred). */
 float labelplace_cost(const LabelPlacer *lp, LayoutRect r, int32_t own_a, int32_t own_b);
 
 #endif
