@@ -1626,7 +1626,7 @@ static void draw_legend(Renderer *r, const RenderHud *h)
     text_role(r, FB_OVERLAY, -1, -1);
     float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
     rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
-    float bw = fminf(S(r, 1060), W - 20), bh = fminf(S(r, 560), H - 20);
+    float bw = fminf(S(r, 1060), W - 20), bh = fminf(S(r, 470), H - 20);
     float bx = W / 2 - bw / 2, by = H / 2 - bh / 2;
     box(r, bx, by, bw, bh, S(r, 12), role(r, CR_PANEL), role(r, CR_BORDER), S(r, 2));
     text(r, FACE_BOLD, px(r, FS_TITLE + 2), "How to read the picture   (L or Esc closes)",
