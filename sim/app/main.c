@@ -66,6 +66,7 @@ typedef enum {
     OPT_SELECT,
     OPT_HIGH_CONTRAST,
     OPT_MSG,
+    OPT_BOXES,
     OPT_COUNT
 } OptionId;
 
@@ -83,6 +84,7 @@ typedef struct {
     const char *trace_out;
     const char *summary_out;
     const char *out_png;
+    const char *boxes_json;
     const char *select;
     const char *msg;
     bool quiet, high_contrast;
@@ -408,7 +410,8 @@ static int cmd_shot(const Options *opt, char **files, int nfiles)
                        .width = opt->size.width,
                        .height = opt->size.height,
                        .select_msg = opt->select,
-                       .high_contrast = opt->high_contrast };
+                       .high_contrast = opt->high_contrast,
+                       .boxes_json = opt->boxes_json };
     int rc = player_shot(&cfg, &err);
     if (rc != 0) {
         print_error(&err);
@@ -497,7 +500,7 @@ static const Command COMMANDS[CMD_COUNT] = {
                      "play a recorded trace in the player" },
     [CMD_SHOT] = { "shot", PLAYER_COMMAND(cmd_shot), FILES_ONE,
                    "SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
-                   "[--select MSG] [--seed N] [--high-contrast]",
+                   "[--select MSG] [--seed N] [--high-contrast] [--boxes FILE.json]",
                    "render one moment to a PNG without a display" },
     [CMD_CHART] = { "chart", PLAYER_COMMAND(cmd_chart), FILES_ONE,
                     "SCENARIO|TRACE --msg ID --out FILE.svg|FILE.png [--at SECONDS]\n"
@@ -604,6 +607,8 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                             0, BIT(CMD_SHOT), NULL, NULL, NULL },
     [OPT_MSG] = { "--msg", "ID", VALUE_TEXT, offsetof(Options, msg), 0, BIT(CMD_CHART), NULL,
                   NULL, NULL },
+    [OPT_BOXES] = { "--boxes", "FILE.json", VALUE_OUTPUT, offsetof(Options, boxes_json), 0,
+                    BIT(CMD_SHOT), NULL, NULL, NULL },
 };
 
 static const OptionSpec *option_find(const char *name, size_t len)

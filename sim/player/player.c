@@ -49,13 +49,14 @@ typedef struct {
     Inspector *insp;
 } Scene;
 
-static void scene_open(Scene *sc, const Trace *tr, Trace *owned, int w, int h, float user_scale,
-                       bool panel)
+static void scene_open(Scene *sc, const Trace *tr, Trace *owned, Renderer *ren, int w, int h,
+                       float user_scale, bool panel)
 {
     sc->owned = owned;
     sc->tr = tr;
     sc->ix = traceindex_create(tr);
     sc->lay = layout_create(sc->ix);
+    layout_set_measure(sc->lay, render_measure, ren);
     layout_set_panel(sc->lay, panel);
     layout_resize(sc->lay, w, h, user_scale);
     sc->axis = timeaxis_create(sc->ix, TIMEAXIS_MIN_GAP_US);
@@ -128,6 +129,25 @@ static bool save_png_whole(SDL_Surface *surf, const char *path, Error *err)
     return true;
 }
 
+static bool save_boxes_whole(const FrameBoxes *fb, const char *path, Error *err)
+{
+    AtomicFile *af = atomicfile_open(path);
+    if (!af) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        return false;
+    }
+    if (!framebox_write_json(fb, atomicfile_stream(af))) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        atomicfile_abort(af);
+        return false;
+    }
+    if (!atomicfile_commit(af)) {
+        error_set(err, path, "", "cannot write the text boxes: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 int player_shot(const ShotConfig *cfg, Error *err)
 {
     int w = cfg->width > 0 ? cfg->width : LAYOUT_DESIGN_W;
@@ -139,6 +159,7 @@ int player_shot(const ShotConfig *cfg, Error *err)
     bool ttf = false, img = false;
     int rc = 1;
     int32_t sel = TRACE_NONE;
+    FrameBoxes *own_boxes = NULL;
 
     if (cfg->select_msg) {
         sel = trace_find_msg(cfg->trace, cfg->select_msg);
@@ -168,7 +189,12 @@ int player_shot(const ShotConfig *cfg, Error *err)
     if (!ren) {
         goto done;
     }
-    scene_open(&sc, cfg->trace, NULL, w, h, 1.0f, true);
+    if (cfg->boxes_json || cfg->check) {
+        own_boxes = cfg->boxes ? NULL : framebox_create();
+    }
+    FrameBoxes *boxes = cfg->boxes ? cfg->boxes : own_boxes;
+    render_set_boxes(ren, boxes);
+    scene_open(&sc, cfg->trace, NULL, ren, w, h, 1.0f, true);
     Playback pb;
     playback_init(&pb, 0);
     playback_seek(&pb, sc.ix, cfg->at_us);
@@ -184,14 +210,22 @@ int player_shot(const ShotConfig *cfg, Error *err)
                       .pb = &pb,
                       .inspector = sc.insp,
                       .inspector_title = title,
-                      .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT };
+                      .theme = cfg->high_contrast ? THEME_HIGH_CONTRAST : THEME_LIGHT,
+                      .show_legend = cfg->legend };
     render_frame(ren, sc.vs, &hud);
     SDL_RenderPresent(sdl);
-    if (!save_png_whole(surf, cfg->out_png, err)) {
+    if (cfg->check) {
+        framebox_check(boxes, sc.lay, cfg->check);
+    }
+    if (cfg->boxes_json && !save_boxes_whole(boxes, cfg->boxes_json, err)) {
+        goto done;
+    }
+    if (cfg->out_png && !save_png_whole(surf, cfg->out_png, err)) {
         goto done;
     }
     rc = 0;
 done:
+    framebox_destroy(own_boxes);
     scene_close(&sc);
     render_destroy(ren);
     if (sdl) {
@@ -226,7 +260,7 @@ typedef struct {
     ViewOptions opt;
     ThemeId theme, theme_before_hc;
     float user_scale;
-    bool panel, help, picker, fullscreen, scrubbing, done;
+    bool panel, help, legend, picker, fullscreen, scrubbing, done;
     Subject subj;
     int32_t subj_id;
     size_t insp_events;
@@ -283,7 +317,7 @@ static Trace *load_path(const Player *p, const char *path, Error *err)
 static void show_trace(Player *p, Trace *tr, const char *path)
 {
     scene_close(&p->sc);
-    scene_open(&p->sc, tr, tr, p->out_w, p->out_h, p->user_scale, p->panel);
+    scene_open(&p->sc, tr, tr, p->ren, p->out_w, p->out_h, p->user_scale, p->panel);
     playback_init(&p->pb, 0);
     p->opt = viewoptions_default();
     p->subj = SUBJ_SCENARIO;
@@ -499,6 +533,10 @@ static void on_key(Player *p, const SDL_KeyboardEvent *k)
         p->help = false;
         return;
     }
+    if (p->legend && (key == SDLK_ESCAPE || key == SDLK_l)) {
+        p->legend = false;
+        return;
+    }
     if (ctrl) {
         switch (key) {
         case SDLK_q: p->done = true; break;
@@ -537,6 +575,7 @@ static void on_key(Player *p, const SDL_KeyboardEvent *k)
     case SDLK_TAB: cycle_msg(p, shift ? -1 : +1); break;
     case SDLK_ESCAPE: select_msg(p, TRACE_NONE); break;
     case SDLK_F1: p->help = !p->help; break;
+    case SDLK_l: p->legend = !p->legend; break;
     case SDLK_F11:
         p->fullscreen = !p->fullscreen;
         SDL_SetWindowFullscreen(p->win, p->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
@@ -580,8 +619,9 @@ static void on_click(Player *p, float x, float y)
         }
         return;
     }
-    if (p->help) {
+    if (p->help || p->legend) {
         p->help = false;
+        p->legend = false;
         return;
     }
     const Layout *lay = p->sc.lay;
@@ -727,6 +767,7 @@ static void advance_and_draw(Player *p, double dt_s)
 {
     Scene *sc = &p->sc;
     playback_advance(&p->pb, sc->ix, sc->vs, dt_s);
+    p->opt.current_event = p->pb.step_event;
     viewstate_compute(sc->ix, sc->lay, p->pb.t_us, &p->opt, sc->vs);
     /* The inspector follows time; a node's countdowns change even between events. */
     if (sc->vs->events_done != p->insp_events || (p->subj == SUBJ_NODE && p->pb.t_us != p->insp_t)) {
@@ -745,6 +786,7 @@ static void advance_and_draw(Player *p, double dt_s)
                       .inspector_scroll = p->insp_scroll,
                       .theme = p->theme,
                       .show_help = p->help,
+                      .show_legend = p->legend,
                       .show_picker = p->picker,
                       .picker = p->items,
                       .picker_count = p->nchoices,

@@ -14,6 +14,7 @@
 #define MAILSIM_PLAYER_H
 
 #include "trace/trace.h"
+#include "view/framebox.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -55,11 +56,16 @@ typedef struct {
     int width, height;      /* 0 = the design size, LAYOUT_DESIGN_W×H */
     const char *select_msg; /* message id to select (inspector + highlight), or NULL */
     bool high_contrast;
+    const char *boxes_json; /* NULL, or where to write every text drawn (framebox.h's JSON) */
+    FrameBoxes *boxes;      /* NULL, or filled with every text drawn (borrowed) */
+    FrameCheck *check;      /* NULL, or filled with framebox_check of the frame */
+    bool legend;            /* draw the legend (key L) over the frame */
 } ShotConfig;
 
 /* Renders one frame offscreen (SDL's software renderer on a surface: no display, no video
  * driver needed) and writes it as a PNG, whole or not at all (a temporary file beside it is
- * renamed into place). Returns 0 on success; otherwise non-zero with err filled (unknown message
+ * renamed into place); out_png may be NULL when only the boxes or the check are wanted. The
+ * boxes JSON is written whole or not at all, too. Returns 0 on success; otherwise non-zero with err filled (unknown message
  * id, missing or unreadable fonts, unwritable file) and nothing written. */
 int player_shot(const ShotConfig *cfg, Error *err);
 

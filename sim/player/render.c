@@ -11,6 +11,8 @@
 
 #include "text/narrate.h"
 #include "player/textcache.h"
+#include "view/framebox.h"
+#include "view/labelplace.h"
 #include "util/xalloc.h"
 
 #include <math.h>
@@ -27,8 +29,6 @@ enum {
     FS_BODY = 16,
     FS_SMALL = 14,
     FS_MONO = 15,
-    FS_NAME = 17,
-    FS_KIND = 14,
     FS_BADGE = 15,
     FS_TOKEN = 15,
     FS_REJECT = 17,
@@ -60,6 +60,15 @@ struct Renderer {
     int marks_w;
     uint8_t *mark_role; /* ColorRole per column, 255 = none */
     uint8_t *mark_tall;
+    /* The frame's texts are recorded here when set (render_set_boxes): what the next text drawn
+     * is for, whose it is, and the text it stands for when it shows less (NULL: itself). */
+    FrameBoxes *boxes;
+    LabelPlacer *lp;
+    LayoutRect *lab; /* per token: where its label box was placed this frame */
+    size_t lab_cap;
+    FrameTextRole trole;
+    int32_t tnode, tnode2;
+    const char *tmeant;
 };
 
 typedef enum { AL_LEFT, AL_CENTER, AL_RIGHT } Align;
@@ -102,6 +111,7 @@ Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err)
         goto fail;
     }
     SDL_SetRenderDrawBlendMode(sdl, SDL_BLENDMODE_BLEND);
+    r->lp = labelplace_create();
     return r;
 fail:
     render_destroy(r);
@@ -114,6 +124,8 @@ void render_destroy(Renderer *r)
         return;
     }
     textcache_destroy(r->tc);
+    labelplace_destroy(r->lp);
+    free(r->lab);
     free(r->verts);
     free(r->hits);
     free(r->mark_role);
@@ -314,6 +326,26 @@ static void text_size(Renderer *r, FontFace face, int size, const char *s, int *
 
 /* Draws text with its top-left (or top-centre / top-right) at (x, y). When max_w > 0 and the
  * text is wider, it is cut at max_w and faded into `bg`. Returns the height drawn. */
+/* Says what the texts drawn next are for (for the recorded boxes). */
+static void text_role(Renderer *r, FrameTextRole role, int32_t node, int32_t node2)
+{
+    r->trole = role;
+    r->tnode = node;
+    r->tnode2 = node2;
+    r->tmeant = NULL;
+}
+
+static void record_text(Renderer *r, const char *s, SDL_FRect dst, int size, bool cut)
+{
+    if (!r->boxes) {
+        return;
+    }
+    const char *meant = r->tmeant ? r->tmeant : s;
+    FrameBox b = { meant, dst.x, dst.y, dst.w, dst.h, size, (uint8_t)r->trole,
+                   cut || strcmp(meant, s) != 0, r->tnode, r->tnode2 };
+    framebox_add(r->boxes, &b);
+}
+
 static float text_fit(Renderer *r, FontFace face, int size, const char *s, float x, float y,
                       SDL_Color c, Align al, float max_w, SDL_Color bg)
 {
@@ -334,6 +366,7 @@ static float text_fit(Renderer *r, FontFace face, int size, const char *s, float
     SDL_SetTextureColorMod(t, c.r, c.g, c.b);
     SDL_SetTextureAlphaMod(t, c.a);
     SDL_RenderCopyF(r->sdl, t, &src, &dst);
+    record_text(r, s, dst, size, cut);
     if (cut) {
         float fw = fminf(S(r, 26), dw / 3);
         hgradient(r, dst.x + dw - fw, dst.y, fw, (float)h, alpha(bg, 0), alpha(bg, 255));
@@ -363,6 +396,7 @@ static float text_wrap(Renderer *r, FontFace face, int size, const char *s, floa
         SDL_SetTextureColorMod(t, c.r, c.g, c.b);
         SDL_SetTextureAlphaMod(t, c.a);
         SDL_RenderCopyF(r->sdl, t, NULL, &dst);
+        record_text(r, s, dst, size, false);
     }
     return (float)h;
 }
@@ -450,12 +484,6 @@ static void draw_icon(Renderer *r, NodeKind kind, LayoutRect tile, SDL_Color c, 
     }
 }
 
-static const char *const KIND_LINE[NODE_KIND_COUNT] = {
-    [NODE_CLIENT] = "mail client",     [NODE_OUTGOING] = "outgoing server",
-    [NODE_RESOLVER] = "DNS resolver",  [NODE_INCOMING] = "incoming server",
-    [NODE_FILTER] = "spam filter",     [NODE_STORE] = "mail store",
-};
-
 /* ---- canvas ---- */
 
 /* A token's path from fraction p0 to p1, w wide: one quad for a straight link; a curve is a
@@ -517,13 +545,6 @@ static void draw_links(Renderer *r, const RenderHud *h)
     }
 }
 
-static const char *node_label(const Trace *tr, int32_t i)
-{
-    const TraceNode *n = trace_node(tr, i);
-    const char *label = trace_str(tr, n->label);
-    return label[0] ? label : trace_str(tr, n->name);
-}
-
 static void draw_node_shapes(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i)
 {
     const Trace *tr = traceindex_trace(h->ix);
@@ -553,41 +574,59 @@ static void draw_node_shapes(Renderer *r, const ViewState *vs, const RenderHud *
     }
 }
 
-/* Badges: coloured pills under the label (beside the tile in the top row). */
-static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, bool shapes)
+/* Badge b of node i: its pill and its font size. Coloured pills under the label (beside the tile
+ * in the top row), as many as the footprint has rows for. Returns false when it is not shown. */
+static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, int b,
+                      LayoutRect *pill, int *size)
 {
     const ViewNode *vn = &vs->nodes[i];
     LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
     LayoutRect t = layout_node(h->lay, i);
     bool beside = layout_column(h->lay, i) == COL_TOP_ROW;
-    float y = lab.y + lab.h + S(r, 1);
     float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
-    /* As many badges as the footprint has rows for (the layout shrinks it in crowded columns). */
     int fit = beside ? VIEW_MAX_BADGES
                      : (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
-    int count = vn->badge_count < fit ? vn->badge_count : fit;
-    for (int b = 0; b < count; b++) {
+    if (b >= vn->badge_count || b >= fit) {
+        return false;
+    }
+    const ViewBadge *bd = &vn->badges[b];
+    int w, th;
+    *size = px(r, FS_BADGE);
+    text_size(r, FACE_BOLD, *size, bd->text, &w, &th);
+    while ((float)w + S(r, 12) > maxw && *size > px(r, FRAMEBOX_MIN_SMALL_PX)) {
+        (*size)--;
+        text_size(r, FACE_BOLD, *size, bd->text, &w, &th);
+    }
+    float bw = fminf((float)w + S(r, 12), maxw);
+    float bx = beside ? t.x + t.w + S(r, 6) : lab.x + lab.w / 2 - bw / 2;
+    float by = beside ? t.y + (float)b * (row_h + S(r, 2))
+                      : lab.y + lab.h + S(r, 1) + (float)b * (row_h + S(r, 2));
+    *pill = (LayoutRect){ bx, by, bw, row_h };
+    return true;
+}
+
+static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, bool shapes)
+{
+    const ViewNode *vn = &vs->nodes[i];
+    LayoutRect pill = { 0 };
+    int size, count = 0;
+    for (int b = 0; badge_box(r, vs, h, i, b, &pill, &size); b++, count++) {
         const ViewBadge *bd = &vn->badges[b];
-        int w, th, size = px(r, FS_BADGE);
-        text_size(r, FACE_BOLD, size, bd->text, &w, &th);
-        while ((float)w + S(r, 12) > maxw && size > px(r, 12)) { /* shrink before cutting */
-            size--;
-            text_size(r, FACE_BOLD, size, bd->text, &w, &th);
-        }
-        float bw = fminf((float)w + S(r, 12), maxw), bh = row_h;
-        float bx = beside ? t.x + t.w + S(r, 6) : lab.x + lab.w / 2 - bw / 2;
-        float by = beside ? t.y + (float)b * (bh + S(r, 2)) : y + (float)b * (bh + S(r, 2));
         if (shapes) {
-            round_rect(r, bx, by, bw, bh, bh / 2, role(r, (ColorRole)bd->role));
-        } else {
-            text_fit(r, FACE_BOLD, size, bd->text, bx + S(r, 6), by + (bh - (float)th) / 2,
-                     text_on(r, (ColorRole)bd->role), AL_LEFT, bw - S(r, 12),
-                     role(r, (ColorRole)bd->role));
+            round_rect(r, pill.x, pill.y, pill.w, pill.h, pill.h / 2, role(r, (ColorRole)bd->role));
+            continue;
         }
+        int w, th;
+        text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        text_role(r, FB_BADGE, i, -1);
+        text_fit(r, FACE_BOLD, size, bd->text, pill.x + S(r, 6), pill.y + (pill.h - (float)th) / 2,
+                 text_on(r, (ColorRole)bd->role), AL_LEFT, pill.w - S(r, 12),
+                 role(r, (ColorRole)bd->role));
     }
     /* The filter's gauge: score against the threshold, under its badge. */
-    if (vn->has_verdict && shapes && !beside && count < fit) {
-        float gy = y + (float)count * (row_h + S(r, 2)) + S(r, 1);
+    LayoutRect lab = layout_node_label(h->lay, i);
+    if (vn->has_verdict && shapes && count > 0 && layout_column(h->lay, i) != COL_TOP_ROW) {
+        float gy = pill.y + pill.h + S(r, 3);
         float gw = fminf(lab.w, S(r, 120)), gx = lab.x + lab.w / 2 - gw / 2, gh = S(r, 7);
         double max = fmax(vn->required_milli * 2.0, vn->score_milli * 1.1);
         float k = max > 0 ? (float)(vn->score_milli / max) : 0;
@@ -599,25 +638,50 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
     }
 }
 
+/* Where the name and the kind line of node i are drawn. */
+static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRect *name,
+                            LayoutRect *kind)
+{
+    LayoutRect lab = layout_node_label(h->lay, i);
+    int w, th;
+    text_size(r, FACE_BOLD, (int)lroundf(layout_name_px(h->lay)), layout_node_title(h->lay, i), &w,
+              &th);
+    float nw = fminf((float)w, lab.w);
+    *name = (LayoutRect){ roundf(lab.x + lab.w / 2 - nw / 2), roundf(lab.y), nw, (float)th };
+    *kind = (LayoutRect){ 0, 0, 0, 0 };
+    if (lab.h > S(r, 30)) {
+        const char *k = layout_node_kind_line(h->lay, i);
+        int kw, kh;
+        text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
+        float w2 = fminf((float)kw, lab.w);
+        *kind = (LayoutRect){ roundf(lab.x + lab.w / 2 - w2 / 2), roundf(lab.y + (float)th), w2,
+                              (float)kh };
+    }
+}
+
+/* A node's name and kind under its tile, at their fixed sizes: the layout made the room. */
 static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
 {
     const Trace *tr = traceindex_trace(h->ix);
     const TraceNode *n = trace_node(tr, i);
     LayoutRect lab = layout_node_label(h->lay, i);
-    const char *name = node_label(tr, i);
     SDL_Color bg = role(r, CR_BG);
-    int size = px(r, FS_NAME), w, th;
-    text_size(r, FACE_BOLD, size, name, &w, &th);
-    for (int k = 0; k < 3 && (float)w > lab.w; k++) { /* shrink a little before cutting */
-        size = size * 9 / 10;
-        text_size(r, FACE_BOLD, size, name, &w, &th);
+    /* A plate of background behind the words: an envelope or a link passing under a name
+     * does not make it unreadable (names are drawn above travelling tokens). */
+    LayoutRect nb, kb;
+    node_text_boxes(r, h, i, &nb, &kb);
+    round_rect(r, nb.x - S(r, 3), nb.y, nb.w + S(r, 6), nb.h + kb.h, S(r, 4), bg);
+    if (kb.w > nb.w) {
+        round_rect(r, kb.x - S(r, 3), kb.y, kb.w + S(r, 6), kb.h, S(r, 4), bg);
     }
-    float y = lab.y;
-    y += text_fit(r, FACE_BOLD, size, name, lab.x + lab.w / 2, y, role(r, CR_TEXT), AL_CENTER, lab.w,
-                  bg) - S(r, 2);
+    flush(r);
+    text_role(r, FB_NODE_NAME, i, -1);
+    float y = lab.y + text_fit(r, FACE_BOLD, (int)lroundf(layout_name_px(h->lay)), layout_node_title(h->lay, i),
+                               lab.x + lab.w / 2, lab.y, role(r, CR_TEXT), AL_CENTER, lab.w, bg);
     if (lab.h > S(r, 30)) {
-        text_fit(r, FACE_SANS, px(r, FS_KIND), KIND_LINE[n->kind], lab.x + lab.w / 2, y,
-                 ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
+        text_role(r, FB_NODE_KIND, i, -1);
+        text_fit(r, FACE_SANS, px(r, LAYOUT_KIND_PX), layout_node_kind_line(h->lay, i), lab.x + lab.w / 2,
+                 y, ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
     }
 }
 
@@ -635,19 +699,241 @@ static SDL_Color envelope_edge(const Renderer *r)
     return r->theme == THEME_LIGHT ? (SDL_Color){ 40, 40, 40, 255 } : (SDL_Color){ 20, 20, 20, 255 };
 }
 
-/* Token geometry: trails, envelopes, pills. Text comes in a second pass. */
-static void token_pill_size(Renderer *r, const ViewToken *t, float *w, float *h, int *size, FontFace *face)
+/* ---- token labels ----
+ *
+ * Every token's text sits in a box of its own: a packet's pill, a refusal's raised label, the id
+ * beside an envelope. Before anything is drawn, labelplace puts each box where it covers no other
+ * text and no other node's tile (most important first: refusals, travelling envelopes, resting
+ * ones, packets), so drawing only follows r->lab. */
+
+typedef struct {
+    FontFace face;
+    int size;
+    float wrap;        /* > 0: the text is wrapped at this width (a long refusal) */
+    float tw, th;      /* the text's size */
+    float pad_x, pad_y; /* the box around it */
+} TokenText;
+
+#define REFUSAL_WRAP_W 330 /* a refusal wider than this many px (scale 1) takes two lines */
+
+static TokenText token_text(Renderer *r, const ViewToken *t)
 {
-    bool reject = (t->flags & VT_REJECT) != 0;
-    *face = reject ? FACE_BOLD : FACE_SANS;
-    *size = px(r, reject ? FS_REJECT : FS_TOKEN);
-    int tw, th;
-    text_size(r, *face, *size, t->label, &tw, &th);
-    *w = (float)tw + S(r, reject ? 16 : 12);
-    *h = (float)th + S(r, reject ? 6 : 3);
+    TokenText tt = { FACE_SANS, px(r, FS_TOKEN), 0, 0, 0, S(r, 6), S(r, 1.5f) };
+    if (t->shape == TOKEN_ENVELOPE) {
+        tt.face = FACE_BOLD;
+        tt.size = px(r, FS_SMALL);
+        tt.pad_x = S(r, 3);
+        tt.pad_y = 0;
+    } else if (t->flags & VT_REJECT) {
+        tt.face = FACE_BOLD;
+        tt.size = px(r, FS_REJECT);
+        tt.pad_x = S(r, 10);
+        tt.pad_y = S(r, 4);
+    }
+    int w, h;
+    text_size(r, tt.face, tt.size, t->label, &w, &h);
+    if ((t->flags & VT_REJECT) && (float)w > S(r, REFUSAL_WRAP_W)) {
+        tt.wrap = S(r, REFUSAL_WRAP_W);
+        float wh = text_wrap(r, tt.face, tt.size, t->label, 0, 0, tt.wrap, role(r, CR_TEXT), false);
+        SDL_Texture *tex = textcache_get(r->tc, tt.face, tt.size, t->label, (int)tt.wrap, &w, &h);
+        (void)tex;
+        h = (int)wh;
+    }
+    tt.tw = (float)w;
+    tt.th = (float)h;
+    return tt;
 }
 
-static void draw_token_shapes(Renderer *r, const ViewToken *t)
+static int token_rank(const ViewToken *t)
+{
+    return (t->flags & VT_REJECT) ? 0 : t->shape == TOKEN_ENVELOPE ? ((t->flags & VT_RESTING) ? 2 : 1) : 3;
+}
+
+static int token_preferred(Renderer *r, const ViewToken *t, float bw, float bh, LabelSpot *c);
+
+/* After a token's preferred spots: a widening ring around (x, y), for crowded moments. */
+static int ring_candidates(Renderer *r, float x, float y, float bw, float bh, LabelSpot *c, int n)
+{
+    for (int k = 1; k <= 5; k++) {
+        float ox = bw / 2 + S(r, 10) + (float)(k - 1) * S(r, 24), oy = (float)k * (bh + S(r, 5));
+        for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+                if (dx != 0 || dy != 0) {
+                    c[n++] = (LabelSpot){ x + (float)dx * ox - bw / 2, y + (float)dy * oy - bh / 2 };
+                }
+            }
+        }
+    }
+    return n;
+}
+
+#define MAX_CANDIDATES 96
+
+static int token_candidates(Renderer *r, const ViewToken *t, float bw, float bh, LabelSpot *c)
+{
+    int n = token_preferred(r, t, bw, bh, c);
+    if (!(t->flags & VT_RESTING)) { /* along its own link, a little behind or ahead */
+        static const float SLIDE[] = { -0.12f, 0.12f, -0.25f, 0.25f, -0.4f, 0.4f };
+        for (size_t k = 0; k < sizeof SLIDE / sizeof SLIDE[0]; k++) {
+            float p = t->progress + SLIDE[k], x, y;
+            if (p > 0.02f && p < 0.98f) {
+                viewtoken_point(t, p, &x, &y);
+                c[n++] = (LabelSpot){ x - bw / 2, y - bh / 2 + ((t->flags & VT_REJECT) ? t->label_dy : 0) };
+            }
+        }
+    }
+    n = ring_candidates(r, t->x, t->y, bw, bh, c, n);
+    for (int k = 1; k <= 12; k++) { /* last: small nudges up or down, for a tight corner */
+        float dy = (float)((k + 1) / 2) * S(r, 4) * (k % 2 ? -1.0f : 1.0f);
+        c[n++] = (LabelSpot){ t->x - bw / 2, t->y - bh / 2 + dy };
+    }
+    return n;
+}
+
+static int token_preferred(Renderer *r, const ViewToken *t, float bw, float bh, LabelSpot *c)
+{
+    int n = 0;
+    float x = t->x, y = t->y;
+    if (t->flags & VT_REJECT) {
+        float up = t->label_dy != 0 ? -t->label_dy : S(r, 48), step = bh + S(r, 6);
+        for (int k = 0; k < 4; k++) {
+            c[n++] = (LabelSpot){ x - bw / 2, y - up - (float)k * step - bh / 2 };
+        }
+        for (int k = 0; k < 3; k++) {
+            c[n++] = (LabelSpot){ x - bw / 2, y + up + (float)k * step - bh / 2 };
+        }
+        for (int k = 0; k < 3; k++) {
+            c[n++] = (LabelSpot){ x - bw * 0.15f, y - up - (float)k * step - bh / 2 };
+            c[n++] = (LabelSpot){ x - bw * 0.85f, y - up - (float)k * step - bh / 2 };
+        }
+        return n;
+    }
+    if (t->shape == TOKEN_ENVELOPE && (t->flags & VT_RESTING)) {
+        c[n++] = (LabelSpot){ x + S(r, 16), y - bh / 2 };
+        c[n++] = (LabelSpot){ x + S(r, 16), y - bh - S(r, 8) };
+        c[n++] = (LabelSpot){ x - bw / 2, y - S(r, 12) - bh };
+        c[n++] = (LabelSpot){ x + S(r, 16), y + S(r, 8) };
+        return n;
+    }
+    if (t->shape == TOKEN_ENVELOPE) {
+        c[n++] = (LabelSpot){ x - bw / 2, y + S(r, 13) };
+        c[n++] = (LabelSpot){ x - bw / 2, y - S(r, 13) - bh };
+        c[n++] = (LabelSpot){ x + S(r, 21), y - bh / 2 };
+        c[n++] = (LabelSpot){ x - S(r, 21) - bw, y - bh / 2 };
+        c[n++] = (LabelSpot){ x - bw / 2, y + S(r, 15) + bh };
+        c[n++] = (LabelSpot){ x - bw / 2, y - S(r, 15) - 2 * bh };
+        return n;
+    }
+    float step = bh + S(r, 3);
+    c[n++] = (LabelSpot){ x - bw / 2, y - bh / 2 };
+    for (int k = 1; k <= 3; k++) {
+        c[n++] = (LabelSpot){ x - bw / 2, y - bh / 2 - (float)k * step };
+        c[n++] = (LabelSpot){ x - bw / 2, y - bh / 2 + (float)k * step };
+    }
+    c[n++] = (LabelSpot){ x + S(r, 10), y - bh / 2 };
+    c[n++] = (LabelSpot){ x - S(r, 10) - bw, y - bh / 2 };
+    return n;
+}
+
+/* The nodes a token's label belongs to (it may lie on their tiles). */
+static void token_owners(const Trace *tr, const ViewToken *t, int32_t *a, int32_t *b)
+{
+    *a = *b = -1;
+    if (t->flags & VT_RESTING) {
+        *a = t->node;
+    } else if (t->event < trace_count(tr)) {
+        *a = trace_events(tr)[t->event].from;
+        *b = trace_events(tr)[t->event].to;
+    }
+}
+
+static void place_labels(Renderer *r, const ViewState *vs, const RenderHud *h)
+{
+    const Trace *tr = traceindex_trace(h->ix);
+    if (vs->token_count > r->lab_cap) {
+        r->lab = xgrow(r->lab, &r->lab_cap, vs->token_count, sizeof *r->lab);
+    }
+    labelplace_reset(r->lp, layout_region(h->lay, REGION_CANVAS));
+    for (size_t i = 0; i < vs->node_count; i++) {
+        int32_t n = (int32_t)i;
+        labelplace_block(r->lp, layout_node(h->lay, n), n);
+        LayoutRect name, kind, pill;
+        node_text_boxes(r, h, n, &name, &kind);
+        labelplace_block(r->lp, name, -1);
+        labelplace_block(r->lp, kind, -1);
+        int size;
+        for (int b = 0; badge_box(r, vs, h, n, b, &pill, &size); b++) {
+            labelplace_block(r->lp, pill, -1);
+        }
+    }
+    /* Envelopes are shapes a label must not hide either. */
+    for (size_t i = 0; i < vs->token_count; i++) {
+        const ViewToken *t = &vs->tokens[i];
+        if (t->shape == TOKEN_ENVELOPE) {
+            float w = S(r, (t->flags & VT_RESTING) ? 24 : 32);
+            LayoutRect env = { t->x - w / 2 - 1, t->y - w * 0.33f - 1, w + 2, w * 0.66f + 2 };
+            labelplace_block(r->lp, env, (t->flags & VT_RESTING) ? t->node : -1);
+        }
+    }
+    LabelSpot cand[MAX_CANDIDATES];
+    for (int rank = 0; rank < 4; rank++) {
+        for (size_t i = 0; i < vs->token_count; i++) {
+            const ViewToken *t = &vs->tokens[i];
+            if (token_rank(t) != rank) {
+                continue;
+            }
+            r->lab[i] = (LayoutRect){ t->x, t->y, 0, 0 };
+            if (!t->label[0]) {
+                continue;
+            }
+            TokenText tt = token_text(r, t);
+            float bw = tt.tw + 2 * tt.pad_x, bh = tt.th + 2 * tt.pad_y;
+            int n = token_candidates(r, t, bw, bh, cand);
+            int32_t a, b;
+            token_owners(tr, t, &a, &b);
+            labelplace_put(r->lp, cand, n, bw, bh, a, b, &r->lab[i]);
+        }
+    }
+}
+
+/* A refusal's mark on the link: permanent is a filled disc with a cross, temporary a hollow
+ * ring with an arrowhead (⟳) — they differ in shape, not only in hue. */
+static void refusal_mark(Renderer *r, const ViewToken *t, SDL_Color c)
+{
+    SDL_Color ink_c = role(r, CR_TEXT), bg = role(r, CR_BG);
+    float rad = S(r, 9);
+    if (t->flags & VT_TEMPORARY) {
+        circle(r, t->x, t->y, rad + S(r, 2), ink_c);
+        circle(r, t->x, t->y, rad, c);
+        circle(r, t->x, t->y, rad - S(r, 4), bg);
+        tri(r, t->x + rad * 0.2f, t->y - rad - S(r, 5), t->x + rad * 0.2f, t->y - rad + S(r, 5),
+            t->x + rad + S(r, 3), t->y - rad, ink_c);
+        return;
+    }
+    circle(r, t->x, t->y, rad + S(r, 2), ink_c);
+    circle(r, t->x, t->y, rad, c);
+    float k = rad * 0.55f;
+    line(r, t->x - k, t->y - k, t->x + k, t->y + k, S(r, 3), ink_c);
+    line(r, t->x - k, t->y + k, t->x + k, t->y - k, S(r, 3), ink_c);
+}
+
+/* A dashed outline around rectangle b: the temporary refusal's label. */
+static void dashed_box(Renderer *r, LayoutRect b, float t, SDL_Color c)
+{
+    float dash = S(r, 7), gap = S(r, 5);
+    for (float x = b.x; x < b.x + b.w; x += dash + gap) {
+        float w = fminf(dash, b.x + b.w - x);
+        rect(r, x, b.y, w, t, c);
+        rect(r, x, b.y + b.h - t, w, t, c);
+    }
+    for (float y = b.y; y < b.y + b.h; y += dash + gap) {
+        float hh = fminf(dash, b.y + b.h - y);
+        rect(r, b.x, y, t, hh, c);
+        rect(r, b.x + b.w - t, y, t, hh, c);
+    }
+}
+
+static void draw_token_shapes(Renderer *r, const ViewToken *t, LayoutRect lab)
 {
     SDL_Color c = role(r, (ColorRole)t->role);
     bool travelling = !(t->flags & VT_RESTING);
@@ -655,65 +941,85 @@ static void draw_token_shapes(Renderer *r, const ViewToken *t)
         polyline(r, t, 0, t->progress, S(r, t->shape == TOKEN_ENVELOPE ? 4 : 3), alpha(c, 150));
         circle(r, t->x0, t->y0, S(r, 3), alpha(c, 150));
     }
+    bool selected = (t->flags & VT_SELECTED) != 0;
     if (t->shape == TOKEN_ENVELOPE) {
         float w = S(r, (t->flags & VT_RESTING) ? 24 : 32);
-        if (t->flags & VT_SELECTED) {
+        if (selected) {
             round_rect(r, t->x - w / 2 - S(r, 6), t->y - w * 0.33f - S(r, 6), w + S(r, 12),
                        w * 0.66f + S(r, 12), S(r, 6), role(r, CR_SELECT));
         }
         envelope(r, t->x, t->y, w, c, envelope_edge(r));
         return;
     }
-    float w, h;
-    int size;
-    FontFace face;
-    token_pill_size(r, t, &w, &h, &size, &face);
-    if (t->flags & VT_SELECTED) {
-        round_rect(r, t->x - w / 2 - S(r, 4), t->y - h / 2 - S(r, 4), w + S(r, 8), h + S(r, 8),
-                   h / 2 + S(r, 4), role(r, CR_SELECT));
+    if (lab.w <= 0) {
+        return;
     }
+    float lcx = lab.x + lab.w / 2, lcy = lab.y + lab.h / 2;
+    bool moved = fabsf(lcx - t->x) > 1 || fabsf(lcy - t->y) > 1;
     if (t->flags & VT_REJECT) {
-        float ly = t->y + t->label_dy;
-        if (t->label_dy != 0) { /* the token on the link, a leader up to its label */
-            line(r, t->x, t->y, t->x, ly, S(r, 3), role(r, CR_TEXT));
-            circle(r, t->x, t->y, S(r, 7), role(r, CR_TEXT));
-            circle(r, t->x, t->y, S(r, 5), c);
+        /* The mark on the link, a leader to the label's nearer edge. */
+        float ey = lcy < t->y ? lab.y + lab.h : lab.y;
+        float ex = fminf(fmaxf(t->x, lab.x + S(r, 12)), lab.x + lab.w - S(r, 12));
+        if (selected) {
+            circle(r, t->x, t->y, S(r, 15), role(r, CR_SELECT));
+            round_rect(r, lab.x - S(r, 5), lab.y - S(r, 5), lab.w + S(r, 10), lab.h + S(r, 10),
+                       S(r, 10), role(r, CR_SELECT));
         }
-        round_rect(r, t->x - w / 2 + S(r, 2), ly - h / 2 + S(r, 3), w, h, h / 2,
-                   (SDL_Color){ 0, 0, 0, 70 });
-        box(r, t->x - w / 2, ly - h / 2, w, h, h / 2, c, role(r, CR_TEXT), S(r, 2.5f));
-    } else {
-        round_rect(r, t->x - w / 2, t->y - h / 2, w, h, S(r, 6), c);
+        line(r, t->x, t->y, ex, ey, S(r, 3), role(r, CR_TEXT));
+        refusal_mark(r, t, c);
+        round_rect(r, lab.x + S(r, 2), lab.y + S(r, 3), lab.w, lab.h, S(r, 8), (SDL_Color){ 0, 0, 0, 70 });
+        if (t->flags & VT_TEMPORARY) {
+            round_rect(r, lab.x, lab.y, lab.w, lab.h, S(r, 3), c);
+            dashed_box(r, lab, S(r, 3), role(r, CR_TEXT));
+        } else {
+            box(r, lab.x, lab.y, lab.w, lab.h, fminf(lab.h / 2, S(r, 14)), c, role(r, CR_TEXT),
+                S(r, 3));
+        }
+        return;
     }
+    if (moved) { /* a label moved off its packet keeps a thread to where the packet is */
+        line(r, t->x, t->y, lcx, lcy, S(r, 1.5f), alpha(c, 200));
+        circle(r, t->x, t->y, S(r, 4), c);
+    }
+    if (selected) {
+        round_rect(r, lab.x - S(r, 4), lab.y - S(r, 4), lab.w + S(r, 8), lab.h + S(r, 8),
+                   S(r, 9), role(r, CR_SELECT));
+    }
+    round_rect(r, lab.x, lab.y, lab.w, lab.h, S(r, 6), c);
 }
 
-static void draw_token_text(Renderer *r, const ViewToken *t)
+/* Whose a token's text is: a resting envelope's node; a travelling token's two ends. */
+static void token_text_role(Renderer *r, const Trace *tr, const ViewToken *t)
 {
-    if (!t->label[0]) {
+    FrameTextRole role = t->shape == TOKEN_ENVELOPE ? FB_ENVELOPE
+                         : (t->flags & VT_REJECT)   ? FB_REFUSAL
+                                                    : FB_PACKET;
+    int32_t a, b;
+    token_owners(tr, t, &a, &b);
+    text_role(r, role, a, b);
+}
+
+static void draw_token_text(Renderer *r, const Trace *tr, const ViewToken *t, LayoutRect lab)
+{
+    if (!t->label[0] || lab.w <= 0) {
         return;
     }
+    token_text_role(r, tr, t);
+    TokenText tt = token_text(r, t);
     if (t->shape == TOKEN_ENVELOPE) {
-        bool resting = (t->flags & VT_RESTING) != 0;
-        int size = px(r, resting ? FS_SMALL - 1 : FS_SMALL);
-        int w, h;
-        text_size(r, FACE_BOLD, size, t->label, &w, &h);
-        /* Travelling: the id under the envelope. Resting: beside the stack, to the right. */
-        float lx = resting ? t->x + S(r, 16) : t->x - (float)w / 2;
-        float ly = resting ? t->y - (float)h / 2 : t->y + S(r, 13);
         flush(r);
-        SDL_Color bg = role(r, CR_BG);
-        round_rect(r, lx - S(r, 3), ly, (float)w + S(r, 6), (float)h, S(r, 4), alpha(bg, 225));
-        text(r, FACE_BOLD, size, t->label, lx, ly, role(r, CR_TEXT), AL_LEFT);
+        round_rect(r, lab.x, lab.y, lab.w, lab.h, S(r, 4), alpha(role(r, CR_BG), 225));
+        text(r, tt.face, tt.size, t->label, lab.x + tt.pad_x, lab.y + tt.pad_y, role(r, CR_TEXT),
+             AL_LEFT);
         return;
     }
-    float w, h;
-    int size;
-    FontFace face;
-    token_pill_size(r, t, &w, &h, &size, &face);
-    int tw, th;
-    text_size(r, face, size, t->label, &tw, &th);
-    text(r, face, size, t->label, t->x, t->y + t->label_dy - (float)th / 2,
-         text_on(r, (ColorRole)t->role), AL_CENTER);
+    SDL_Color tc = text_on(r, (ColorRole)t->role);
+    if (tt.wrap > 0) {
+        text_wrap(r, tt.face, tt.size, t->label, lab.x + tt.pad_x, lab.y + tt.pad_y, tt.wrap, tc,
+                  true);
+        return;
+    }
+    text(r, tt.face, tt.size, t->label, lab.x + tt.pad_x, lab.y + tt.pad_y, tc, AL_LEFT);
 }
 
 static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
@@ -727,26 +1033,32 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
         draw_badges(r, vs, h, (int32_t)i, true);
     }
     flush(r);
-    for (size_t i = 0; i < vs->node_count; i++) {
-        draw_node_text(r, h, (int32_t)i);
-        draw_badges(r, vs, h, (int32_t)i, false);
-    }
-    /* Resting envelopes first, travelling tokens above them, refusals on top of everything. */
+    place_labels(r, vs, h);
+    /* Resting envelopes, then travelling tokens; names and badges above them; then the tokens'
+     * labels; refusals on top of everything. */
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < vs->token_count; i++) {
             const ViewToken *t = &vs->tokens[i];
             int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
-            if (want != pass) {
-                continue;
+            if (want == pass) {
+                draw_token_shapes(r, t, r->lab[i]);
             }
-            draw_token_shapes(r, t);
         }
         flush(r);
-        for (size_t i = 0; i < vs->token_count; i++) {
-            const ViewToken *t = &vs->tokens[i];
-            int want = (t->flags & VT_RESTING) ? 0 : (t->flags & VT_REJECT) ? 2 : 1;
-            if (want == pass) {
-                draw_token_text(r, t);
+        if (pass == 1) {
+            for (size_t i = 0; i < vs->node_count; i++) {
+                draw_node_text(r, h, (int32_t)i);
+                draw_badges(r, vs, h, (int32_t)i, false);
+            }
+            for (size_t i = 0; i < vs->token_count; i++) {
+                if (!(vs->tokens[i].flags & VT_REJECT)) {
+                    draw_token_text(r, traceindex_trace(h->ix), &vs->tokens[i], r->lab[i]);
+                }
+            }
+        }
+        for (size_t i = 0; i < vs->token_count && pass == 2; i++) {
+            if (vs->tokens[i].flags & VT_REJECT) {
+                draw_token_text(r, traceindex_trace(h->ix), &vs->tokens[i], r->lab[i]);
             }
         }
     }
@@ -757,6 +1069,7 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
 
 static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_TITLE, -1, -1);
     LayoutRect b = layout_region(h->lay, REGION_TOPBAR);
     rect(r, b.x, b.y, b.w, b.h, role(r, CR_PANEL_ALT));
     rect(r, b.x, b.y + b.h - S(r, 1), b.w, S(r, 1), role(r, CR_BORDER));
@@ -819,6 +1132,7 @@ static void draw_topbar(Renderer *r, const ViewState *vs, const RenderHud *h)
 
 static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_CAPTION, -1, -1);
     LayoutRect c = layout_region(h->lay, REGION_CAPTION);
     rect(r, c.x, c.y, c.w, c.h, role(r, CR_PANEL));
     rect(r, c.x, c.y, c.w, S(r, 1), role(r, CR_BORDER));
@@ -871,8 +1185,55 @@ static void build_marks(Renderer *r, const RenderHud *h, int width)
     }
 }
 
+/* Every squeezed wait's real length: over its dotted stretch when it fits ("9 min 56 s"), else
+ * abbreviated ("10 min"); where two would meet, the second goes under the strip, between the
+ * start and end times. A label that has no room in either row is left out. */
+static void draw_gap_lengths(Renderer *r, const RenderHud *h, LayoutRect bar)
+{
+    int size = px(r, FS_SMALL - 1);
+    float base = bar.y + bar.h, sep = S(r, 8);
+    float row_y[2] = { bar.y - S(r, 1), base + S(r, 1) };
+    float row_end[2] = { bar.x - sep, bar.x - sep };
+    /* Row 1 holds the start and end times at its ends. */
+    char a[48], b[48];
+    int aw, bw, th;
+    fmt_duration(timeaxis_start(h->axis), a, sizeof a);
+    fmt_duration(timeaxis_end(h->axis), b, sizeof b);
+    text_size(r, FACE_SANS, size, timeaxis_start(h->axis) == 0 ? "0 s" : a, &aw, &th);
+    text_size(r, FACE_SANS, size, b, &bw, &th);
+    row_end[1] = bar.x + (float)aw;
+    float row1_limit = bar.x + bar.w - (float)bw - sep;
+    char dur[48];
+    for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
+        const AxisSegment *sg = timeaxis_segment(h->axis, i);
+        if (!sg->gap) {
+            continue;
+        }
+        float x0 = bar.x + (float)sg->frac0 * bar.w, x1 = bar.x + (float)sg->frac1 * bar.w;
+        int64_t len = sg->end_us - sg->start_us;
+        int w;
+        timeaxis_gap_text(len, false, dur, sizeof dur);
+        text_size(r, FACE_SANS, size, dur, &w, &th);
+        if ((float)w > x1 - x0) {
+            timeaxis_gap_text(len, true, dur, sizeof dur);
+            text_size(r, FACE_SANS, size, dur, &w, &th);
+        }
+        float lx = fminf(fmaxf((x0 + x1) / 2 - (float)w / 2, bar.x), bar.x + bar.w - (float)w);
+        for (int row = 0; row < 2; row++) {
+            float limit = row == 1 ? row1_limit : bar.x + bar.w;
+            if (lx >= row_end[row] + sep && lx + (float)w <= limit) {
+                float ty = row == 0 ? row_y[0] - (float)th * 0.35f : row_y[1];
+                text(r, FACE_SANS, size, dur, lx, ty, role(r, CR_TEXT), AL_LEFT);
+                row_end[row] = lx + (float)w;
+                break;
+            }
+        }
+    }
+}
+
 static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_TIMELINE, -1, -1);
     LayoutRect tl = layout_region(h->lay, REGION_TIMELINE);
     rect(r, tl.x, tl.y, tl.w, tl.h, role(r, CR_PANEL_ALT));
     rect(r, tl.x, tl.y, tl.w, S(r, 1), role(r, CR_BORDER));
@@ -884,8 +1245,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     build_marks(r, h, width);
     float base = bar.y + bar.h;
     rect(r, bar.x, base - S(r, 2), bar.w, S(r, 2), role(r, CR_BORDER));
-    /* Squeezed gaps: a dotted stretch with its real length. */
-    char dur[48];
+    /* Squeezed gaps: a dotted stretch (wider for a longer wait) with its real length. */
     for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
         const AxisSegment *sg = timeaxis_segment(h->axis, i);
         if (!sg->gap) {
@@ -895,14 +1255,8 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
         for (float x = x0 + S(r, 2); x < x1 - S(r, 2); x += S(r, 6)) {
             rect(r, x, base - S(r, 9), S(r, 3), S(r, 3), role(r, CR_TEXT_DIM));
         }
-        fmt_duration(sg->end_us - sg->start_us, dur, sizeof dur);
-        int w, th;
-        text_size(r, FACE_SANS, px(r, FS_SMALL - 2), dur, &w, &th);
-        if ((float)w < x1 - x0) {
-            text(r, FACE_SANS, px(r, FS_SMALL - 2), dur, (x0 + x1) / 2, bar.y - S(r, 1),
-                 role(r, CR_TEXT_DIM), AL_CENTER);
-        }
     }
+    draw_gap_lengths(r, h, bar);
     for (int x = 0; x < width; x++) {
         if (r->mark_role[x] == 255) {
             continue;
@@ -921,6 +1275,7 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     float ly = base + S(r, 1);
     text(r, FACE_SANS, px(r, FS_SMALL - 1), timeaxis_start(h->axis) == 0 ? "0 s" : a, bar.x, ly,
          role(r, CR_TEXT_DIM), AL_LEFT);
+    /* (the gap lengths in draw_gap_lengths keep clear of these two) */
     text(r, FACE_SANS, px(r, FS_SMALL - 1), b, bar.x + bar.w, ly, role(r, CR_TEXT_DIM), AL_RIGHT);
 }
 
@@ -964,6 +1319,7 @@ static void short_route(const char *route, char *out, size_t size)
 
 static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    text_role(r, FB_LOG, -1, -1);
     LayoutRect p = layout_region(h->lay, REGION_LOG);
     if (p.w <= 0 || p.h <= 0) {
         return;
@@ -1011,8 +1367,19 @@ static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
         char *gap = strstr(line, "  ");
         if (gap && gap - line < 120) {
             *gap = '\0';
-            short_route(line, route, sizeof route);
             payload = gap + 2;
+            /* The route in the canvas's names, so the log and the canvas call a node alike. */
+            char titles[256];
+            int32_t from = ev[i].from, to = ev[i].to;
+            if (from >= 0 && (size_t)from < trace_node_count(tr)) {
+                bool both = to >= 0 && (size_t)to < trace_node_count(tr) && to != from &&
+                            strstr(line, "\u2192") != NULL;
+                snprintf(titles, sizeof titles, "%s%s%s", layout_node_title(h->lay, from),
+                         both ? " \u2192 " : "", both ? layout_node_title(h->lay, to) : "");
+                short_route(titles, route, sizeof route);
+            } else {
+                short_route(line, route, sizeof route);
+            }
         }
         float tx = p.x + S(r, 24) + (float)cw, right = p.x + p.w - S(r, 8);
         FontFace face = FACE_SANS;
@@ -1093,6 +1460,7 @@ static float draw_inspect_line(Renderer *r, const InspectLine *l, float x, float
 
 static void draw_inspector(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_INSPECTOR, -1, -1);
     LayoutRect p = layout_region(h->lay, REGION_INSPECTOR);
     r->nhits = 0;
     if (p.w <= 0 || p.h <= 0) {
@@ -1126,6 +1494,7 @@ static void draw_inspector(Renderer *r, const RenderHud *h)
 
 static void draw_note(Renderer *r, const RenderHud *h, const char *msg, float y, ColorRole accent)
 {
+    text_role(r, FB_NOTE, -1, -1);
     LayoutRect c = layout_region(h->lay, REGION_CANVAS);
     int w, th;
     text_size(r, FACE_BOLD, px(r, FS_BODY + 1), msg, &w, &th);
@@ -1156,12 +1525,14 @@ static const char *const HELP[][2] = {
     { "Ctrl +  Ctrl \u2212  Ctrl 0", "text size" },
     { "O", "open another scenario" },
     { "F11", "full screen" },
+    { "L", "legend: what the shapes and colours mean" },
     { "F1  ?", "this help" },
     { "Ctrl Q", "quit" },
 };
 
 static void draw_help(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_OVERLAY, -1, -1);
     float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
     rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
     size_t n = sizeof HELP / sizeof HELP[0];
@@ -1179,8 +1550,115 @@ static void draw_help(Renderer *r, const RenderHud *h)
     }
 }
 
+/* One legend row: a sample drawn at (x, y) by the caller, then its words. */
+static void legend_words(Renderer *r, float x, float y, float w, const char *words)
+{
+    text_role(r, FB_OVERLAY, -1, -1);
+    text_wrap(r, FACE_SANS, px(r, FS_BODY), words, x, y, w, role(r, CR_TEXT), true);
+}
+
+/* A sample refusal: its mark at (x, y + h / 2) and its label to the right. */
+static float legend_refusal(Renderer *r, float x, float y, const char *label, bool temporary)
+{
+    ViewToken t = { 0 };
+    t.x = t.x0 = t.x1 = t.cx = x + S(r, 12);
+    t.y = t.y0 = t.y1 = t.cy = y + S(r, 16);
+    t.shape = TOKEN_PACKET;
+    t.role = (uint8_t)(temporary ? CR_SMTP_DEFER : CR_SMTP_REJECT);
+    t.flags = (uint8_t)(VT_REJECT | VT_GROUP | (temporary ? VT_TEMPORARY : 0));
+    t.event = UINT32_MAX;
+    t.label = label;
+    TokenText tt = token_text(r, &t);
+    LayoutRect lab = { x + S(r, 34), t.y - (tt.th + 2 * tt.pad_y) / 2, tt.tw + 2 * tt.pad_x,
+                       tt.th + 2 * tt.pad_y };
+    draw_token_shapes(r, &t, lab);
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, tt.face, tt.size, label, lab.x + tt.pad_x, lab.y + tt.pad_y,
+         text_on(r, (ColorRole)t.role), AL_LEFT);
+    return lab.x + lab.w - x;
+}
+
+static float legend_badge(Renderer *r, float x, float y, const char *label, ColorRole cr)
+{
+    int w, th, size = px(r, FS_BADGE);
+    text_size(r, FACE_BOLD, size, label, &w, &th);
+    float bh = S(r, LAYOUT_BADGE_ROW - 2), bw = (float)w + S(r, 12);
+    round_rect(r, x, y, bw, bh, bh / 2, role(r, cr));
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, FACE_BOLD, size, label, x + S(r, 6), y + (bh - (float)th) / 2, text_on(r, cr), AL_LEFT);
+    return bw;
+}
+
+/* The visual grammar on one card, for the teacher to show (key L): every outcome has its own
+ * shape and word as well as its colour, so it reads in greyscale and on a washed-out projector. */
+static void draw_legend(Renderer *r, const RenderHud *h)
+{
+    text_role(r, FB_OVERLAY, -1, -1);
+    float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
+    rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
+    float bw = fminf(S(r, 1060), W - 20), bh = fminf(S(r, 470), H - 20);
+    float bx = W / 2 - bw / 2, by = H / 2 - bh / 2;
+    box(r, bx, by, bw, bh, S(r, 12), role(r, CR_PANEL), role(r, CR_BORDER), S(r, 2));
+    text(r, FACE_BOLD, px(r, FS_TITLE + 2), "How to read the picture   (L or Esc closes)",
+         bx + S(r, 24), by + S(r, 16), role(r, CR_TEXT), AL_LEFT);
+    float x = bx + S(r, 24), col2 = bx + S(r, 430), y = by + S(r, 62), ww = bx + bw - col2 - S(r, 20);
+    flush(r);
+    legend_refusal(r, x, y, "\u27f3 450 try later", true);
+    legend_words(r, col2, y, ww, "Temporary failure (4xx, refused connection, SERVFAIL): the "
+                 "sender keeps the message and tries again later. Ring, dashed box, \u27f3, amber.");
+    y += S(r, 70);
+    legend_refusal(r, x, y, "\u2716 550 refused", false);
+    legend_words(r, col2, y, ww, "Permanent failure (5xx, NXDOMAIN): not this way, ever; the "
+                 "message bounces. Crossed disc, solid box, \u2716, vermilion.");
+    y += S(r, 70);
+    float bx2 = x;
+    bx2 += legend_badge(r, bx2, y, "\u27f3 deferred 1", CR_SMTP_DEFER) + S(r, 8);
+    bx2 += legend_badge(r, bx2, y, "\u27f3 retry in 4:58", CR_SMTP_DEFER) + S(r, 8);
+    legend_badge(r, x, y + S(r, 26), "\u2716 refused 1", CR_SMTP_REJECT);
+    legend_badge(r, x + S(r, 130), y + S(r, 26), "\u21a9 bounced 1", CR_SMTP_REJECT);
+    legend_words(r, col2, y, ww, "Badges count what a node did: \u27f3 deferred or waiting to "
+                 "retry, \u2716 refused for good, \u21a9 bounced back to the sender.");
+    y += S(r, 70);
+    bx2 = x;
+    bx2 += legend_badge(r, bx2, y, "\u2714 sent 1", CR_OK) + S(r, 8);
+    bx2 += legend_badge(r, bx2, y, "Inbox 1", CR_OK) + S(r, 8);
+    legend_badge(r, bx2, y, "\u2691 Junk 1", CR_SPAM);
+    legend_words(r, col2, y, ww, "\u2714 delivered or accepted; \u2691 judged spam (the filter's "
+                 "score against its threshold, filed in Junk).");
+    y += S(r, 56);
+    static const struct {
+        ColorRole role;
+        const char *words;
+    } ENV[] = { { CR_MSG, "mail" }, { CR_MSG_SPAM, "spam" }, { CR_MSG_DSN, "bounce" } };
+    float ex = x + S(r, 16);
+    for (size_t i = 0; i < sizeof ENV / sizeof ENV[0]; i++) {
+        envelope(r, ex, y + S(r, 12), S(r, 32), role(r, ENV[i].role), envelope_edge(r));
+        flush(r);
+        text_role(r, FB_OVERLAY, -1, -1);
+        text(r, FACE_BOLD, px(r, FS_SMALL), ENV[i].words, ex + S(r, 22), y + S(r, 3), role(r, CR_TEXT),
+             AL_LEFT);
+        ex += S(r, 120);
+    }
+    legend_words(r, col2, y, ww, "Envelopes are messages: yellow mail, purple once judged spam, "
+                 "orange-red a bounce (a delivery status notification).");
+    y += S(r, 56);
+    round_rect(r, x, y, S(r, 80), S(r, 22), S(r, 6), role(r, CR_SMTP_CMD));
+    round_rect(r, x + S(r, 92), y, S(r, 70), S(r, 22), S(r, 6), role(r, CR_SMTP_OK));
+    round_rect(r, x + S(r, 174), y, S(r, 96), S(r, 22), S(r, 6), role(r, CR_DNS));
+    flush(r);
+    text_role(r, FB_OVERLAY, -1, -1);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "RCPT TO", x + S(r, 6), y + S(r, 2), text_on(r, CR_SMTP_CMD), AL_LEFT);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "250 OK", x + S(r, 98), y + S(r, 2), text_on(r, CR_SMTP_OK), AL_LEFT);
+    text(r, FACE_SANS, px(r, FS_TOKEN), "MX? b.ex", x + S(r, 180), y + S(r, 2), text_on(r, CR_DNS), AL_LEFT);
+    legend_words(r, col2, y, ww, "Pills are protocol lines: commands, replies, DNS questions "
+                 "and answers (D hides them).");
+}
+
 static void draw_picker(Renderer *r, const RenderHud *h)
 {
+    text_role(r, FB_OVERLAY, -1, -1);
     float W = (float)layout_width(h->lay), H = (float)layout_height(h->lay);
     rect(r, 0, 0, W, H, (SDL_Color){ 0, 0, 0, 150 });
     float bw = fminf(S(r, 900), W - 40), bh = H - S(r, 80);
@@ -1213,8 +1691,24 @@ static void draw_picker(Renderer *r, const RenderHud *h)
     r->picker_first = first;
 }
 
+float render_measure(void *renderer, const char *text, float px_size, bool bold)
+{
+    Renderer *r = renderer;
+    int size = (int)lroundf(px_size), w = 0, h = 0;
+    textcache_measure(r->tc, bold ? FACE_BOLD : FACE_SANS, size < 7 ? 7 : size, text, &w, &h);
+    return (float)w;
+}
+
+void render_set_boxes(Renderer *r, FrameBoxes *fb)
+{
+    r->boxes = fb;
+}
+
 void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
 {
+    if (r->boxes) {
+        framebox_reset(r->boxes, layout_width(h->lay), layout_height(h->lay));
+    }
     r->theme = h->theme;
     r->s = layout_scale(h->lay);
     SDL_Color bg = role(r, CR_BG);
@@ -1238,6 +1732,9 @@ void render_frame(Renderer *r, const ViewState *vs, const RenderHud *h)
     }
     if (h->status) {
         draw_note(r, h, h->status, c.y + S(r, 8), CR_NODE_ACTIVE);
+    }
+    if (h->show_legend) {
+        draw_legend(r, h);
     }
     if (h->show_help) {
         draw_help(r, h);

@@ -13,6 +13,7 @@
 #ifndef MAILSIM_RENDER_H
 #define MAILSIM_RENDER_H
 
+#include "view/framebox.h"
 #include "view/inspect.h"
 #include "view/layout.h"
 #include "view/playback.h"
@@ -47,6 +48,7 @@ typedef struct {
     int picker_selected;
     const char *status; /* a short transient message, or NULL */
     const char *error;  /* an error to show over the canvas, or NULL */
+    bool show_legend;   /* the visual grammar, for the teacher to show (key L) */
 } RenderHud;
 
 typedef struct Renderer Renderer;
@@ -62,6 +64,14 @@ const char *render_locate_assets(Error *err);
 Renderer *render_create(SDL_Renderer *sdl, const char *asset_dir, Error *err);
 /* render_destroy(NULL) is a no-op. */
 void render_destroy(Renderer *r);
+
+/* Records every text the following frames draw into fb (reset at each frame), or stops when fb
+ * is NULL. fb is borrowed: it must outlive its use here. */
+void render_set_boxes(Renderer *r, FrameBoxes *fb);
+
+/* A LayoutMeasureFn over the renderer's fonts (ctx: the Renderer): the width of one line of
+ * text in the sans face, bold or not, at px pixels (rounded as the renderer rounds sizes). */
+float render_measure(void *renderer, const char *text, float px, bool bold);
 
 /* Draws the frame (does not present it). */
 void render_frame(Renderer *r, const ViewState *vs, const RenderHud *hud);

@@ -519,9 +519,11 @@ void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t
     if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us) {
         spam_section(in, tr, &trace_events(tr)[v]);
     }
+    /* The conversation, where refusals are said, right after where the message stands: it
+     * used to come after every header, some fifteen wheel clicks down. */
+    transcript_lines(in, ix, m, t_us);
     envelope_lines(in, ix, m, t_us);
     header_lines(in, ix, m, t_us);
-    transcript_lines(in, ix, m, t_us);
     dns_lines(in, ix, m, t_us);
     finish(in);
 }
@@ -602,8 +604,12 @@ void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, in
         if (nl) {
             *nl = '\0';
         }
-        InspectLine *l = add(in, IL_MONO, view_event_role(tr, (uint32_t)j), "%s  %s",
-                             fmt_clock(ev[j].t_us, clock, sizeof clock) + 3, line);
+        /* The log's short clock: mm:ss.mmm within the first hour, the full clock (with its day)
+         * after; cutting "hh:" always showed 4d 20:14:58 as 20:14:58. */
+        fmt_clock(ev[j].t_us, clock, sizeof clock);
+        const char *shown_clock = ev[j].t_us < INT64_C(3600000000) ? clock + 3 : clock;
+        InspectLine *l = add(in, IL_MONO, view_event_role(tr, (uint32_t)j), "%s  %s", shown_clock,
+                             line);
         l->msg = ev[j].msg;
         shown++;
     }

@@ -53,6 +53,9 @@ struct Layout {
     LayoutRect regions[REGION_COUNT];
     LayoutRect *cards, *slots, *labels;
     float *cy; /* scratch: centre y per node */
+    LayoutMeasureFn measure;
+    void *measure_ctx;
+    float name_px; /* node names' size at this scale (size_columns) */
 };
 
 /* The lower bound wins when the bounds cross (hi < lo happens in a window smaller than the
@@ -284,6 +287,69 @@ void layout_destroy(Layout *lay)
     free(lay);
 }
 
+/* ---- names ---- */
+
+static const char *const KIND_TEXT[NODE_KIND_COUNT] = {
+    [NODE_CLIENT] = "mail client",     [NODE_OUTGOING] = "outgoing server",
+    [NODE_RESOLVER] = "DNS resolver",  [NODE_INCOMING] = "incoming server",
+    [NODE_FILTER] = "spam filter",     [NODE_STORE] = "mail store",
+};
+
+const char *layout_kind_text(NodeKind kind)
+{
+    return kind < NODE_KIND_COUNT ? KIND_TEXT[kind] : "";
+}
+
+const char *layout_node_title(const Layout *lay, int32_t node)
+{
+    const TraceNode *n = trace_node(lay->tr, node);
+    const char *label = trace_str(lay->tr, n->label);
+    return label[0] && n->kind == NODE_CLIENT ? label : trace_str(lay->tr, n->name);
+}
+
+const char *layout_node_kind_line(const Layout *lay, int32_t node)
+{
+    const TraceNode *n = trace_node(lay->tr, node);
+    const char *label = trace_str(lay->tr, n->label);
+    return label[0] && n->kind != NODE_CLIENT ? label : layout_kind_text(n->kind);
+}
+
+/* Without the player's font: DejaVu Sans averages about 0.55 em a character in host names
+ * (0.62 bold); the estimate rounds up. */
+static float estimate_width(const char *text, float px, bool bold)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        chars += (*p & 0xc0) != 0x80;
+    }
+    return (float)chars * px * (bold ? 0.64f : 0.56f);
+}
+
+/* The width node i's name and kind line need, in pixels at the current scale. */
+static float label_need(const Layout *lay, int32_t i)
+{
+    float s = lay->scale;
+    const char *name = layout_node_title(lay, i);
+    const char *kind = layout_node_kind_line(lay, i);
+    float nw = lay->measure ? lay->measure(lay->measure_ctx, name, lay->name_px, true)
+                            : estimate_width(name, lay->name_px, true);
+    float kw = lay->measure ? lay->measure(lay->measure_ctx, kind, LAYOUT_KIND_PX * s, false)
+                            : estimate_width(kind, LAYOUT_KIND_PX * s, false);
+    return ceilf(fmaxf(nw, kw)) + 4 * s;
+}
+
+float layout_label_need(const Layout *lay, int32_t node)
+{
+    return label_need(lay, node);
+}
+
+void layout_set_measure(Layout *lay, LayoutMeasureFn fn, void *ctx)
+{
+    lay->measure = fn;
+    lay->measure_ctx = ctx;
+    layout_resize(lay, lay->width, lay->height, lay->user_scale);
+}
+
 /* ---- regions ---- */
 
 static void place_regions(Layout *lay)
@@ -298,7 +364,8 @@ static void place_regions(Layout *lay)
     }
     float side = 0;
     if (lay->panel && W >= PANEL_MIN_W) {
-        side = roundf(clampf(W * 0.32f, 300 * s, 620 * s));
+        /* A quarter of the width: the canvas needs the rest for full-size names. */
+        side = roundf(clampf(W * 0.245f, 300 * s, 540 * s));
         side = side > W * 0.45f ? roundf(W * 0.45f) : side;
     }
     float body_h = H - top - timeline - caption;
@@ -523,6 +590,9 @@ typedef struct {
     float pad;                 /* margin inside the canvas */
     float unit;                /* one column unit in pixels (see column_units) */
     float units[COL_COUNT];    /* each used column's centre, in units from the left margin */
+    float colx[COL_COUNT];     /* each used column's centre, in pixels */
+    float colw[COL_COUNT];     /* each used column's label width: its widest name or kind, and
+                                * its share of the room left over */
     size_t per_col[COL_COUNT]; /* nodes per column (the top row not counted) */
     size_t fullest;            /* nodes in the fullest column, at least 1 */
     Metrics m, tm;             /* a column node's footprint; a top-row node's */
@@ -563,12 +633,89 @@ static void size_footprints(const Layout *lay, float unit, Metrics *m, Metrics *
      * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
     m->label_w = clampf(unit - m->gap - 2, 40, 220 * s);
     m->tile = clampf(52 * s, 16, unit * 0.6f);
-    m->name_h = 20 * s;
-    m->kind_h = 16 * s;
+    m->name_h = 20 * s; /* the line height of LAYOUT_NAME_PX bold */
+    m->kind_h = 17 * s; /* of LAYOUT_KIND_PX */
     m->badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
     *tm = *m;
     tm->tile = clampf(40 * s, 16, m->tile);
     tm->badge_h = 0;
+}
+
+/* Column centres and label widths from the names they hold: each used column first gets the
+ * width of its widest name or kind line, neighbours `gap` apart; what is left of the canvas is
+ * shared out in column units (column_units: the Internet gets twice the share), so names are
+ * never shrunk while there is room anywhere on the row. Each column's labels may then spread to
+ * halfway into the room beside them. When even the names do not fit, every column shrinks in
+ * proportion (the renderer then cuts the longest names). */
+/* The gaps between the used columns in ordinary gaps: the Internet's counts twice. */
+static float column_gap_units(const int used[COL_COUNT], int k)
+{
+    float units = 0;
+    for (int j = 1; j < k; j++) {
+        units += used[j - 1] <= COL_OUTGOING && used[j] >= COL_INCOMING ? INTERNET_GAP : 1.0f;
+    }
+    return units;
+}
+
+/* The columns' label widths with names at the layout's name size; returns their total width
+ * with the gaps between them, and fills used[] (their columns, left to right) and *k. */
+static float column_needs(const Layout *lay, float gap, float need[COL_COUNT], int used[COL_COUNT],
+                          int *k)
+{
+    for (int col = 0; col < COL_COUNT; col++) {
+        need[col] = 0;
+    }
+    for (size_t i = 0; i < lay->n; i++) {
+        int col = lay->column[i];
+        if (col >= 0 && col < COL_COUNT) {
+            need[col] = fmaxf(need[col], label_need(lay, (int32_t)i));
+        }
+    }
+    float base = 0;
+    *k = 0;
+    for (int col = 0; col < COL_COUNT; col++) {
+        if (need[col] > 0) {
+            used[(*k)++] = col;
+            base += need[col];
+        }
+    }
+    return base + gap * column_gap_units(used, *k);
+}
+
+static void size_columns(Layout *lay, Placement *p, float total_units)
+{
+    float need[COL_COUNT], gap = p->m.gap + 2;
+    float avail = fmaxf(p->canvas.w - 2 * p->pad, 0);
+    int used[COL_COUNT], k = 0;
+    lay->name_px = LAYOUT_NAME_PX * lay->scale;
+    float base = column_needs(lay, gap, need, used, &k);
+    if (base > avail) { /* a pixel smaller before any name is cut */
+        lay->name_px = LAYOUT_NAME_MIN_PX * lay->scale;
+        base = column_needs(lay, gap, need, used, &k);
+    }
+    if (k == 0) {
+        return;
+    }
+    float squeeze = base > avail ? avail / base : 1.0f;
+    float per_unit = base > avail ? 0 : (avail - base) / total_units;
+    float left[COL_COUNT], right[COL_COUNT], x = p->canvas.x + p->pad;
+    for (int j = 0; j < k; j++) {
+        int col = used[j];
+        float units = j == 0 ? p->units[col] : p->units[col] - p->units[used[j - 1]];
+        x += units * per_unit + (j ? units * gap * squeeze : 0);
+        left[col] = x;
+        x += need[col] * squeeze;
+        right[col] = x;
+        p->colx[col] = (left[col] + right[col]) / 2;
+    }
+    for (int j = 0; j < k; j++) {
+        int col = used[j];
+        float lo = j ? (right[used[j - 1]] + left[col]) / 2 + gap / 2 : p->canvas.x + p->pad;
+        float hi = j + 1 < k ? (right[col] + left[used[j + 1]]) / 2 - gap / 2
+                             : p->canvas.x + p->canvas.w - p->pad;
+        float half = fminf(p->colx[col] - lo, hi - p->colx[col]);
+        p->colw[col] = clampf(2 * half, 0, 260 * lay->scale);
+    }
 }
 
 /* When even tile + name + kind do not fit the fullest column's share of `avail` pixels, shrinks
@@ -584,17 +731,18 @@ static void fit_fullest_column(Metrics *m, float avail, size_t fullest)
 }
 
 /* Fills p from the layout's columns and canvas: units, counts, footprints and the main band. */
-static void plan_placement(const Layout *lay, Placement *p)
+static void plan_placement(Layout *lay, Placement *p)
 {
     *p = (Placement){ 0 };
     p->canvas = lay->regions[REGION_CANVAS];
     float s = lay->scale;
-    p->pad = 12 * s;
+    p->pad = 8 * s;
     float total = column_units(lay, p->units);
     /* One unit: the narrowest distance between columns (0 when the canvas is narrower than its
      * margins: the columns then stack instead of running backwards). */
     p->unit = fmaxf(p->canvas.w - 2 * p->pad, 0) / total;
     size_footprints(lay, p->unit, &p->m, &p->tm);
+    size_columns(lay, p, total);
     bool have_top = false;
     p->fullest = 1;
     for (size_t i = 0; i < lay->n; i++) {
@@ -659,7 +807,8 @@ static void place_columns(Layout *lay, const Placement *p, const float steps[COL
         if (col != COL_TOP_ROW) {
             Metrics mc = *m;
             mc.badge_h = fmaxf(steps[col] - base, 0);
-            float cx = p->canvas.x + p->pad + p->unit * p->units[col];
+            mc.label_w = p->colw[col];
+            float cx = p->colx[col];
             set_card(lay, (int32_t)i, cx, lay->cy[i], &mc);
         }
     }
@@ -670,8 +819,16 @@ static void place_columns(Layout *lay, const Placement *p, const float steps[COL
 static void place_top_row(Layout *lay, const Placement *p, Order *scratch, float *pos)
 {
     LayoutRect c = p->canvas;
-    const Metrics *tm = &p->tm;
+    Metrics top = p->tm;
+    const Metrics *tm = &top;
     size_t k = 0;
+    float widest = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] == COL_TOP_ROW) {
+            widest = fmaxf(widest, label_need(lay, (int32_t)i));
+        }
+    }
+    top.label_w = fmaxf(widest, 40);
     for (size_t i = 0; i < lay->n; i++) {
         if (lay->column[i] != COL_TOP_ROW) {
             continue;
@@ -818,6 +975,16 @@ void layout_set_panel(Layout *lay, bool visible)
 bool layout_panel_visible(const Layout *lay)
 {
     return lay->regions[REGION_LOG].w > 0;
+}
+
+float layout_name_px(const Layout *lay)
+{
+    return lay->name_px;
+}
+
+size_t layout_node_count(const Layout *lay)
+{
+    return lay->n;
 }
 
 int layout_width(const Layout *lay)

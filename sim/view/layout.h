@@ -32,6 +32,15 @@ typedef struct {
 #define LAYOUT_DESIGN_H 720
 
 #define LAYOUT_BADGE_ROW 23 /* height of one badge row under a node, at scale 1 */
+/* Font sizes of a node's name (bold) and kind line at scale 1, in pixels: readable from the back
+ * of a room at the design size, and never shrunk to fit — the columns make room instead. */
+#define LAYOUT_NAME_PX 17
+#define LAYOUT_NAME_MIN_PX 16 /* a crowded row of long names takes this size instead */
+#define LAYOUT_KIND_PX 14
+
+/* The width in pixels of `text` set in the player's sans face (bold or regular) at px pixels.
+ * The player passes its font's measure; without one the layout estimates generously. */
+typedef float (*LayoutMeasureFn)(void *ctx, const char *text, float px, bool bold);
 
 typedef enum {
     REGION_TOPBAR,    /* clock, speed, title */
@@ -63,6 +72,19 @@ Layout *layout_create(const TraceIndex *ix);
 /* layout_destroy(NULL) is a no-op. */
 void layout_destroy(Layout *lay);
 
+/* Measures names with fn(ctx, …) from now on (fn NULL: the estimate) and lays out again. */
+void layout_set_measure(Layout *lay, LayoutMeasureFn fn, void *ctx);
+/* What a node is called on screen, the one name the canvas and the log's routes use: a client's
+ * label ("Bob's laptop"), else the node's name — for a server its host name ("mx2.b.example"),
+ * the name its protocol lines and the log use. */
+const char *layout_node_title(const Layout *lay, int32_t node);
+/* The line under a node's name: a server's label when it has one ("backup MX"), else its kind. */
+const char *layout_node_kind_line(const Layout *lay, int32_t node);
+/* The width node i's name and kind line take, in pixels at the current scale and name size. */
+float layout_label_need(const Layout *lay, int32_t node);
+/* The kind line under a node's name: "outgoing server", "DNS resolver", ... */
+const char *layout_kind_text(NodeKind kind);
+
 /* Recomputes every rectangle for a window of width × height pixels and the user's text scale
  * (1 = default; clamped to 0.6..2.5). Sizes below 1×1 are treated as 1×1. */
 void layout_resize(Layout *lay, int width, int height, float user_scale);
@@ -70,8 +92,13 @@ void layout_resize(Layout *lay, int width, int height, float user_scale);
 void layout_set_panel(Layout *lay, bool visible);
 bool layout_panel_visible(const Layout *lay);
 
+/* Nodes laid out (the trace's nodes). */
+size_t layout_node_count(const Layout *lay);
 int layout_width(const Layout *lay);
 int layout_height(const Layout *lay);
+/* The size node names are set in, in pixels (LAYOUT_NAME_PX, or LAYOUT_NAME_MIN_PX when the
+ * row of columns needs the room; both times the scale). */
+float layout_name_px(const Layout *lay);
 /* The effective scale for text and everything sized by it. */
 float layout_scale(const Layout *lay);
 

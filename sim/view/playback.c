@@ -23,6 +23,7 @@ void playback_init(Playback *pb, int64_t start_us)
     pb->compress_gaps = true;
     pb->dwell = true;
     pb->dwelt_event = UINT32_MAX;
+    pb->step_event = UINT32_MAX;
 }
 
 static void clear_transients(Playback *pb)
@@ -139,18 +140,34 @@ void playback_advance(Playback *pb, const TraceIndex *ix, const ViewState *vs, d
         pb->playing = false;
     }
     pb->t_us = t;
+    pb->step_event = UINT32_MAX;
     pb->effective_speed = speed;
 }
 
 bool playback_step(Playback *pb, const TraceIndex *ix, int dir)
 {
-    int64_t t = dir > 0 ? traceindex_next_time(ix, pb->t_us) : traceindex_prev_time(ix, pb->t_us);
     pb->playing = false;
     clear_transients(pb);
+    const TraceEvent *ev = trace_events(traceindex_trace(ix));
+    size_t done = traceindex_events_until(ix, pb->t_us); /* events at or before t */
+    uint32_t cur = pb->step_event < done ? pb->step_event : (uint32_t)(done ? done - 1 : UINT32_MAX);
+    /* Another event at this same time first. */
+    if (dir > 0 && cur != UINT32_MAX && cur + 1 < done) {
+        pb->step_event = cur + 1;
+        return true;
+    }
+    if (dir < 0 && cur != UINT32_MAX && cur > 0 && ev[cur - 1].t_us == pb->t_us) {
+        pb->step_event = cur - 1;
+        return true;
+    }
+    int64_t t = dir > 0 ? traceindex_next_time(ix, pb->t_us) : traceindex_prev_time(ix, pb->t_us);
     if (t == TRACE_NO_TIME) {
         return false;
     }
     pb->t_us = t;
+    size_t upto = traceindex_events_until(ix, t);
+    /* Forward: the first event at the new time; back: the last. */
+    pb->step_event = dir > 0 ? (uint32_t)done : (uint32_t)(upto ? upto - 1 : UINT32_MAX);
     return true;
 }
 
@@ -161,6 +178,7 @@ void playback_seek(Playback *pb, const TraceIndex *ix, int64_t t_us)
     pb->t_us = t_us < start ? start : t_us > end ? end : t_us;
     clear_transients(pb);
     pb->dwelt_event = UINT32_MAX;
+    pb->step_event = UINT32_MAX;
 }
 
 void playback_change_speed(Playback *pb, int dir)
@@ -186,6 +204,7 @@ void playback_toggle(Playback *pb, const TraceIndex *ix)
     }
     pb->playing = !pb->playing;
     pb->dwell_left_s = 0;
+    pb->step_event = UINT32_MAX;
 }
 
 const char *playback_speed_text(double speed, char *buf, size_t size)

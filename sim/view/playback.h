@@ -41,6 +41,8 @@ typedef struct {
     uint32_t dwelt_event;   /* the last event a reading pause was made for, or UINT32_MAX */
     char note[200];         /* gap note, "" when none */
     double note_left_s;
+    uint32_t step_event;    /* stepping: the event shown as current among those sharing t_us
+                             * (compose and its headers share a time), or UINT32_MAX */
 } Playback;
 
 /* Paused at the start of the axis (t = start_us), 1×, every rule on. */
@@ -50,8 +52,9 @@ void playback_init(Playback *pb, int64_t start_us);
  * Stops (pauses) at the end of the run. */
 void playback_advance(Playback *pb, const TraceIndex *ix, const ViewState *vs, double wall_dt_s);
 
-/* Jumps to the next (dir > 0) or previous (dir < 0) event time and pauses. Returns false when
- * there is no such event (time unchanged). */
+/* Steps to the next (dir > 0) or previous (dir < 0) event and pauses: one event at a time,
+ * also through events that share a time (step_event says which is current). Returns false when
+ * there is no such event (nothing changes). */
 bool playback_step(Playback *pb, const TraceIndex *ix, int dir);
 /* Jumps to t (clamped to the run) and clears any pause or note. */
 void playback_seek(Playback *pb, const TraceIndex *ix, int64_t t_us);

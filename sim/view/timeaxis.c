@@ -2,13 +2,17 @@
  *
  * Active stretches are unions of [t, arrive] over the events, merged across quiet periods shorter
  * than min_gap. Weights: an active stretch counts its own duration (at least 1 % of the total, so
- * an instant burst stays clickable); every gap counts the same small share, at most half the
- * strip for all gaps together.
+ * an instant burst stays clickable); the gaps share a small part of the strip (6 % each, at most
+ * half the strip together), each in proportion to the logarithm of its length, so a backoff that
+ * doubles is drawn visibly growing while a day-long wait still fits.
  */
 #include "view/timeaxis.h"
 
+#include "util/fmt.h"
 #include "util/xalloc.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define LEAD_IN_GAP_US 200000
@@ -25,6 +29,14 @@ static void push(TimeAxis *ax, int64_t a, int64_t b, int gap)
         ax->seg = xgrow(ax->seg, &ax->cap, ax->count + 1, sizeof *ax->seg);
     }
     ax->seg[ax->count++] = (AxisSegment){ a, b, 0, 0, gap };
+}
+
+/* A gap's weight: log2 of its length in seconds, at least 1 (a 10 min wait weighs 9.2, 20 min
+ * 10.2, 40 min 11.2, a day 16.4). */
+static double gap_log(int64_t us)
+{
+    double l = log2((double)us / 1e6);
+    return l > 1 ? l : 1;
 }
 
 TimeAxis *timeaxis_create(const TraceIndex *ix, int64_t min_gap_us)
@@ -55,22 +67,25 @@ TimeAxis *timeaxis_create(const TraceIndex *ix, int64_t min_gap_us)
     }
     push(ax, cur_a, ax->end_us > cur_b ? ax->end_us : cur_b, 0);
 
-    double active = 0;
+    double active = 0, log_sum = 0;
     size_t gaps = 0;
     for (size_t i = 0; i < ax->count; i++) {
         if (ax->seg[i].gap) {
             gaps++;
+            log_sum += gap_log(ax->seg[i].end_us - ax->seg[i].start_us);
         } else {
             active += (double)(ax->seg[i].end_us - ax->seg[i].start_us);
         }
     }
     double unit = active > 1000 ? active : 1000;
     double gap_w = gaps ? unit * (0.06 < 0.5 / (double)gaps ? 0.06 : 0.5 / (double)gaps) : 0;
+    double log_mean = gaps ? log_sum / (double)gaps : 1;
     double total = 0;
     for (size_t i = 0; i < ax->count; i++) {
         AxisSegment *s = &ax->seg[i];
         double d = (double)(s->end_us - s->start_us);
-        double w = s->gap ? (gap_w < d ? gap_w : d) : (d > unit * 0.01 ? d : unit * 0.01);
+        double gw = gap_w * gap_log(s->end_us - s->start_us) / log_mean;
+        double w = s->gap ? (gw < d ? gw : d) : (d > unit * 0.01 ? d : unit * 0.01);
         s->frac0 = total;
         total += w;
         s->frac1 = total;
@@ -157,4 +172,26 @@ size_t timeaxis_segment_count(const TimeAxis *ax)
 const AxisSegment *timeaxis_segment(const TimeAxis *ax, size_t i)
 {
     return i < ax->count ? &ax->seg[i] : NULL;
+}
+
+const char *timeaxis_gap_text(int64_t us, bool narrow, char *buf, size_t size)
+{
+    if (!narrow) {
+        return fmt_duration(us, buf, size);
+    }
+    /* One unit, rounded to the nearest: "40 s", "10 min", "4 h", "1 d". */
+    static const struct {
+        int64_t us;
+        const char *unit;
+    } UNITS[] = { { INT64_C(86400000000), "d" }, { INT64_C(3600000000), "h" },
+                  { INT64_C(60000000), "min" }, { INT64_C(1000000), "s" } };
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
+        /* 59 min 50 s reads "1 h", not "60 min" */
+        if (us >= UNITS[i].us - UNITS[i].us / 20 || i + 1 == sizeof UNITS / sizeof UNITS[0]) {
+            long long n = (long long)((us + UNITS[i].us / 2) / UNITS[i].us);
+            snprintf(buf, size, "%lld %s", n, UNITS[i].unit);
+            return buf;
+        }
+    }
+    return buf;
 }

@@ -11,6 +11,7 @@
 
 #include "view/traceindex.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,5 +39,9 @@ int64_t timeaxis_time(const TimeAxis *ax, double f);
 
 size_t timeaxis_segment_count(const TimeAxis *ax);
 const AxisSegment *timeaxis_segment(const TimeAxis *ax, size_t i);
+
+/* A squeezed wait's length as the timeline writes it: fmt_duration ("9 min 56 s"), or when
+ * `narrow` one rounded unit ("10 min", "4 h", "1 d"). Returns buf. */
+const char *timeaxis_gap_text(int64_t us, bool narrow, char *buf, size_t size);
 
 #endif

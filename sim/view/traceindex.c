@@ -362,7 +362,12 @@ static void walk_outcome(Builder *b, uint32_t i)
     if (!valid_node(ix, e->from)) {
         return;
     }
-    add_delta(b, e->t_us, e->from, e->kind == TK_SENT ? NC_SENT : NC_BOUNCED, +1);
+    /* A bounce the server hands to its own sender's store is not mail it "sent": counting it
+     * showed "sent 1" beside "bounced 1" for one message that never arrived. */
+    bool dsn = valid_msg(ix, e->msg) && trace_msg(ix->tr, e->msg)->parent != TRACE_NONE;
+    if (e->kind != TK_SENT || !dsn) {
+        add_delta(b, e->t_us, e->from, e->kind == TK_SENT ? NC_SENT : NC_BOUNCED, +1);
+    }
     uint32_t last;
     if (!valid_msg(ix, e->msg) ||
         !map_get(&b->last_outcome, key2((uint32_t)e->msg, (uint32_t)e->from), &last) || last != i) {
@@ -401,7 +406,8 @@ static void walk_refusal(Builder *b, const TraceEvent *e)
     bool refused = e->kind == TK_SMTP ? e->sub == TRACE_ANSWER && (e->flags & TRACE_F_REJECT)
                                       : e->sub == CONN_REFUSED;
     if (refused) {
-        add_delta(b, e->t_us, e->from, NC_REFUSED, +1);
+        bool permanent = e->kind == TK_SMTP && e->num >= 500;
+        add_delta(b, e->t_us, e->from, permanent ? NC_REFUSED : NC_TEMPFAIL, +1);
     }
 }
 

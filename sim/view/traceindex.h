@@ -36,13 +36,14 @@ typedef enum {
     NC_DEFERRED, /* of those, messages waiting for a retry after a 4xx */
     NC_SENT,     /* recipients accepted by the next hop (outgoing) */
     NC_BOUNCED,  /* recipients given up on (outgoing) */
-    NC_REFUSED,  /* 4xx/5xx replies and refused connections this node sent */
+    NC_REFUSED,  /* permanent refusals (5xx replies) this node sent */
     NC_INBOX,    /* messages filed in an Inbox (store) */
     NC_JUNK,     /* messages filed in Junk (store) */
     NC_FETCHED,  /* messages downloaded (client) */
     NC_SPAM,     /* spam verdicts (filter) */
     NC_HAM,      /* ham verdicts (filter) */
     NC_DOWN,     /* > 0 while an outage is in effect */
+    NC_TEMPFAIL, /* temporary refusals (4xx replies, refused connections) this node sent */
     NC_COUNT
 } NodeCounter;
 

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define LABEL_MAX 20        /* characters in an ordinary packet label */
-#define LABEL_REJECT_MAX 40 /* a refusal shows its code and its reason */
+#define LABEL_REJECT_MAX 110 /* a refusal shows its code and its whole reason (the player wraps it) */
 #define GROUP_BUCKETS 4
 #define LANE_CHECK_MAX 400 /* tokens checked for shared lanes */
 
@@ -60,7 +60,8 @@ ViewOptions viewoptions_default(void)
     return (ViewOptions){ .show_packets = true,
                           .selected_msg = TRACE_NONE,
                           .selected_node = TRACE_NONE,
-                          .max_per_link = 8 };
+                          .max_per_link = 8,
+                          .current_event = UINT32_MAX };
 }
 
 ViewState *viewstate_create(void)
@@ -183,7 +184,7 @@ ColorRole view_event_role(const Trace *tr, uint32_t i)
         }
         return CR_DNS;
     case TK_CONN:
-        return e->sub == CONN_REFUSED ? CR_SMTP_REJECT
+        return e->sub == CONN_REFUSED ? CR_SMTP_DEFER
                : e->sub == CONN_TIMEOUT || e->sub == CONN_QUEUED ? CR_SMTP_DEFER
                                                                   : CR_CONN;
     case TK_SENT: return CR_OK;
@@ -317,6 +318,11 @@ static const char *reply_word(int code)
 
 /* "550 5.1.1 <x>: Recipient address rejected: User unknown" -> "✖ 550 5.1.1 User unknown":
  * code, enhanced code, and the last phrase, which is what a person needs to read. */
+/* The grammar of failures, in shape and word as well as colour: a temporary one is "⟳ … try
+ * later", a permanent one "✖ … refused". */
+#define MARK_TEMPORARY "\u27f3 "
+#define MARK_PERMANENT "\u2716 "
+
 static uint32_t refusal_label(ViewState *vs, const char *line)
 {
     char code[4] = { 0 }, status[16] = { 0 };
@@ -337,7 +343,9 @@ static uint32_t refusal_label(ViewState *vs, const char *line)
         phrase = q + 2;
     }
     char buf[300];
-    snprintf(buf, sizeof buf, "\u2716 %s%s%s %s", code, status[0] ? " " : "", status, phrase);
+    bool temporary = code[0] == '4';
+    snprintf(buf, sizeof buf, "%s%s%s%s %s: %s", temporary ? MARK_TEMPORARY : MARK_PERMANENT, code,
+             status[0] ? " " : "", status, temporary ? "try later" : "refused", phrase);
     return put_line(vs, buf, LABEL_REJECT_MAX);
 }
 
@@ -366,7 +374,11 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
             return put_fmt(vs, "%s? %s", trace_qtype_name((TraceQtype)e->num), trace_str(tr, e->aux));
         }
         if (e->num2 != RCODE_NOERROR) {
-            return put_fmt(vs, "\u2716 %s", trace_rcode_name((TraceRcode)e->num2));
+            bool temporary = view_event_role(tr, (uint32_t)(e - trace_events(tr))) == CR_SMTP_DEFER;
+            /* Name the domain whose DNS failed: the resolver only passes the failure on. */
+            return put_fmt(vs, "%s%s: %s%s", temporary ? MARK_TEMPORARY : MARK_PERMANENT,
+                           trace_rcode_name((TraceRcode)e->num2), trace_str(tr, e->aux),
+                           temporary ? "'s DNS failed, try later" : " does not exist");
         } else {
             char buf[256];
             snprintf(buf, sizeof buf, "%s %s%s", trace_qtype_name((TraceQtype)e->num),
@@ -378,7 +390,7 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
             return e->num > 0 ? put_fmt(vs, "connect :%d", (int)e->num) : put_fmt(vs, "connect");
         }
         if (e->sub == CONN_REFUSED) {
-            return put_fmt(vs, "\u2716 refused");
+            return put_fmt(vs, MARK_TEMPORARY "can't connect: try later");
         }
         return first_words(vs, text, 2, LABEL_MAX);
     case TK_SMTP:
@@ -394,7 +406,7 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
     case TK_FETCH:
         if (refusal) {
             char buf[300];
-            snprintf(buf, sizeof buf, "\u2716 %s", text);
+            snprintf(buf, sizeof buf, MARK_PERMANENT "%s", text);
             return put_line(vs, buf, LABEL_MAX);
         }
         return first_words(vs, text, 2, LABEL_MAX);
@@ -431,7 +443,9 @@ static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay,
     bool reply = (e->kind == TK_SMTP || e->kind == TK_DNS || e->kind == TK_FETCH) &&
                  e->sub == TRACE_ANSWER;
     reply |= e->kind == TK_CONN && e->sub == CONN_REFUSED;
+    bool temporary = refusal && !carry && view_event_role(tr, i) == CR_SMTP_DEFER;
     tok->flags = (uint8_t)((refusal ? VT_REJECT : 0) | (reply ? VT_REPLY : 0) |
+                           (temporary ? VT_TEMPORARY : 0) |
                            ((e->flags & TRACE_F_CACHED) ? VT_CACHED : 0) |
                            (e->msg != TRACE_NONE && e->msg == opt->selected_msg ? VT_SELECTED : 0));
     tok->progress = (float)flight_progress(e, t_us);
@@ -732,34 +746,38 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
     case NODE_OUTGOING:
         if (c[NC_DEFERRED] > 0 && vn->next_retry_us != TRACE_NO_TIME) {
             add_badge(vs, node, CR_SMTP_DEFER,
-                      put_fmt(vs, "\u21bb retry in %s",
+                      put_fmt(vs, MARK_TEMPORARY "retry in %s",
                               fmt_countdown(vn->next_retry_us - t_us, dur, sizeof dur)));
         }
         if (c[NC_RESTING] > 0) {
             add_badge(vs, node, CR_TEXT_DIM, put_fmt(vs, "queue %d", (int)c[NC_RESTING]));
         }
         if (c[NC_BOUNCED] > 0) {
-            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u2716 bounced %d", (int)c[NC_BOUNCED]));
+            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u21a9 bounced %d", (int)c[NC_BOUNCED]));
         }
         if (c[NC_SENT] > 0) {
             add_badge(vs, node, CR_OK, put_fmt(vs, "\u2714 sent %d", (int)c[NC_SENT]));
         }
         break;
     case NODE_INCOMING:
+        if (c[NC_TEMPFAIL] > 0) {
+            add_badge(vs, node, CR_SMTP_DEFER, put_fmt(vs, MARK_TEMPORARY "deferred %d", (int)c[NC_TEMPFAIL]));
+        }
         if (c[NC_REFUSED] > 0) {
-            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, "\u2716 refused %d", (int)c[NC_REFUSED]));
+            add_badge(vs, node, CR_SMTP_REJECT, put_fmt(vs, MARK_PERMANENT "refused %d", (int)c[NC_REFUSED]));
         }
         break;
     case NODE_FILTER:
         if (vn->has_verdict) {
             add_badge(vs, node, vn->verdict_spam ? CR_SPAM : CR_OK,
-                      put_fmt(vs, "%.1f / %.1f %s", vn->score_milli / 1000.0,
-                              vn->required_milli / 1000.0, vn->verdict_spam ? "SPAM" : "ham"));
+                      put_fmt(vs, "%s%.1f / %.1f %s", vn->verdict_spam ? "\u2691 " : "\u2714 ",
+                              vn->score_milli / 1000.0, vn->required_milli / 1000.0,
+                              vn->verdict_spam ? "SPAM" : "ham"));
         }
         break;
     case NODE_STORE:
         add_badge(vs, node, CR_OK, put_fmt(vs, "Inbox %d", (int)c[NC_INBOX]));
-        add_badge(vs, node, CR_SPAM, put_fmt(vs, "Junk %d", (int)c[NC_JUNK]));
+        add_badge(vs, node, CR_SPAM, put_fmt(vs, "\u2691 Junk %d", (int)c[NC_JUNK]));
         break;
     case NODE_CLIENT:
         if (c[NC_FETCHED] > 0) {
@@ -767,8 +785,9 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
         }
         break;
     case NODE_RESOLVER:
-        if (c[NC_REFUSED] > 0) {
-            add_badge(vs, node, CR_SMTP_DEFER, put_fmt(vs, "failed %d", (int)c[NC_REFUSED]));
+        if (c[NC_TEMPFAIL] + c[NC_REFUSED] > 0) {
+            add_badge(vs, node, CR_SMTP_DEFER,
+                      put_fmt(vs, MARK_TEMPORARY "failed %d", (int)(c[NC_TEMPFAIL] + c[NC_REFUSED])));
         }
         break;
     case NODE_KIND_COUNT: break;
@@ -851,6 +870,10 @@ void viewstate_compute(const TraceIndex *ix, const Layout *lay, int64_t t_us,
     out->shortest_flight_us = INT64_MAX;
     out->events_done = traceindex_events_until(ix, t_us);
     out->current = out->events_done ? (uint32_t)(out->events_done - 1) : UINT32_MAX;
+    if (opt->current_event < out->current &&
+        trace_events(tr)[opt->current_event].t_us == trace_events(tr)[out->current].t_us) {
+        out->current = opt->current_event;
+    }
     out->busy_until_us = traceindex_busy_until(ix, t_us);
 
     size_t n = trace_node_count(tr);

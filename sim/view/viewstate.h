@@ -35,6 +35,8 @@ enum {
     VT_GROUP = 8,    /* stands for `count` merged tokens */
     VT_REPLY = 16,   /* a reply / answer (travels server -> client) */
     VT_CACHED = 32,  /* DNS answer from the resolver's cache */
+    VT_TEMPORARY = 64, /* a refusal that only means "later" (4xx, refused connection, SERVFAIL):
+                        * drawn ⟳ with a dashed outline; a permanent one is ✖, solid */
 };
 
 typedef struct {
@@ -78,6 +80,8 @@ typedef struct {
     int32_t selected_msg;  /* TRACE_NONE for none */
     int32_t selected_node; /* TRACE_NONE for none */
     uint32_t max_per_link; /* merge beyond this many tokens on one link; 0 = 8 */
+    uint32_t current_event; /* stepping through events that share a time: this one is current
+                             * (caption, highlight) when it has time t; UINT32_MAX = the last */
 } ViewOptions;
 
 typedef struct {

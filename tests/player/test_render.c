@@ -33,7 +33,7 @@ static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool 
     playback_init(&pb, t_us);
     snprintf(pb.note, sizeof pb.note, "\u25b6\u25b6 5 min later: retry");
     PickerItem items[2] = { { "One", "01.json", "lesson" }, { "Two", "02.json", "" } };
-    RenderHud hud = { ix, lay, ax, &pb, in, "about", 0, theme, help, picker, items, 2, 1, "status", NULL };
+    RenderHud hud = { ix, lay, ax, &pb, in, "about", 0, theme, help, picker, items, 2, 1, "status", NULL, false };
     render_frame(c->ren, vs, &hud);
     inspector_destroy(in);
     viewstate_destroy(vs);

@@ -164,7 +164,7 @@ static void draw(Canvas *c, const Trace *tr, Layout *lay, TraceIndex *ix, int w,
                             { "Three", "03.json", "a long lesson text that has to wrap" } };
     RenderHud hud = { ix,       lay,      ax,    &pb,   in,        "message m1",
                       overlays ? 500.0f : 0, THEME_LIGHT, overlays, overlays, items,
-                      3,        2,        overlays ? "status" : NULL, overlays ? "an error" : NULL };
+                      3,        2,        overlays ? "status" : NULL, overlays ? "an error" : NULL, overlays };
     render_frame(c->ren, vs, &hud);
     inspector_destroy(in);
     viewstate_destroy(vs);

@@ -173,6 +173,51 @@ static void inspect_should_describe_a_node_and_its_recent_events(void)
     trace_destroy(tr);
 }
 
+/* The SMTP conversation, where a refusal is said, comes before the envelope and the headers. */
+static void inspect_should_show_the_conversation_near_the_top(void)
+{
+    Trace *tr = fixture_bounce();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(5000));
+    size_t talk = SIZE_MAX, env = SIZE_MAX;
+    for (size_t i = 0; i < inspector_count(in); i++) {
+        const char *t = inspector_line(in, i)->text;
+        talk = talk == SIZE_MAX && strstr(t, "SMTP conversation") ? i : talk;
+        env = env == SIZE_MAX && strstr(t, "Envelope (SMTP)") ? i : env;
+    }
+    CHECK(talk != SIZE_MAX && env != SIZE_MAX);
+    CHECK(talk < env);
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+/* A node's recent events keep their day: an event 4 days in reads "4d 00:00:05.000", not
+ * "00:00:05.000" (the hours cut as if it were within the first hour). */
+static void inspect_should_keep_the_day_of_a_late_event(void)
+{
+    Trace *tr = fixture_retry();
+    int64_t late = INT64_C(4) * 86400000000 + MS(5000);
+    TraceEvent e = trace_event_init(TK_RETRY, late);
+    e.from = N_SMTP_A;
+    e.msg = 0;
+    trace_append(tr, &e);
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    ViewState *vs = viewstate_create();
+    ViewOptions opt = viewoptions_default();
+    viewstate_compute(ix, lay, late, &opt, vs);
+    Inspector *in = inspector_create();
+    inspector_node(in, ix, vs, N_SMTP_A, late);
+    CHECK(find_line(in, "4d 00:00:05.000") != NULL);
+    inspector_destroy(in);
+    viewstate_destroy(vs);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
 static void explain_should_say_every_step_in_plain_words(void)
 {
     Trace *tr = fixture_happy();
@@ -199,6 +244,8 @@ static void explain_should_say_every_step_in_plain_words(void)
 }
 
 RUN_TESTS(TEST_CASE(inspect_should_grow_the_headers_hop_by_hop),
+          TEST_CASE(inspect_should_keep_the_day_of_a_late_event),
+          TEST_CASE(inspect_should_show_the_conversation_near_the_top),
           TEST_CASE(inspect_should_show_envelope_beside_headers_and_the_transcript),
           TEST_CASE(inspect_should_break_the_spam_score_into_rules),
           TEST_CASE(inspect_should_link_a_bounce_and_its_message),

@@ -206,30 +206,33 @@ static void check_scenario_layout(const char *name, const Trace *tr, const Layou
     }
 }
 
-/* The gaps between neighbouring columns: the one across the Internet (outgoing -> incoming) is
- * clearly the widest. */
+/* The free room between neighbouring columns' names: the one across the Internet (outgoing ->
+ * incoming), where envelopes and refusals travel, is clearly the widest (columns are as wide as
+ * their names; the room between them goes twice to the Internet). */
 static void check_internet_gap(const char *name, const Trace *tr, const Layout *lay)
 {
-    float colx[COL_COUNT];
+    float colx[COL_COUNT], half[COL_COUNT] = { 0 };
     bool used[COL_COUNT] = { false };
     for (size_t i = 0; i < trace_node_count(tr); i++) {
         LayoutColumn c = layout_column(lay, (int32_t)i);
         if (c != COL_TOP_ROW) {
             used[c] = true;
             colx[c] = cx(lay, (int32_t)i);
+            half[c] = fmaxf(half[c], layout_label_need(lay, (int32_t)i) / 2);
         }
     }
     if (!used[COL_OUTGOING] || !used[COL_INCOMING]) {
         return;
     }
-    float internet = colx[COL_INCOMING] - colx[COL_OUTGOING], widest_other = 0;
+    float internet = colx[COL_INCOMING] - colx[COL_OUTGOING] - half[COL_INCOMING] -
+                     half[COL_OUTGOING], widest_other = 0;
     int prev = -1;
     for (int c = 0; c < COL_COUNT; c++) {
         if (!used[c]) {
             continue;
         }
         if (prev >= 0 && c != COL_INCOMING) {
-            float gap = colx[c] - colx[prev];
+            float gap = colx[c] - colx[prev] - half[c] - half[prev];
             CHECK(gap > 0);
             widest_other = gap > widest_other ? gap : widest_other;
         }
@@ -280,6 +283,28 @@ static void check_sender_side(const char *name, const Trace *tr, const TraceInde
             CHECK_EQ_INT(layout_column(lay, s), COL_STORE);
         }
     }
+}
+
+/* One name per node: a server is called by its host name on the canvas as in the log
+ * ("mx2.b.example", with its label "backup MX" as the line under it); a client by its label. */
+static void layout_should_call_a_server_by_its_host_name(void)
+{
+    World *w = scenario_load_file(MAILSIM_SOURCE_DIR "/scenarios/02-mx-fallback.json", NULL);
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    REQUIRE(tr != NULL);
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    int32_t mx2 = trace_find_node(tr, "mx2.b.example"), alice = trace_find_node(tr, "alice-laptop");
+    REQUIRE(mx2 != TRACE_NONE && alice != TRACE_NONE);
+    CHECK_EQ_STR(layout_node_title(lay, mx2), "mx2.b.example");
+    CHECK_EQ_STR(layout_node_kind_line(lay, mx2), "backup MX");
+    CHECK_EQ_STR(layout_node_title(lay, alice), "Alice's laptop");
+    CHECK_EQ_STR(layout_node_kind_line(lay, alice), "mail client");
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
 }
 
 static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
@@ -402,6 +427,7 @@ RUN_TESTS(TEST_CASE(layout_should_put_roles_in_columns_left_to_right),
           TEST_CASE(layout_should_reflow_when_the_window_changes),
           TEST_CASE(layout_should_never_overlap_nodes_in_a_crowded_lesson),
           TEST_CASE(layout_should_lay_out_every_shipped_scenario_cleanly),
+          TEST_CASE(layout_should_call_a_server_by_its_host_name),
           TEST_CASE(layout_should_use_the_scenarios_own_positions),
           TEST_CASE(layout_should_start_at_the_design_size_and_scale_with_the_window),
           TEST_CASE(layout_should_hit_test_nodes_regions_and_log_rows))

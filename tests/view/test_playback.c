@@ -48,20 +48,55 @@ static void rig_frame(Rig *r, double dt)
 static void playback_should_step_to_exact_event_times_and_pause(void)
 {
     Rig r = rig_open(fixture_happy());
+    size_t at_1000 = traceindex_events_until(r.ix, MS(1000));
+    CHECK(at_1000 > 1); /* the compose and its first headers share a time */
     r.pb.playing = true;
     CHECK(playback_step(&r.pb, r.ix, +1));
     CHECK(!r.pb.playing);
     CHECK_EQ_INT(r.pb.t_us, MS(1000));
+    for (size_t k = 1; k < at_1000; k++) {
+        CHECK(playback_step(&r.pb, r.ix, +1));
+        CHECK_EQ_INT(r.pb.t_us, MS(1000));
+    }
     CHECK(playback_step(&r.pb, r.ix, +1));
     CHECK_EQ_INT(r.pb.t_us, MS(1010));
     CHECK(playback_step(&r.pb, r.ix, -1));
     CHECK_EQ_INT(r.pb.t_us, MS(1000));
+    CHECK_EQ_INT(r.pb.step_event, at_1000 - 1);
+    for (size_t k = 1; k < at_1000; k++) {
+        CHECK(playback_step(&r.pb, r.ix, -1));
+    }
+    CHECK_EQ_INT(r.pb.step_event, 0);
     CHECK(!playback_step(&r.pb, r.ix, -1));
     CHECK_EQ_INT(r.pb.t_us, MS(1000));
     playback_seek(&r.pb, r.ix, MS(600020));
     CHECK(!playback_step(&r.pb, r.ix, +1));
     playback_seek(&r.pb, r.ix, INT64_C(999999999999));
     CHECK_EQ_INT(r.pb.t_us, traceindex_end(r.ix));
+    rig_close(&r);
+}
+
+/* The first step from the start shows the first event (composing), not the last one at its time;
+ * stepping forward and back shows the same picture. */
+static void playback_should_start_stepping_at_the_first_event(void)
+{
+    Rig r = rig_open(fixture_happy());
+    CHECK(playback_step(&r.pb, r.ix, +1));
+    r.opt.current_event = r.pb.step_event;
+    viewstate_compute(r.ix, r.lay, r.pb.t_us, &r.opt, r.vs);
+    CHECK_EQ_INT(r.vs->current, 0);
+    CHECK_EQ_INT(trace_events(r.tr)[r.vs->current].kind, TK_COMPOSE);
+    ViewState *before = viewstate_create();
+    viewstate_compute(r.ix, r.lay, r.pb.t_us, &r.opt, before);
+    CHECK(playback_step(&r.pb, r.ix, +1));
+    r.opt.current_event = r.pb.step_event;
+    viewstate_compute(r.ix, r.lay, r.pb.t_us, &r.opt, r.vs);
+    CHECK_EQ_INT(r.vs->current, 1);
+    CHECK(playback_step(&r.pb, r.ix, -1));
+    r.opt.current_event = r.pb.step_event;
+    viewstate_compute(r.ix, r.lay, r.pb.t_us, &r.opt, r.vs);
+    CHECK(viewstate_equal(before, r.vs));
+    viewstate_destroy(before);
     rig_close(&r);
 }
 
@@ -198,7 +233,40 @@ static void timeaxis_should_squeeze_gaps_and_invert_exactly(void)
     trace_destroy(tr);
 }
 
+/* A doubling wait is drawn wider (with the logarithm of its length), and every wait has a length
+ * to write, abbreviated to one unit when narrow. */
+static void timeaxis_should_widen_longer_gaps_and_name_their_length(void)
+{
+    Trace *tr = fixture_retry();
+    TraceIndex *ix = traceindex_create(tr);
+    TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
+    const AxisSegment *longest = NULL, *shortest = NULL;
+    for (size_t i = 0; i < timeaxis_segment_count(ax); i++) {
+        const AxisSegment *s = timeaxis_segment(ax, i);
+        if (!s->gap) {
+            continue;
+        }
+        int64_t d = s->end_us - s->start_us;
+        longest = !longest || d > longest->end_us - longest->start_us ? s : longest;
+        shortest = !shortest || d < shortest->end_us - shortest->start_us ? s : shortest;
+    }
+    REQUIRE(longest && shortest && longest != shortest);
+    CHECK(longest->frac1 - longest->frac0 > shortest->frac1 - shortest->frac0);
+    char buf[48];
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(596000000), false, buf, sizeof buf), "9 min 56 s");
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(596000000), true, buf, sizeof buf), "10 min");
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(3590000000), true, buf, sizeof buf), "1 h");
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(4) * 3600000000, true, buf, sizeof buf), "4 h");
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(86400000000), true, buf, sizeof buf), "1 d");
+    CHECK_EQ_STR(timeaxis_gap_text(INT64_C(40000000), true, buf, sizeof buf), "40 s");
+    timeaxis_destroy(ax);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
 RUN_TESTS(TEST_CASE(playback_should_step_to_exact_event_times_and_pause),
+          TEST_CASE(playback_should_start_stepping_at_the_first_event),
+          TEST_CASE(timeaxis_should_widen_longer_gaps_and_name_their_length),
           TEST_CASE(playback_should_climb_and_descend_the_speed_ladder),
           TEST_CASE(playback_should_slow_down_so_packets_stay_visible),
           TEST_CASE(playback_should_jump_an_idle_gap_and_say_so),

@@ -112,15 +112,61 @@ static void viewstate_should_colour_a_rejected_reply_red_and_show_its_code(void)
     view_close(&v);
 }
 
+/* Temporary and permanent failures differ in word and flag (the renderer's shape), not only in
+ * hue: a refused connection is "⟳ … try later", counted as deferred at the server that refused;
+ * a 550 is "✖ … refused", counted as refused. */
+static void viewstate_should_tell_temporary_from_permanent_failures(void)
+{
+    View v = view_open(fixture_retry());
+    const ViewState *vs = view_at(&v, MS(1490));
+    const ViewToken *tmp = NULL;
+    for (size_t i = 0; i < vs->token_count; i++) {
+        tmp = (vs->tokens[i].flags & VT_REJECT) ? &vs->tokens[i] : tmp;
+    }
+    REQUIRE(tmp != NULL);
+    CHECK(tmp->flags & VT_TEMPORARY);
+    CHECK(strstr(tmp->label, "\u27f3") == tmp->label);
+    CHECK(strstr(tmp->label, "try later") != NULL);
+    vs = view_at(&v, MS(2000));
+    CHECK_EQ_INT(vs->nodes[N_MX_B].counters[NC_TEMPFAIL], 1);
+    CHECK_EQ_INT(vs->nodes[N_MX_B].counters[NC_REFUSED], 0);
+    bool deferred_badge = false;
+    for (int b = 0; b < vs->nodes[N_MX_B].badge_count; b++) {
+        deferred_badge |= strcmp(vs->nodes[N_MX_B].badges[b].text, "\u27f3 deferred 1") == 0;
+    }
+    CHECK(deferred_badge);
+    view_close(&v);
+
+    v = view_open(fixture_bounce());
+    vs = view_at(&v, MS(1730));
+    const ViewToken *perm = NULL;
+    for (size_t i = 0; i < vs->token_count; i++) {
+        perm = (vs->tokens[i].flags & VT_REJECT) ? &vs->tokens[i] : perm;
+    }
+    REQUIRE(perm != NULL);
+    CHECK(!(perm->flags & VT_TEMPORARY));
+    CHECK(strstr(perm->label, "refused: User unknown") != NULL);
+    view_close(&v);
+}
+
 static void viewstate_should_send_the_bounce_back_as_a_dsn_envelope(void)
 {
-    View v = view_open(fixture_bounce());
+    Trace *tr = fixture_bounce();
+    /* As the model does: the server hands the bounce (m1-dsn) to Alice's store, a "sent". */
+    TraceEvent handed = trace_event_init(TK_SENT, MS(1850));
+    handed.from = N_SMTP_A;
+    handed.to = N_STORE_A;
+    handed.msg = 1;
+    trace_append(tr, &handed);
+    View v = view_open(tr);
     const ViewState *vs = view_at(&v, MS(1860));
     const ViewToken *dsn = viewstate_find_msg(vs, 1);
     CHECK(dsn && !(dsn->flags & VT_RESTING));
     CHECK(dsn && dsn->role == CR_MSG_DSN);
     CHECK(dsn && strcmp(dsn->label, "m1-dsn") == 0);
     CHECK_EQ_INT(vs->nodes[N_SMTP_A].counters[NC_BOUNCED], 1);
+    /* The bounce handed to Alice's own store is not mail "sent". */
+    CHECK_EQ_INT(vs->nodes[N_SMTP_A].counters[NC_SENT], 0);
     CHECK_EQ_INT(vs->nodes[N_SMTP_A].counters[NC_RESTING], 0); /* both left the queue */
     CHECK_EQ_INT(vs->nodes[N_MX_B].counters[NC_REFUSED], 1);
     vs = view_at(&v, MS(5000));
@@ -170,7 +216,7 @@ static void viewstate_should_count_inbox_and_junk_at_the_store(void)
     vs = view_at(&v, MS(3000));
     CHECK_EQ_INT(vs->nodes[N_STORE_B].counters[NC_JUNK], 1);
     CHECK_EQ_INT(vs->nodes[N_STORE_B].counters[NC_INBOX], 0);
-    CHECK_EQ_STR(vs->nodes[N_STORE_B].badges[1].text, "Junk 1");
+    CHECK_EQ_STR(vs->nodes[N_STORE_B].badges[1].text, "\u2691 Junk 1");
     view_close(&v);
 }
 
@@ -183,7 +229,7 @@ static void viewstate_should_show_the_spam_score_against_the_threshold(void)
     CHECK(vs->nodes[N_SPAMD_B].has_verdict && vs->nodes[N_SPAMD_B].verdict_spam);
     CHECK_EQ_INT(vs->nodes[N_SPAMD_B].score_milli, 7300);
     CHECK_EQ_INT(vs->nodes[N_SPAMD_B].required_milli, 5000);
-    CHECK_EQ_STR(vs->nodes[N_SPAMD_B].badges[0].text, "7.3 / 5.0 SPAM");
+    CHECK_EQ_STR(vs->nodes[N_SPAMD_B].badges[0].text, "\u2691 7.3 / 5.0 SPAM");
     const ViewToken *m1 = viewstate_find_msg(vs, 0);
     CHECK(m1 && m1->role == CR_MSG_SPAM); /* on its way to the store, tagged */
     view_close(&v);
@@ -198,7 +244,7 @@ static void viewstate_should_park_a_deferred_message_with_a_retry_countdown(void
     CHECK_EQ_INT(out->counters[NC_DEFERRED], 1);
     CHECK_EQ_INT(out->next_retry_us, MS(301000));
     CHECK(out->badge_count >= 2);
-    CHECK_EQ_STR(out->badges[0].text, "\u21bb retry in 3:21");
+    CHECK_EQ_STR(out->badges[0].text, "\u27f3 retry in 3:21");
     CHECK_EQ_INT(out->badges[0].role, CR_SMTP_DEFER);
     CHECK_EQ_STR(out->badges[1].text, "queue 1");
     CHECK(vs->nodes[N_MX_B].down);
@@ -311,6 +357,7 @@ static void viewstate_should_merge_a_crowded_link_into_counted_tokens(void)
 RUN_TESTS(TEST_CASE(viewstate_should_place_m1_halfway_while_its_content_crosses),
           TEST_CASE(viewstate_should_rest_m1_in_the_queue_until_it_is_sent),
           TEST_CASE(viewstate_should_colour_a_rejected_reply_red_and_show_its_code),
+          TEST_CASE(viewstate_should_tell_temporary_from_permanent_failures),
           TEST_CASE(viewstate_should_send_the_bounce_back_as_a_dsn_envelope),
           TEST_CASE(viewstate_should_return_the_same_state_after_stepping_forward_and_back),
           TEST_CASE(viewstate_should_count_inbox_and_junk_at_the_store),
