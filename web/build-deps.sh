@@ -10,8 +10,12 @@
 # The prefix is ${MAILSIM_WEB_CACHE:-$HOME/.cache/mailsim-web}/prefix-KEY, where KEY hashes the
 # source package versions apt would fetch, the emcc version and this script, so a new version of
 # any of them builds a new prefix. A prefix is complete when its stamp file exists; then this
-# script only prints its path. Otherwise the build takes about 15 minutes on 2 cores (see
-# web/README.md), runs under `nice -n 10` with -j2 and logs to the cache folder.
+# script only prints its path (about 3 s, apt's look-ups). Otherwise the build takes about 5 to 6
+# minutes on 2 busy cores, SDL2's CMake configure most of it (web/README.md has the numbers); it
+# runs under `nice -n 10` with -j2 and logs to the cache folder.
+#
+# Every build step below is chained with && rather than left to `set -e`: the steps run as the
+# left side of `||`, where bash ignores errexit.
 #
 # Usage: bash web/build-deps.sh     prints progress on stderr and the prefix path on stdout
 # Needs root (or the tools already installed and a deb-src entry already configured).
@@ -28,6 +32,11 @@ TOOLS=(emcc:emscripten node:nodejs dpkg-source:dpkg-dev cmake:cmake ninja:ninja-
 
 # emcc's JavaScript passes need acorn, which Debian installs where only Debian's node looks.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+# emcc, emar and friends are Python scripts run by the python3 on PATH; a pyenv shim there costs
+# about 0.4 s a call, and CMake's configure checks make hundreds of calls.
+if [ -z "${EMSDK_PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then
+    export EMSDK_PYTHON=/usr/bin/python3
+fi
 
 say() { printf 'build-deps: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -45,15 +54,16 @@ ensure_tools() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# The .dsc apt would fetch for a source package; empty when apt knows no sources for it.
-dsc_of() {
-    apt-get source --print-uris -qq "$1" 2>/dev/null | awk '$2 ~ /\.dsc$/ { print $2; exit }'
+# The .dsc apt would fetch for each source package named, one line each; none for a package apt
+# knows no source of. One apt-get call for all: each takes over a second.
+dscs_of() {
+    apt-get source --print-uris -qq "$@" 2>/dev/null | awk '$2 ~ /\.dsc$/ { print $2 }'
 }
 
 # Adds deb-src twins of the Debian archive entries (deb822 .sources files and one-line
 # sources.list entries) when apt has no source packages yet.
 ensure_deb_src() {
-    [ -n "$(dsc_of libsdl2)" ] && return 0
+    [ -n "$(dscs_of libsdl2)" ] && return 0
     [ "$(id -u)" -eq 0 ] || die "apt has no deb-src entry: add one for the Debian mirror"
     local out=/etc/apt/sources.list.d/mailsim-web-src.sources list=/etc/apt/sources.list
     say "adding deb-src entries ($out)"
@@ -73,16 +83,27 @@ ensure_deb_src() {
     fi
     mv "$out.tmp" "$out"
     apt-get update -qq >&2
-    [ -n "$(dsc_of libsdl2)" ] || die "apt still finds no source for libsdl2 after adding deb-src"
+    [ -n "$(dscs_of libsdl2)" ] || die "apt still finds no source for libsdl2 after adding deb-src"
+}
+
+# Fills DSC[package] with the .dsc apt would fetch for each of SOURCES.
+declare -A DSC
+find_dscs() {
+    local p dsc
+    local all
+    all=$(dscs_of "${SOURCES[@]}")
+    for p in "${SOURCES[@]}"; do
+        dsc=$(grep "^${p}_" <<< "$all" || true)
+        [ -n "$dsc" ] || die "apt finds no source package $p"
+        DSC[$p]=$dsc
+    done
 }
 
 prefix_key() {
     local p
     {
         for p in "${SOURCES[@]}"; do
-            dsc=$(dsc_of "$p")
-            [ -n "$dsc" ] || die "apt finds no source package $p"
-            echo "$dsc"
+            echo "${DSC[$p]}"
         done
         emcc --version 2>/dev/null | head -n 1
         sha256sum "$SCRIPT" | cut -d' ' -f1
@@ -95,16 +116,16 @@ prefix_key() {
 cmake_build() {
     local src=$1 build=$2
     shift 2
-    PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig" PKG_CONFIG_PATH= \
+    PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig" PKG_CONFIG_PATH='' \
         nice -n 10 emcmake cmake -S "$src" -B "$build" -G Ninja \
         -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_INSTALL_PREFIX="$PREFIX" \
         -DCMAKE_FIND_ROOT_PATH="$PREFIX" \
         -DCMAKE_PREFIX_PATH="$PREFIX" \
         -DBUILD_SHARED_LIBS=OFF \
-        "$@"
-    nice -n 10 cmake --build "$build" -j "$JOBS"
-    nice -n 10 cmake --install "$build"
+        "$@" &&
+        nice -n 10 cmake --build "$build" -j "$JOBS" &&
+        nice -n 10 cmake --install "$build"
 }
 
 build_libsdl2() {
@@ -123,13 +144,39 @@ build_cjson() {
 }
 
 build_libsdl2_ttf() {
-    cmake_build "$1" "$2" -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_SAMPLES=OFF
+    cmake_build "$1" "$2" -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_SAMPLES=OFF &&
+        write_pc SDL2_ttf "$(upstream_version "$1")" "sdl2 freetype2"
 }
 
 # stb_image reads PNG and JPEG and miniz writes PNG, both bundled: no libpng, no libjpeg.
 build_libsdl2_image() {
     cmake_build "$1" "$2" -DSDL2IMAGE_VENDORED=OFF -DSDL2IMAGE_DEPS_SHARED=OFF \
-        -DSDL2IMAGE_BACKEND_STB=ON -DSDL2IMAGE_SAMPLES=OFF -DSDL2IMAGE_TESTS=OFF
+        -DSDL2IMAGE_BACKEND_STB=ON -DSDL2IMAGE_SAMPLES=OFF -DSDL2IMAGE_TESTS=OFF &&
+        write_pc SDL2_image "$(upstream_version "$1")" "sdl2"
+}
+
+# "…/libsdl2-ttf-2.20.1+dfsg" -> "2.20.1"
+upstream_version() {
+    local v=${1##*-}
+    echo "${v%%+*}"
+}
+
+# SDL2_ttf and SDL2_image install a .pc file only when built shared, and mailsim's CMake finds
+# them with pkg-config. In a static-only prefix everything a library needs at link time is a
+# plain Requires (CMake's pkg_check_modules reads no Requires.private).
+write_pc() { # NAME VERSION REQUIRES
+    cat > "$PREFIX/lib/pkgconfig/$1.pc" <<EOF
+prefix=$PREFIX
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: $1
+Description: $1 built to WebAssembly by mailsim's web/build-deps.sh
+Version: $2
+Requires: $3
+Libs: -L\${libdir} -l$1
+Cflags: -I\${includedir}/SDL2
+EOF
 }
 
 # Links one small program against every library and runs it under node: the prefix is complete
@@ -157,12 +204,12 @@ int main(void)
     return ok ? 0 : 1;
 }
 EOF
-    local flags
-    flags=$(PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" PKG_CONFIG_PATH= \
-        pkg-config --cflags --libs --static sdl2 SDL2_ttf SDL2_image libcjson)
-    # shellcheck disable=SC2086
-    emcc "$dir/smoke.c" $flags -sNODERAWFS=1 -o "$dir/smoke.js"
-    run_node "$dir/smoke.js"
+    local flags=()
+    read -ra flags < <(PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" PKG_CONFIG_PATH='' \
+        pkg-config --cflags --libs --static sdl2 SDL2_ttf SDL2_image libcjson) &&
+        [ ${#flags[@]} -gt 0 ] &&
+        emcc "$dir/smoke.c" "${flags[@]}" -sNODERAWFS=1 -o "$dir/smoke.js" &&
+        run_node "$dir/smoke.js"
 }
 
 # Emscripten 3.1.6 loads the .wasm with fetch() whenever fetch exists, which node 18 and later
@@ -182,6 +229,7 @@ main() {
     exec 9> "$CACHE/lock"
     flock 9 # one build per cache folder at a time
 
+    find_dscs
     local key
     key=$(prefix_key)
     PREFIX=$CACHE/prefix-$key
@@ -194,14 +242,15 @@ main() {
 
     local work=$CACHE/work-$key log=$CACHE/build-$key.log start p
     start=$(date +%s)
-    rm -rf "$PREFIX" "$work"
+    # Under the lock no other build runs: work folders left by failed builds can go.
+    rm -rf "$PREFIX" "$CACHE"/work-*
     mkdir -p "$PREFIX" "$work/src"
     : > "$log"
     say "building into $PREFIX (log: $log)"
     for p in "${SOURCES[@]}"; do
         local t0 dir
         t0=$(date +%s)
-        say "  $p: fetching $(dsc_of "$p")"
+        say "  $p: fetching ${DSC[$p]}"
         (cd "$work/src" && apt-get source -qq "$p") >> "$log" 2>&1 ||
             die "apt-get source $p failed (see $log)"
         # apt-get source unpacks NAME-VERSION; "libsdl2-[0-9]*" cannot match libsdl2-ttf-*.
