@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# build-deps: builds the libraries the browser build of mailsim links (SDL2, FreeType, SDL2_ttf,
-# SDL2_image, cJSON) to WebAssembly with Debian's emscripten, from Debian's own source packages,
-# into one static prefix in a cache folder outside the clone. It owns that cache folder and the
-# deb-src entry it may add; it does not build mailsim (web/build.sh does).
+# build-deps: builds the libraries the browser build of mailsim links (SDL2, FreeType, HarfBuzz,
+# SDL2_ttf, SDL2_image, cJSON) to WebAssembly with Debian's emscripten, from Debian's own source
+# packages, into one static prefix in a cache folder outside the clone. It owns that cache folder
+# and the deb-src entry it may add; it does not build mailsim (web/build.sh does).
+#
+# HarfBuzz is there because Debian's own SDL2_ttf uses it: without it SDL2_ttf advances glyphs by
+# FreeType's rounded widths and without GPOS kerning, text comes out a few pixels wider and the
+# inspector wraps lines elsewhere than the native player does.
 #
 # Emscripten's "ports" (-sUSE_SDL=2 and friends) download their sources at build time, which this
 # machine and CI cannot do; Debian's source packages come through apt like everything else.
@@ -22,10 +26,12 @@
 set -euo pipefail
 
 SCRIPT=$(readlink -f "${BASH_SOURCE[0]}")
+FONT=$(dirname "$SCRIPT")/../assets/fonts/DejaVuSans.ttf
 CACHE=${MAILSIM_WEB_CACHE:-$HOME/.cache/mailsim-web}
 JOBS=2
-# Debian source package names, in build order (FreeType before SDL2_ttf, SDL2 before both).
-SOURCES=(libsdl2 freetype cjson libsdl2-ttf libsdl2-image)
+# Debian source package names, in build order: SDL2 first, FreeType before HarfBuzz (its FreeType
+# helpers), both before SDL2_ttf.
+SOURCES=(libsdl2 freetype harfbuzz cjson libsdl2-ttf libsdl2-image)
 # Commands the build needs, each with the Debian package that brings it.
 TOOLS=(emcc:emscripten node:nodejs dpkg-source:dpkg-dev cmake:cmake ninja:ninja-build
     pkg-config:pkg-config xz:xz-utils)
@@ -137,6 +143,11 @@ build_freetype() {
         -DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_BROTLI=ON
 }
 
+# With FreeType's helpers (hb-ft, which SDL2_ttf uses); without the subsetter, which nothing needs.
+build_harfbuzz() {
+    cmake_build "$1" "$2" -DHB_HAVE_FREETYPE=ON -DHB_BUILD_SUBSET=OFF
+}
+
 build_cjson() {
     cmake_build "$1" "$2" -DENABLE_CJSON_TEST=OFF -DENABLE_CJSON_UTILS=OFF \
         -DBUILD_SHARED_AND_STATIC_LIBS=OFF -DCJSON_BUILD_SHARED_LIBS=OFF \
@@ -144,8 +155,8 @@ build_cjson() {
 }
 
 build_libsdl2_ttf() {
-    cmake_build "$1" "$2" -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_SAMPLES=OFF &&
-        write_pc SDL2_ttf "$(upstream_version "$1")" "sdl2 freetype2"
+    cmake_build "$1" "$2" -DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=ON -DSDL2TTF_SAMPLES=OFF &&
+        write_pc SDL2_ttf "$(upstream_version "$1")" "sdl2 harfbuzz freetype2"
 }
 
 # stb_image reads PNG and JPEG and miniz writes PNG, both bundled: no libpng, no libjpeg.
@@ -179,8 +190,10 @@ Cflags: -I\${includedir}/SDL2
 EOF
 }
 
-# Links one small program against every library and runs it under node: the prefix is complete
-# only when this works.
+# Links one small program against every library the way mailsim's CMake does (pkg-config without
+# --static: harfbuzz.pc's private -pthread would make a threaded build) and runs it under node:
+# parse JSON, shape and render a line of text with the project's font, write a PNG. The prefix is
+# complete only when this works.
 smoke_test() {
     local dir=$1
     cat > "$dir/smoke.c" <<'EOF'
@@ -190,26 +203,35 @@ smoke_test() {
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc != 3) {
+        return 2;
+    }
     cJSON *doc = cJSON_Parse("{\"ok\": 1}");
     int ok = doc != NULL && cJSON_GetObjectItem(doc, "ok") != NULL;
     cJSON_Delete(doc);
     ok = ok && TTF_Init() == 0;
     ok = ok && (IMG_Init(IMG_INIT_PNG) & IMG_INIT_PNG) != 0;
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 4, 4, 32, SDL_PIXELFORMAT_RGBA32);
-    ok = ok && s != NULL;
+    TTF_Font *font = ok ? TTF_OpenFont(argv[1], 16) : NULL;
+    SDL_Color black = { 0, 0, 0, 255 };
+    SDL_Surface *s = font ? TTF_RenderUTF8_Blended(font, "AVAWAY -> mx.b", black) : NULL;
+    ok = s != NULL && s->w > 0 && IMG_SavePNG(s, argv[2]) == 0;
     SDL_FreeSurface(s);
+    if (font) {
+        TTF_CloseFont(font);
+    }
     printf("%s\n", ok ? "smoke ok" : "smoke FAILED");
     return ok ? 0 : 1;
 }
 EOF
     local flags=()
     read -ra flags < <(PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" PKG_CONFIG_PATH='' \
-        pkg-config --cflags --libs --static sdl2 SDL2_ttf SDL2_image libcjson) &&
+        pkg-config --cflags --libs sdl2 SDL2_ttf SDL2_image libcjson) &&
         [ ${#flags[@]} -gt 0 ] &&
         emcc "$dir/smoke.c" "${flags[@]}" -sNODERAWFS=1 -o "$dir/smoke.js" &&
-        run_node "$dir/smoke.js"
+        run_node "$dir/smoke.js" "$FONT" "$dir/smoke.png" &&
+        [ -s "$dir/smoke.png" ]
 }
 
 # Emscripten 3.1.6 loads the .wasm with fetch() whenever fetch exists, which node 18 and later
