@@ -104,9 +104,9 @@ int ask_check(const World *w, const Trace *tr, FILE *out)
                 }
                 fprintf(out,
                         "$.ask[%u].before (%s): the question's moment never comes: %" PRId64
-                        " matching events, the question needs the %u%s\n",
+                        " matching event%s, the question needs the %u%s\n",
                         q->path_index, evmatch_describe(w, &q->before, sel, sizeof sel), count,
-                        q->nth, q->nth == 1 ? "st" : q->nth == 2 ? "nd" : q->nth == 3 ? "rd" : "th");
+                        count == 1 ? "" : "s", q->nth, q->nth == 1 ? "st" : q->nth == 2 ? "nd" : q->nth == 3 ? "rd" : "th");
             }
             continue;
         }
