@@ -2,7 +2,7 @@
  * resolved to indices — and nothing that changes while it runs.
  *
  * Owns: nodes with their per-role configuration, links, DNS records, message specs, scripted
- * actions, caption rules and expectations, and the strings they use (one StrPool).
+ * actions, caption rules, expectations and questions, and the strings they use (one StrPool).
  * Produced by the scenario loader (which fills it and calls world_finalize), read by the
  * simulation and the expect checker. Every default comes from docs/design/mail-facts.md and
  * is set by world_node_defaults / world_create, so a loader only overrides what a file states.

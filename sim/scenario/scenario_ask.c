@@ -98,18 +98,20 @@ static bool parse_answer(Ctx *c, const cJSON *obj, Question *q)
 
 static bool parse_question(Ctx *c, const cJSON *v, size_t i, void *arg)
 {
-    static const char *const keys[] = { "before", "question", "choices", "answer", "explain",
-                                        "check" };
+    static const char *const keys[] = { "before", "question", "choices",
+                                        "answer", "explain",  "check" };
     (void)i;
     (void)arg;
     if (!sc_want_keys(c, v, keys, COUNT_OF(keys)) ||
-        !sc_need(c, v, "before", "the event the question comes just before, as in "
-                                 "expect.events (with \"nth\" for a later one)") ||
+        !sc_need(c, v, "before",
+                 "the event the question comes just before, as in "
+                 "expect.events (with \"nth\" for a later one)") ||
         !sc_need(c, v, "question", "what the class is asked") ||
         !sc_need(c, v, "choices", "an array of 2 to 4 possible answers") ||
         !sc_need(c, v, "answer", "the text of the right choice") ||
-        !sc_need(c, v, "check", "the event that happens after the moment when the answer is "
-                                "right, as in expect.events")) {
+        !sc_need(c, v, "check",
+                 "the event that happens after the moment when the answer is "
+                 "right, as in expect.events")) {
         return false;
     }
     Question *q = world_add_question(c->w);
@@ -241,8 +243,7 @@ static void index_world(Ctx *c)
     }
 }
 
-bool scenario_add_action_json(World *w, const char *json, size_t len, const char *name,
-                              Error *err)
+bool scenario_add_action_json(World *w, const char *json, size_t len, const char *name, Error *err)
 {
     const char *file = name ? name : "<string>";
     char *text = xmalloc(len + 1);
@@ -264,9 +265,9 @@ bool scenario_add_action_json(World *w, const char *json, size_t len, const char
     Ctx c = { .file = file, .w = w, .err = err, .path = "$", .path_len = 1 };
     index_world(&c);
     bool ok = true;
-    if (scripted >= SCENARIO_MAX_ACTIONS && !(cJSON_IsObject(root) && sc_field(root, "do") &&
-                                              cJSON_IsString(sc_field(root, "do")) &&
-                                              strcmp(sc_field(root, "do")->valuestring, "send") == 0)) {
+    if (scripted >= SCENARIO_MAX_ACTIONS &&
+        !(cJSON_IsObject(root) && sc_field(root, "do") && cJSON_IsString(sc_field(root, "do")) &&
+          strcmp(sc_field(root, "do")->valuestring, "send") == 0)) {
         ok = sc_fail(&c, "the scenario already has %u actions, the limit", SCENARIO_MAX_ACTIONS);
     }
     ok = ok && sc_parse_action(&c, root, 0, NULL);

@@ -45,9 +45,8 @@ void ask_resolve(const World *w, const Trace *tr, AskMoment *out)
     for (uint32_t q = 0; q < w->question_count; q++) {
         const Question *qu = &w->questions[q];
         out[q].ask_index = find_nth(w, tr, &qu->before, qu->nth);
-        out[q].answer_index = out[q].ask_index < 0
-                                  ? -1
-                                  : find_from(w, tr, &qu->check, out[q].ask_index);
+        out[q].answer_index = out[q].ask_index < 0 ? -1
+                                                   : find_from(w, tr, &qu->check, out[q].ask_index);
     }
 }
 
@@ -74,9 +73,8 @@ static void instead(const World *w, const Trace *tr, const Question *q, int64_t 
     int64_t k = find_from(w, tr, &loose, from);
     if (k < 0) {
         snprintf(buf, size, "no %s event%s happened after it",
-                 trace_kind_name((TraceKind)q->check.kind), memcmp(&loose, &q->check, sizeof loose)
-                                                                ? " with that message and nodes"
-                                                                : "");
+                 trace_kind_name((TraceKind)q->check.kind),
+                 memcmp(&loose, &q->check, sizeof loose) ? " with that message and nodes" : "");
         return;
     }
     char words[1200];
@@ -106,7 +104,11 @@ int ask_check(const World *w, const Trace *tr, FILE *out)
                         "$.ask[%u].before (%s): the question's moment never comes: %" PRId64
                         " matching event%s, the question needs the %u%s\n",
                         q->path_index, evmatch_describe(w, &q->before, sel, sizeof sel), count,
-                        count == 1 ? "" : "s", q->nth, q->nth == 1 ? "st" : q->nth == 2 ? "nd" : q->nth == 3 ? "rd" : "th");
+                        count == 1 ? "" : "s", q->nth,
+                        q->nth == 1   ? "st"
+                        : q->nth == 2 ? "nd"
+                        : q->nth == 3 ? "rd"
+                                      : "th");
             }
             continue;
         }

@@ -150,7 +150,8 @@ static void interventions_should_deliver_sooner_when_a_server_is_brought_up(void
 
 static void interventions_should_defer_on_servfail_and_bounce_on_nxdomain(void)
 {
-    Pair p = pair(S01, "{\"at_s\":1.2,\"do\":\"dns_failure\",\"name\":\"b.example\",\"until_s\":1000}",
+    Pair p = pair(S01,
+                  "{\"at_s\":1.2,\"do\":\"dns_failure\",\"name\":\"b.example\",\"until_s\":1000}",
                   1200 * US_PER_MS);
     REQUIRE(p.changed);
     CHECK(count(p.changed, TK_DEFER, "m1", 0) >= 1);
@@ -168,7 +169,8 @@ static void interventions_should_defer_on_servfail_and_bounce_on_nxdomain(void)
 static void interventions_should_deliver_sooner_when_dns_is_mended(void)
 {
     Pair p = pair("scenarios/08-dns-servfail.json",
-                  "{\"at_s\":700,\"do\":\"dns_failure_end\",\"name\":\"b.example\"}", 700 * US_PER_S);
+                  "{\"at_s\":700,\"do\":\"dns_failure_end\",\"name\":\"b.example\"}",
+                  700 * US_PER_S);
     REQUIRE(p.changed);
     int64_t before = first(p.base, TK_DELIVER, "m1"), after = first(p.changed, TK_DELIVER, "m1");
     CHECK(after > 0 && after < before);
@@ -187,7 +189,8 @@ static void interventions_should_refuse_mail_for_a_full_mailbox_and_take_it_once
     CHECK_EQ_INT(count(p.changed, TK_DELIVER, "m1", 0), 0);
     unpair(&p);
     p = pair("scenarios/04-mailbox-full.json",
-             "{\"at_s\":300,\"do\":\"mailbox_free\",\"mailbox\":\"bob@b.example\"}", 300 * US_PER_S);
+             "{\"at_s\":300,\"do\":\"mailbox_free\",\"mailbox\":\"bob@b.example\"}",
+             300 * US_PER_S);
     REQUIRE(p.changed);
     int64_t before = first(p.base, TK_DELIVER, "m1"), after = first(p.changed, TK_DELIVER, "m1");
     CHECK(after > 0 && after < before);
