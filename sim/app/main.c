@@ -11,8 +11,8 @@
  * chosen, so a full disk or a closed pipe is an error (exit 2) rather than a silent success. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "text/ask.h"
 #include "text/expect.h"
-#include "text/narrate.h"
 #include "text/summary.h"
 #include "model/sim.h"
 #include "scenario/scenario.h"
@@ -67,6 +67,7 @@ typedef enum {
     OPT_HIGH_CONTRAST,
     OPT_MSG,
     OPT_BOXES,
+    OPT_ACT,
     OPT_COUNT
 } OptionId;
 
@@ -92,6 +93,8 @@ typedef struct {
     uint64_t max_events; /* 0: MAILSIM_MAX_EVENTS */
     double at_s;
     Size size;
+    const char **acts; /* every --act JSON, in order (room for one per argument) */
+    uint32_t act_count;
     unsigned given; /* BIT(OptionId) of every option on the command line */
 } Options;
 
@@ -202,10 +205,28 @@ static bool write_summary(const Trace *tr, const void *ctx, FILE *out)
 
 /* ---- loading ---- */
 
+/* Adds each --act to the loaded world, as if written at the end of its "actions". Errors name
+ * the option ("--act", or "--act #2" when there are several) and the JSON path in it. */
+static bool add_acts(World *w, const Options *opt, Error *err)
+{
+    for (uint32_t i = 0; opt && i < opt->act_count; i++) {
+        char name[32];
+        snprintf(name, sizeof name, opt->act_count == 1 ? "--act" : "--act #%u", i + 1);
+        if (!scenario_add_action_json(w, opt->acts[i], strlen(opt->acts[i]), name, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static Trace *run_scenario(const char *path, const Options *opt, World **world_out, Error *err)
 {
     World *w = scenario_load_file(path, err);
     if (!w) {
+        return NULL;
+    }
+    if (!add_acts(w, opt, err)) {
+        world_destroy(w);
         return NULL;
     }
     SimOptions so = { .seed_set = opt && option_given(opt, OPT_SEED),
@@ -294,8 +315,13 @@ static bool looks_like_trace(const char *path)
  * never combined with a scenario file and the two cannot disagree. */
 static Trace *load_any(const char *path, const Options *opt, Error *err)
 {
-    return ends_with(path, ".jsonl") || looks_like_trace(path) ? read_trace(path, err)
-                                                                 : run_scenario(path, opt, NULL, err);
+    bool trace = ends_with(path, ".jsonl") || looks_like_trace(path);
+    if (trace && opt && opt->act_count) {
+        error_set(err, path, "",
+                  "--act changes a scenario before it runs; a recorded trace has already run");
+        return NULL;
+    }
+    return trace ? read_trace(path, err) : run_scenario(path, opt, NULL, err);
 }
 #endif
 
@@ -309,7 +335,8 @@ static int cmd_run(const Options *opt, char **files, int nfiles)
 {
     (void)nfiles;
     Error err = { 0 };
-    Trace *tr = run_scenario(files[0], opt, NULL, &err);
+    World *w = NULL;
+    Trace *tr = run_scenario(files[0], opt, &w, &err);
     if (!tr) {
         print_error(&err);
         return EXIT_BAD_INPUT;
@@ -317,8 +344,9 @@ static int cmd_run(const Options *opt, char **files, int nfiles)
     bool to_stdout = (opt->trace_out && strcmp(opt->trace_out, "-") == 0) ||
                      (opt->summary_out && strcmp(opt->summary_out, "-") == 0);
     if (!opt->quiet && !to_stdout) {
-        narrate_write(tr, stdout);
+        ask_narrate_write(w, tr, stdout); /* the narrated log, with the scenario's questions */
     }
+    world_destroy(w);
     bool ok = true;
     if (opt->trace_out) {
         ok &= write_output(opt->trace_out, write_trace, tr, NULL);
@@ -343,7 +371,8 @@ static int check_one(const char *path, const Options *opt)
     }
     Summary *s = summary_build(tr);
     int unmet = expect_check(w, tr, s, NULL);
-    uint32_t total = w->expect_msg_count + w->expect_event_count;
+    /* Questions count as expectations: each one's answer must be what the run shows. */
+    uint32_t total = w->expect_msg_count + w->expect_event_count + w->question_count;
     if (unmet == 0) {
         printf("PASS %s (%u expectations)\n", path, total);
     } else {
@@ -490,7 +519,7 @@ static const Command COMMANDS[CMD_COUNT] = {
                      "open the player (default: the happy path)" },
     [CMD_RUN] = { "run", cmd_run, FILES_ONE,
                   "SCENARIO [--seed N] [--trace FILE] [--summary FILE] [--quiet]\n"
-                  "[--max-events N]",
+                  "[--max-events N] [--act JSON]...",
                   "simulate a scenario and print a narrated log; --trace writes the trace as JSON\n"
                   "Lines, --summary one row per (message, recipient); FILE may be - for stdout" },
     [CMD_CHECK] = { "check", cmd_check, FILES_SOME, "SCENARIO... [--max-events N]",
@@ -500,11 +529,12 @@ static const Command COMMANDS[CMD_COUNT] = {
                      "play a recorded trace in the player" },
     [CMD_SHOT] = { "shot", PLAYER_COMMAND(cmd_shot), FILES_ONE,
                    "SCENARIO|TRACE --at SECONDS --out FILE.png [--size WxH]\n"
-                   "[--select MSG] [--seed N] [--high-contrast] [--boxes FILE.json]",
+                    "[--select MSG] [--seed N] [--high-contrast] [--boxes FILE.json]\n"
+                    "[--act JSON]...",
                    "render one moment to a PNG without a display" },
     [CMD_CHART] = { "chart", PLAYER_COMMAND(cmd_chart), FILES_ONE,
                     "SCENARIO|TRACE --msg ID --out FILE.svg|FILE.png [--at SECONDS]\n"
-                    "[--seed N]",
+                    "[--seed N] [--act JSON]...",
                     "draw one message's ladder (sequence) diagram: every protocol line between the\n"
                     "nodes it passes, its bounce too; --at draws what happened up to that moment" },
 };
@@ -552,6 +582,7 @@ typedef enum {
     VALUE_WHOLE,   /* a uint64_t from OptionSpec.min to 2^53-1 (a JSON number holds it exactly) */
     VALUE_SECONDS, /* a double from 0 to a leap year */
     VALUE_SIZE,    /* a Size, WIDTHxHEIGHT, digits only, 1 to MAX_SIZE_PX each */
+    VALUE_LIST,    /* a const char * appended to Options.acts: the one option given repeatedly */
 } ValueKind;
 
 #define MAX_WHOLE ((UINT64_C(1) << 53) - 1)
@@ -609,6 +640,10 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                   NULL, NULL },
     [OPT_BOXES] = { "--boxes", "FILE.json", VALUE_OUTPUT, offsetof(Options, boxes_json), 0,
                     BIT(CMD_SHOT), NULL, NULL, NULL },
+    [OPT_ACT] = { "--act", "JSON", VALUE_LIST, offsetof(Options, acts), 0,
+                  BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_CHART), NULL, NULL,
+                  "add an action, written as in \"actions\" with its at_s, before the run; "
+                  "repeatable" },
 };
 
 static const OptionSpec *option_find(const char *name, size_t len)
@@ -687,6 +722,7 @@ static bool option_store(const OptionSpec *spec, const char *val, Options *opt)
     case VALUE_WHOLE: return parse_whole(val, spec->min, dst);
     case VALUE_SECONDS: return parse_seconds(val, dst);
     case VALUE_SIZE: return parse_size(val, dst);
+    case VALUE_LIST: opt->acts[opt->act_count++] = val; return true;
     }
     return false;
 }
@@ -701,7 +737,7 @@ static int parse_options(int argc, char **argv, Options *opt, char **files, int 
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         const OptionSpec *spec = option_find(a, strlen(a));
-        if (spec && option_given(opt, (OptionId)(spec - OPTIONS))) {
+        if (spec && spec->kind != VALUE_LIST && option_given(opt, (OptionId)(spec - OPTIONS))) {
             return usage_error("%s given twice", spec->name);
         }
         if (spec && spec->kind == VALUE_NONE) {
@@ -990,6 +1026,7 @@ static int main_run(int argc, char **argv)
     }
     Options opt = { 0 };
     char **files = xcalloc((size_t)argc + 1, sizeof *files);
+    opt.acts = xcalloc((size_t)argc + 1, sizeof *opt.acts);
     int nfiles = 0;
     int rc = parse_options(argc - first, argv + first, &opt, files, &nfiles);
     if (rc < 0) {
@@ -1008,6 +1045,7 @@ static int main_run(int argc, char **argv)
         rc = cmd->run(&opt, files, nfiles);
     }
     free(files);
+    free(opt.acts);
     return rc;
 }
 

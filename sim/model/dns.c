@@ -51,8 +51,18 @@ typedef struct {
 
 #define DNS_NO_FAILURE UINT32_MAX
 
+/* A listing changed mid-run (dns_db_add_listing). Few: one per scripted change. */
+typedef struct {
+    StrId name;
+    bool listed;
+    uint32_t addr;
+    int64_t ttl_us, from_us;
+} Listing;
+
 struct DnsDb {
     const World *w;
+    Listing *listings;
+    size_t listing_count, listing_cap;
     DnsRecord *recs; /* copy of the world's records, sorted by name (stable) */
     uint32_t rec_count;
     NameRun *runs; /* open addressing by name */
@@ -132,6 +142,7 @@ void dns_db_destroy(DnsDb *db)
     }
     free(db->recs);
     free(db->runs);
+    free(db->listings);
     free(db->failures);
     for (uint32_t i = 0; i < db->fail_names.count; i++) {
         free(db->zones[i].failures);
@@ -165,6 +176,49 @@ void dns_db_add_failure(DnsDb *db, StrId name, TraceRcode rcode, int64_t from_us
     }
     zone->failures[zone->count++] = f;
     zone->stale = true;
+}
+
+uint32_t dns_db_end_failures(DnsDb *db, StrId name, int64_t at_us)
+{
+    const char *s = strpool_get(db->w->strings, name);
+    uint32_t z = nameset_find(&db->fail_names, s, strlen(s));
+    uint32_t cut = 0;
+    if (z == NAMESET_NONE) {
+        return 0;
+    }
+    FailZone *zone = &db->zones[z];
+    for (size_t k = 0; k < zone->count; k++) {
+        Failure *f = &db->failures[zone->failures[k]];
+        if (f->from_us <= at_us && at_us < f->until_us) {
+            f->until_us = at_us;
+            cut++;
+        }
+    }
+    zone->stale = zone->stale || cut > 0;
+    return cut;
+}
+
+void dns_db_add_listing(DnsDb *db, StrId name, bool listed, uint32_t addr, int64_t ttl_us,
+                        int64_t from_us)
+{
+    if (db->listing_count == db->listing_cap) {
+        db->listings =
+            xgrow(db->listings, &db->listing_cap, db->listing_count + 1, sizeof *db->listings);
+    }
+    db->listings[db->listing_count++] = (Listing){ name, listed, addr, ttl_us, from_us };
+}
+
+/* The listing in force for `name` at `now_us`, or NULL. */
+static const Listing *listing_at(const DnsDb *db, StrId name, int64_t now_us)
+{
+    const Listing *best = NULL;
+    for (size_t i = 0; i < db->listing_count; i++) {
+        const Listing *l = &db->listings[i];
+        if (l->name == name && l->from_us <= now_us && (!best || l->from_us >= best->from_us)) {
+            best = l;
+        }
+    }
+    return best;
 }
 
 /* ---- failure timelines ---- */
@@ -317,6 +371,15 @@ void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAn
     TraceRcode failed;
     if (dns_db_failing(db, name, now_us, &failed)) {
         out->rcode = failed;
+        return;
+    }
+    const Listing *l = db->listing_count ? listing_at(db, name, now_us) : NULL;
+    if (l) {
+        out->rcode = l->listed ? RCODE_NOERROR : RCODE_NXDOMAIN;
+        if (l->listed && qtype == QTYPE_A) {
+            out->rr[out->count++] = (DnsRR){ 0, STR_EMPTY, l->addr };
+            out->ttl_us = l->ttl_us;
+        }
         return;
     }
     const NameRun *run = run_slot(db, name);

@@ -50,6 +50,18 @@ void dns_db_destroy(DnsDb *db);
 void dns_db_add_failure(DnsDb *db, StrId name, TraceRcode rcode, int64_t from_us,
                         int64_t until_us);
 
+/* Ends at `at_us` every failure window added for exactly `name` that covers `at_us` (a window that
+ * starts later, or one on a domain above `name`, stays): the DNS is mended by hand. Returns how
+ * many windows it cut. */
+uint32_t dns_db_end_failures(DnsDb *db, StrId name, int64_t at_us);
+
+/* From `from_us` on, `name` has exactly one A record, `addr` with `ttl_us` (`listed`), or no
+ * record at all, NXDOMAIN (not `listed`), whatever the world's records say: a blocklist listing
+ * or delisting an address mid-run. The latest-starting listing in force wins (at equal starts,
+ * the one added last); a failure window still wins over it. */
+void dns_db_add_listing(DnsDb *db, StrId name, bool listed, uint32_t addr, int64_t ttl_us,
+                        int64_t from_us);
+
 /* True, with the winning window's rcode in *rcode, when a failure window covers `name` at
  * `now_us`. Time linear in the length of the name, logarithmic in the number of windows (the
  * db is not const: the first query after an add indexes the new window). */

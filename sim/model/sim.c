@@ -5,6 +5,7 @@
  */
 #include "model/sim_compose.h"
 #include "model/sim_core.h"
+#include "model/sim_intervene.h"
 #include "model/sim_user.h"
 #include "util/fmt.h"
 #include "util/hash.h"
@@ -148,6 +149,7 @@ Sim *sim_create(World *w, const SimOptions *opt)
             dns_db_add_failure(sim->dns, a->name, a->rcode, a->at_us, a->until_us);
         }
     }
+    intervene_prepare_dns(sim);
     /* Actions are sorted by time: only the next one is pending at any moment, so a million
      * scripted sends cost one heap entry, not a million. */
     if (w->action_count > 0) {
@@ -214,6 +216,9 @@ static void on_outage_end(Engine *eng, void *obj, uint64_t arg)
     Sim *sim = obj;
     int32_t node = sim->w->actions[arg].node;
     NodeState *st = &sim->nodes[node];
+    if (sim->action_over[arg]) {
+        return; /* ended early by an outage_end action (sim_intervene.c) */
+    }
     sim->action_over[arg] = true;
     while (st->outage_count > 0 && sim->action_over[st->outages[st->outage_count - 1]]) {
         st->outage_count--;
@@ -241,6 +246,9 @@ static void on_dns_failure_end(Engine *eng, void *obj, uint64_t arg)
     const Action *a = &sim->w->actions[arg];
     char text[512];
     TraceRcode still;
+    if (sim->action_over[arg]) {
+        return; /* ended early by a dns_failure_end action (sim_intervene.c) */
+    }
     if (dns_db_failing(sim->dns, a->name, engine_now(sim->eng), &still)) {
         snprintf(text, sizeof text, "A DNS failure for %s ends, but another still covers it (%s)",
                  sim_str(sim, a->name), trace_rcode_name(still));
@@ -320,6 +328,12 @@ static void on_action(Engine *eng, void *obj, uint64_t arg)
     case ACT_MARK_NOT_SPAM:
     case ACT_DELETE:
     case ACT_FETCH: user_act(sim, a); break;
+    case ACT_OUTAGE_END:
+    case ACT_DNS_FAILURE_END:
+    case ACT_MAILBOX_FULL:
+    case ACT_MAILBOX_FREE:
+    case ACT_BLOCKLIST_ADD:
+    case ACT_BLOCKLIST_REMOVE: intervene_act(sim, a, (uint32_t)arg); break;
     case ACT_KIND_COUNT: assert(0); break;
     }
 }

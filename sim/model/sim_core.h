@@ -206,7 +206,8 @@ struct Sim {
     uint64_t max_trace_events;
     DnsDb *dns;
     NodeState *nodes;
-    bool *action_over;  /* by action: an outage that has ended (see NodeState.outages) */
+    bool *action_over;  /* by action: an outage or DNS failure that has ended (see
+                           NodeState.outages), on its own or by an intervention */
     Msg *msgs;
     size_t msg_count, msg_cap;
     int32_t msg_free;

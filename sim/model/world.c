@@ -11,7 +11,9 @@
 #include <string.h>
 
 static const char *const ACTION_NAMES[ACT_KIND_COUNT] = {
-    "send", "outage", "dns_failure", "mark_spam", "mark_not_spam", "delete", "fetch",
+    "send",           "outage",        "dns_failure",  "mark_spam",    "mark_not_spam",
+    "delete",         "fetch",         "outage_end",   "dns_failure_end", "mailbox_full",
+    "mailbox_free",   "blocklist_add", "blocklist_remove",
 };
 
 const char *world_action_name(ActionKind k)
@@ -85,6 +87,7 @@ void world_destroy(World *w)
     free(w->captions);
     free(w->expect_msgs);
     free(w->expect_events);
+    free(w->questions);
     free(w->file);
     strpool_destroy(w->strings);
     free(w);
@@ -228,12 +231,26 @@ ExpectEvent *world_add_expect_event(World *w)
 {
     ExpectEvent *e = append((void **)&w->expect_events, &w->expect_event_count,
                             &w->expect_event_cap, sizeof *w->expect_events);
-    e->kind = -1;
-    e->qtype = -1;
-    e->from = e->to = -1;
+    world_selector_init(&e->sel);
     e->count_min = e->count_max = -1;
     e->path_index = w->expect_event_count - 1;
     return e;
+}
+
+void world_selector_init(EventSelector *s)
+{
+    *s = (EventSelector){ .kind = -1, .qtype = -1, .from = -1, .to = -1 };
+}
+
+Question *world_add_question(World *w)
+{
+    Question *q = append((void **)&w->questions, &w->question_count, &w->question_cap,
+                         sizeof *w->questions);
+    world_selector_init(&q->before);
+    world_selector_init(&q->check);
+    q->nth = 1;
+    q->path_index = w->question_count - 1;
+    return q;
 }
 
 StrId *world_strids(World *w, const StrId *ids, uint32_t n)

@@ -2,7 +2,7 @@
  * resolved to indices — and nothing that changes while it runs.
  *
  * Owns: nodes with their per-role configuration, links, DNS records, message specs, scripted
- * actions, caption rules and expectations, and the strings they use (one StrPool).
+ * actions, caption rules, expectations and questions, and the strings they use (one StrPool).
  * Produced by the scenario loader (which fills it and calls world_finalize), read by the
  * simulation and the expect checker. Every default comes from docs/design/mail-facts.md and
  * is set by world_node_defaults / world_create, so a loader only overrides what a file states.
@@ -199,6 +199,13 @@ typedef enum {
     ACT_MARK_NOT_SPAM, /* user clicks "not spam" */
     ACT_DELETE,        /* user deletes message `msg`, or frees `bytes` of old mail */
     ACT_FETCH,         /* user's client checks mail now */
+    /* What a teacher changes mid-run (docs/scenario-format.md, "actions"): */
+    ACT_OUTAGE_END,      /* every outage covering `node` ends now: it is back up */
+    ACT_DNS_FAILURE_END, /* every DNS failure window covering `name` ends now */
+    ACT_MAILBOX_FULL,    /* mailbox `name` fills up to its quota */
+    ACT_MAILBOX_FREE,    /* mailbox `name` is emptied of old mail (used size 0) */
+    ACT_BLOCKLIST_ADD,   /* `ip` is listed in blocklist zone `name` from now on */
+    ACT_BLOCKLIST_REMOVE, /* `ip` is no longer listed in zone `name` */
     ACT_KIND_COUNT
 } ActionKind;
 
@@ -211,10 +218,12 @@ typedef struct {
     int32_t node;     /* ACT_OUTAGE */
     int64_t until_us; /* ACT_OUTAGE, ACT_DNS_FAILURE: end; INT64_MAX = never */
     OutageMode mode;  /* ACT_OUTAGE */
-    StrId name;       /* ACT_DNS_FAILURE: domain; user actions: the user's address */
+    StrId name;       /* ACT_DNS_FAILURE(_END): domain; user actions: the user's address;
+                         ACT_MAILBOX_*: the mailbox address; ACT_BLOCKLIST_*: the zone */
     TraceRcode rcode; /* ACT_DNS_FAILURE */
     StrId msg;        /* user actions: message id */
     int64_t bytes;    /* ACT_DELETE without msg */
+    uint32_t ip;      /* ACT_BLOCKLIST_*: the listed address */
 } Action;
 
 /* ---- captions and expectations ---- */
@@ -239,16 +248,41 @@ typedef struct {
     uint32_t path_index;   /* index in expect.messages, for error messages */
 } ExpectMsg;
 
+/* Which trace events something is about: an event matches when it matches every field set. The
+ * grammar of expect.events, of a question's "before" and of its "check" (text/evmatch.h). */
 typedef struct {
-    int kind;              /* TraceKind */
-    StrId msg;             /* or STR_EMPTY */
+    int kind;              /* TraceKind, or -1 */
+    StrId msg;             /* message id, or STR_EMPTY */
     int32_t from, to;      /* node or -1 */
-    int32_t code;          /* SMTP code, or 0 */
+    int32_t code;          /* SMTP reply code, or 0 */
     int qtype;             /* DNS TraceQtype, or -1 */
     StrId text_contains;   /* substring of the event's text, or STR_EMPTY */
+} EventSelector;
+
+typedef struct {
+    EventSelector sel;
     int64_t count_min, count_max; /* -1 = unbounded */
     uint32_t path_index;
 } ExpectEvent;
+
+/* ---- questions ("ask"): predict, then reveal ---- */
+#define QUESTION_MAX_CHOICES 4
+
+/* A question put to the class just before the `nth` event matching `before`. Its answer,
+ * choices[answer], is true when an event matching `check` happens after that moment (the
+ * `before` event itself included: the reply a question is asked before is usually the very
+ * event that answers it). */
+typedef struct {
+    EventSelector before;
+    uint32_t nth;          /* from 1 */
+    StrId question;
+    uint32_t choice_count; /* 2 .. QUESTION_MAX_CHOICES */
+    StrId choices[QUESTION_MAX_CHOICES];
+    uint32_t answer;       /* index into choices */
+    StrId explain;         /* or STR_EMPTY */
+    EventSelector check;
+    uint32_t path_index;   /* index in "ask", for messages ("$.ask[2]") */
+} Question;
 
 typedef struct World World;
 struct World {
@@ -276,6 +310,8 @@ struct World {
     ExpectMsg *expect_msgs;
     uint32_t expect_event_count, expect_event_cap;
     ExpectEvent *expect_events;
+    uint32_t question_count, question_cap;
+    Question *questions;
 };
 
 /* An empty world with defaults (seed 1, horizon 7 days, default link 20 ms / 100 Mbit/s).
@@ -294,6 +330,9 @@ Action *world_add_action(World *w);
 CaptionRule *world_add_caption(World *w);
 ExpectMsg *world_add_expect_msg(World *w);
 ExpectEvent *world_add_expect_event(World *w);
+Question *world_add_question(World *w);
+/* An EventSelector that matches every event (no field set). */
+void world_selector_init(EventSelector *s);
 
 /* Copies `n` StrIds into a new array owned by the world (freed by world_destroy). */
 StrId *world_strids(World *w, const StrId *ids, uint32_t n);

@@ -177,7 +177,7 @@ static bool check_copy_ids(Ctx *c)
 
 static const char *const TOP_KEYS[] = { "mailsim", "title",    "lesson", "seed", "horizon_s",
                                         "network", "nodes",    "links",  "dns",  "messages",
-                                        "actions", "captions", "expect" };
+                                        "actions", "captions", "expect", "ask" };
 
 /* The version comes first: a file written for another version fails on that, not on a key. */
 static bool parse_version(Ctx *c, const cJSON *root)
@@ -225,7 +225,7 @@ static bool parse_top(Ctx *c, const cJSON *root)
            sc_parse_each(c, root, "actions", SCENARIO_MAX_ACTIONS, "actions", sc_parse_action,
                          NULL) &&
            sc_parse_each(c, root, "captions", SIZE_MAX, "captions", sc_parse_caption, NULL) &&
-           sc_parse_expect(c, root);
+           sc_parse_expect(c, root) && sc_parse_ask(c, root);
 }
 
 /* ==== entry points =========================================================================== */

@@ -17,6 +17,7 @@
 #include "model/world.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The format version this loader reads ("mailsim": 1). */
@@ -46,5 +47,14 @@ World *scenario_load_file(const char *path, Error *err);
 /* The same for `len` bytes of text (need not be NUL-terminated). `name` stands in for the file
  * name in the World and in errors; NULL means "<string>". */
 World *scenario_load_string(const char *text, size_t len, const char *name, Error *err);
+
+/* Adds one action to a loaded world: `len` bytes of JSON holding one object written as an
+ * element of "actions" (docs/scenario-format.md), "at_s" included. The world becomes the one the
+ * file would give with that object appended to its "actions" (and is finalized again), so a run
+ * of it equals a run of that file. `name` stands in for the file name in errors ("--act"), and
+ * paths start at "$", the object. Returns false with `err` set, and the world unchanged, on any
+ * mistake. */
+bool scenario_add_action_json(World *w, const char *json, size_t len, const char *name,
+                              Error *err);
 
 #endif

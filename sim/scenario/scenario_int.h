@@ -1,6 +1,6 @@
 /* scenario_int: what the loader's files share, and nothing outside sim/scenario includes it.
  *
- * The loader (scenario.h) is one module in six files, split by concern:
+ * The loader (scenario.h) is one module in seven files, split by concern:
  *   scenario.c         the entry points, the limits on the file, the top level and the
  *                      cross-checks that need the whole file
  *   scenario_json.c    step 1, the text: strict JSON syntax, UTF-8, nesting depth; and the check
@@ -11,6 +11,8 @@
  *                      node references, arrays
  *   scenario_nodes.c   the network: nodes of every kind, links, DNS zones
  *   scenario_mail.c    the mail: messages and mailings, actions, captions, expectations
+ *   scenario_ask.c     questions ("ask"), the actions a teacher adds mid-run, and one action
+ *                      given on its own (scenario_add_action_json: `mailsim run --act`)
  *
  * Functions shared between the files have external linkage and an sc_ prefix so that they stay
  * out of the way of every other module's names; everything else is static in its file.
@@ -261,5 +263,20 @@ bool sc_parse_expect(Ctx *c, const cJSON *root);
 int32_t sc_copy_of(Ctx *c, const char *s);
 bool sc_val_msg_ref(Ctx *c, const cJSON *v, StrId *out);
 bool sc_val_user(Ctx *c, const cJSON *v, StrId *out);
+
+/* An event selector (expect.events, a question's "before" and "check"): the keys it may have,
+ * and the reading of them from an object whose keys the caller has checked ("kind" required). */
+#define SC_SELECTOR_KEYS "kind", "msg", "from", "to", "code", "qtype", "text_contains"
+bool sc_get_selector(Ctx *c, const cJSON *v, EventSelector *sel);
+
+/* ==== scenario_ask.c: questions and actions given one at a time ============================ */
+
+bool sc_parse_ask(Ctx *c, const cJSON *root); /* "ask" */
+/* The details of the actions a teacher adds mid-run (ACT_OUTAGE_END and after), for
+ * scenario_mail.c's sc_parse_action; `a` is the action already added. */
+bool sc_parse_intervention(Ctx *c, const cJSON *v, Action *a);
+/* A "send" action: a message written as an action (a message's keys, "at_s" required), added
+ * like one of "messages". */
+bool sc_parse_send_action(Ctx *c, const cJSON *v);
 
 #endif

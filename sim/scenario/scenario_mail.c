@@ -297,12 +297,19 @@ static const char *const DNS_FAILURE_KEYS[] = { "at_s", "do", "name", "rcode", "
 static const char *const MARK_KEYS[] = { "at_s", "do", "user", "msg" };
 static const char *const DELETE_KEYS[] = { "at_s", "do", "user", "msg", "bytes" };
 static const char *const FETCH_KEYS[] = { "at_s", "do", "user" };
+static const char *const NODE_KEYS[] = { "at_s", "do", "node" };
+static const char *const NAME_KEYS[] = { "at_s", "do", "name" };
+static const char *const MAILBOX_KEYS[] = { "at_s", "do", "mailbox" };
+static const char *const BLOCKLIST_KEYS[] = { "at_s", "do", "zone", "ip" };
 
-/* Indexed by ActionKind; ACT_SEND comes from "messages", not from "actions". */
+/* Indexed by ActionKind; ACT_SEND takes a message's keys (scenario_ask.c). */
 static const KeySet ACTION_KEYS[ACT_KIND_COUNT] = {
-    [ACT_OUTAGE] = KEYSET(OUTAGE_KEYS),  [ACT_DNS_FAILURE] = KEYSET(DNS_FAILURE_KEYS),
-    [ACT_MARK_SPAM] = KEYSET(MARK_KEYS), [ACT_MARK_NOT_SPAM] = KEYSET(MARK_KEYS),
-    [ACT_DELETE] = KEYSET(DELETE_KEYS),  [ACT_FETCH] = KEYSET(FETCH_KEYS),
+    [ACT_OUTAGE] = KEYSET(OUTAGE_KEYS),        [ACT_DNS_FAILURE] = KEYSET(DNS_FAILURE_KEYS),
+    [ACT_MARK_SPAM] = KEYSET(MARK_KEYS),       [ACT_MARK_NOT_SPAM] = KEYSET(MARK_KEYS),
+    [ACT_DELETE] = KEYSET(DELETE_KEYS),        [ACT_FETCH] = KEYSET(FETCH_KEYS),
+    [ACT_OUTAGE_END] = KEYSET(NODE_KEYS),      [ACT_DNS_FAILURE_END] = KEYSET(NAME_KEYS),
+    [ACT_MAILBOX_FULL] = KEYSET(MAILBOX_KEYS), [ACT_MAILBOX_FREE] = KEYSET(MAILBOX_KEYS),
+    [ACT_BLOCKLIST_ADD] = KEYSET(BLOCKLIST_KEYS), [ACT_BLOCKLIST_REMOVE] = KEYSET(BLOCKLIST_KEYS),
 };
 
 /* "until_s": when an outage or a DNS failure ends, after it begins. */
@@ -366,15 +373,15 @@ static bool parse_action_details(Ctx *c, const cJSON *v, Action *a)
     case ACT_FETCH:
         return sc_need(c, v, "user", "the address of the user whose client checks mail") &&
                sc_get_str(c, v, "user", STR_USER, &a->name);
-    default: return true;
+    default: return sc_parse_intervention(c, v, a);
     }
 }
 
 bool sc_parse_action(Ctx *c, const cJSON *v, size_t i, void *arg)
 {
-    const char *names[ACT_KIND_COUNT - 1];
-    for (int k = ACT_OUTAGE; k < ACT_KIND_COUNT; k++) {
-        names[k - ACT_OUTAGE] = world_action_name((ActionKind)k);
+    const char *names[ACT_KIND_COUNT];
+    for (int k = 0; k < ACT_KIND_COUNT; k++) {
+        names[k] = world_action_name((ActionKind)k);
     }
     int choice = 0;
     int64_t at_us = 0;
@@ -383,12 +390,16 @@ bool sc_parse_action(Ctx *c, const cJSON *v, size_t i, void *arg)
     if (!sc_want_object(c, v) ||
         !sc_need(c, v, "at_s", "when it happens, in seconds from the start") ||
         !sc_need(c, v, "do",
-                 "what happens: outage, dns_failure, mark_spam, mark_not_spam, delete "
-                 "or fetch") ||
+                 "what happens: outage, dns_failure, mark_spam, mark_not_spam, delete, "
+                 "fetch, send, outage_end, dns_failure_end, mailbox_full, mailbox_free, "
+                 "blocklist_add or blocklist_remove") ||
         !sc_get_enum(c, v, "do", names, COUNT_OF(names), &choice)) {
         return false;
     }
-    ActionKind kind = (ActionKind)(ACT_OUTAGE + choice);
+    ActionKind kind = (ActionKind)choice;
+    if (kind == ACT_SEND) {
+        return sc_parse_send_action(c, v);
+    }
     char what[48];
     snprintf(what, sizeof what, "a \"%s\" action", world_action_name(kind));
     if (!sc_check_keys(c, v, ACTION_KEYS[kind].keys, ACTION_KEYS[kind].count, "key", what) ||
@@ -504,35 +515,40 @@ static bool parse_expect_msg(Ctx *c, const cJSON *v, size_t i, void *arg)
     return true;
 }
 
-static bool parse_expect_event(Ctx *c, const cJSON *v, size_t i, void *arg)
+bool sc_get_selector(Ctx *c, const cJSON *v, EventSelector *sel)
 {
-    static const char *const keys[] = { "kind", "msg",   "from",          "to",
-                                        "code", "qtype", "text_contains", "count" };
     const char *kinds[TK_KIND_COUNT], *qtypes[QTYPE_COUNT];
     trace_kind_names(kinds);
     for (int q = 0; q < QTYPE_COUNT; q++) {
         qtypes[q] = trace_qtype_name((TraceQtype)q);
     }
+    int64_t code = 0;
+    if (!sc_need(c, v, "kind", "the kind of trace event, such as \"smtp\" or \"dns\"") ||
+        !sc_get_enum(c, v, "kind", kinds, TK_KIND_COUNT, &sel->kind) ||
+        !sc_get_str(c, v, "msg", STR_NONEMPTY, &sel->msg) ||
+        !sc_get_node(c, v, "from", ANY_NODE, &sel->from) ||
+        !sc_get_node(c, v, "to", ANY_NODE, &sel->to) ||
+        !sc_get_int(c, v, "code", 100, 599, &code) ||
+        !sc_get_enum(c, v, "qtype", qtypes, QTYPE_COUNT, &sel->qtype) ||
+        !sc_get_str(c, v, "text_contains", STR_TEXT, &sel->text_contains)) {
+        return false;
+    }
+    sel->code = (int32_t)code;
+    return true;
+}
+
+static bool parse_expect_event(Ctx *c, const cJSON *v, size_t i, void *arg)
+{
+    static const char *const keys[] = { SC_SELECTOR_KEYS, "count" };
     (void)i;
     (void)arg;
-    if (!sc_want_keys(c, v, keys, COUNT_OF(keys)) ||
-        !sc_need(c, v, "kind", "the kind of trace event to count, such as \"smtp\" or \"dns\"")) {
+    if (!sc_want_keys(c, v, keys, COUNT_OF(keys))) {
         return false;
     }
     ExpectEvent *e = world_add_expect_event(c->w);
-    int64_t code = 0;
     e->count_min = 1; /* "it happens at least once" unless "count" says otherwise */
-    if (!sc_get_enum(c, v, "kind", kinds, TK_KIND_COUNT, &e->kind) ||
-        !sc_get_str(c, v, "msg", STR_NONEMPTY, &e->msg) ||
-        !sc_get_node(c, v, "from", ANY_NODE, &e->from) ||
-        !sc_get_node(c, v, "to", ANY_NODE, &e->to) || !sc_get_int(c, v, "code", 100, 599, &code) ||
-        !sc_get_enum(c, v, "qtype", qtypes, QTYPE_COUNT, &e->qtype) ||
-        !sc_get_str(c, v, "text_contains", STR_TEXT, &e->text_contains) ||
-        !sc_get_bounds(c, v, "count", false, MAX_SAFE_INT, &e->count_min, &e->count_max)) {
-        return false;
-    }
-    e->code = (int32_t)code;
-    return true;
+    return sc_get_selector(c, v, &e->sel) &&
+           sc_get_bounds(c, v, "count", false, MAX_SAFE_INT, &e->count_min, &e->count_max);
 }
 
 bool sc_parse_expect(Ctx *c, const cJSON *root)

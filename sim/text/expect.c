@@ -1,6 +1,9 @@
 /* expect: the scenario's expectations checked against a run (see expect.h). */
 #include "text/expect.h"
 
+#include "text/ask.h"
+#include "text/evmatch.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,54 +110,6 @@ static void check_msg(const World *w, const Trace *tr, const Summary *s, const E
     }
 }
 
-static bool event_matches(const World *w, const Trace *tr, const ExpectEvent *e, const TraceEvent *ev)
-{
-    if (e->kind >= 0 && ev->kind != e->kind) {
-        return false;
-    }
-    if (e->msg != STR_EMPTY &&
-        (ev->msg == TRACE_NONE || strcmp(trace_str(tr, trace_msg(tr, ev->msg)->id), wstr(w, e->msg)) != 0)) {
-        return false;
-    }
-    /* World and trace nodes share indices: the trace's topology is the world's, in order. */
-    if ((e->from >= 0 && ev->from != e->from) || (e->to >= 0 && ev->to != e->to)) {
-        return false;
-    }
-    if (e->code && !(ev->kind == TK_SMTP && ev->sub == TRACE_ANSWER && ev->num == e->code)) {
-        return false;
-    }
-    if (e->qtype >= 0 && !(ev->kind == TK_DNS && ev->num == e->qtype)) {
-        return false;
-    }
-    if (e->text_contains != STR_EMPTY && !strstr(trace_str(tr, ev->text), wstr(w, e->text_contains))) {
-        return false;
-    }
-    return true;
-}
-
-static void describe_event(const World *w, const ExpectEvent *e, char *buf, size_t size)
-{
-    size_t n = (size_t)snprintf(buf, size, "kind %s", e->kind >= 0 ? trace_kind_name((TraceKind)e->kind) : "any");
-    if (e->msg && n < size) {
-        n += (size_t)snprintf(buf + n, size - n, ", msg %s", wstr(w, e->msg));
-    }
-    if (e->from >= 0 && n < size) {
-        n += (size_t)snprintf(buf + n, size - n, ", from %s", wstr(w, w->nodes[e->from].name));
-    }
-    if (e->to >= 0 && n < size) {
-        n += (size_t)snprintf(buf + n, size - n, ", to %s", wstr(w, w->nodes[e->to].name));
-    }
-    if (e->code && n < size) {
-        n += (size_t)snprintf(buf + n, size - n, ", code %d", e->code);
-    }
-    if (e->qtype >= 0 && n < size) {
-        n += (size_t)snprintf(buf + n, size - n, ", qtype %s", trace_qtype_name((TraceQtype)e->qtype));
-    }
-    if (e->text_contains && n < size) {
-        snprintf(buf + n, size - n, ", text containing \"%s\"", wstr(w, e->text_contains));
-    }
-}
-
 int expect_check(const World *w, const Trace *tr, const Summary *s, FILE *out)
 {
     int unmet = 0;
@@ -166,10 +121,10 @@ int expect_check(const World *w, const Trace *tr, const Summary *s, FILE *out)
         const ExpectEvent *e = &w->expect_events[i];
         int64_t count = 0;
         for (size_t k = 0; k < trace_count(tr); k++) {
-            count += event_matches(w, tr, e, &evs[k]);
+            count += evmatch_event(w, tr, &e->sel, &evs[k]);
         }
         char what[512];
-        describe_event(w, e, what, sizeof what);
+        evmatch_describe(w, &e->sel, what, sizeof what);
         if (e->count_min >= 0 && count < e->count_min) {
             report(out, &unmet, "$.expect.events[%u] (%s): %" PRId64 " matching events, expected at least %" PRId64,
                    e->path_index, what, count, e->count_min);
@@ -179,5 +134,5 @@ int expect_check(const World *w, const Trace *tr, const Summary *s, FILE *out)
                    e->path_index, what, count, e->count_max);
         }
     }
-    return unmet;
+    return unmet + ask_check(w, tr, out);
 }

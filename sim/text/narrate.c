@@ -186,22 +186,27 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
     return buf;
 }
 
-void narrate_write(const Trace *tr, FILE *out)
+void narrate_write_event(const Trace *tr, uint32_t i, FILE *out)
 {
     char line[8192], caption[1024], clock[32];
+    const TraceEvent *ev = &trace_events(tr)[i];
+    narrate_event(tr, i, line, sizeof line);
+    fprintf(out, "%s  ", fmt_clock(ev->t_us, clock, sizeof clock));
+    for (const char *p = line; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n') {
+            fputs("                ", out);
+        }
+    }
+    fputc('\n', out);
+    if (narrate_caption(tr, i, caption, sizeof caption)[0]) {
+        fprintf(out, "              \u21b3 %s\n", caption);
+    }
+}
+
+void narrate_write(const Trace *tr, FILE *out)
+{
     for (uint32_t i = 0; i < trace_count(tr); i++) {
-        const TraceEvent *ev = &trace_events(tr)[i];
-        narrate_event(tr, i, line, sizeof line);
-        fprintf(out, "%s  ", fmt_clock(ev->t_us, clock, sizeof clock));
-        for (const char *p = line; *p; p++) {
-            fputc(*p, out);
-            if (*p == '\n') {
-                fputs("                ", out);
-            }
-        }
-        fputc('\n', out);
-        if (narrate_caption(tr, i, caption, sizeof caption)[0]) {
-            fprintf(out, "              \u21b3 %s\n", caption);
-        }
+        narrate_write_event(tr, i, out);
     }
 }

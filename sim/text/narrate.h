@@ -18,6 +18,9 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size);
  * notice (a rejection, a deferral, a bounce, a spam verdict, a delivery, ...), else "" */
 const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size);
 
+/* Writes event i's lines of the narrated log (below). */
+void narrate_write_event(const Trace *tr, uint32_t i, FILE *out);
+
 /* Writes the whole narrated log: "00:00:01.250  <event>" per event, continuation lines
  * indented, captions on their own line after an arrow. */
 void narrate_write(const Trace *tr, FILE *out);

@@ -2,7 +2,8 @@
 # schema: docs/scenario.schema.json, the published description of the scenario format, stays true
 # to what mailsim loads: every shipped scenario validates against it, and every bad scenario in
 # tests/data/bad fails it, except those whose fault only the loader can see (names that refer to
-# each other, an order between two values, a sum, the DNS or the horizon); those are listed below
+# each other, an order between two values, a sum, the DNS, the horizon, a question's answer among
+# its choices, or a mailbox's quota); those are listed below
 # by name, so a new bad case the schema should catch and does not is a failure here.
 #
 # Needs python3 with the jsonschema module (Debian: python3-jsonschema; CI installs it). Without
@@ -45,6 +46,8 @@ LOADER_ONLY = {
     "34-null-mx-with-other-mx", "35-outage-of-client", "46-send-after-horizon",
     "47-user-without-store", "48-client-store-without-mailbox", "61-ms-range-reversed",
     "62-attempts-min-above-max", "65-attachments-over-1-gib", "71-id-of-a-mailing-copy",
+    "76-ask-answer-not-a-choice", "81-ask-check-unknown-node", "82-mailbox-full-without-quota",
+    "83-blocklist-zone-nobody-checks", "84-outage-end-of-client", "86-mailbox-free-unknown-mailbox",
 }
 for path in sorted(glob.glob("tests/data/bad/*.json")):
     name = path.split("/")[-1][:-5]

@@ -215,12 +215,12 @@ static void scenario_should_load_the_happy_path_with_its_defaults(void)
     CHECK_EQ_INT(em->fetched, 1);
     CHECK_EQ_STR(S(w, em->reply_contains), "250 2.0.0");
     CHECK_EQ_INT(w->expect_event_count, 2);
-    CHECK_EQ_INT(w->expect_events[0].kind, TK_DNS);
-    CHECK_EQ_INT(w->expect_events[0].qtype, QTYPE_MX);
+    CHECK_EQ_INT(w->expect_events[0].sel.kind, TK_DNS);
+    CHECK_EQ_INT(w->expect_events[0].sel.qtype, QTYPE_MX);
     CHECK_EQ_INT(w->expect_events[0].count_min, 1);
     CHECK_EQ_INT(w->expect_events[0].count_max, -1);
-    CHECK_EQ_INT(w->expect_events[1].kind, TK_SMTP);
-    CHECK_EQ_INT(w->expect_events[1].code, 221);
+    CHECK_EQ_INT(w->expect_events[1].sel.kind, TK_SMTP);
+    CHECK_EQ_INT(w->expect_events[1].sel.code, 221);
     CHECK_EQ_INT(w->expect_events[1].count_min, 1);
     CHECK_EQ_INT(w->expect_events[1].count_max, 1);
     world_destroy(w);
@@ -536,16 +536,16 @@ static void scenario_should_read_captions_and_expectations(void)
 
     CHECK_EQ_INT(w->expect_event_count, 2);
     const ExpectEvent *ev = &w->expect_events[0];
-    CHECK_EQ_INT(ev->kind, TK_CONN);
-    CHECK_EQ_INT(ev->from, node(w, "smtp.a"));
-    CHECK_EQ_INT(ev->to, node(w, "mx.b"));
+    CHECK_EQ_INT(ev->sel.kind, TK_CONN);
+    CHECK_EQ_INT(ev->sel.from, node(w, "smtp.a"));
+    CHECK_EQ_INT(ev->sel.to, node(w, "mx.b"));
     CHECK_EQ_INT(ev->count_min, 0);
     CHECK_EQ_INT(ev->count_max, 0);
     ev = &w->expect_events[1];
-    CHECK_EQ_INT(ev->qtype, QTYPE_PTR);
+    CHECK_EQ_INT(ev->sel.qtype, QTYPE_PTR);
     CHECK_EQ_INT(ev->count_min, 3);
     CHECK_EQ_INT(ev->count_max, 3);
-    CHECK_EQ_STR(S(w, ev->text_contains), "NXDOMAIN");
+    CHECK_EQ_STR(S(w, ev->sel.text_contains), "NXDOMAIN");
     world_destroy(w);
 }
 
