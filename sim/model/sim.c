@@ -41,6 +41,10 @@ static void init_nodes(Sim *sim)
             st->scan_phase_us = n->u.out.retry.queue_run_us > 0
                                     ? rng_range(&sim->rng, 0, n->u.out.retry.queue_run_us - 1)
                                     : 0;
+            if (n->u.out.scan_phase_us >= 0 && n->u.out.retry.queue_run_us > 0) {
+                /* Stated: drawn all the same, so the rest of the run takes the same course. */
+                st->scan_phase_us = n->u.out.scan_phase_us % n->u.out.retry.queue_run_us;
+            }
             index_domains(&st->local_domains, n->u.out.local_domains,
                           n->u.out.local_domain_count);
             break;
