@@ -4,6 +4,7 @@
  * parts sim_core.h lists, which this file only starts.
  */
 #include "model/sim_compose.h"
+#include "model/sim_conncache.h"
 #include "model/sim_core.h"
 #include "model/sim_user.h"
 #include "util/fmt.h"
@@ -190,6 +191,7 @@ void sim_destroy(Sim *sim)
     free(sim->sessions);
     free(sim->lookups);
     free(sim->inbound);
+    conncache_free(sim);
     free(sim->mailboxes);
     free(sim->mailbox_index);
     pairmap_free(&sim->links);

@@ -204,6 +204,7 @@ typedef struct {
 
 typedef struct Session Session; /* sim_session.h */
 typedef struct Lookup Lookup;   /* private to sim_lookup.c */
+typedef struct ConnDest ConnDest; /* private to sim_conncache.c */
 
 struct Sim {
     World *w;
@@ -233,6 +234,9 @@ struct Sim {
     Lookup *lookups;
     size_t lookup_count, lookup_cap;
     int32_t lookup_free;
+    ConnDest *dests;         /* connection cache per (outgoing server, domain): sim_conncache.c */
+    size_t dest_count, dest_cap;
+    KeyMap dest_index;       /* server << 32 | domain -> index in dests */
     Inbound *inbound;
     size_t inbound_count, inbound_cap;
     int32_t inbound_free;

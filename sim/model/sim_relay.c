@@ -11,6 +11,7 @@
  */
 #include "model/sim_relay.h"
 
+#include "model/sim_conncache.h"
 #include "model/sim_inbound.h"
 #include "model/sim_lookup.h"
 #include "model/sim_session.h"
@@ -45,6 +46,7 @@ static void end_attempt(Sim *sim, uint32_t s, RcptTxn txn, StrId reason, StrId s
     uint32_t d = se->delivery;
     StrId remote = se->server_host;
     AttemptDone done = se->attempt_done;
+    conncache_end(sim, se->dest);
     session_free(sim, s);
     const Delivery *dl = &sim->deliveries[d];
     sim_rcpts_mark(sim, dl->rcpt_first, dl->rcpt_count, txn, reason, status);
@@ -132,6 +134,11 @@ static void on_session_ended(Sim *sim, uint32_t s)
                                        : strpool_intern(sim->sp, "server unavailable or unable to receive mail"),
                        se->fail_status ? se->fail_status : strpool_intern(sim->sp, "4.3.0"));
         se = S(sim, s);
+        conncache_end(sim, se->dest);
+        if (se->cache_store && conncache_park(sim, se->dest, s)) {
+            S(sim, s)->keep_open = true;
+        }
+        se = S(sim, s);
         se->attempt_done(sim, se->delivery, se->server_host, true);
         return;
     }
@@ -155,6 +162,8 @@ static void on_session_ended(Sim *sim, uint32_t s)
     n->addr_index = carry.addr_index + 1;
     n->sess_count = carry.sess_count;
     n->dns_soft = carry.dns_soft;
+    n->dest = carry.dest;
+    n->cache_store = carry.cache_store;
     n->fail_reason = carry.fail_reason;
     n->fail_status = carry.fail_status;
     next_addr(sim, s2);
@@ -295,9 +304,39 @@ static void next_addr(Sim *sim, uint32_t s)
     session_connect(sim, s, sim_incoming_at(sim, a->ip), 25);
 }
 
+/* The attempt goes over a session to the destination that an earlier delivery left open: no
+ * look-ups, no connection, RSET then MAIL. It is the attempt's only server (Postfix would fall
+ * back to a fresh MX walk; with one cached session per destination that is rare). */
+static void reuse_session(Sim *sim, uint32_t s, uint32_t d, AttemptDone done, uint32_t dest)
+{
+    const Delivery *dl = &sim->deliveries[d];
+    Session *se = S(sim, s);
+    se->delivery = d;
+    se->attempt_done = done;
+    se->rcpt_first = dl->rcpt_first;
+    se->rcpt_count = dl->rcpt_count;
+    se->dest = dest;
+    se->cache_store = true;
+    se->final_server = true;
+    se->addrs[0] = (SessionAddr){ se->server_host, se->server_ip };
+    se->addr_count = 1;
+    se->addr_index = 0;
+    se->sess_count = 0;
+    se->fail_reason = STR_EMPTY;
+    se->fail_status = STR_EMPTY;
+    session_reuse(sim, s, dl->msg);
+}
+
 void relay_start(Sim *sim, uint32_t d, AttemptDone done)
 {
     const Delivery *dl = &sim->deliveries[d];
+    bool store;
+    uint32_t dest = conncache_begin(sim, dl->server, dl->domain, &store);
+    int32_t idle = conncache_take(sim, dest);
+    if (idle != NONE) {
+        reuse_session(sim, (uint32_t)idle, d, done, dest);
+        return;
+    }
     uint32_t s = session_new(sim, dl->msg);
     Session *se = S(sim, s);
     se->mode = MODE_RELAY;
@@ -308,6 +347,8 @@ void relay_start(Sim *sim, uint32_t d, AttemptDone done)
     se->rcpt_count = dl->rcpt_count;
     se->client = dl->server;
     se->server = NONE;
+    se->dest = dest;
+    se->cache_store = store;
     lookup_start(sim, mx_answer, s, dl->server, sim_node(sim, dl->server)->u.out.resolver,
                  dl->domain, QTYPE_MX, (int32_t)dl->msg);
 }

@@ -374,6 +374,7 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
         reply_table(sim, s, SMTP_BYE, NULL, 0);
         release_slot(sim, s);
         return;
+    case CMD_RSET: reply_table(sim, s, SMTP_RSET_OK, NULL, 0); return;
     }
 }
 
@@ -455,7 +456,34 @@ static void end_transaction(Sim *sim, uint32_t s)
     if (on->ended) {
         on->ended(sim, s);
     }
+    if (S(sim, s)->keep_open) {
+        return; /* idle, in the opener's connection cache */
+    }
     client_send(sim, s, CMD_QUIT, "QUIT", 6);
+}
+
+void session_reuse(Sim *sim, uint32_t s, uint32_t msg)
+{
+    Session *se = S(sim, s);
+    assert(se->live && se->keep_open);
+    uint32_t old = se->msg;
+    sim_msg_hold(sim, msg);
+    se->msg = msg;
+    se->keep_open = false;
+    se->accepted = 0;
+    sim_msg_release(sim, old);
+    client_send(sim, s, CMD_RSET, "RSET", 6);
+}
+
+void session_close(Sim *sim, uint32_t s, const char *why)
+{
+    Session *se = S(sim, s);
+    assert(se->live && se->keep_open);
+    sim_emit(sim, .kind = TK_CONN, .from = se->client, .to = se->server, .msg = (int32_t)se->msg,
+             .arrive_us = engine_now(sim->eng) + sim_link_time(sim, se->link, 60), .text = why,
+             .sub = CONN_CLOSED);
+    release_slot(sim, s);
+    session_free(sim, s);
 }
 
 /* ---- what a reply means for the recipients of a relay session ---- */
@@ -634,6 +662,13 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
         return;
     case CMD_QUIT:
         session_free(sim, s);
+        return;
+    case CMD_RSET:
+        if (code != 250) {
+            end_transaction(sim, s);
+            return;
+        }
+        after_ehlo(sim, s);
         return;
     }
 }

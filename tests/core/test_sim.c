@@ -1093,6 +1093,43 @@ static void sim_should_retry_and_expire_on_postfix_s_whole_second_clock(void)
     trace_destroy(tr);
 }
 
+/* Three messages to b.example at 1, 3 and 4 s: the second finds the first's delivery ended
+ * within the last second (back to back), so on-demand caching starts and its session is left open; the
+ * third reuses it (RSET, then MAIL: no look-ups, no connection), and the idle session is closed
+ * 2 s after. Without the cache every message connects and says QUIT. */
+static void sim_should_reuse_a_cached_session_for_back_to_back_mail(void)
+{
+    const char *msgs =
+        "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"a\",\"body\":\"a\"},"
+        "{\"id\":\"m2\",\"at_s\":3,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"b\",\"body\":\"b\"},"
+        "{\"id\":\"m3\",\"at_s\":4,\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"c\",\"body\":\"c\"}";
+    World *w = load_text(1, "", "", "", "", msgs, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    for (uint32_t i = 0; i < 3; i++) {
+        CHECK_EQ_INT(s->rows[i].status, ST_DELIVERED);
+    }
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "RSET"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "EHLO"), 2);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "MAIL FROM"), 3);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "QUIT"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, "connection closed: idle for 2 s"), 1);
+    const TraceEvent *rset = find_event(tr, TK_SMTP, "m3", "RSET");
+    CHECK(rset != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    base_out(w)->connection_cache = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "RSET"), 0);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "EHLO"), 3);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "QUIT"), 3);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_try_every_address_of_an_mx_host),
           TEST_CASE(sim_should_offer_a_recipient_the_primary_defers_to_the_backup),
@@ -1102,6 +1139,7 @@ RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_not_offer_a_message_bigger_than_the_server_s_size),
           TEST_CASE(sim_should_refuse_a_submission_over_the_announced_size),
           TEST_CASE(sim_should_retry_and_expire_on_postfix_s_whole_second_clock),
+          TEST_CASE(sim_should_reuse_a_cached_session_for_back_to_back_mail),
           TEST_CASE(sim_should_share_one_transaction_per_domain),
           TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
           TEST_CASE(sim_should_never_bounce_a_bounce),
