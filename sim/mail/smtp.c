@@ -18,6 +18,9 @@ static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
     [SMTP_QUEUED] = { 250, "2.0.0", "Ok: queued as %s",
                       "The server has taken responsibility for the message." },
     [SMTP_BYE] = { 221, "2.0.0", "Bye", "The conversation ends politely." },
+    [SMTP_RSET_OK] = { 250, "2.0.0", "Ok",
+                       "The connection is reset for a new message: the sender reuses an open "
+                       "session instead of connecting again." },
     [SMTP_OVERLOADED] = { 421, "4.3.2", "Service not available",
                           "The server is too busy: come back later (a temporary failure)." },
     [SMTP_GREYLISTED] = { 450, "4.2.0", "%s: Recipient address rejected: Greylisted",

@@ -19,6 +19,7 @@ typedef enum {
     SMTP_DATA_GO,         /* 354 End data with <CR><LF>.<CR><LF> */
     SMTP_QUEUED,          /* 250 2.0.0 Ok: queued as <id> */
     SMTP_BYE,             /* 221 2.0.0 Bye */
+    SMTP_RSET_OK,         /* 250 2.0.0 Ok (to RSET) */
     SMTP_OVERLOADED,      /* 421 4.3.2 Service not available */
     SMTP_GREYLISTED,      /* 450 4.2.0 <rcpt>: Recipient address rejected: Greylisted */
     SMTP_MAILBOX_FULL_T,  /* 452 4.2.2 <rcpt>: Mailbox full */

@@ -8,19 +8,34 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* First scan time (phase + k * period) at or after `t`: the queue manager's next scan. */
-static int64_t next_scan(int64_t t, int64_t period, int64_t phase)
+/* Postfix keeps time in whole seconds (time_t): the event loop's clock is the current second. */
+static int64_t whole_s(int64_t t_us)
 {
-    int64_t k = (t - phase + period - 1) / period;
-    return phase + (k > 0 ? k : 0) * period;
+    return t_us >= 0 ? t_us / US_PER_S : -((-t_us + US_PER_S - 1) / US_PER_S);
 }
 
+/* Postfix's queue manager (qmgr_active.c): when an attempt ends at second T, the queue file's
+ * time stamp is set to T + delay, delay = T - the message's arrival second, clamped to
+ * [minimal_backoff_time, maximal_backoff_time]; a deferred-queue scan (every queue_run_delay,
+ * at `phase` + k * queue_run_delay) takes a file whose stamp is at most one second ahead of the
+ * scan's second (qmgr_active_feed: skipped only when mtime > now + 1). */
 static int64_t postfix_next(const RetryPolicy *p, int64_t arrival_us, int64_t now_us,
                             int64_t phase)
 {
-    int64_t wait = clamp64(now_us - arrival_us, p->min_backoff_us, p->max_backoff_us);
-    int64_t eligible = now_us + wait;
-    return p->queue_run_us > 0 ? next_scan(eligible, p->queue_run_us, phase) : eligible;
+    int64_t t_s = whole_s(now_us);
+    int64_t delay_s = clamp64(t_s - whole_s(arrival_us), p->min_backoff_us / US_PER_S,
+                              p->max_backoff_us / US_PER_S);
+    int64_t wakeup_s = t_s + delay_s;
+    if (p->queue_run_us <= 0) {
+        return wakeup_s * US_PER_S;
+    }
+    /* The first scan at or after second wakeup - 1, and after now. */
+    int64_t from = (wakeup_s - 1) * US_PER_S;
+    if (from <= now_us) {
+        from = now_us + 1;
+    }
+    int64_t k = (from - phase + p->queue_run_us - 1) / p->queue_run_us;
+    return phase + (k > 0 ? k : 0) * p->queue_run_us;
 }
 
 /* Exim applies a rule while the time since the first failure is at most the rule's limit
@@ -67,5 +82,9 @@ int64_t backoff_next_try(const RetryPolicy *p, int64_t arrival_us, int64_t now_u
 
 bool backoff_expired(const RetryPolicy *p, int64_t arrival_us, int64_t now_us)
 {
-    return now_us - arrival_us >= p->lifetime_us;
+    if (p->style != RETRY_POSTFIX) {
+        return now_us - arrival_us >= p->lifetime_us;
+    }
+    /* qmgr_active.c: event_time() >= create_time + maximal_queue_lifetime, in whole seconds. */
+    return (whole_s(now_us) - whole_s(arrival_us)) * US_PER_S >= p->lifetime_us;
 }

@@ -4,6 +4,7 @@
  * parts sim_core.h lists, which this file only starts.
  */
 #include "model/sim_compose.h"
+#include "model/sim_conncache.h"
 #include "model/sim_core.h"
 #include "model/sim_intervene.h"
 #include "model/sim_user.h"
@@ -42,6 +43,10 @@ static void init_nodes(Sim *sim)
             st->scan_phase_us = n->u.out.retry.queue_run_us > 0
                                     ? rng_range(&sim->rng, 0, n->u.out.retry.queue_run_us - 1)
                                     : 0;
+            if (n->u.out.scan_phase_us >= 0 && n->u.out.retry.queue_run_us > 0) {
+                /* Stated: drawn all the same, so the rest of the run takes the same course. */
+                st->scan_phase_us = n->u.out.scan_phase_us % n->u.out.retry.queue_run_us;
+            }
             index_domains(&st->local_domains, n->u.out.local_domains,
                           n->u.out.local_domain_count);
             break;
@@ -188,6 +193,7 @@ void sim_destroy(Sim *sim)
     free(sim->sessions);
     free(sim->lookups);
     free(sim->inbound);
+    conncache_free(sim);
     free(sim->mailboxes);
     free(sim->mailbox_index);
     pairmap_free(&sim->links);

@@ -274,10 +274,11 @@ void sim_rcpts_mark(Sim *sim, uint32_t first, uint32_t count, RcptTxn txn, StrId
 {
     for (uint32_t i = first; i < first + count; i++) {
         Rcpt *r = &sim->rcpts[i];
-        if (r->state == RS_PENDING && (r->txn == TXN_NONE || txn != TXN_ACCEPTED)) {
+        if (r->state == RS_PENDING && r->txn == TXN_NONE) {
             r->txn = (uint8_t)txn;
             r->txn_reply = reply;
             r->txn_status = status;
+            r->txn_diag = STR_EMPTY;
         }
     }
 }

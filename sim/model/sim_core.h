@@ -56,8 +56,9 @@ typedef enum {
 
 /* What the current delivery attempt made of a recipient (sim_txn_of_reply). */
 typedef enum {
-    TXN_NONE,      /* not decided yet in this attempt */
+    TXN_NONE,      /* not decided yet in this attempt (or kept for the next MX host) */
     TXN_ACCEPTED,  /* the next hop took it */
+    TXN_RCPT_OK,   /* accepted at RCPT in the session in progress; taken once its DATA is */
     TXN_TRANSIENT, /* try again later (4xx, or no server could be reached) */
     TXN_PERMANENT, /* give up and bounce (5xx, or the domain takes no mail) */
 } RcptTxn;
@@ -65,13 +66,19 @@ typedef enum {
 typedef struct {
     StrId addr, domain;
     uint32_t msg;
-    StrId txn_reply;     /* the reply or reason that decided `txn` */
-    StrId txn_status;    /* its enhanced status code ("4.4.3"), STR_EMPTY = take it from reply */
+    StrId txn_reply;     /* the reason that decided `txn`, as Postfix logs it ("host mx[ip] said:
+                            450 4.2.0 ... (in reply to RCPT TO command)") */
+    StrId txn_status;    /* its enhanced status code ("4.4.3"), STR_EMPTY = take it from txn_diag
+                            or txn_reply */
+    StrId txn_diag;      /* the remote server's reply itself (a DSN's Diagnostic-Code: smtp), or
+                            STR_EMPTY when the reason is the client's own (X-Postfix) */
     int32_t inbound;     /* the accepted copy carrying it to the mailbox, or NONE */
     int32_t mailbox;     /* sim_mailbox_of(addr), looked up once: with a million mailboxes each
                             look-up is a cache miss */
     uint8_t state;       /* RcptState */
     uint8_t txn;         /* RcptTxn */
+    bool dsn_due;        /* bounced, its DSN not sent yet: it waits for the message's other
+                            deliveries in progress (one DSN per message, as Postfix's) */
 } Rcpt;
 
 /* A message, from its composition until nothing refers to it any more: a slot-pool record with
@@ -94,6 +101,7 @@ typedef struct {
                                         "<id>.<k>", see sim_msg_id); 0 for any other message */
     int32_t next_free;
     uint16_t refs;
+    uint16_t attempts_active;        /* its deliveries with an attempt in progress */
     uint16_t dsn_count, warn_count;  /* bounces and delay warnings sent about it (one per
                                         destination domain at most, and a message has at most
                                         a few thousand recipients) */
@@ -119,9 +127,11 @@ typedef struct {
     bool local;                      /* delivered into the server's own store */
 } Delivery;
 
-/* How a delivery attempt reports that it is over: the recipients of `delivery` carry their txn
- * marks; `remote` is the host it last talked to (STR_EMPTY = none), named in bounces. */
-typedef void (*AttemptDone)(Sim *sim, uint32_t delivery, StrId remote);
+/* How a delivery attempt reports its outcome: the recipients of `delivery` carry their txn
+ * marks; `remote` is the host it last talked to (STR_EMPTY = none), named in bounces. With
+ * `over` false the attempt goes on to another server and only the recipients accepted so far are
+ * settled; with `over` true every one is. */
+typedef void (*AttemptDone)(Sim *sim, uint32_t delivery, StrId remote, bool over);
 
 /* A message accepted by an incoming server (or an outgoing server's local delivery), on its way
  * through the filter into the store (sim_inbound.c, sim_filter.c, sim_store.c). Its recipients
@@ -194,6 +204,7 @@ typedef struct {
 
 typedef struct Session Session; /* sim_session.h */
 typedef struct Lookup Lookup;   /* private to sim_lookup.c */
+typedef struct ConnDest ConnDest; /* private to sim_conncache.c */
 
 struct Sim {
     World *w;
@@ -224,6 +235,9 @@ struct Sim {
     Lookup *lookups;
     size_t lookup_count, lookup_cap;
     int32_t lookup_free;
+    ConnDest *dests;         /* connection cache per (outgoing server, domain): sim_conncache.c */
+    size_t dest_count, dest_cap;
+    KeyMap dest_index;       /* server << 32 | domain -> index in dests */
     Inbound *inbound;
     size_t inbound_count, inbound_cap;
     int32_t inbound_free;
@@ -320,9 +334,10 @@ uint32_t sim_new_msg(Sim *sim, StrId id, uint32_t copy, StrId sender, StrId subj
 /* What a reply code means for the recipients it answers (RFC 5321 §4.2.1): 2xx accepted, 5xx
  * permanent, anything else transient. The one rule every part of the model uses. */
 RcptTxn sim_txn_of_reply(int code);
-/* Marks the still-pending recipients in [first, first + count) with `txn`, `reply` and `status`
- * (a failure before or instead of RCPT decides them all); TXN_ACCEPTED marks only those still
- * TXN_NONE. */
+/* Marks the recipients in [first, first + count) that are still pending and still undecided in
+ * this attempt (TXN_NONE) with `txn`, `reply` and `status` (a failure before RCPT, or the last
+ * error of an attempt, decides all those that no server has answered yet); a recipient already
+ * decided by an earlier server of the attempt keeps its mark. */
 void sim_rcpts_mark(Sim *sim, uint32_t first, uint32_t count, RcptTxn txn, StrId reply,
                     StrId status);
 

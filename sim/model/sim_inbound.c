@@ -24,9 +24,14 @@ void inbound_accept(Sim *sim, uint32_t msg, uint32_t delivery, int32_t server, i
                                  .relay_ip = relay_ip,
                                  .relay_rdns = relay_rdns,
                                  .next_free = NONE };
+    /* Its recipients: those this hand-over takes, accepted at RCPT in the session that sent it
+     * (or accepted by local delivery). One that an earlier server of the same attempt took
+     * already travels with that server's copy. */
     const Delivery *dl = &sim->deliveries[delivery];
     for (uint32_t r = dl->rcpt_first; r < dl->rcpt_first + dl->rcpt_count; r++) {
-        if (sim->rcpts[r].state == RS_PENDING && sim->rcpts[r].txn == TXN_ACCEPTED) {
+        const Rcpt *rc = &sim->rcpts[r];
+        if (rc->state == RS_PENDING && rc->inbound == NONE &&
+            (rc->txn == TXN_RCPT_OK || rc->txn == TXN_ACCEPTED)) {
             sim->rcpts[r].inbound = (int32_t)i;
         }
     }

@@ -15,6 +15,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void on_attempt(Engine *eng, void *obj, uint64_t arg);
@@ -28,12 +29,17 @@ void queue_enqueue(Sim *sim, uint32_t msg, int32_t server)
         sim_emit(sim, .kind = TK_QUEUE, .from = server, .to = NONE, .msg = (int32_t)msg,
                  .arrive_us = TRACE_NO_TIME, .text = text);
     }
+    /* The message's recipients are grouped by domain (sim_new_msg); each group goes out in
+     * deliveries of at most default_destination_recipient_limit recipients (Postfix's queue
+     * manager splits a destination's recipients the same way). */
     const Msg *m = &sim->msgs[msg];
     uint32_t end = m->rcpt_first + m->rcpt_count;
+    uint32_t limit = sim_node(sim, server)->u.out.recipient_limit;
     for (uint32_t first = m->rcpt_first; first < end;) {
         StrId domain = sim->rcpts[first].domain;
         uint32_t last = first;
-        while (last < end && sim->rcpts[last].domain == domain) {
+        while (last < end && sim->rcpts[last].domain == domain &&
+               (limit == 0 || last - first < limit)) {
             last++;
         }
         void *items = sim->deliveries;
@@ -66,7 +72,9 @@ static void dsn_body(Sim *sim, const Delivery *d, const uint32_t *rcpts, uint32_
     for (uint32_t i = 0; i < n && used + 1 < size; i++) {
         const Rcpt *r = &sim->rcpts[rcpts[i]];
         char status[16];
-        const char *reply = sim_str(sim, r->txn_reply);
+        /* Diagnostic-Code: the remote server's reply itself when one refused, else the client's
+         * own reason (RFC 3464 §2.3.6). */
+        const char *reply = sim_str(sim, r->txn_diag != STR_EMPTY ? r->txn_diag : r->txn_reply);
         if (r->txn_status != STR_EMPTY) {
             snprintf(status, sizeof status, "%s", sim_str(sim, r->txn_status));
         } else {
@@ -137,7 +145,11 @@ static int32_t trace_msg_plus_one(const Sim *sim, int32_t msg)
     return msg == NONE ? 0 : sim->msgs[msg].trace_msg + 1;
 }
 
-static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId remote)
+/* Returns `list` to the sender in one DSN. `expired`: the message outlived the queue lifetime
+ * (Postfix's qmgr logs "status=expired, returned to sender"); the DSN then says Action: failed
+ * with the last error's status and diagnostic. */
+static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId remote,
+                         bool expired)
 {
     if (n == 0) {
         return;
@@ -146,11 +158,35 @@ static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId
     for (uint32_t i = 0; i < n; i++) {
         Rcpt *r = &sim->rcpts[list[i]];
         r->state = dsn == NONE ? RS_DROPPED : RS_BOUNCED;
+        char text[1024];
+        text[0] = '\0';
+        if (sim_tracing(sim)) {
+            snprintf(text, sizeof text, expired ? "expired, returned to sender; last error: %s" : "%s",
+                     sim_str(sim, r->txn_reply));
+        }
         sim_emit(sim, .kind = TK_BOUNCE, .from = sim->deliveries[d].server, .to = NONE,
-                 .msg = (int32_t)r->msg, .arrive_us = TRACE_NO_TIME,
-                 .text = sim_str(sim, r->txn_reply), .aux = sim_str(sim, r->addr),
-                 .num = trace_msg_plus_one(sim, dsn), .flags = TRACE_F_REJECT);
+                 .msg = (int32_t)r->msg, .arrive_us = TRACE_NO_TIME, .text = text,
+                 .aux = sim_str(sim, r->addr), .num = trace_msg_plus_one(sim, dsn),
+                 .flags = TRACE_F_REJECT);
     }
+}
+
+/* Returns every bounced recipient of d's message whose DSN is due, in one DSN: Postfix's queue
+ * manager sends one per message once none of its deliveries is in progress, however many
+ * deliveries (domains, recipient-limit chunks) it took. */
+static void flush_bounces(Sim *sim, uint32_t d, StrId remote)
+{
+    const Msg *m = &sim->msgs[sim->deliveries[d].msg];
+    uint32_t first = m->rcpt_first, count = m->rcpt_count, n = 0;
+    uint32_t *list = xmalloc(sizeof *list * (count ? count : 1));
+    for (uint32_t i = first; i < first + count; i++) {
+        if (sim->rcpts[i].dsn_due) {
+            sim->rcpts[i].dsn_due = false;
+            list[n++] = i;
+        }
+    }
+    bounce_rcpts(sim, d, list, n, remote, false);
+    free(list);
 }
 
 /* Defers `list` to the next try, or bounces it when it has been queued too long. Returns true
@@ -164,15 +200,9 @@ static bool defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
     const RetryPolicy *p = &sim_node(sim, dl->server)->u.out.retry;
     int64_t now = engine_now(sim->eng);
     if (backoff_expired(p, dl->arrival_us, now)) {
-        /* Too old: give up and return it to the sender (RFC 3463 X.4.7 delivery time expired). */
-        for (uint32_t i = 0; i < n; i++) {
-            Rcpt *r = &sim->rcpts[list[i]];
-            r->txn_status = strpool_intern(sim->sp, "4.4.7");
-            r->txn_reply = strpool_internf(sim->sp, "message expired after %lld days in the queue; last error: %s",
-                                           (long long)((now - dl->arrival_us) / (86400 * US_PER_S)),
-                                           sim_str(sim, r->txn_reply));
-        }
-        bounce_rcpts(sim, d, list, n, remote);
+        /* Too old: give up and return it to the sender, with the last error as its reason
+         * (Postfix's qmgr_active.c: the deferred recipients keep their status, e.g. 4.4.1). */
+        bounce_rcpts(sim, d, list, n, remote, true);
         return false;
     }
     int64_t next = backoff_next_try(p, dl->arrival_us, now, dl->attempts,
@@ -202,13 +232,14 @@ static bool defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
 /* Settles every still-pending recipient of delivery d from its txn mark: accepted by the next hop
  * (sent), permanent (bounced), anything else deferred. When none is left to retry, d is freed:
  * nothing refers to it any more (accepted recipients travel on with their Inbound copy, and the
- * relay session, if any, only says QUIT). */
-static void finish_attempt(Sim *sim, uint32_t d, StrId remote)
+ * relay session, if any, only says QUIT). With `over` false the attempt goes on with another
+ * server: only the accepted ones are settled. */
+static void finish_attempt(Sim *sim, uint32_t d, StrId remote, bool over)
 {
     Delivery *dl = &sim->deliveries[d];
     uint32_t n = dl->rcpt_count;
-    uint32_t bounced[n ? n : 1], deferred[n ? n : 1];
-    uint32_t nb = 0, nd = 0;
+    uint32_t deferred[n ? n : 1];
+    uint32_t nd = 0;
     for (uint32_t i = dl->rcpt_first; i < dl->rcpt_first + n; i++) {
         Rcpt *r = &sim->rcpts[i];
         if (r->state != RS_PENDING) {
@@ -219,13 +250,24 @@ static void finish_attempt(Sim *sim, uint32_t d, StrId remote)
             sim_emit(sim, .kind = TK_SENT, .from = dl->server, .to = NONE, .msg = (int32_t)r->msg,
                      .arrive_us = TRACE_NO_TIME, .text = sim_str(sim, r->txn_reply),
                      .aux = sim_str(sim, r->addr));
+        } else if (!over) {
+            continue;
         } else if (r->txn == TXN_PERMANENT) {
-            bounced[nb++] = i;
+            /* Settled now; returned with the message's other bounces (flush_bounces). */
+            r->state = RS_BOUNCED;
+            r->dsn_due = true;
         } else {
             deferred[nd++] = i;
         }
     }
-    bounce_rcpts(sim, d, bounced, nb, remote);
+    if (!over) {
+        return;
+    }
+    Msg *m = &sim->msgs[dl->msg];
+    assert(m->attempts_active > 0);
+    if (--m->attempts_active == 0) {
+        flush_bounces(sim, d, remote);
+    }
     if (!defer_rcpts(sim, d, deferred, nd, remote)) {
         uint32_t msg = sim->deliveries[d].msg;
         sim_pool_give(sim->deliveries, &sim->delivery_free, sizeof(Delivery),
@@ -264,7 +306,7 @@ static void on_local_arrive(Engine *eng, void *obj, uint64_t arg)
     int32_t server = dl->server;
     const WorldNode *srv = sim_node(sim, server);
     inbound_accept(sim, msg, d, server, NONE, store, srv->ip, srv->u.out.rdns);
-    finish_attempt(sim, d, STR_EMPTY);
+    finish_attempt(sim, d, STR_EMPTY, true);
 }
 
 static void on_attempt(Engine *eng, void *obj, uint64_t arg)
@@ -280,8 +322,10 @@ static void on_attempt(Engine *eng, void *obj, uint64_t arg)
     }
     for (uint32_t i = dl->rcpt_first; i < dl->rcpt_first + dl->rcpt_count; i++) {
         sim->rcpts[i].txn = TXN_NONE;
+        sim->rcpts[i].txn_diag = STR_EMPTY;
     }
     dl->attempts++;
+    sim->msgs[dl->msg].attempts_active++;
     if (dl->attempts > 1 && sim_tracing(sim)) {
         char text[128];
         snprintf(text, sizeof text, "attempt %u for %s", dl->attempts, sim_str(sim, dl->domain));

@@ -152,28 +152,42 @@ static void greet(Sim *sim, uint32_t s)
                 strpool_len(sim->sp, name));
 }
 
+/* The SIZE a server announces in its EHLO reply and enforces at MAIL (RFC 1870): an incoming
+ * server's message_size_limit, or an outgoing server's for its submission service. */
+static int64_t server_size_limit(const WorldNode *srv)
+{
+    return srv->kind == NODE_INCOMING ? srv->u.in.size_limit_bytes : srv->u.out.size_limit_bytes;
+}
+
+static bool server_pipelining(const WorldNode *srv)
+{
+    return srv->kind != NODE_INCOMING || srv->u.in.pipelining;
+}
+
 static void ehlo_reply(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
     const WorldNode *srv = sim_node(sim, se->server);
-    int64_t limit = srv->kind == NODE_INCOMING ? srv->u.in.size_limit_bytes : 10240000;
-    static const char FORMAT[] = "250-%s\n250-PIPELINING\n250-SIZE %lld\n%s250 8BITMIME";
+    int64_t limit = server_size_limit(srv);
+    static const char FORMAT[] = "250-%s\n%s250-SIZE %lld\n%s250 8BITMIME";
+    const char *pipelining = server_pipelining(srv) ? "250-PIPELINING\n" : "";
     const char *auth = se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "";
     char line[512];
     line[0] = '\0';
     if (sim_tracing(sim)) {
-        snprintf(line, sizeof line, FORMAT, sim_str(sim, srv->name), (long long)limit, auth);
+        snprintf(line, sizeof line, FORMAT, sim_str(sim, srv->name), pipelining, (long long)limit,
+                 auth);
         server_reply(sim, s, 250, line, strlen(line));
         return;
     }
-    /* The same length without formatting: FORMAT less its three conversions, plus what they
+    /* The same length without formatting: FORMAT less its four conversions, plus what they
      * would print. */
     size_t digits = 1;
     for (int64_t v = limit; v >= 10; v /= 10) {
         digits++;
     }
-    size_t len = sizeof FORMAT - 1 - strlen("%s%lld%s") + strpool_len(sim->sp, srv->name) +
-                 digits + strlen(auth);
+    size_t len = sizeof FORMAT - 1 - strlen("%s%s%lld%s") + strpool_len(sim->sp, srv->name) +
+                 strlen(pipelining) + digits + strlen(auth);
     server_reply(sim, s, 250, line, len);
 }
 
@@ -194,13 +208,13 @@ static void dnsbl_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
 }
 
 /* The incoming server's verdict on one RCPT, in Postfix's order: relay permission, the DNSBL,
- * the user database, the quota, then the greylisting policy service. The reply decides the
- * recipient's txn mark. */
+ * the user database, the quota, then the greylisting policy service. What the reply means for
+ * the recipient is the client's business (decide_rcpt). */
 static void rcpt_reply(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
     const IncomingCfg *in = &sim_node(sim, se->server)->u.in;
-    Rcpt *r = &sim->rcpts[se->rcpt_cursor];
+    const Rcpt *r = &sim->rcpts[se->rcpt_cursor];
     const Msg *m = &sim->msgs[se->msg];
     char addr[300], arg[300];
     addr[0] = '\0';
@@ -220,8 +234,6 @@ static void rcpt_reply(Sim *sim, uint32_t s)
         world_format_ip(sim_node(sim, se->client)->ip, ip);
         snprintf(arg, sizeof arg, "%s\t%s", ip, sim_str(sim, se->listed_zone));
         reply_table(sim, s, SMTP_BLOCKLISTED, arg, strlen(arg));
-        r->txn = (uint8_t)sim_txn_of_reply(S(sim, s)->reply_code);
-        r->txn_reply = S(sim, s)->reply;
         return;
     } else if (mb == NONE || sim->mailboxes[mb].store != in->store) {
         verdict = SMTP_UNKNOWN_USER;
@@ -245,9 +257,6 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     /* Only refusals quote the address, and they are always formatted: a positive reply's
      * length needs no look-up of it (a cache miss per recipient in a bulk run). */
     reply_table(sim, s, verdict, addr, 0);
-    r->txn = (uint8_t)sim_txn_of_reply(code);
-    r->txn_reply = S(sim, s)->reply;
-    r->txn_status = STR_EMPTY;
 }
 
 /* The Received: line the accepting server prepends (RFC 5321 §4.4): who handed it over, who
@@ -345,7 +354,8 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
     case CMD_EHLO: ehlo_reply(sim, s); return;
     case CMD_AUTH: reply_table(sim, s, SMTP_AUTH_OK, NULL, 0); return;
     case CMD_MAIL:
-        if (srv->kind == NODE_INCOMING && sim->msgs[se->msg].size_bytes > srv->u.in.size_limit_bytes) {
+        /* MAIL FROM:<...> SIZE=n over the announced SIZE (RFC 1870 §6.1). */
+        if (sim->msgs[se->msg].size_bytes > server_size_limit(srv)) {
             reply_table(sim, s, SMTP_TOO_BIG, NULL, 0);
             return;
         }
@@ -364,6 +374,7 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
         reply_table(sim, s, SMTP_BYE, NULL, 0);
         release_slot(sim, s);
         return;
+    case CMD_RSET: reply_table(sim, s, SMTP_RSET_OK, NULL, 0); return;
     }
 }
 
@@ -401,12 +412,13 @@ static void client_send(Sim *sim, uint32_t s, Cmd cmd, const char *line, int64_t
     engine_schedule(sim->eng, arrive + sim_process_us(sim, se->server), on_server_receive, sim, s);
 }
 
-/* First recipient of the session at or after `from` still pending, or NO_RCPT. (A submitted
- * message's recipients are all pending until its server has queued it.) */
+/* First recipient of the session at or after `from` still pending and not yet answered in this
+ * attempt, or NO_RCPT. (A submitted message's recipients are all pending until its server has
+ * queued it; a relay attempt's earlier server may have decided some.) */
 static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
 {
     for (uint32_t i = from; i < se->rcpt_first + se->rcpt_count; i++) {
-        if (sim->rcpts[i].state == RS_PENDING) {
+        if (sim->rcpts[i].state == RS_PENDING && sim->rcpts[i].txn == TXN_NONE) {
             return i;
         }
     }
@@ -444,19 +456,116 @@ static void end_transaction(Sim *sim, uint32_t s)
     if (on->ended) {
         on->ended(sim, s);
     }
+    if (S(sim, s)->keep_open) {
+        return; /* idle, in the opener's connection cache */
+    }
     client_send(sim, s, CMD_QUIT, "QUIT", 6);
 }
 
-/* A failure of the whole transaction (at MAIL or DATA) decides every recipient of a relay
- * session the same way. */
-static void fail_transaction(Sim *sim, uint32_t s, int code)
+void session_reuse(Sim *sim, uint32_t s, uint32_t msg)
 {
     Session *se = S(sim, s);
-    if (se->mode == MODE_RELAY) {
-        sim_rcpts_mark(sim, se->rcpt_first, se->rcpt_count, sim_txn_of_reply(code), se->reply,
-                       STR_EMPTY);
+    assert(se->live && se->keep_open);
+    uint32_t old = se->msg;
+    sim_msg_hold(sim, msg);
+    se->msg = msg;
+    se->keep_open = false;
+    se->accepted = 0;
+    sim_msg_release(sim, old);
+    client_send(sim, s, CMD_RSET, "RSET", 6);
+}
+
+void session_close(Sim *sim, uint32_t s, const char *why)
+{
+    Session *se = S(sim, s);
+    assert(se->live && se->keep_open);
+    sim_emit(sim, .kind = TK_CONN, .from = se->client, .to = se->server, .msg = (int32_t)se->msg,
+             .arrive_us = engine_now(sim->eng) + sim_link_time(sim, se->link, 60), .text = why,
+             .sub = CONN_CLOSED);
+    release_slot(sim, s);
+    session_free(sim, s);
+}
+
+/* ---- what a reply means for the recipients of a relay session ---- */
+
+/* The command a reply answers, as Postfix names it in "(in reply to ... command)". */
+static const char *command_name(Cmd cmd)
+{
+    switch (cmd) {
+    case CMD_MAIL: return "MAIL FROM";
+    case CMD_RCPT: return "RCPT TO";
+    case CMD_DATA: return "DATA";
+    case CMD_DOT: return "end of DATA";
+    default: return "?";
     }
-    end_transaction(sim, s);
+}
+
+/* A server's refusal of recipient r (the current reply, 4xx or 5xx), logged the way Postfix logs
+ * it: "host mx.b.example[203.0.113.25] said: 450 4.2.0 ... (in reply to RCPT TO command)". A
+ * 5xx, or a 4xx from the attempt's last server, decides it; a 4xx from an earlier one leaves it
+ * undecided for the next MX host and becomes the attempt's last error. */
+static void refuse_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
+{
+    Session *se = S(sim, s);
+    char ip[16], status[16];
+    world_format_ip(se->server_ip, ip);
+    const char *reply = sim_str(sim, se->reply);
+    StrId why = strpool_internf(sim->sp, "host %s[%s] said: %s (in reply to %s command)",
+                                sim_str(sim, se->server_host), ip, reply, command_name(se->cmd));
+    StrId st = strpool_intern(sim->sp, message_status_of(reply, "4.0.0", status));
+    Rcpt *r = &sim->rcpts[rcpt];
+    if (smtp_is_transient(se->reply_code) && !se->final_server) {
+        r->txn = TXN_NONE;
+        se->fail_reason = why;
+        se->fail_status = st;
+        return;
+    }
+    r->txn = (uint8_t)sim_txn_of_reply(se->reply_code);
+    r->txn_reply = why;
+    r->txn_status = st;
+    r->txn_diag = se->reply;
+}
+
+/* The reply to this session's RCPT for `rcpt`: accepted for now (taken once DATA is), or refused. */
+static void decide_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
+{
+    const Session *se = S(sim, s);
+    if (se->mode != MODE_RELAY) {
+        return;
+    }
+    if (se->reply_code >= 200 && se->reply_code < 300) {
+        Rcpt *r = &sim->rcpts[rcpt];
+        r->txn = TXN_RCPT_OK;
+        r->txn_reply = se->reply;
+        r->txn_status = STR_EMPTY;
+        r->txn_diag = STR_EMPTY;
+        return;
+    }
+    refuse_rcpt(sim, s, rcpt);
+}
+
+/* A reply to MAIL, DATA or the final dot decides every recipient it covers the same way: those
+ * still unanswered (`covered` TXN_NONE, at MAIL) or those accepted at RCPT in this session
+ * (TXN_RCPT_OK, at DATA and the dot). A 2xx after the dot makes them accepted. */
+static void decide_all(Sim *sim, uint32_t s, RcptTxn covered)
+{
+    const Session *se = S(sim, s);
+    if (se->mode != MODE_RELAY) {
+        return;
+    }
+    bool ok = se->reply_code >= 200 && se->reply_code < 300;
+    for (uint32_t i = se->rcpt_first; i < se->rcpt_first + se->rcpt_count; i++) {
+        Rcpt *r = &sim->rcpts[i];
+        if (r->state != RS_PENDING || r->txn != covered) {
+            continue;
+        }
+        if (ok) {
+            r->txn = TXN_ACCEPTED;
+            r->txn_reply = se->reply;
+        } else {
+            refuse_rcpt(sim, s, i);
+        }
+    }
 }
 
 /* A failed connection (refused, 421): the opener decides what comes next. */
@@ -474,6 +583,23 @@ static void connection_failed(Sim *sim, uint32_t s, const char *why)
     }
     se->on->failed(sim, s, text);
 }
+
+/* After EHLO: the opener may end the session before MAIL (greeted); else submission
+ * authenticates first (RFC 6409) and a relay goes straight to MAIL. */
+static void after_ehlo(Sim *sim, uint32_t s)
+{
+    const Session *se = S(sim, s);
+    if (se->on->greeted && !se->on->greeted(sim, s)) {
+        end_transaction(sim, s);
+        return;
+    }
+    if (se->mode == MODE_SUBMIT) {
+        client_send(sim, s, CMD_AUTH, "AUTH PLAIN ********", CMD_BYTES);
+        return;
+    }
+    send_mail_from(sim, s);
+}
+
 
 static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
 {
@@ -496,24 +622,21 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
         }
         client_send(sim, s, CMD_EHLO, line, CMD_BYTES);
         return;
-    case CMD_EHLO:
-        if (se->mode == MODE_SUBMIT) {
-            /* Submission (RFC 6409) authenticates first; relays go straight to MAIL. */
-            client_send(sim, s, CMD_AUTH, "AUTH PLAIN ********", CMD_BYTES);
-            return;
-        }
-        send_mail_from(sim, s);
-        return;
+    case CMD_EHLO: after_ehlo(sim, s); return;
     case CMD_AUTH: send_mail_from(sim, s); return;
-    case CMD_MAIL:
-        if (code != 250) {
-            fail_transaction(sim, s, code);
+    case CMD_MAIL: {
+        uint32_t first = next_rcpt(sim, se, se->rcpt_first);
+        if (code != 250 || first == NO_RCPT) {
+            decide_all(sim, s, TXN_NONE);
+            end_transaction(sim, s);
             return;
         }
-        send_rcpt(sim, s, next_rcpt(sim, se, se->rcpt_first));
+        send_rcpt(sim, s, first);
         return;
+    }
     case CMD_RCPT: {
         se->accepted += code == 250;
+        decide_rcpt(sim, s, se->rcpt_cursor);
         uint32_t r = next_rcpt(sim, se, se->rcpt_cursor + 1);
         if (r != NO_RCPT) {
             send_rcpt(sim, s, r);
@@ -526,26 +649,26 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
     }
     case CMD_DATA:
         if (code != 354) {
-            fail_transaction(sim, s, code);
+            decide_all(sim, s, TXN_RCPT_OK);
+            end_transaction(sim, s);
             return;
         }
         client_send(sim, s, CMD_DOT, ".", m->size_bytes);
         return;
     case CMD_DOT:
-        if (se->mode == MODE_RELAY) {
-            /* Every recipient accepted at RCPT shares the final reply. */
-            for (uint32_t i = se->rcpt_first; i < se->rcpt_first + se->rcpt_count; i++) {
-                Rcpt *r = &sim->rcpts[i];
-                if (r->state == RS_PENDING && r->txn == TXN_ACCEPTED) {
-                    r->txn = (uint8_t)sim_txn_of_reply(code);
-                    r->txn_reply = se->reply;
-                }
-            }
-        }
+        /* Every recipient accepted at RCPT in this session shares the final reply. */
+        decide_all(sim, s, TXN_RCPT_OK);
         end_transaction(sim, s);
         return;
     case CMD_QUIT:
         session_free(sim, s);
+        return;
+    case CMD_RSET:
+        if (code != 250) {
+            end_transaction(sim, s);
+            return;
+        }
+        after_ehlo(sim, s);
         return;
     }
 }

@@ -15,7 +15,9 @@
 #include "model/sim_core.h"
 
 typedef enum { MODE_SUBMIT, MODE_RELAY } SessionMode;
-typedef enum { CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT } Cmd;
+typedef enum {
+    CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT, CMD_RSET
+} Cmd;
 
 /* What the opener of a session is told; each gets the session's index. */
 typedef struct {
@@ -23,12 +25,25 @@ typedef struct {
      * is the client's log line. The session is still live: the handler frees it or connects it
      * elsewhere (session_connect). */
     void (*failed)(Sim *sim, uint32_t s, const char *why);
+    /* The server greeted and answered EHLO: the session is up (Postfix counts it towards
+     * smtp_mx_session_limit). Returns false when the opener ends the session here, before MAIL
+     * (the message is bigger than the server's EHLO SIZE): it has marked the recipients, and the
+     * session goes on to `ended` and QUIT. NULL = go on. */
+    bool (*greeted)(Sim *sim, uint32_t s);
     /* The server has queued the message (its 250 after the dot is on its way). */
     void (*accepted)(Sim *sim, uint32_t s);
     /* The transaction is over, the message taken or not, and the client is about to QUIT; NULL
      * when the opener has nothing to settle. The session ends by itself after QUIT. */
     void (*ended)(Sim *sim, uint32_t s);
 } SessionHandlers;
+
+/* The most addresses one attempt walks (the world's max_mx_tries is clamped to it). */
+#define SESSION_MAX_ADDRS 16
+
+typedef struct {
+    StrId host;  /* MX host name */
+    uint32_t ip;
+} SessionAddr;
 
 struct Session {
     bool live;
@@ -53,12 +68,28 @@ struct Session {
     StrId listed_zone;
     EngineEventId timer;  /* connect timeout */
     int32_t next_free;
+    /* Set by the opener: no server comes after this one in the attempt, so a 4xx reply is the
+     * attempt's answer. Otherwise a 4xx leaves the recipient undecided (TXN_NONE) for the next
+     * MX host and only becomes the attempt's last error (Postfix keeps the recipient for the
+     * backup). Always true for a submission. */
+    bool final_server;
+    /* Set by the opener's `ended`: leave the connection open (no QUIT) for another transaction
+     * (the connection cache); the session stays live and idle until session_reuse or
+     * session_close. */
+    bool keep_open;
+    StrId fail_reason;    /* the attempt's last error, as Postfix logs it */
+    StrId fail_status;    /* its enhanced status code */
     /* The relay client's (sim_relay.c), untouched here: */
     uint32_t delivery;
     AttemptDone attempt_done;
     DnsAnswer mx;         /* sorted MX list of this attempt */
-    uint32_t mx_index, mx_tried;
-    StrId fail_reason;    /* last connection-level failure of this attempt */
+    uint32_t mx_index;    /* MX host whose addresses are being looked up */
+    SessionAddr addrs[SESSION_MAX_ADDRS]; /* the attempt's addresses, in MX preference order */
+    uint32_t addr_count, addr_index;
+    uint32_t sess_count;  /* sessions of this attempt that got past EHLO */
+    bool dns_soft;        /* an address look-up failed transiently (a soft error dominates) */
+    uint32_t dest;        /* its connection-cache destination (sim_conncache.h) */
+    bool cache_store;     /* it may be left open for the destination's next delivery */
 };
 
 /* A live session about msg, holding a reference to it; the caller fills in the rest (mode,
@@ -67,6 +98,13 @@ struct Session {
 uint32_t session_new(Sim *sim, uint32_t msg);
 /* Ends session s and releases its message reference. */
 void session_free(Sim *sim, uint32_t s);
+/* Starts a new transaction on an open, idle session (kept with keep_open) about message `msg`
+ * (the session now holds it instead of its previous one): RSET, then the dialogue goes on from
+ * after EHLO. The opener has set the recipients and the handlers. */
+void session_reuse(Sim *sim, uint32_t s, uint32_t msg);
+/* Closes an open, idle session without QUIT (a cached connection that timed out) and frees it;
+ * `why` says why on the trace. */
+void session_close(Sim *sim, uint32_t s, const char *why);
 /* Opens a TCP connection from the session's client to `server` on `port`; `server` NONE = nobody
  * listens at that address (the connection times out). The dialogue then runs by itself. */
 void session_connect(Sim *sim, uint32_t s, int32_t server, int port);

@@ -122,6 +122,15 @@ static void node_defaults(WorldNode *n)
         n->u.out.connect_timeout_us = 30 * US_PER_S;
         n->u.out.process_us = 5 * US_PER_MS;
         n->u.out.max_mx_tries = 5;
+        n->u.out.mx_session_limit = 2;
+        n->u.out.defer_if_no_mx_address = false;
+        n->u.out.recipient_limit = 50;
+        n->u.out.checks_size = true;
+        n->u.out.size_limit_bytes = 10240000;
+        n->u.out.connection_cache = true;
+        n->u.out.cache_time_us = 2 * US_PER_S;
+        n->u.out.pipelining = true;
+        n->u.out.scan_phase_us = -1;
         n->u.out.rdns = true;
         n->u.out.local_store = -1;
         break;
@@ -142,6 +151,7 @@ static void node_defaults(WorldNode *n)
         n->u.in.greylist_max_age_us = 35 * 86400 * US_PER_S;
         n->u.in.greylist_auto_whitelist = 5;
         n->u.in.size_limit_bytes = 10240000;
+        n->u.in.pipelining = true;
         n->u.in.quota = QUOTA_TEMPORARY;
         n->u.in.concurrency = 100;
         n->u.in.backlog = 100;

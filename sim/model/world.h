@@ -66,7 +66,28 @@ typedef struct {
     RetryPolicy retry;
     int64_t connect_timeout_us; /* Postfix smtp_connect_timeout: 30 s */
     int64_t process_us;         /* time to handle one step (queue manager, cleanup) */
-    uint32_t max_mx_tries;      /* MX hosts tried per attempt before deferring (Postfix: 5) */
+    uint32_t max_mx_tries;      /* smtp_mx_address_limit: MX addresses (not hosts) tried per
+                                   attempt before deferring (5) */
+    uint32_t mx_session_limit;  /* smtp_mx_session_limit: SMTP sessions per attempt that got past
+                                   the greeting and EHLO (2); 0 = no limit */
+    bool defer_if_no_mx_address; /* smtp_defer_if_no_mx_address_found (no): when no MX host has an
+                                    address, defer (4.4.4) instead of bouncing (5.4.4) */
+    uint32_t recipient_limit;   /* default_destination_recipient_limit: recipients per delivery
+                                   (one SMTP transaction) (50) */
+    bool checks_size;           /* the SMTP client compares the message with the SIZE in the
+                                   server's EHLO reply and sends no MAIL when it is too big
+                                   (Postfix: always); false = a client that announces SIZE= at
+                                   MAIL and lets the server refuse it (552 5.3.4) */
+    int64_t size_limit_bytes;   /* message_size_limit of its own SMTP service (submission):
+                                   10 240 000 */
+    bool connection_cache;      /* smtp_connection_cache_on_demand (yes): with back-to-back mail
+                                   for one destination, keep the session open and reuse it */
+    int64_t cache_time_us;      /* smtp_connection_cache_time_limit: an idle cached session is
+                                   closed after this long (2 s) */
+    bool pipelining;            /* send MAIL, RCPT and DATA without waiting for each reply when
+                                   the server offers PIPELINING (Postfix: always) */
+    int64_t scan_phase_us;      /* when its deferred-queue scans fall within queue_run_delay
+                                   (its queue manager's start); -1 = drawn from the seed */
     bool rdns;                  /* the server's IP has a matching PTR (else RDNS_NONE fires) */
     uint32_t local_domain_count;
     StrId *local_domains;       /* domains delivered locally (Postfix mydestination) */
@@ -93,7 +114,8 @@ typedef struct {
     int64_t greylist_delay_us;      /* postgrey --delay: 300 s */
     int64_t greylist_max_age_us;    /* postgrey --max-age: 35 d */
     uint32_t greylist_auto_whitelist; /* passes before the client is whitelisted: 5 */
-    int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 */
+    int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 (its EHLO SIZE) */
+    bool pipelining;                /* its EHLO reply offers PIPELINING (Postfix: yes) */
     QuotaPolicy quota;              /* over quota: 452 4.2.2 (temporary) or 552 5.2.2 */
     uint32_t concurrency;           /* simultaneous SMTP sessions */
     uint32_t backlog;               /* connections waiting for a session; beyond: 421 */

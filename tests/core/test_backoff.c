@@ -1,9 +1,10 @@
 /* test_backoff: retry schedules (sim/model/backoff.h).
  *
  * Every expected time below was worked out by hand from the rules, not read off the code:
- *  - Postfix (docs/design/mail-facts.md): after a failed try at `now`, wait = now - arrival clamped
- *    to [300 s, 4000 s]; the message is picked up by the first queue scan (phase + k * 300 s) at or
- *    after now + wait. The "tries" cases fail each try the moment it starts.
+ *  - Postfix (docs/design/mail-facts.md, qmgr_active.c): after a try that failed in second T, the
+ *    message is due at T + wait, wait = T - the arrival second clamped to [300 s, 4000 s]; the
+ *    first queue scan (phase + k * 300 s) whose second is at least due - 1 takes it. The "tries"
+ *    cases fail each try the moment it starts.
  *  - Exim's default "F,2h,15m; G,16h,1h,1.5; F,4d,6h", with the rule boundaries Exim's own
  *    retry.c uses (retry_update: `if (failing_interval <= rule->timeout) break;` — a rule still
  *    applies at exactly its cutoff) and its G step "next gap = max(1 h, last gap * 1.5)".
@@ -96,13 +97,21 @@ static void backoff_should_measure_the_wait_from_arrival(void)
 }
 
 /* A try that takes time to fail (a 30 s connect timeout): failed at 330 s after arrival at 0,
- * wait 330 s -> eligible 660 -> next scan 900. Exactly on a scan time stays there. */
+ * wait 330 s -> eligible 660 -> next scan 900. Postfix counts in whole seconds: a try that ends
+ * within second 450 is due at 900 and taken by the scan at 900; one that ends in second 451 is
+ * due at 902, more than a second after that scan, and waits for the next. With arrival at 0.5 s
+ * (second 0) and a try ending in second 450, it is due at 900 as well. */
 static void backoff_should_pick_the_scan_at_or_after_the_eligible_time(void)
 {
     RetryPolicy p = policy(RETRY_POSTFIX);
     CHECK_EQ_INT(backoff_next_try(&p, 0, S(330), 2, 0), S(900));
     CHECK_EQ_INT(backoff_next_try(&p, 0, S(450), 2, 0), S(900)); /* 450 + 450 = 900 exactly */
-    CHECK_EQ_INT(backoff_next_try(&p, 0, S(450) + 1, 2, 0), S(1200));
+    CHECK_EQ_INT(backoff_next_try(&p, 0, S(450) + 1, 2, 0), S(900));
+    CHECK_EQ_INT(backoff_next_try(&p, 0, S(450) + 999999, 2, 0), S(900));
+    CHECK_EQ_INT(backoff_next_try(&p, 0, S(451), 2, 0), S(1200)); /* due at 902 */
+    CHECK_EQ_INT(backoff_next_try(&p, S(0.5), S(450.9), 2, 0), S(900));
+    /* Due at 901 (arrival in second 1, fail in 451: wait 450): the scan at 900 takes it. */
+    CHECK_EQ_INT(backoff_next_try(&p, S(1), S(451), 2, 0), S(900));
 }
 
 /* Without queue runs (queue_run 0) the message is eligible exactly after its wait. */
@@ -241,7 +250,40 @@ static void backoff_should_always_schedule_after_now(void)
     CHECK_EQ_INT(not_later, 0);
 }
 
+/* Postfix 3.7 with short timers (queue_run_delay 10 s, minimal_backoff_time 10 s,
+ * maximal_backoff_time 80 s, maximal_queue_lifetime 300 s); the message arrives at 0, its queue
+ * manager scans at 6.2 + k * 10 s, and every try fails 50 ms after it starts (a refused
+ * connection). By qmgr_active.c's whole-second arithmetic:
+ *   try at   0    ends in second   0: wait 10 (the minimum) -> due  10, scan >= 9 s  ->  16.2
+ *   try at  16.2  ends in second  16: wait 16               -> due  32, scan >= 31 s ->  36.2
+ *   try at  36.2  ends in second  36: wait 36               -> due  72, scan >= 71 s ->  76.2
+ *   try at  76.2  ends in second  76: wait 76               -> due 152              -> 156.2
+ *   try at 156.2  ends in second 156: wait 80 (the cap)     -> due 236              -> 236.2
+ *   try at 236.2  ends in second 236: wait 80               -> due 316              -> 316.2
+ *   try at 316.2  ends in second 316 >= 0 + 300: expired, returned to the sender at 316 s.
+ * At the cap the retry comes exactly 80 s after the last, as on a real Postfix; counting the wait
+ * from the end of the try (156.25 + 80 = 236.25, just after the scan at 236.2) missed that scan
+ * and waited 90 s, which moved the expiry to the try at 336.2. */
+static void backoff_should_retry_and_expire_as_postfix_3_7_does_with_short_timers(void)
+{
+    static const double want_s[] = { 0, 16.2, 36.2, 76.2, 156.2, 236.2, 316.2 };
+    enum { N = sizeof want_s / sizeof want_s[0] };
+    RetryPolicy p = policy(RETRY_POSTFIX);
+    p.queue_run_us = S(10);
+    p.min_backoff_us = S(10);
+    p.max_backoff_us = S(80);
+    p.lifetime_us = S(300);
+    int64_t now = 0;
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ_INT(now, S(want_s[i]));
+        int64_t end = now + S(0.05);
+        CHECK_EQ_INT(backoff_expired(&p, 0, end), i == N - 1);
+        now = backoff_next_try(&p, 0, end, (uint32_t)(i + 1), S(6.2));
+    }
+}
+
 RUN_TESTS(TEST_CASE(backoff_should_default_to_postfix_parameters),
+          TEST_CASE(backoff_should_retry_and_expire_as_postfix_3_7_does_with_short_timers),
           TEST_CASE(backoff_should_follow_the_postfix_grid),
           TEST_CASE(backoff_should_round_up_to_a_shifted_scan_phase),
           TEST_CASE(backoff_should_measure_the_wait_from_arrival),

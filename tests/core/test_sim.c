@@ -32,21 +32,36 @@ static const char *BASE =
     "{\"name\":\"mx.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.25\"}%s]},"
     "\"messages\":[%s],\"actions\":[%s]}";
 
-static Trace *run_text(int seed, const char *top, const char *mx_extra, const char *nodes,
-                       const char *records, const char *messages, const char *actions)
+static World *load_text(int seed, const char *top, const char *mx_extra, const char *nodes,
+                        const char *records, const char *messages, const char *actions)
 {
-    char text[8192];
+    static char text[65536];
     snprintf(text, sizeof text, BASE, seed, top, mx_extra, nodes, records, messages, actions);
     Error err = { 0 };
     World *w = scenario_load_string(text, strlen(text), "inline", &err);
     if (!w) {
         char buf[1400];
         fprintf(stderr, "load failed: %s\n", error_format(&err, buf, sizeof buf));
+    }
+    return w;
+}
+
+static Trace *run_text(int seed, const char *top, const char *mx_extra, const char *nodes,
+                       const char *records, const char *messages, const char *actions)
+{
+    World *w = load_text(seed, top, mx_extra, nodes, records, messages, actions);
+    if (!w) {
         return NULL;
     }
     Trace *tr = sim_run_world(w, NULL);
     world_destroy(w);
     return tr;
+}
+
+/* The outgoing server of BASE, for a test that sets what the scenario format cannot (yet). */
+static OutgoingCfg *base_out(World *w)
+{
+    return &w->nodes[world_find_node(w, "smtp.a.example")].u.out;
 }
 
 static const char *SIMPLE_MSG =
@@ -233,8 +248,11 @@ static void sim_should_bounce_at_once_for_a_null_mx(void)
     REQUIRE(tr != NULL);
     Summary *s = summary_build(tr);
     CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
-    CHECK(strstr(trace_str(tr, s->rows[0].reply), "556 5.1.10") != NULL);
+    /* Postfix's SMTP client's own words: no server said anything, so no reply code. */
+    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply), "Domain c.example does not accept mail (nullMX)");
     CHECK_EQ_INT(count_events(tr, TK_CONN, ":25"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "556"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_BOUNCE, "nullMX"), 1);
     summary_destroy(s);
     trace_destroy(tr);
 }
@@ -282,18 +300,25 @@ static void sim_should_bounce_a_permanently_full_mailbox(void)
                          "");
     REQUIRE(tr != NULL);
     Summary *s = summary_build(tr);
-    /* 60 MB is over both the 10 240 000-byte size limit and the 51 200 000-byte quota: the size
-     * is announced at MAIL FROM, so the size limit answers first. */
-    CHECK(strstr(trace_str(tr, s->rows[0].reply), "552 5.3.4") != NULL);
+    /* 60 MB is over the submission server's own 10 240 000-byte limit: it refuses it at MAIL
+     * FROM ... SIZE= (RFC 1870), and the message stays in the mail client's Outbox. */
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "552 5.3.4 Message size exceeds fixed limit"), 1);
+    CHECK_EQ_INT(s->rows[0].status, ST_DEFERRED);
     summary_destroy(s);
     trace_destroy(tr);
-    tr = run_text(1, "", ",\"quota_policy\":\"permanent\",\"message_size_limit\":100000000", "", "",
-                  "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
-                  "");
+    World *w = load_text(1, "", ",\"quota_policy\":\"permanent\",\"message_size_limit\":100000000", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":60000000}",
+                         "");
+    REQUIRE(w != NULL);
+    base_out(w)->size_limit_bytes = 100000000;
+    tr = sim_run_world(w, NULL);
+    world_destroy(w);
     REQUIRE(tr != NULL);
     s = summary_build(tr);
     CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
-    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply), "552 5.2.2 <bob@b.example>: Mailbox is full");
+    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply),
+                 "host mx.b.example[203.0.113.25] said: 552 5.2.2 <bob@b.example>: Mailbox is full "
+                 "(in reply to RCPT TO command)");
     summary_destroy(s);
     trace_destroy(tr);
 }
@@ -817,7 +842,304 @@ static void sim_should_serve_a_domain_among_200000(void)
     }
 }
 
+/* ---- Postfix's SMTP client: addresses, MX fall-through, limits (each failed before) ---- */
+
+/* Count of SMTP commands from smtp.a.example to `server` starting with `verb`. */
+static int commands_to(const Trace *tr, const char *server, const char *verb)
+{
+    int32_t from = trace_find_node(tr, "smtp.a.example"), to = trace_find_node(tr, server);
+    int n = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        n += ev->kind == TK_SMTP && ev->sub == TRACE_ASK && ev->from == from && ev->to == to &&
+             strncmp(trace_str(tr, ev->text), verb, strlen(verb)) == 0;
+    }
+    return n;
+}
+
+/* mx.b.example has two addresses, one of them (an old machine) refusing. Postfix tries them in
+ * random order (smtp_randomize_addresses) and moves on to the next address in the same attempt
+ * (smtp_mx_address_limit counts addresses, not hosts): every seed delivers in one attempt, and
+ * some seed meets the refusing one first. */
+static void sim_should_try_every_address_of_an_mx_host(void)
+{
+    int refused_first = 0;
+    for (int seed = 1; seed <= 8; seed++) {
+        Trace *tr = run_text(seed, "", "",
+                             ",{\"id\":\"old.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.26\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\"}",
+                             ",{\"name\":\"mx.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.26\"}",
+                             SIMPLE_MSG,
+                             "{\"at_s\":0,\"do\":\"outage\",\"node\":\"old.b.example\",\"mode\":\"refuse\"}");
+        REQUIRE(tr != NULL);
+        Summary *s = summary_build(tr);
+        CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+        CHECK_EQ_INT(s->rows[0].attempts, 1);
+        CHECK_EQ_INT(count_events(tr, TK_DEFER, NULL), 0);
+        refused_first += count_events(tr, TK_CONN, "connect to mx.b.example[203.0.113.26]:25") == 1 &&
+                         count_events(tr, TK_CONN, "Connection refused") == 1;
+        summary_destroy(s);
+        trace_destroy(tr);
+    }
+    CHECK(refused_first > 0);
+}
+
+/* A two-MX domain whose primary greylists: Postfix keeps the recipient for the backup in the same
+ * attempt instead of deferring it (smtp_trouble.c: a soft error from a server that is not the
+ * last is not final). */
+static const char *BACKUP_NODES =
+    ",{\"id\":\"mx2.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.26\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\"}";
+static const char *BACKUP_RECORDS =
+    ",{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":20,\"host\":\"mx2.b.example\"},"
+    "{\"name\":\"mx2.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.26\"}";
+
+static void sim_should_offer_a_recipient_the_primary_defers_to_the_backup(void)
+{
+    Trace *tr = run_text(1, "", ",\"greylist\":true", BACKUP_NODES, BACKUP_RECORDS, SIMPLE_MSG, "");
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
+    CHECK_EQ_INT(s->rows[0].attempts, 1);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "450 4.2.0 <bob@b.example>"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx2.b.example", "RCPT TO:<bob@b.example>"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "DATA"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_DEFER, NULL), 0);
+    summary_destroy(s);
+    trace_destroy(tr);
+    /* With the backup also deferring, the last server's 4xx is the attempt's answer, logged as
+     * Postfix logs a remote reply. */
+    tr = run_text(1, "", ",\"greylist\":true",
+                  ",{\"id\":\"mx2.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.26\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\",\"greylist\":true}",
+                  BACKUP_RECORDS, SIMPLE_MSG, "");
+    REQUIRE(tr != NULL);
+    const TraceEvent *d = find_event(tr, TK_DEFER, "m1", "");
+    REQUIRE(d != NULL);
+    CHECK_EQ_STR(trace_str(tr, d->text),
+                 "host mx2.b.example[203.0.113.26] said: 450 4.2.0 <bob@b.example>: Recipient "
+                 "address rejected: Greylisted (in reply to RCPT TO command)");
+    trace_destroy(tr);
+}
+
+/* At most smtp_mx_session_limit (2) sessions per attempt: a third MX host is not tried. */
+static void sim_should_stop_after_two_sessions_in_one_attempt(void)
+{
+    World *w = load_text(1, "", ",\"greylist\":true",
+                         ",{\"id\":\"mx2.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.26\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\",\"greylist\":true},"
+                         "{\"id\":\"mx3.b.example\",\"kind\":\"incoming\",\"ip\":\"203.0.113.27\",\"domains\":[\"b.example\"],\"store\":\"store.b.example\"}",
+                         ",{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":20,\"host\":\"mx2.b.example\"},"
+                         "{\"name\":\"mx2.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.26\"},"
+                         "{\"name\":\"b.example\",\"type\":\"MX\",\"pref\":30,\"host\":\"mx3.b.example\"},"
+                         "{\"name\":\"mx3.b.example\",\"type\":\"A\",\"addr\":\"203.0.113.27\"}",
+                         SIMPLE_MSG, "");
+    REQUIRE(w != NULL);
+    w->horizon_us = 200 * US_PER_S; /* the first attempt only */
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx3.b.example", "EHLO"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_DEFER, "mx2.b.example"), 1);
+    trace_destroy(tr);
+    /* With no session limit the third host takes it. */
+    base_out(w)->mx_session_limit = 0;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx3.b.example", "RCPT TO:<bob@b.example>"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_DEFER, NULL), 0);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+/* An MX host name with no address: Postfix bounces (5.4.4, smtp_defer_if_no_mx_address_found =
+ * no) at once, or defers (4.4.4) when that option is set. */
+static void sim_should_bounce_when_no_mx_host_has_an_address(void)
+{
+    const char *records = ",{\"name\":\"c.example\",\"type\":\"MX\",\"pref\":10,\"host\":\"gone.c.example\"}";
+    const char *msg = "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"x@c.example\"],\"subject\":\"x\",\"body\":\"x\"}";
+    World *w = load_text(1, "", "", "", records, msg, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_INT(s->rows[0].attempts, 1);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "name=gone.c.example type=A: Host not found") != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    base_out(w)->defer_if_no_mx_address = true;
+    w->horizon_us = 200 * US_PER_S;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_DEFERRED);
+    summary_destroy(s);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+/* 60 recipients at one domain, in To: mixed with another domain's: two transactions (50 + 10,
+ * default_destination_recipient_limit), and one bounce for the message however many deliveries
+ * refused some of its recipients. */
+static void sim_should_send_at_most_50_recipients_per_delivery(void)
+{
+    char msg[8192];
+    size_t n = (size_t)snprintf(msg, sizeof msg,
+                                "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"subject\":\"x\",\"body\":\"x\",\"to\":[\"bob@b.example\"");
+    for (int i = 0; i < 59; i++) {
+        n += (size_t)snprintf(msg + n, sizeof msg - n, ",\"u%d@b.example\"%s", i,
+                              i == 10 ? ",\"alice@a.example\"" : "");
+    }
+    snprintf(msg + n, sizeof msg - n, "]}");
+    World *w = load_text(1, "", "", "", "", msg, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "MAIL FROM"), 2);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "RCPT TO"), 60);
+    CHECK_EQ_INT(count_events(tr, TK_BOUNCE, "User unknown"), 59);
+    CHECK(trace_find_msg(tr, "m1-dsn") != TRACE_NONE);
+    CHECK_EQ_INT(trace_find_msg(tr, "m1-dsn2"), TRACE_NONE);
+    trace_destroy(tr);
+    base_out(w)->recipient_limit = 20;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "MAIL FROM"), 3);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+/* The client reads the server's EHLO SIZE: a message too big for it is returned at once with
+ * status 5.3.4 and no MAIL is sent; a client that does not check gets the 552 at MAIL. */
+static void sim_should_not_offer_a_message_bigger_than_the_server_s_size(void)
+{
+    const char *msg = "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":50000}";
+    World *w = load_text(1, "", ",\"message_size_limit\":10000", "", "", msg, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_STR(trace_str(tr, s->rows[0].reply),
+                 "message size 50000 exceeds size limit 10000 of server mx.b.example[203.0.113.25]");
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "EHLO"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "MAIL FROM"), 0);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "552"), 0);
+    summary_destroy(s);
+    trace_destroy(tr);
+    base_out(w)->checks_size = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "552 5.3.4 Message size exceeds fixed limit"), 1);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "(in reply to MAIL FROM command)") != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+/* The submission server announces SIZE 10240000 and refuses MAIL FROM ... SIZE= above it. */
+static void sim_should_refuse_a_submission_over_the_announced_size(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":12000862}",
+                         "");
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "250-SIZE 10240000"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "552 5.3.4 Message size exceeds fixed limit"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_QUEUE, NULL), 0);
+    trace_destroy(tr);
+}
+
+/* Postfix 3.7 with short timers (queue_run_delay 10 s, backoff 10-80 s, lifetime 300 s) and a
+ * refused connection on every try: once the wait is capped, tries come exactly 80 s apart; the
+ * message expires at the first try that ends 300 whole seconds after it arrived, is logged as
+ * expired and returned with the last error (4.4.1). */
+static void sim_should_retry_and_expire_on_postfix_s_whole_second_clock(void)
+{
+    World *w = load_text(1, "", "", "", "", SIMPLE_MSG,
+                         "{\"at_s\":0,\"do\":\"outage\",\"node\":\"mx.b.example\",\"mode\":\"refuse\"}");
+    REQUIRE(w != NULL);
+    RetryPolicy *p = &base_out(w)->retry;
+    p->queue_run_us = 10 * US_PER_S;
+    p->min_backoff_us = 10 * US_PER_S;
+    p->max_backoff_us = 80 * US_PER_S;
+    p->lifetime_us = 300 * US_PER_S;
+    base_out(w)->scan_phase_us = 6200 * US_PER_MS;
+    Trace *tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    REQUIRE(tr != NULL);
+    const TraceEvent *q = find_event(tr, TK_QUEUE, "m1", "");
+    REQUIRE(q != NULL);
+    int64_t arrival_s = q->t_us / US_PER_S, prev = q->t_us, last_gap = 0;
+    int tries = 1;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind != TK_RETRY) {
+            continue;
+        }
+        /* Every try falls on a scan (6.2 + k * 10 s). */
+        CHECK_EQ_INT((ev->t_us - 6200 * US_PER_MS) % (10 * US_PER_S), 0);
+        last_gap = ev->t_us - prev;
+        prev = ev->t_us;
+        tries++;
+    }
+    CHECK_EQ_INT(last_gap, 80 * US_PER_S);
+    const TraceEvent *b = find_event(tr, TK_BOUNCE, "m1", "");
+    REQUIRE(b != NULL);
+    CHECK(b->t_us / US_PER_S - arrival_s >= 300);
+    CHECK(b->t_us - prev < US_PER_S); /* at the end of the try that found it expired */
+    CHECK_EQ_STR(trace_str(tr, b->text),
+                 "expired, returned to sender; last error: connect to "
+                 "mx.b.example[203.0.113.25]:25: Connection refused");
+    CHECK(tries >= 6);
+    trace_destroy(tr);
+}
+
+/* Three messages to b.example at 1, 3 and 4 s: the second finds the first's delivery ended
+ * within the last second (back to back), so on-demand caching starts and its session is left open; the
+ * third reuses it (RSET, then MAIL: no look-ups, no connection), and the idle session is closed
+ * 2 s after. Without the cache every message connects and says QUIT. */
+static void sim_should_reuse_a_cached_session_for_back_to_back_mail(void)
+{
+    const char *msgs =
+        "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"a\",\"body\":\"a\"},"
+        "{\"id\":\"m2\",\"at_s\":3,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],\"subject\":\"b\",\"body\":\"b\"},"
+        "{\"id\":\"m3\",\"at_s\":4,\"from\":\"alice@a.example\",\"to\":[\"carl@b.example\"],\"subject\":\"c\",\"body\":\"c\"}";
+    World *w = load_text(1, "", "", "", "", msgs, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    Summary *s = summary_build(tr);
+    for (uint32_t i = 0; i < 3; i++) {
+        CHECK_EQ_INT(s->rows[i].status, ST_DELIVERED);
+    }
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "RSET"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "EHLO"), 2);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "MAIL FROM"), 3);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "QUIT"), 1);
+    CHECK_EQ_INT(count_events(tr, TK_CONN, "connection closed: idle for 2 s"), 1);
+    const TraceEvent *rset = find_event(tr, TK_SMTP, "m3", "RSET");
+    CHECK(rset != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+    base_out(w)->connection_cache = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "RSET"), 0);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "EHLO"), 3);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "QUIT"), 3);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
+          TEST_CASE(sim_should_try_every_address_of_an_mx_host),
+          TEST_CASE(sim_should_offer_a_recipient_the_primary_defers_to_the_backup),
+          TEST_CASE(sim_should_stop_after_two_sessions_in_one_attempt),
+          TEST_CASE(sim_should_bounce_when_no_mx_host_has_an_address),
+          TEST_CASE(sim_should_send_at_most_50_recipients_per_delivery),
+          TEST_CASE(sim_should_not_offer_a_message_bigger_than_the_server_s_size),
+          TEST_CASE(sim_should_refuse_a_submission_over_the_announced_size),
+          TEST_CASE(sim_should_retry_and_expire_on_postfix_s_whole_second_clock),
+          TEST_CASE(sim_should_reuse_a_cached_session_for_back_to_back_mail),
           TEST_CASE(sim_should_share_one_transaction_per_domain),
           TEST_CASE(sim_should_try_mx_hosts_in_preference_order),
           TEST_CASE(sim_should_never_bounce_a_bounce),
