@@ -138,6 +138,7 @@ static void node_defaults(WorldNode *n)
         n->u.in.greylist_delay_us = 300 * US_PER_S;
         n->u.in.greylist_max_age_us = 35 * 86400 * US_PER_S;
         n->u.in.greylist_auto_whitelist = 5;
+        n->u.in.greylist_retry_window_us = 2 * 86400 * US_PER_S;
         n->u.in.size_limit_bytes = 10240000;
         n->u.in.quota = QUOTA_TEMPORARY;
         n->u.in.concurrency = 100;

@@ -92,7 +92,8 @@ typedef struct {
     bool greylist;
     int64_t greylist_delay_us;      /* postgrey --delay: 300 s */
     int64_t greylist_max_age_us;    /* postgrey --max-age: 35 d */
-    uint32_t greylist_auto_whitelist; /* passes before the client is whitelisted: 5 */
+    uint32_t greylist_auto_whitelist; /* counted passes before the client is whitelisted: 5 */
+    int64_t greylist_retry_window_us; /* postgrey --retry-window: 2 d */
     int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 */
     QuotaPolicy quota;              /* over quota: 452 4.2.2 (temporary) or 552 5.2.2 */
     uint32_t concurrency;           /* simultaneous SMTP sessions */
