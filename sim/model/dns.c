@@ -389,10 +389,16 @@ void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAn
     }
     out->rcode = RCODE_NOERROR;
     out->ttl_us = INT64_MAX;
-    DnsType want = qtype == QTYPE_MX ? DNS_MX : DNS_A;
+    DnsType want;
+    switch (qtype) {
+    case QTYPE_MX: want = DNS_MX; break;
+    case QTYPE_A: want = DNS_A; break;
+    case QTYPE_PTR: want = DNS_PTR; break;
+    default: out->ttl_us = 0; return; /* no TXT data: NODATA */
+    }
     for (uint32_t i = run->first; i < run->first + run->count && out->count < DNS_MAX_RR; i++) {
         const DnsRecord *r = &db->recs[i];
-        if (r->type != want || (qtype != QTYPE_MX && qtype != QTYPE_A)) {
+        if (r->type != want) {
             continue;
         }
         out->rr[out->count++] = (DnsRR){ r->pref, r->host, r->addr };
@@ -545,6 +551,8 @@ const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrP
         if (qtype == QTYPE_MX) {
             n += (size_t)snprintf(buf + n, size - n, "%s%u %s", sep, ans->rr[i].pref,
                                   strpool_get(sp, ans->rr[i].host));
+        } else if (qtype == QTYPE_PTR) {
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, strpool_get(sp, ans->rr[i].host));
         } else {
             char ip[16];
             world_format_ip(ans->rr[i].addr, ip);

@@ -1,10 +1,11 @@
 /* dns: the Domain Name System as mail sees it (RFC 1034/1035, RFC 5321 §5.1, RFC 7505, RFC 2308).
  *
  * Two objects:
- *  - DnsDb, the authoritative data of every zone in the world (MX and A records) plus scripted
- *    failure windows (a zone whose servers answer SERVFAIL, time out, or vanish). A name with no
- *    records at all is NXDOMAIN; a name with records but none of the asked type is NOERROR with
- *    no answer (NODATA), which for MX means "use the implicit MX" (the domain's own A record).
+ *  - DnsDb, the authoritative data of every zone in the world (MX, A and PTR records) plus
+ *    scripted failure windows (a zone whose servers answer SERVFAIL, time out, or vanish). A
+ *    name with no records at all is NXDOMAIN; a name with records but none of the asked type is
+ *    NOERROR with no answer (NODATA), which for MX means "use the implicit MX" (the domain's own
+ *    A record). A reverse name with no PTR is NXDOMAIN: the address has no reverse DNS.
  *  - DnsCache, one resolver's cache: positive answers live for their TTL, NXDOMAIN for the
  *    negative TTL (RFC 2308); SERVFAIL and timeouts are not cached.
  * Timing (how long an answer takes) is the simulation's business; this module only answers.
@@ -24,7 +25,7 @@
 
 typedef struct {
     uint16_t pref; /* MX preference */
-    StrId host;    /* MX exchange */
+    StrId host;    /* MX exchange; PTR: the name */
     uint32_t addr; /* A address */
 } DnsRR;
 
@@ -84,6 +85,7 @@ bool dns_resolve(DnsCache *cache, DnsDb *db, StrId name, TraceQtype qtype, int64
 void dns_sort_mx(DnsAnswer *ans, Rng *rng);
 
 /* Human text of an answer: "10 mx1.b.example, 20 mx2.b.example", "203.0.113.25",
+ * "smtp.a.example" (PTR),
  * "0 . (null MX: this domain accepts no mail)", "NXDOMAIN", "no MX record (NODATA)". */
 const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrPool *sp, char *buf,
                               size_t size);

@@ -1,6 +1,10 @@
-/* sim_filter: a spam filter judging one inbound copy (see sim_filter.h). Owns the SBL look-up, the
- * verdict's trace and headers and auto-learning; does not own the rules and Bayes arithmetic
- * (spamfilter.c) nor the store the copy goes on to (sim_store.c).
+/* sim_filter: a spam filter judging one inbound copy (see sim_filter.h). Owns the reverse (PTR)
+ * and SBL look-ups, the verdict's trace and headers and auto-learning; does not own the rules and
+ * Bayes arithmetic (spamfilter.c) nor the store the copy goes on to (sim_store.c).
+ *
+ * Order: the PTR look-up of the relay's IP (RDNS_NONE), then the SBL look-up (RCVD_IN_SBL), then
+ * the scan. Inbound.relay_rdns carries the PTR result and Inbound.spam the SBL result until the
+ * scan; the relay_rdns given to inbound_accept is not used.
  */
 #include "model/sim_filter.h"
 
@@ -71,15 +75,9 @@ static void sbl_answer(Sim *sim, uint32_t i, const DnsAnswer *ans)
     scan(sim, i);
 }
 
-void filter_arrive(Engine *eng, void *obj, uint64_t arg)
+static void check_sbl(Sim *sim, uint32_t i)
 {
-    Sim *sim = obj;
-    uint32_t i = (uint32_t)arg;
     Inbound *in = &sim->inbound[i];
-    if (sim->nodes[in->filter].down) {
-        engine_schedule_in(eng, SIM_BLOCKED_RETRY_US, filter_arrive, sim, i);
-        return;
-    }
     const FilterCfg *cfg = &sim_node(sim, in->filter)->u.filter;
     in->spam = false;
     if (cfg->sbl_zone != STR_EMPTY && cfg->resolver != NONE) {
@@ -89,4 +87,50 @@ void filter_arrive(Engine *eng, void *obj, uint64_t arg)
         return;
     }
     scan(sim, i);
+}
+
+/* The PTR answer about the relay's IP: a name, or none (NXDOMAIN, or a failure, which Postfix
+ * also records as "unknown"): RDNS_NONE. */
+static void ptr_answer(Sim *sim, uint32_t i, const DnsAnswer *ans)
+{
+    sim->inbound[i].relay_rdns = ans->rcode == RCODE_NOERROR && ans->count > 0;
+    check_sbl(sim, i);
+}
+
+/* Who asks for the relay's PTR, and through which resolver: the filter through its own resolver,
+ * else the accepting server through its resolver (on a real host the filter uses the same
+ * resolver as its mail server). False when neither has one: nothing can be looked up. */
+static bool ptr_asker(const Sim *sim, const Inbound *in, int32_t *asker, int32_t *resolver)
+{
+    const WorldNode *filter = sim_node(sim, in->filter), *server = sim_node(sim, in->server);
+    if (filter->u.filter.resolver != NONE) {
+        *asker = in->filter;
+        *resolver = filter->u.filter.resolver;
+        return true;
+    }
+    if (server->kind == NODE_INCOMING && server->u.in.resolver != NONE) {
+        *asker = in->server;
+        *resolver = server->u.in.resolver;
+        return true;
+    }
+    return false;
+}
+
+void filter_arrive(Engine *eng, void *obj, uint64_t arg)
+{
+    Sim *sim = obj;
+    uint32_t i = (uint32_t)arg;
+    Inbound *in = &sim->inbound[i];
+    if (sim->nodes[in->filter].down) {
+        engine_schedule_in(eng, SIM_BLOCKED_RETRY_US, filter_arrive, sim, i);
+        return;
+    }
+    int32_t asker, resolver;
+    if (!ptr_asker(sim, in, &asker, &resolver)) {
+        in->relay_rdns = true; /* not checked: RDNS_NONE cannot fire without a look-up */
+        check_sbl(sim, i);
+        return;
+    }
+    lookup_start(sim, ptr_answer, i, asker, resolver, world_ptr_name(sim->sp, in->relay_ip),
+                 QTYPE_PTR, (int32_t)in->msg);
 }

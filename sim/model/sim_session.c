@@ -242,7 +242,7 @@ static void rcpt_reply(Sim *sim, uint32_t s)
         verdict = in->quota == QUOTA_PERMANENT ? SMTP_MAILBOX_FULL_P : SMTP_MAILBOX_FULL_T;
     } else if (in->greylist) {
         GreylistCfg gc = { in->greylist_delay_us, in->greylist_max_age_us,
-                           in->greylist_auto_whitelist };
+                           in->greylist_auto_whitelist, in->greylist_retry_window_us };
         GreyVerdict g = greylist_check(sim->nodes[se->server].greylist, &gc,
                                        sim_node(sim, se->client)->ip, m->sender, r->addr,
                                        engine_now(sim->eng));

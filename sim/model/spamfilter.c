@@ -436,13 +436,27 @@ static void format_score(int32_t milli, char *buf, size_t size)
     snprintf(buf, size, "%s%d.%d", tenths < 0 ? "-" : "", abs(tenths) / 10, abs(tenths) % 10);
 }
 
+/* A rule's score as SpamAssassin's _TESTSSCORES_ tag prints it: the configured number as Perl
+ * writes it, with no trailing zeros ("0.793", "1.36", "-1.9", "2"). */
+static void format_rule_score(int32_t milli, char *buf, size_t size)
+{
+    int32_t mag = milli < 0 ? -milli : milli;
+    int len = snprintf(buf, size, "%s%d.%03d", milli < 0 ? "-" : "", mag / 1000, mag % 1000);
+    while (len > 0 && (size_t)len < size && buf[len - 1] == '0') {
+        buf[--len] = '\0';
+    }
+    if (len > 0 && (size_t)len < size && buf[len - 1] == '.') {
+        buf[--len] = '\0';
+    }
+}
+
 static int cmp_rule_name(const void *a, const void *b)
 {
     return strcmp(RULE_NAMES[*(const int *)a], RULE_NAMES[*(const int *)b]);
 }
 
 /* Writes the fired rules alphabetically, as SpamAssassin lists them: "A,B,C" (the _TESTS_
- * template), or with `cfg` "A=0.5,B=1.7" (_TESTSSCORES_); "none" when nothing fired. */
+ * template), or with `cfg` "A=0.5,B=0.793" (_TESTSSCORES_); "none" when nothing fired. */
 static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, size_t size)
 {
     int rules[RULE_COUNT], n = 0;
@@ -458,7 +472,7 @@ static void format_tests(const SpamResult *r, const FilterCfg *cfg, char *buf, s
         char score[16] = "";
         if (cfg) {
             score[0] = '=';
-            format_score(cfg->score_milli[rules[i]], score + 1, sizeof score - 1);
+            format_rule_score(cfg->score_milli[rules[i]], score + 1, sizeof score - 1);
         }
         used += (size_t)snprintf(buf + used, size - used, "%s%s%s", i ? "," : "",
                                  RULE_NAMES[rules[i]], score);

@@ -29,7 +29,8 @@ typedef struct {
     const char *body;
     const char *sender;   /* envelope sender address, "" for a bounce */
     bool has_date;
-    bool relay_rdns;      /* the sending server's IP has a PTR record */
+    bool relay_rdns;      /* a PTR look-up of the sending server's IP found a name (else
+                             RDNS_NONE fires) */
     bool relay_in_sbl;    /* the sending server's IP is on the filter's SBL zone */
 } SpamInput;
 
@@ -40,7 +41,7 @@ typedef struct {
     double bayes_p;       /* Bayes spam probability, or -1 when Bayes did not vote */
     int autolearn;        /* -1 no, 0 ham, 1 spam */
     char tests[256];      /* "SUBJ_ALL_CAPS,URIBL_BLACK" or "none" */
-    char tests_scored[320]; /* "SUBJ_ALL_CAPS=0.5,URIBL_BLACK=1.7" or "none" */
+    char tests_scored[320]; /* "RDNS_NONE=0.793,URIBL_BLACK=1.7" (_TESTSSCORES_) or "none" */
     char status[384];     /* X-Spam-Status value */
 } SpamResult;
 

@@ -3,6 +3,7 @@
  * docs/design/mail-facts.md enter the code. */
 #include "model/world.h"
 
+#include "util/idmap.h"
 #include "util/pairmap.h"
 #include "util/xalloc.h"
 
@@ -150,6 +151,7 @@ static void node_defaults(WorldNode *n)
         n->u.in.greylist_delay_us = 300 * US_PER_S;
         n->u.in.greylist_max_age_us = 35 * 86400 * US_PER_S;
         n->u.in.greylist_auto_whitelist = 5;
+        n->u.in.greylist_retry_window_us = 2 * 86400 * US_PER_S;
         n->u.in.size_limit_bytes = 10240000;
         n->u.in.pipelining = true;
         n->u.in.quota = QUOTA_TEMPORARY;
@@ -445,6 +447,42 @@ static void sort_actions(World *w)
     free(keys);
 }
 
+StrId world_ptr_name(StrPool *sp, uint32_t ip)
+{
+    return strpool_internf(sp, "%u.%u.%u.%u.in-addr.arpa", ip & 255, (ip >> 8) & 255,
+                           (ip >> 16) & 255, ip >> 24);
+}
+
+/* An outgoing server's `rdns` is a PTR record in the DNS data: the receiving side finds it (or
+ * NXDOMAIN) by a real look-up. A PTR a world already has for that name is left alone. */
+static void add_ptr_records(World *w)
+{
+    IdMap have = { 0 };
+    for (uint32_t i = 0; i < w->record_count; i++) {
+        if (w->records[i].type == DNS_PTR) {
+            idmap_set(&have, w->records[i].name, (int32_t)i);
+        }
+    }
+    for (uint32_t i = 0; i < w->node_count; i++) {
+        const WorldNode *n = &w->nodes[i];
+        if (n->kind != NODE_OUTGOING || !n->u.out.rdns || n->ip == 0) {
+            continue;
+        }
+        StrId name = world_ptr_name(w->strings, n->ip);
+        if (idmap_get(&have, name) >= 0) {
+            continue;
+        }
+        StrId host = n->name;
+        DnsRecord *r = world_add_record(w);
+        r->name = name;
+        r->type = DNS_PTR;
+        r->host = host;
+        r->ttl_us = 3600 * US_PER_S;
+        idmap_set(&have, name, (int32_t)(w->record_count - 1));
+    }
+    idmap_free(&have);
+}
+
 void world_finalize(World *w)
 {
     for (uint32_t i = 0; i < w->spec_count; i++) {
@@ -454,6 +492,7 @@ void world_finalize(World *w)
     }
     sort_actions(w);
     add_implicit_links(w);
+    add_ptr_records(w);
 }
 
 bool world_parse_ip(const char *s, uint32_t *out)

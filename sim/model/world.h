@@ -113,7 +113,8 @@ typedef struct {
     bool greylist;
     int64_t greylist_delay_us;      /* postgrey --delay: 300 s */
     int64_t greylist_max_age_us;    /* postgrey --max-age: 35 d */
-    uint32_t greylist_auto_whitelist; /* passes before the client is whitelisted: 5 */
+    uint32_t greylist_auto_whitelist; /* counted passes before the client is whitelisted: 5 */
+    int64_t greylist_retry_window_us; /* postgrey --retry-window: 2 d */
     int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 (its EHLO SIZE) */
     bool pipelining;                /* its EHLO reply offers PIPELINING (Postfix: yes) */
     QuotaPolicy quota;              /* over quota: 452 4.2.2 (temporary) or 552 5.2.2 */
@@ -178,13 +179,14 @@ typedef struct {
 } WorldLink;
 
 /* ---- DNS ---- */
-typedef enum { DNS_A, DNS_MX } DnsType;
+typedef enum { DNS_A, DNS_MX, DNS_PTR } DnsType;
 
 typedef struct {
-    StrId name;     /* owner name, lower case, no trailing dot */
+    StrId name;     /* owner name, lower case, no trailing dot ("66.2.0.192.in-addr.arpa" for
+                       a PTR) */
     DnsType type;
     uint16_t pref;  /* MX preference */
-    StrId host;     /* MX exchange; "." for a null MX (RFC 7505) */
+    StrId host;     /* MX exchange; "." for a null MX (RFC 7505); PTR: the name it points to */
     uint32_t addr;  /* A address */
     int64_t ttl_us;
 } DnsRecord;
@@ -368,9 +370,11 @@ MailboxCfg *world_find_mailbox(const World *w, int32_t store, StrId addr);
 /* The link between a and b (either direction), or the default link. */
 const WorldLink *world_link(const World *w, int32_t a, int32_t b);
 
-/* Completes a loaded world: computes message sizes, sorts actions by time (stable), and adds
+/* Completes a loaded world: computes message sizes, sorts actions by time (stable), adds
  * implicit links for every pair of nodes that talk (client-outgoing, server-resolver,
- * outgoing-incoming, incoming-filter-store, store-client). Idempotent. */
+ * outgoing-incoming, incoming-filter-store, store-client), and gives every outgoing server with
+ * an IP and `rdns` a PTR record naming it (world_ptr_name of its IP, TTL 3600 s) unless one is
+ * there, so a server without `rdns` answers NXDOMAIN to a reverse look-up. Idempotent. */
 void world_finalize(World *w);
 
 /* Mail-facts defaults (also used by the loader's documentation and tests). */
@@ -385,6 +389,9 @@ static inline const char *world_status_name(RcptStatus s)
 {
     return status_name(s);
 }
+
+/* The reverse-DNS name of `ip` (RFC 1035 §3.5): "66.2.0.192.in-addr.arpa", interned in `sp`. */
+StrId world_ptr_name(StrPool *sp, uint32_t ip);
 
 /* "203.0.113.5" <-> host-order uint32. Parse returns false on anything but four 0-255 parts. */
 bool world_parse_ip(const char *s, uint32_t *out);

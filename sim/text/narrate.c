@@ -149,7 +149,9 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
         }
         break;
     case TK_DNS:
-        if (ev->sub == TRACE_ANSWER && ev->num2 == RCODE_NXDOMAIN) {
+        if (ev->sub == TRACE_ANSWER && ev->num == QTYPE_PTR && ev->num2 != RCODE_NOERROR) {
+            snprintf(buf, size, "No name for the sending server's address (no reverse DNS): the spam filter's RDNS_NONE fires.");
+        } else if (ev->sub == TRACE_ANSWER && ev->num2 == RCODE_NXDOMAIN) {
             snprintf(buf, size, "DNS says this name does not exist: a permanent failure.");
         } else if (ev->sub == TRACE_ANSWER && (ev->num2 == RCODE_SERVFAIL || ev->num2 == RCODE_TIMEOUT)) {
             snprintf(buf, size, "DNS could not answer right now: a temporary failure, so try again later.");

@@ -90,6 +90,16 @@ int labelplace_put(LabelPlacer *lp, const LabelSpot *cand, int n, float w, float
         }
     }
     *out = (LayoutRect){ cand[best].x, cand[best].y, w, h };
+    /* No candidate is free: a few pixels up or down may cost less (a gap narrower than the
+     * candidates' spacing). */
+    for (int d = -8; best_cost > 0 && d <= 8; d++) {
+        LayoutRect r = { cand[best].x, cand[best].y + (float)d, w, h };
+        float c = labelplace_cost(lp, r, own_a, own_b);
+        if (c < best_cost) {
+            best_cost = c;
+            *out = r;
+        }
+    }
     labelplace_block(lp, *out, -1);
     return best;
 }

@@ -5,7 +5,8 @@
  * with no records is NXDOMAIN, a name with records but none of the asked type is NOERROR with no
  * answer (NODATA); "MX 0 ." is a null MX (RFC 7505); answers are cached for their TTL, NXDOMAIN for
  * the negative TTL (RFC 2308), SERVFAIL not at all; DNSBL names are the reversed octets under the
- * zone (RFC 5782 §2.1).
+ * zone (RFC 5782 §2.1); a PTR look-up asks for the reversed octets under in-addr.arpa (RFC 1035
+ * §3.5), and an address without a PTR record is NXDOMAIN.
  */
 #include "model/dns.h"
 #include "test.h"
@@ -524,7 +525,82 @@ static void dns_should_find_the_one_covering_window_among_100000(void)
     world_destroy(w);
 }
 
+static void dns_should_name_an_address_under_in_addr_arpa(void)
+{
+    World *w = world_create();
+    CHECK_EQ_STR(strpool_get(w->strings, world_ptr_name(w->strings, ip("192.0.2.66"))),
+                 "66.2.0.192.in-addr.arpa");
+    CHECK_EQ_STR(strpool_get(w->strings, world_ptr_name(w->strings, ip("10.0.0.255"))),
+                 "255.0.0.10.in-addr.arpa");
+    world_destroy(w);
+}
+
+static void dns_should_answer_a_ptr_query_with_the_name(void)
+{
+    World *w = world_create();
+    DnsRecord *r = world_add_record(w);
+    r->name = str(w, "10.100.51.198.in-addr.arpa");
+    r->type = DNS_PTR;
+    r->host = str(w, "smtp.a.example");
+    r->ttl_us = SEC(3600);
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer ans;
+    dns_db_query(db, str(w, "10.100.51.198.in-addr.arpa"), QTYPE_PTR, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NOERROR);
+    REQUIRE(ans.count == 1);
+    CHECK_EQ_STR(strpool_get(w->strings, ans.rr[0].host), "smtp.a.example");
+    CHECK_EQ_INT(ans.ttl_us, SEC(3600));
+    char buf[128];
+    CHECK_EQ_STR(dns_format_answer(&ans, QTYPE_PTR, w->strings, buf, sizeof buf), "smtp.a.example");
+    /* The same name asked for an A record: NODATA. */
+    dns_db_query(db, str(w, "10.100.51.198.in-addr.arpa"), QTYPE_A, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(ans.count, 0);
+    /* An address with no PTR record: NXDOMAIN, which the filter reads as RDNS_NONE. */
+    dns_db_query(db, str(w, "66.2.0.192.in-addr.arpa"), QTYPE_PTR, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NXDOMAIN);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+/* A scenario's "rdns" is world data: world_finalize gives every outgoing server with rdns (the
+ * default) a PTR record naming it, once however often it runs, and none to a server without. */
+static void dns_should_turn_an_outgoing_servers_rdns_into_a_ptr_record(void)
+{
+    World *w = world_create();
+    int32_t good = world_add_node(w, NODE_OUTGOING, str(w, "smtp.a.example"));
+    w->nodes[good].ip = ip("198.51.100.10");
+    int32_t bad = world_add_node(w, NODE_OUTGOING, str(w, "mail.cheap-pills.xyz"));
+    w->nodes[bad].ip = ip("192.0.2.66");
+    w->nodes[bad].u.out.rdns = false;
+    int32_t mx = world_add_node(w, NODE_INCOMING, str(w, "mx.b.example"));
+    w->nodes[mx].ip = ip("203.0.113.25");
+    world_finalize(w);
+    world_finalize(w);
+    uint32_t ptrs = 0;
+    for (uint32_t i = 0; i < w->record_count; i++) {
+        ptrs += w->records[i].type == DNS_PTR;
+    }
+    CHECK_EQ_INT(ptrs, 1);
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer ans;
+    dns_db_query(db, str(w, "10.100.51.198.in-addr.arpa"), QTYPE_PTR, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NOERROR);
+    REQUIRE(ans.count == 1);
+    CHECK_EQ_STR(strpool_get(w->strings, ans.rr[0].host), "smtp.a.example");
+    CHECK_EQ_INT(ans.ttl_us, SEC(3600));
+    dns_db_query(db, str(w, "66.2.0.192.in-addr.arpa"), QTYPE_PTR, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NXDOMAIN);
+    dns_db_query(db, str(w, "25.113.0.203.in-addr.arpa"), QTYPE_PTR, 0, &ans);
+    CHECK_EQ_INT(ans.rcode, RCODE_NXDOMAIN);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
+          TEST_CASE(dns_should_name_an_address_under_in_addr_arpa),
+          TEST_CASE(dns_should_answer_a_ptr_query_with_the_name),
+          TEST_CASE(dns_should_turn_an_outgoing_servers_rdns_into_a_ptr_record),
           TEST_CASE(dns_should_sort_any_answer_ascending),
           TEST_CASE(dns_should_shuffle_equal_preferences_by_seed),
           TEST_CASE(dns_should_answer_nxdomain_for_an_unknown_name),

@@ -2,8 +2,10 @@
  *
  * postgrey defaults (docs/design/mail-facts.md): key (client /24, sender, recipient); first sight,
  * or a retry sooner than --delay=300 s after first sight, is deferred; a later retry passes and the
- * triplet is remembered; triplets unseen for --max-age=35 days are forgotten; a client that has
- * passed --auto-whitelist-clients=5 times is whitelisted.
+ * triplet is remembered; triplets unseen for --max-age=35 days are forgotten; a retry more than
+ * --retry-window=2 days after the first sighting starts over. The auto-whitelist counts a triplet's
+ * first pass, at most once an hour per client IP address; at --auto-whitelist-clients=5 counts the
+ * client is whitelisted.
  */
 #include "model/greylist.h"
 #include "model/world.h" /* US_PER_S, world_parse_ip */
@@ -12,7 +14,7 @@
 #define SEC(x) ((int64_t)(x) * US_PER_S)
 #define DAY(x) ((int64_t)(x) * 86400 * US_PER_S)
 
-static const GreylistCfg POSTGREY = { SEC(300), DAY(35), 5 };
+static const GreylistCfg POSTGREY = { SEC(300), DAY(35), 5, DAY(2) };
 
 typedef struct {
     StrPool *sp;
@@ -149,7 +151,8 @@ static void greylist_should_forget_triplets_older_than_max_age(void)
     teardown(&f);
 }
 
-/* Five passes from a client's /24 whitelist it: its next new triplet is not greylisted. */
+/* Five counted passes (first passes of five triplets, an hour or more apart) whitelist the
+ * client's IP address: its next new triplet is not greylisted. */
 static void greylist_should_whitelist_a_client_after_five_passes(void)
 {
     Fixture f = setup();
@@ -164,7 +167,7 @@ static void greylist_should_whitelist_a_client_after_five_passes(void)
                      GREY_DEFER_NEW);
         CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, senders[i], f.bob, t + SEC(300)),
                      GREY_PASS);
-        t += SEC(1000);
+        t += SEC(4000);
         if (i < 4) {
             /* Not yet: a brand-new triplet from this client is still greylisted. */
             StrId probe = strpool_internf(f.sp, "probe%d@z.example", i);
@@ -175,11 +178,90 @@ static void greylist_should_whitelist_a_client_after_five_passes(void)
     StrId stranger = strpool_intern(f.sp, "new@elsewhere.example");
     CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, stranger, f.dave, t),
                  GREY_WHITELISTED);
-    /* The same /24 shares the whitelisting; another /24 does not. */
-    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, ip("198.51.100.99"), stranger, f.bob, t),
-                 GREY_WHITELISTED);
-    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, ip("192.0.2.1"), stranger, f.bob, t),
+    teardown(&f);
+}
+
+/* postgrey's auto-whitelist key is the client's address (client_address), not its /24: another
+ * host of the same network is not whitelisted with it. */
+static void greylist_should_whitelist_a_client_address_not_its_network(void)
+{
+    Fixture f = setup();
+    GreylistCfg cfg = POSTGREY;
+    cfg.auto_whitelist = 1;
+    uint32_t client = ip("198.51.100.10");
+    greylist_check(f.gl, &cfg, client, f.alice, f.bob, 0);
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.alice, f.bob, SEC(300)), GREY_PASS);
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.carol, f.dave, SEC(301)), GREY_WHITELISTED);
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, ip("198.51.100.99"), f.carol, f.dave, SEC(302)),
                  GREY_DEFER_NEW);
+    teardown(&f);
+}
+
+/* Later deliveries of a triplet that has passed do not count: only its first pass does. */
+static void greylist_should_count_only_a_triplets_first_pass(void)
+{
+    Fixture f = setup();
+    GreylistCfg cfg = POSTGREY;
+    cfg.auto_whitelist = 2;
+    uint32_t client = ip("198.51.100.10");
+    greylist_check(f.gl, &cfg, client, f.alice, f.bob, 0);
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.alice, f.bob, SEC(300)), GREY_PASS);
+    /* The same triplet, hours apart: it passes as known, but counts no more. */
+    for (int h = 2; h <= 10; h += 2) {
+        CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.alice, f.bob, SEC(h * 3600)),
+                     GREY_PASS);
+    }
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.carol, f.dave, SEC(11 * 3600)),
+                 GREY_DEFER_NEW);
+    teardown(&f);
+}
+
+/* First passes of several triplets within one hour count once. */
+static void greylist_should_count_a_client_at_most_once_an_hour(void)
+{
+    Fixture f = setup();
+    GreylistCfg cfg = POSTGREY;
+    cfg.auto_whitelist = 2;
+    uint32_t client = ip("198.51.100.10");
+    StrId rcpt[4];
+    for (int i = 0; i < 4; i++) {
+        rcpt[i] = strpool_internf(f.sp, "user%d@b.example", i);
+        greylist_check(f.gl, &cfg, client, f.alice, rcpt[i], SEC(i));
+    }
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.alice, rcpt[i], SEC(400 + i)),
+                     GREY_PASS);
+    }
+    /* One count so far: a new triplet is still greylisted. */
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.carol, f.dave, SEC(500)), GREY_DEFER_NEW);
+    /* An hour after the count, the next first pass counts: whitelisted. */
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.carol, f.dave, SEC(400 + 3600)), GREY_PASS);
+    CHECK_EQ_INT(greylist_check(f.gl, &cfg, client, f.carol, f.bob, SEC(400 + 3601)),
+                 GREY_WHITELISTED);
+    teardown(&f);
+}
+
+/* A first retry more than --retry-window after the first sighting is too late: postgrey starts
+ * the triplet over, so it is deferred as new and passes one delay later. */
+static void greylist_should_start_over_after_the_retry_window(void)
+{
+    Fixture f = setup();
+    uint32_t client = ip("198.51.100.10");
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, 0), GREY_DEFER_NEW);
+    /* Exactly at the window's end: still in time. */
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.dave, 0), GREY_DEFER_NEW);
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.dave, DAY(2)), GREY_PASS);
+    /* Early retries do not stretch the window: it counts from the first sighting. */
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, SEC(100)),
+                 GREY_DEFER_EARLY);
+    int64_t late = DAY(2) + SEC(1);
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, late), GREY_DEFER_NEW);
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, late + SEC(299)),
+                 GREY_DEFER_EARLY);
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, late + SEC(300)),
+                 GREY_PASS);
+    /* A triplet that has passed keeps passing, however long after the window. */
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, DAY(20)), GREY_PASS);
     teardown(&f);
 }
 
@@ -234,5 +316,9 @@ RUN_TESTS(TEST_CASE(greylist_should_defer_a_triplet_seen_for_the_first_time),
           TEST_CASE(greylist_should_share_a_triplet_across_a_slash_24),
           TEST_CASE(greylist_should_forget_triplets_older_than_max_age),
           TEST_CASE(greylist_should_whitelist_a_client_after_five_passes),
+          TEST_CASE(greylist_should_whitelist_a_client_address_not_its_network),
+          TEST_CASE(greylist_should_count_only_a_triplets_first_pass),
+          TEST_CASE(greylist_should_count_a_client_at_most_once_an_hour),
+          TEST_CASE(greylist_should_start_over_after_the_retry_window),
           TEST_CASE(greylist_should_never_whitelist_when_auto_whitelist_is_off),
           TEST_CASE(greylist_should_keep_every_triplet_while_growing))

@@ -9,14 +9,19 @@
  * rule hit; FROM_SUSPICIOUS_NTLD and URIBL domains match whatever the letter case.
  */
 #include "model/spamfilter.h"
+#include "model/sim.h"
+#include "scenario/scenario.h"
 #include "test.h"
 
-/* docs/design/mail-facts.md, in thousandths. */
+#include <stdio.h>
+#include <string.h>
+
+/* docs/design/mail-facts.md (SpamAssassin's score set 3), in thousandths. */
 #define SA_SUBJ_ALL_CAPS 500
 #define SA_URIBL_BLACK 1700
-#define SA_RCVD_IN_SBL 2600
-#define SA_RDNS_NONE 2400
-#define SA_MISSING_DATE 2700
+#define SA_RCVD_IN_SBL 141
+#define SA_RDNS_NONE 793
+#define SA_MISSING_DATE 1360
 #define SA_FROM_SUSPICIOUS_NTLD 500
 #define SA_BAYES_00 (-1900)
 #define SA_BAYES_50 800
@@ -300,8 +305,9 @@ static void spamfilter_should_sum_the_scores_of_fired_rules(void)
     teardown(&f);
 }
 
-/* The mail-facts example: 2.7 + 2.4 + 0.5 + 1.7 = 7.3, tests alphabetical, Bayes present but not
- * voting (too little training) so auto-learn is evaluated: 7.3 is between 0.1 and 12.0 -> "no". */
+/* The mail-facts example: 1.36 + 0.793 + 0.5 + 1.7 = 4.353, shown as 4.4; tests alphabetical,
+ * each with its score as configured (_TESTSSCORES_); Bayes present but not voting (too little
+ * training) so auto-learn is evaluated: 4.353 is between 0.1 and 12.0 -> "no". */
 static void spamfilter_should_write_the_x_spam_status_value(void)
 {
     Fixture f = setup();
@@ -314,19 +320,44 @@ static void spamfilter_should_write_the_x_spam_status_value(void)
                      .relay_in_sbl = false };
     SpamResult r;
     score(f.cfg, f.w->strings, b, &in, &r);
-    CHECK_EQ_INT(r.score_milli, 7300);
-    CHECK(r.is_spam);
+    CHECK_EQ_INT(r.score_milli, 4353);
+    CHECK(!r.is_spam);
     CHECK_EQ_INT(r.autolearn, -1);
     CHECK_EQ_STR(r.tests, "MISSING_DATE,RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK");
-    CHECK_EQ_STR(r.status, "Yes, score=7.3 required=5.0 "
+    CHECK_EQ_STR(r.tests_scored,
+                 "MISSING_DATE=1.36,RDNS_NONE=0.793,SUBJ_ALL_CAPS=0.5,URIBL_BLACK=1.7");
+    CHECK_EQ_STR(r.status, "No, score=4.4 required=5.0 "
                            "tests=MISSING_DATE,RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no");
-    /* Under the threshold: "No". */
-    in.has_date = true;
+    /* A stricter threshold: "Yes". */
+    f.cfg->required_milli = 4000;
     score(f.cfg, f.w->strings, b, &in, &r);
-    CHECK(!r.is_spam);
-    CHECK_EQ_STR(r.status, "No, score=4.6 required=5.0 "
-                           "tests=RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no");
+    CHECK(r.is_spam);
+    CHECK_EQ_STR(r.status, "Yes, score=4.4 required=4.0 "
+                           "tests=MISSING_DATE,RDNS_NONE,SUBJ_ALL_CAPS,URIBL_BLACK autolearn=no");
     bayes_destroy(b);
+    teardown(&f);
+}
+
+/* _TESTSSCORES_ prints a rule's score as SpamAssassin's Perl holds it: no trailing zeros. */
+static void spamfilter_should_list_each_rule_with_its_configured_score(void)
+{
+    Fixture f = setup();
+    SpamInput in = clean();
+    in.has_date = false;
+    SpamResult r;
+    static const struct {
+        int32_t milli;
+        const char *want;
+    } CASES[] = {
+        { 793, "MISSING_DATE=0.793" }, { 1360, "MISSING_DATE=1.36" }, { 2000, "MISSING_DATE=2" },
+        { -1900, "MISSING_DATE=-1.9" }, { -50, "MISSING_DATE=-0.05" }, { 0, "MISSING_DATE=0" },
+        { 12345, "MISSING_DATE=12.345" },
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        f.cfg->score_milli[RULE_MISSING_DATE] = CASES[i].milli;
+        score(f.cfg, f.w->strings, NULL, &in, &r);
+        CHECK_EQ_STR(r.tests_scored, CASES[i].want);
+    }
     teardown(&f);
 }
 
@@ -505,6 +536,100 @@ static void bayes_should_unlearn_when_relearning_the_other_way(void)
     bayes_destroy(b);
 }
 
+/* ---- RDNS_NONE from a real PTR look-up, in a whole run ---- */
+
+/* Scenario 09 (its spam robot's server has "rdns": false), with `fail_reverse` the reverse zone
+ * in-addr.arpa answers SERVFAIL all along. */
+static Trace *run_spam_scenario(bool fail_reverse)
+{
+    Error err = { 0 };
+    World *w = scenario_load_file(MAILSIM_SOURCE_DIR "/scenarios/09-spam-filtered.json", &err);
+    if (!w) {
+        return NULL;
+    }
+    if (fail_reverse) {
+        Action *a = world_add_action(w);
+        a->at_us = 0;
+        a->kind = ACT_DNS_FAILURE;
+        a->name = strpool_intern(w->strings, "in-addr.arpa");
+        a->rcode = RCODE_SERVFAIL;
+        a->until_us = INT64_MAX;
+        world_finalize(w);
+    }
+    SimOptions so = { 0 };
+    Trace *tr = sim_run_world(w, &so);
+    world_destroy(w);
+    return tr;
+}
+
+typedef struct {
+    int asks, answers;   /* PTR queries and answers for the message */
+    int answer_rcode;    /* of the last answer */
+    char answer[64];     /* its text */
+    char qname[64];
+    char tests[256];     /* the verdict's rules with scores */
+} PtrSeen;
+
+static PtrSeen ptr_seen(const Trace *tr, const char *msg_id)
+{
+    PtrSeen p = { 0 };
+    int32_t m = trace_find_msg(tr, msg_id);
+    const TraceEvent *ev = trace_events(tr);
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *e = &ev[i];
+        if (e->msg != m) {
+            continue;
+        }
+        if (e->kind == TK_DNS && e->num == QTYPE_PTR) {
+            snprintf(p.qname, sizeof p.qname, "%s", trace_str(tr, e->aux));
+            if (e->sub == TRACE_ASK) {
+                p.asks++;
+            } else {
+                p.answers++;
+                p.answer_rcode = e->num2;
+                snprintf(p.answer, sizeof p.answer, "%s", trace_str(tr, e->text));
+            }
+        } else if (e->kind == TK_SPAM) {
+            snprintf(p.tests, sizeof p.tests, "%s", trace_str(tr, e->aux));
+        }
+    }
+    return p;
+}
+
+/* The receiving side asks its resolver for d.c.b.a.in-addr.arpa: NXDOMAIN for the spam robot's
+ * server (no PTR), its name for Alice's; RDNS_NONE fires for the first only. */
+static void spamfilter_should_fire_rdns_none_from_a_ptr_lookup(void)
+{
+    Trace *tr = run_spam_scenario(false);
+    REQUIRE(tr != NULL);
+    PtrSeen spam = ptr_seen(tr, "m2");
+    CHECK_EQ_INT(spam.asks, 1);
+    CHECK_EQ_INT(spam.answers, 1);
+    CHECK_EQ_STR(spam.qname, "66.2.0.192.in-addr.arpa");
+    CHECK_EQ_INT(spam.answer_rcode, RCODE_NXDOMAIN);
+    CHECK(strstr(spam.tests, "RDNS_NONE=0.793") != NULL);
+    PtrSeen ham = ptr_seen(tr, "m1");
+    CHECK_EQ_INT(ham.asks, 1);
+    CHECK_EQ_STR(ham.qname, "10.100.51.198.in-addr.arpa");
+    CHECK_EQ_INT(ham.answer_rcode, RCODE_NOERROR);
+    CHECK_EQ_STR(ham.answer, "smtp.a.example");
+    CHECK(strstr(ham.tests, "RDNS_NONE") == NULL);
+    trace_destroy(tr);
+}
+
+/* The answer decides, not the scenario's flag: when the reverse zone fails, Alice's server (which
+ * has a PTR) gets no name either, and RDNS_NONE fires, as Postfix then records "unknown". */
+static void spamfilter_should_fire_rdns_none_when_the_ptr_lookup_fails(void)
+{
+    Trace *tr = run_spam_scenario(true);
+    REQUIRE(tr != NULL);
+    PtrSeen ham = ptr_seen(tr, "m1");
+    CHECK_EQ_INT(ham.answers, 1);
+    CHECK_EQ_INT(ham.answer_rcode, RCODE_SERVFAIL);
+    CHECK(strstr(ham.tests, "RDNS_NONE=0.793") != NULL);
+    trace_destroy(tr);
+}
+
 RUN_TESTS(TEST_CASE(spamfilter_should_take_mail_facts_defaults),
           TEST_CASE(spamfilter_should_fire_nothing_on_a_clean_message),
           TEST_CASE(spamfilter_should_fire_subj_all_caps_on_a_shouting_subject),
@@ -516,6 +641,9 @@ RUN_TESTS(TEST_CASE(spamfilter_should_take_mail_facts_defaults),
           TEST_CASE(spamfilter_should_fire_relay_and_header_rules_from_their_flags),
           TEST_CASE(spamfilter_should_sum_the_scores_of_fired_rules),
           TEST_CASE(spamfilter_should_write_the_x_spam_status_value),
+          TEST_CASE(spamfilter_should_list_each_rule_with_its_configured_score),
+          TEST_CASE(spamfilter_should_fire_rdns_none_from_a_ptr_lookup),
+          TEST_CASE(spamfilter_should_fire_rdns_none_when_the_ptr_lookup_fails),
           TEST_CASE(spamfilter_should_call_a_score_equal_to_required_spam),
           TEST_CASE(spamfilter_should_pick_autolearn_by_thresholds),
           TEST_CASE(bayes_should_not_vote_before_the_minimum_training),

@@ -127,12 +127,13 @@ static void ladder_should_order_lanes_by_first_reach(void)
     Trace *tr = run("05-greylisting.json");
     REQUIRE(tr != NULL);
     Ladder *ld = ladder_build(tr, 0, NULL);
-    static const char *const want[] = { "Alice's laptop", "smtp.a.example", "dns.a.example",
-                                        "mx.b.example",   "spamd.b.example", "store.b.example",
-                                        "Bob's laptop" };
+    static const char *const want[] = { "alice-laptop",    "smtp.a.example", "dns.a.example",
+                                        "mx.b.example",    "spamd.b.example", "dns.b.example",
+                                        "store.b.example", "bob-laptop" };
     REQUIRE(ladder_lane_count(ld) == sizeof want / sizeof want[0]);
     for (size_t i = 0; i < ladder_lane_count(ld); i++) {
-        CHECK_EQ_STR(ladder_lane(ld, i)->name, want[i]);
+        /* By node: eight lanes are too narrow for every whole name. */
+        CHECK_EQ_INT(ladder_lane(ld, i)->node, trace_find_node(tr, want[i]));
         if (i > 0) {
             CHECK(ladder_lane(ld, i)->x > ladder_lane(ld, i - 1)->x);
         }
