@@ -9,8 +9,9 @@
  * straight across; a sender's store hangs just under the node it belongs to and pulls no one.
  * A column with one node gets the full footprint (three badge rows); a fuller column gets room to
  * slide, or shares the band evenly. Resolvers go in a row above, each over the node that asks it
- * most, swept apart horizontally. Last, links that would cross another node (its tile, name or
- * first badge row) are bent into a quadratic curve around it.
+ * most, swept apart horizontally. Then links that would cross another node (its tile, name or
+ * first badge row) are bent into a quadratic curve around it. Last, a small top row is tried in
+ * every order of its places and the least tangled kept (crossings, links over nodes).
  */
 #include "view/layout.h"
 
@@ -26,6 +27,10 @@
  * the budget (each try samples a curve against every node): about 0.1 s of routing. */
 #define ROUTE_MAX_NODES 200
 #define ROUTE_BUDGET 40000.0
+/* The top row's order is searched (order_top_row) up to this many resolvers and links. */
+#define TOP_ROW_SEARCH_MAX 4
+#define TOP_ROW_SEARCH_LINKS 64
+#define TANGLE_CROSSING 4 /* a crossing weighs as much as 4 of 24 samples over another node */
 /* Windows narrower than this many pixels get no side panel: the canvas needs the room. */
 #define PANEL_MIN_W 720
 
@@ -473,16 +478,17 @@ static int cmp_order(const void *a, const void *b)
     return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* Mean centre-y of node i's neighbours outside its column (weighted, sender's stores left out),
- * or its own y. */
+/* Mean centre-y of node i's neighbours outside its column (weighted), or its own y. A sender's
+ * store counts here (a client that reads its store sits nearer it, so its link to the store
+ * does not cross a neighbour's link to the server above) though it neither pulls nor is pulled
+ * when a block slides. */
 static float neighbour_mean_y(const Layout *lay, int32_t i)
 {
     double sum = 0, w = 0;
     for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
         const Edge *ed = &lay->edges[lay->adj_edge[k]];
         int32_t other = edge_other(ed, i);
-        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
-            lay->anchor[other] >= 0) {
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
             continue;
         }
         double wt = ed->pull;
@@ -1059,6 +1065,86 @@ static void route_links(Layout *lay)
     }
 }
 
+/* How tangled the links are: each crossing counts TANGLE_CROSSING, each sample of a link's
+ * curve that still lands on another node (routing found no clear bend) 1 — a link straight
+ * through a node's tile and name misleads more than a crossing, one grazing a name less. */
+static size_t tangle_score(const Layout *lay)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < lay->edge_count; i++) {
+        const Edge *e = &lay->edges[i];
+        hits += (size_t)curve_hits(lay, e, e->cx, e->cy);
+    }
+    return layout_link_crossings(lay) * TANGLE_CROSSING + hits;
+}
+
+/* Moves node i's tile, label and footprint so its tile is centred at x. */
+static void move_node_x(Layout *lay, int32_t i, float x)
+{
+    float dx = roundf(x - (lay->cards[i].x + lay->cards[i].w / 2));
+    lay->cards[i].x += dx;
+    lay->labels[i].x += dx;
+    lay->slots[i].x += dx;
+}
+
+/* The top row's order: each resolver stands over the node that asks it most, but when two
+ * such nodes share a column, or sit far from their resolvers, the order that puts each
+ * resolver over its owner can still make links cross or run over a node. With a few resolvers
+ * and links, every order of the row's places is tried (links routed for each) and the least
+ * tangled kept (tangle_score); the first such order wins, so an untangled row stays as placed. */
+static void order_top_row(Layout *lay)
+{
+    int32_t row[TOP_ROW_SEARCH_MAX];
+    float xs[TOP_ROW_SEARCH_MAX];
+    int k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        if (k == TOP_ROW_SEARCH_MAX) {
+            return;
+        }
+        row[k] = (int32_t)i;
+        xs[k] = lay->cards[i].x + lay->cards[i].w / 2;
+        k++;
+    }
+    if (k < 2 || lay->scenario_pos || lay->edge_count > TOP_ROW_SEARCH_LINKS ||
+        lay->n > ROUTE_MAX_NODES) { /* (routed links only: tangle_score reads the obstacles) */
+        return;
+    }
+    /* Heap's algorithm over the assignment of places to resolvers. */
+    int perm[TOP_ROW_SEARCH_MAX], c[TOP_ROW_SEARCH_MAX] = { 0 }, best[TOP_ROW_SEARCH_MAX];
+    for (int j = 0; j < k; j++) {
+        perm[j] = best[j] = j;
+    }
+    size_t best_n = tangle_score(lay);
+    for (int j = 1; j < k && best_n > 0;) {
+        if (c[j] < j) {
+            int a = j % 2 ? c[j] : 0, t = perm[a];
+            perm[a] = perm[j];
+            perm[j] = t;
+            for (int q = 0; q < k; q++) {
+                move_node_x(lay, row[q], xs[perm[q]]);
+            }
+            route_links(lay);
+            size_t n = tangle_score(lay);
+            if (n < best_n) {
+                best_n = n;
+                memcpy(best, perm, sizeof best);
+            }
+            c[j]++;
+            j = 1;
+        } else {
+            c[j] = 0;
+            j++;
+        }
+    }
+    for (int q = 0; q < k; q++) {
+        move_node_x(lay, row[q], xs[best[q]]);
+    }
+    route_links(lay);
+}
+
 void layout_resize(Layout *lay, int width, int height, float user_scale)
 {
     lay->width = width < 1 ? 1 : width;
@@ -1070,6 +1156,7 @@ void layout_resize(Layout *lay, int width, int height, float user_scale)
     place_regions(lay);
     place_nodes(lay);
     route_links(lay);
+    order_top_row(lay);
 }
 
 void layout_set_panel(Layout *lay, bool visible)
@@ -1292,4 +1379,66 @@ void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b)
 {
     *a = i < lay->edge_count ? lay->edges[i].a : TRACE_NONE;
     *b = i < lay->edge_count ? lay->edges[i].b : TRACE_NONE;
+}
+
+/* ---- crossings ---- */
+
+/* The sign of the turn a -> b -> c: 1 left, -1 right, 0 collinear. */
+static int turn(float ax, float ay, float bx, float by, float cx, float cy)
+{
+    float v = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+    return v > 1e-6f ? 1 : v < -1e-6f ? -1 : 0;
+}
+
+/* True when segments p and q meet (a piece's end lying on the other counts: curves crossing
+ * exactly at a sample point; collinear overlaps do not: links running side by side). */
+static bool segments_cross(const float *p, const float *q)
+{
+    int d1 = turn(p[0], p[1], p[2], p[3], q[0], q[1]), d2 = turn(p[0], p[1], p[2], p[3], q[2], q[3]);
+    int d3 = turn(q[0], q[1], q[2], q[3], p[0], p[1]), d4 = turn(q[0], q[1], q[2], q[3], p[2], p[3]);
+    if ((d1 == 0 && d2 == 0) || (d3 == 0 && d4 == 0)) {
+        return false;
+    }
+    return d1 * d2 <= 0 && d3 * d4 <= 0;
+}
+
+/* Link i's curve as LAYOUT_CROSSING_STEPS + 1 points (x, y pairs). */
+static void link_points(const Layout *lay, size_t i, float *pts)
+{
+    const Edge *e = &lay->edges[i];
+    float x0, y0, cx, cy, x1, y1;
+    layout_link_curve(lay, e->a, e->b, &x0, &y0, &cx, &cy, &x1, &y1);
+    for (int k = 0; k <= LAYOUT_CROSSING_STEPS; k++) {
+        float t = (float)k / LAYOUT_CROSSING_STEPS, u = 1 - t;
+        pts[2 * k] = u * u * x0 + 2 * u * t * cx + t * t * x1;
+        pts[2 * k + 1] = u * u * y0 + 2 * u * t * cy + t * t * y1;
+    }
+}
+
+size_t layout_link_crossings(const Layout *lay)
+{
+    size_t n = lay->edge_count, crossings = 0;
+    const size_t per = 2 * (LAYOUT_CROSSING_STEPS + 1);
+    float *pts = xmalloc((n * per + 1) * sizeof *pts);
+    for (size_t i = 0; i < n; i++) {
+        link_points(lay, i, pts + i * per);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Edge *a = &lay->edges[i];
+        for (size_t j = i + 1; j < n; j++) {
+            const Edge *b = &lay->edges[j];
+            if (a->a == b->a || a->a == b->b || a->b == b->a || a->b == b->b) {
+                continue;
+            }
+            bool cross = false;
+            for (int p = 0; p < LAYOUT_CROSSING_STEPS && !cross; p++) {
+                for (int q = 0; q < LAYOUT_CROSSING_STEPS && !cross; q++) {
+                    cross = segments_cross(pts + i * per + 2 * p, pts + j * per + 2 * q);
+                }
+            }
+            crossings += cross;
+        }
+    }
+    free(pts);
+    return crossings;
 }
