@@ -18,6 +18,12 @@
  * view states at random times (viewstate_compute: counters, in-flight and resting messages,
  * caption) — what a scrub or a jump costs. Mean, 99th percentile and worst.
  *
+ * Long text: a frame whose caption is 1 MB of words, and one whose title is 1 M characters,
+ * drawn cold (first frame: everything laid out and rendered) and warm (mean of the next N);
+ * printed as a table with the process's peak memory. Text that is laid out is bounded (the
+ * caption bar measures only the lines it shows; no texture is wider than 8192 px or holds more
+ * than 16 KB wrapped), so both cost what a short text does.
+ *
  * --png DIR writes the last merged frame of each run to DIR/bench-player-TOKENS.png, to look at.
  *
  * The last line is `seek_worst_ms=N`.
@@ -25,6 +31,8 @@
 #define _POSIX_C_SOURCE 200112L /* setenv */
 #include "bulk.h"
 
+#include "util/hash.h"
+#include "util/xalloc.h"
 #include "model/sim.h"
 #include "view/inspect.h"
 #include "player/render.h"
@@ -159,6 +167,89 @@ static void bench_frames(SDL_Window *win, SDL_Renderer *sdl, Renderer *ren, uint
             fprintf(stderr, "bench_player: %s: %s\n", path, IMG_GetError());
         }
     }
+    viewstate_destroy(vs);
+    inspector_destroy(in);
+    timeaxis_destroy(ax);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
+/* A four-node trace whose one event carries a caption of caption_bytes bytes of words and whose
+ * title is title_chars characters long (0: short ones). */
+static Trace *long_text_trace(size_t caption_bytes, size_t title_chars)
+{
+    static const char *const WORDS[] = { "mail", "server", "queue", "retry", "later", "the",
+                                         "greylisting", "message" };
+    Trace *tr = trace_create();
+    char *title = xmalloc(title_chars + 16);
+    memset(title, 'T', title_chars);
+    strcpy(title + title_chars, title_chars ? "" : "Long text");
+    trace_set_meta(tr, "bench-long-text", title, "", 1);
+    free(title);
+    int32_t client = add_node(tr, "alice-laptop", NODE_CLIENT);
+    int32_t out = add_node(tr, "smtp.a.example", NODE_OUTGOING);
+    add_link(tr, client, out);
+    StrId rcpt = str(tr, "bob@b.example");
+    TraceMsg m = { str(tr, "m1"), str(tr, "alice@a.example"), str(tr, "Lunch"), 700, 0, 0,
+                   TRACE_NONE, client };
+    TraceEvent e = trace_event_init(TK_COMPOSE, 1000000);
+    e.from = client;
+    e.msg = trace_add_msg(tr, &m, &rcpt, 1);
+    trace_append(tr, &e);
+    if (caption_bytes) {
+        char *cap = xmalloc(caption_bytes + 16);
+        size_t n = 0;
+        for (uint32_t k = 0; n < caption_bytes; k++) {
+            const char *w = WORDS[hash_u64(k) % (sizeof WORDS / sizeof WORDS[0])];
+            size_t wl = strlen(w);
+            memcpy(cap + n, w, wl);
+            n += wl;
+            cap[n++] = ' ';
+        }
+        cap[n - 1] = '\0';
+        trace_set_caption(tr, 0, str(tr, cap));
+        free(cap);
+    }
+    return tr;
+}
+
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            kb = strtol(line + 6, NULL, 10);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kb;
+}
+
+static void bench_long_text(SDL_Renderer *sdl, Renderer *ren, const char *name,
+                            size_t caption_bytes, size_t title_chars, int frames)
+{
+    Trace *tr = long_text_trace(caption_bytes, title_chars);
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
+    Inspector *in = inspector_create();
+    inspector_scenario(in, ix, 1000000);
+    ViewState *vs = viewstate_create();
+    ViewOptions opt = viewoptions_default();
+    double t0 = bulk_now_s();
+    draw(sdl, ren, ix, lay, ax, in, vs, &opt, 1000000);
+    double cold = bulk_now_s() - t0;
+    t0 = bulk_now_s();
+    for (int f = 0; f < frames; f++) {
+        draw(sdl, ren, ix, lay, ax, in, vs, &opt, 1000000);
+    }
+    double warm = (bulk_now_s() - t0) / frames;
+    printf("| %-24s | %14.1f | %14.2f | %11ld |\n", name, cold * 1e3, warm * 1e3, peak_rss_kb());
     viewstate_destroy(vs);
     inspector_destroy(in);
     timeaxis_destroy(ax);
@@ -302,6 +393,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < ntok; i++) {
         bench_frames(win, sdl, ren, tokens[i], frames, png_dir);
     }
+    printf("| long text                | first frame ms | next frames ms | peak RSS KB |\n");
+    printf("|--------------------------|----------------|----------------|-------------|\n");
+    bench_long_text(sdl, ren, "short caption and title", 0, 0, frames);
+    bench_long_text(sdl, ren, "caption of 1 MB", 1u << 20, 0, frames);
+    bench_long_text(sdl, ren, "title of 1 M characters", 0, 1u << 20, frames);
     render_destroy(ren);
     SDL_DestroyRenderer(sdl);
     SDL_DestroyWindow(win);

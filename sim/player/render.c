@@ -1146,13 +1146,22 @@ static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
     int size = px(r, vs->caption_is_narration ? FS_CAPTION - 2 : FS_CAPTION);
     FontFace face = FACE_SANS;
     SDL_Color col = role(r, CR_TEXT);
-    float th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
+    /* Only the lines the bar holds are measured and drawn: a longer caption ends in "…" (the
+     * whole text is the event's, in the log and the inspector). */
+    bool cut = false;
+    int lines = (int)((c.h - S(r, 8)) / (float)textcache_line_height(r->tc, face, size));
+    const char *shown = textcache_fit_lines(r->tc, face, size, vs->caption, (int)wrap, lines, &cut);
+    float th = cut ? INFINITY : text_wrap(r, face, size, shown, x, 0, wrap, col, false);
     if (th > c.h - S(r, 8)) { /* too long for two lines: a size smaller */
         size = px(r, FS_BODY + 2);
-        th = text_wrap(r, face, size, vs->caption, x, 0, wrap, col, false);
+        lines = (int)((c.h - S(r, 4)) / (float)textcache_line_height(r->tc, face, size));
+        shown = textcache_fit_lines(r->tc, face, size, vs->caption, (int)wrap, lines, &cut);
+        th = text_wrap(r, face, size, shown, x, 0, wrap, col, false);
     }
     float y = c.y + fmaxf((c.h - th) / 2, S(r, 4));
-    text_wrap(r, face, size, vs->caption, x, y, wrap, col, true);
+    r->tmeant = cut ? vs->caption : NULL;
+    text_wrap(r, face, size, shown, x, y, wrap, col, true);
+    r->tmeant = NULL;
     unclip(r);
 }
 

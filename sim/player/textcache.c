@@ -18,6 +18,14 @@
 #define TC_MAX_FONTS 48
 #define TC_MIN_PX 6
 #define TC_MAX_PX 200
+/* Bounds on what is rendered, whatever a trace holds: a line of text is cut where it passes
+ * TC_MAX_LINE_W pixels (wider than any window, narrower than a renderer's texture limit); a
+ * wrapped text at TC_MAX_WRAP_BYTES bytes, hundreds of lines in any panel. Both end in "…".
+ * Past the first TC_LONG_BYTES bytes a text is measured before it is rendered. */
+#define TC_MAX_LINE_W 8192
+#define TC_MAX_WRAP_BYTES 16384
+#define TC_LONG_BYTES 256
+#define TC_ELLIPSIS "\xe2\x80\xa6"
 
 static const char *const FACE_FILES[FACE_COUNT] = { "DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
                                                     "DejaVuSansMono.ttf" };
@@ -46,6 +54,10 @@ struct TextCache {
     Entry *slots;
     size_t cap, count;
     uint64_t frame;
+    /* Texts cut to size: textcache_fit_lines's result, and a long text textcache_get renders
+     * (each its own, so the one may be passed to the other). */
+    char *cut, *bound;
+    size_t cut_cap, bound_cap;
 };
 
 static TTF_Font *font_for(TextCache *tc, FontFace face, int px)
@@ -127,6 +139,8 @@ void textcache_destroy(TextCache *tc)
         textcache_clear(tc);
     }
     free(tc->slots);
+    free(tc->cut);
+    free(tc->bound);
     for (int i = 0; i < tc->font_count; i++) {
         TTF_CloseFont(tc->fonts[i].font);
     }
@@ -187,6 +201,82 @@ static void rehash(TextCache *tc, size_t cap, uint64_t keep_after)
     free(old);
 }
 
+/* The length in bytes of the first `chars` code points of text (at most len bytes). */
+static size_t utf8_prefix_bytes(const char *text, size_t len, size_t chars)
+{
+    size_t i = 0;
+    while (i < len && chars > 0) {
+        i++;
+        while (i < len && ((unsigned char)text[i] & 0xc0) == 0x80) {
+            i++;
+        }
+        chars--;
+    }
+    return i;
+}
+
+/* The longest whole code points of text within `bytes` bytes. */
+static size_t utf8_floor(const char *text, size_t len, size_t bytes)
+{
+    if (bytes >= len) {
+        return len;
+    }
+    while (bytes > 0 && ((unsigned char)text[bytes] & 0xc0) == 0x80) {
+        bytes--;
+    }
+    return bytes;
+}
+
+/* *buf grown to hold at least n bytes. */
+static char *grow(char **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        *cap = n * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    return *buf;
+}
+
+static char *cut_buffer(TextCache *tc, size_t n)
+{
+    return grow(&tc->cut, &tc->cut_cap, n);
+}
+
+/* How many bytes of text (len bytes) fit in width_px on one line. Measures a bounded copy:
+ * no glyph is narrower than a pixel, so width_px code points are always enough. */
+static size_t fit_bytes(TTF_Font *font, const char *text, size_t len, int width_px)
+{
+    size_t probe = utf8_floor(text, len, (size_t)(width_px > 0 ? width_px : 1) * 4 + 4);
+    char *copy = xmalloc(probe + 1);
+    memcpy(copy, text, probe);
+    copy[probe] = '\0';
+    int extent = 0, count = 0;
+    if (TTF_MeasureUTF8(font, copy, width_px, &extent, &count) != 0) {
+        count = 0;
+    }
+    free(copy);
+    return utf8_prefix_bytes(text, probe, (size_t)count);
+}
+
+/* text, or a copy in tc's cut buffer cut short with "…" when it would render past the bounds
+ * (TC_MAX_LINE_W for one line, TC_MAX_WRAP_BYTES wrapped). */
+static const char *bounded_text(TextCache *tc, TTF_Font *font, const char *text, int wrap_w)
+{
+    size_t len = strlen(text);
+    if (len <= TC_LONG_BYTES || !font) {
+        return text;
+    }
+    size_t keep = wrap_w > 0 ? utf8_floor(text, len, TC_MAX_WRAP_BYTES)
+                             : fit_bytes(font, text, len, TC_MAX_LINE_W - 64); /* 64: the "…" */
+    if (keep >= len) {
+        return text;
+    }
+    char *out = grow(&tc->bound, &tc->bound_cap, keep + sizeof TC_ELLIPSIS);
+    memcpy(out, text, keep);
+    memcpy(out + keep, TC_ELLIPSIS, sizeof TC_ELLIPSIS);
+    return out;
+}
+
 SDL_Texture *textcache_get(TextCache *tc, FontFace face, int px, const char *text, int wrap_w,
                            int *w, int *h)
 {
@@ -206,8 +296,9 @@ SDL_Texture *textcache_get(TextCache *tc, FontFace face, int px, const char *tex
         SDL_Color white = { 255, 255, 255, 255 };
         SDL_Surface *s = NULL;
         if (font) {
-            s = wrap_w > 0 ? TTF_RenderUTF8_Blended_Wrapped(font, text, white, (Uint32)wrap_w)
-                           : TTF_RenderUTF8_Blended(font, text, white);
+            const char *shown = bounded_text(tc, font, text, wrap_w);
+            s = wrap_w > 0 ? TTF_RenderUTF8_Blended_Wrapped(font, shown, white, (Uint32)wrap_w)
+                           : TTF_RenderUTF8_Blended(font, shown, white);
         }
         e->hash = hk;
         e->face = (uint8_t)face;
@@ -232,6 +323,76 @@ SDL_Texture *textcache_get(TextCache *tc, FontFace face, int px, const char *tex
     *w = e->w;
     *h = e->h;
     return e->tex;
+}
+
+/* Where the line starting at p (rest bytes to its paragraph's end) breaks when it may be
+ * width_px wide: after the last space that fits, else after the last code point that fits (at
+ * least one). Returns the bytes the line takes; *next gets the bytes to skip to the next line. */
+static size_t break_line(TTF_Font *font, const char *p, size_t rest, int width_px,
+                         size_t *next)
+{
+    size_t fit = fit_bytes(font, p, rest, width_px);
+    if (fit >= rest) {
+        *next = rest;
+        return rest;
+    }
+    size_t brk = fit;
+    while (brk > 0 && p[brk] != ' ') {
+        brk--;
+    }
+    size_t take = brk > 0 ? brk : fit > 0 ? fit : utf8_prefix_bytes(p, rest, 1);
+    size_t skip = take;
+    while (skip < rest && p[skip] == ' ') {
+        skip++;
+    }
+    *next = skip;
+    return take;
+}
+
+const char *textcache_fit_lines(TextCache *tc, FontFace face, int px, const char *text,
+                                int wrap_w, int max_lines, bool *cut)
+{
+    *cut = false;
+    TTF_Font *font = font_for(tc, face, px);
+    if (!text || !font || wrap_w <= 0 || max_lines <= 0) {
+        return text ? text : "";
+    }
+    int ell_w = 0, ell_h = 0;
+    TTF_SizeUTF8(font, TC_ELLIPSIS, &ell_w, &ell_h);
+    /* SDL_ttf's own wrapping (which draws the result) counts a line's break as part of it: lines
+     * are kept half an em short of wrap_w so it never breaks them again. */
+    wrap_w -= px / 2;
+    size_t len = strlen(text), at = 0, o = 0;
+    char *out = cut_buffer(tc, 64);
+    for (int line = 0; at < len; line++) {
+        const char *p = text + at;
+        const char *nl = memchr(p, '\n', len - at);
+        size_t rest = nl ? (size_t)(nl - p) : len - at, next = 0;
+        bool last = line + 1 == max_lines;
+        size_t take = break_line(font, p, rest, wrap_w, &next);
+        bool more = at + next + (next == rest && nl) < len;
+        if (last && more) { /* the last line shown: cut to leave room for the ellipsis */
+            take = break_line(font, p, rest, wrap_w - ell_w, &next);
+            if (take == rest && rest > 0) { /* fits only without: drop a code point */
+                take = utf8_floor(p, rest, rest - 1);
+            }
+            out = cut_buffer(tc, o + take + sizeof TC_ELLIPSIS);
+            memcpy(out + o, p, take);
+            o += take;
+            while (o > 0 && out[o - 1] == ' ') {
+                o--;
+            }
+            memcpy(out + o, TC_ELLIPSIS, sizeof TC_ELLIPSIS);
+            *cut = true;
+            return out;
+        }
+        out = cut_buffer(tc, o + take + 2);
+        memcpy(out + o, p, take);
+        o += take;
+        out[o++] = '\n';
+        at += next + (next == rest && nl);
+    }
+    return text;
 }
 
 void textcache_measure(TextCache *tc, FontFace face, int px, const char *text, int *w, int *h)

@@ -30,6 +30,14 @@ void textcache_destroy(TextCache *tc);
  * The texture stays valid until the next textcache_end_frame. */
 SDL_Texture *textcache_get(TextCache *tc, FontFace face, int px, const char *text, int wrap_w,
                            int *w, int *h);
+/* `text` as it is shown in at most max_lines lines wrap_w pixels wide: the text itself when it
+ * fits (then *cut = false), else its first lines broken at spaces with newlines, the last cut
+ * short and ending in "…" (*cut = true). Measures only what the lines show, so a caption of a
+ * megabyte costs what one of a few lines does. The result is text or tc's buffer, valid until
+ * the next call into tc. (textcache_get also bounds whatever it renders: a line past 8192 px,
+ * a wrapped text past 16 KB, end in "…".) */
+const char *textcache_fit_lines(TextCache *tc, FontFace face, int px, const char *text,
+                                int wrap_w, int max_lines, bool *cut);
 /* Size of one line of text without rendering it. */
 void textcache_measure(TextCache *tc, FontFace face, int px, const char *text, int *w, int *h);
 /* Line height of the face at px. */

@@ -9,8 +9,9 @@
  * straight across; a sender's store hangs just under the node it belongs to and pulls no one.
  * A column with one node gets the full footprint (three badge rows); a fuller column gets room to
  * slide, or shares the band evenly. Resolvers go in a row above, each over the node that asks it
- * most, swept apart horizontally. Last, links that would cross another node (its tile, name or
- * first badge row) are bent into a quadratic curve around it.
+ * most, swept apart horizontally. Then links that would cross another node (its tile, name or
+ * first badge row) are bent into a quadratic curve around it. Last, a small top row is tried in
+ * every order of its places and the least tangled kept (crossings, links over nodes).
  */
 #include "view/layout.h"
 
@@ -22,8 +23,21 @@
 
 /* Width of the gap across the Internet (outgoing -> incoming column), in ordinary column gaps. */
 #define INTERNET_GAP 2.0f
+/* Links are bent around nodes only up to this many nodes, and while nodes × links stays within
+ * the budget (each try samples a curve against every node): about 0.1 s of routing. */
+#define ROUTE_MAX_NODES 200
+#define ROUTE_BUDGET 40000.0
+/* The top row's order is searched (order_top_row) up to this many resolvers and links. */
+#define TOP_ROW_SEARCH_MAX 4
+#define TOP_ROW_SEARCH_LINKS 64
+#define TANGLE_CROSSING 4 /* a crossing weighs as much as 4 of 24 samples over another node */
 /* Windows narrower than this many pixels get no side panel: the canvas needs the room. */
 #define PANEL_MIN_W 720
+
+/* A rectangle by its corners. */
+typedef struct {
+    float x0, y0, x1, y1;
+} Box;
 
 typedef struct {
     int32_t a, b; /* a < b */
@@ -31,6 +45,19 @@ typedef struct {
     double pull; /* log2(weight + 1): how strongly the link pulls its ends into line */
     float cx, cy; /* quadratic Bézier control point (the midpoint for a straight link) */
 } Edge;
+
+/* One offset a column's block may slide by, and the pull of its nodes' neighbours there. */
+typedef struct {
+    float off;
+    double cost;
+    uint32_t index; /* its place among the candidates, tried in this order */
+} SlideCandidate;
+
+/* One neighbour's pull on a block: it costs weight × |offset − at| (at: the offset that would
+ * put the node it pulls level with it). */
+typedef struct {
+    double at, weight;
+} Pull;
 
 struct Layout {
     const TraceIndex *ix;
@@ -53,6 +80,12 @@ struct Layout {
     LayoutRect regions[REGION_COUNT];
     LayoutRect *cards, *slots, *labels;
     float *cy; /* scratch: centre y per node */
+    Box *obstacles; /* routing: per node, what a link must not cross */
+    /* Scratch for place_column, sized once at create: a node's place in its column's order,
+     * the block's candidate offsets (2 per node + 1) and its nodes' pulls (2 per edge). */
+    int32_t *slot_of;
+    SlideCandidate *cand;
+    Pull *pulls;
     LayoutMeasureFn measure;
     void *measure_ctx;
     float name_px; /* node names' size at this scale (size_columns) */
@@ -257,8 +290,12 @@ Layout *layout_create(const TraceIndex *ix)
     lay->slots = xcalloc(lay->n + 1, sizeof *lay->slots);
     lay->labels = xcalloc(lay->n + 1, sizeof *lay->labels);
     lay->cy = xcalloc(lay->n + 1, sizeof *lay->cy);
+    lay->obstacles = xcalloc(lay->n + 1, sizeof *lay->obstacles);
+    lay->slot_of = xcalloc(lay->n + 1, sizeof *lay->slot_of);
+    lay->cand = xcalloc(2 * lay->n + 1, sizeof *lay->cand);
     lay->panel = true;
     collect_edges(lay);
+    lay->pulls = xcalloc(2 * lay->edge_count + 1, sizeof *lay->pulls);
     assign_columns(lay);
     lay->scenario_pos = lay->n > 0;
     for (size_t i = 0; i < lay->n; i++) {
@@ -284,6 +321,10 @@ void layout_destroy(Layout *lay)
     free(lay->slots);
     free(lay->labels);
     free(lay->cy);
+    free(lay->slot_of);
+    free(lay->obstacles);
+    free(lay->cand);
+    free(lay->pulls);
     free(lay);
 }
 
@@ -437,16 +478,17 @@ static int cmp_order(const void *a, const void *b)
     return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* Mean centre-y of node i's neighbours outside its column (weighted, sender's stores left out),
- * or its own y. */
+/* Mean centre-y of node i's neighbours outside its column (weighted), or its own y. A sender's
+ * store counts here (a client that reads its store sits nearer it, so its link to the store
+ * does not cross a neighbour's link to the server above) though it neither pulls nor is pulled
+ * when a block slides. */
 static float neighbour_mean_y(const Layout *lay, int32_t i)
 {
     double sum = 0, w = 0;
     for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
         const Edge *ed = &lay->edges[lay->adj_edge[k]];
         int32_t other = edge_other(ed, i);
-        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
-            lay->anchor[other] >= 0) {
+        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i]) {
             continue;
         }
         double wt = ed->pull;
@@ -456,24 +498,74 @@ static float neighbour_mean_y(const Layout *lay, int32_t i)
     return w > 0 ? (float)(sum / w) : lay->cy[i];
 }
 
-/* Weighted distance of a node at y to its neighbours outside its column. A sender's store
- * follows its anchor: it neither pulls nor is pulled. */
-static float pull_cost(const Layout *lay, int32_t i, float y)
+static int cmp_pull(const void *a, const void *b)
 {
-    float cost = 0;
-    if (lay->anchor[i] >= 0) {
-        return 0;
+    double x = ((const Pull *)a)->at, y = ((const Pull *)b)->at;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_candidate_off(const void *a, const void *b)
+{
+    const SlideCandidate *x = a, *y = b;
+    if (x->off != y->off) {
+        return x->off < y->off ? -1 : 1;
     }
-    for (uint32_t k = lay->adj_first[i]; k < lay->adj_first[i + 1]; k++) {
-        const Edge *ed = &lay->edges[lay->adj_edge[k]];
-        int32_t other = edge_other(ed, i);
-        if (other < 0 || lay->column[other] == COL_TOP_ROW || lay->column[other] == lay->column[i] ||
-            lay->anchor[other] >= 0) {
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int cmp_candidate_index(const void *a, const void *b)
+{
+    uint32_t x = ((const SlideCandidate *)a)->index, y = ((const SlideCandidate *)b)->index;
+    return x < y ? -1 : x > y;
+}
+
+/* The weighted distance of the block's nodes to their neighbours outside the column at every
+ * candidate offset (a sender's store follows its anchor: it neither pulls nor is pulled).
+ * The cost is a sum of |offset − at| terms, so one sweep over the pulls and the candidates, both
+ * sorted, prices them all: O((links + nodes) log) where trying each offset on each node's links
+ * was quadratic in a column's size. Leaves cand[] in its original order. */
+static void slide_costs(Layout *lay, const Order *scratch, size_t k, float mid, float step,
+                        SlideCandidate *cand, size_t nc)
+{
+    size_t np = 0;
+    Pull *pulls = lay->pulls;
+    for (size_t j = 0; j < k; j++) {
+        int32_t i = scratch[j].node;
+        if (lay->anchor[i] >= 0) {
             continue;
         }
-        cost += (float)ed->pull * fabsf(y - lay->cy[other]);
+        float base = mid + ((float)j - (float)(k - 1) / 2) * step;
+        for (uint32_t q = lay->adj_first[i]; q < lay->adj_first[i + 1]; q++) {
+            const Edge *ed = &lay->edges[lay->adj_edge[q]];
+            int32_t other = edge_other(ed, i);
+            if (other < 0 || lay->column[other] == COL_TOP_ROW ||
+                lay->column[other] == lay->column[i] || lay->anchor[other] >= 0) {
+                continue;
+            }
+            pulls[np++] = (Pull){ (double)lay->cy[other] - base, ed->pull };
+        }
     }
-    return cost;
+    qsort(pulls, np, sizeof *pulls, cmp_pull);
+    qsort(cand, nc, sizeof *cand, cmp_candidate_off);
+    double w_total = 0, wa_total = 0;
+    for (size_t q = 0; q < np; q++) {
+        w_total += pulls[q].weight;
+        wa_total += pulls[q].weight * pulls[q].at;
+    }
+    /* Left of the offset: weight × (off − at); right of it: weight × (at − off). */
+    double w_left = 0, wa_left = 0;
+    size_t q = 0;
+    for (size_t c = 0; c < nc; c++) {
+        double off = cand[c].off;
+        while (q < np && pulls[q].at <= off) {
+            w_left += pulls[q].weight;
+            wa_left += pulls[q].weight * pulls[q].at;
+            q++;
+        }
+        double cost = off * w_left - wa_left + (wa_total - wa_left) - off * (w_total - w_left);
+        cand[c].cost = cost > 0 ? cost : 0;
+    }
+    qsort(cand, nc, sizeof *cand, cmp_candidate_index);
 }
 
 /* The vertical frame a column is placed in. Positions are tile centres; a footprint reaches
@@ -504,15 +596,18 @@ static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax,
     if (k == 0) {
         return;
     }
-    /* A sender's store takes its anchor's place in the order, just after it. */
+    /* A sender's store takes its anchor's place in the order, just after it (slot[] finds the
+     * anchor's entry without a scan of the column per store). */
+    for (size_t j = 0; j < k; j++) {
+        lay->slot_of[scratch[j].node] = (int32_t)j;
+    }
     for (size_t j = 0; j < k; j++) {
         int32_t a = lay->anchor[scratch[j].node];
-        for (size_t q = 0; q < k && a >= 0; q++) {
-            if (scratch[q].node == a) {
-                scratch[j].key = scratch[q].key;
-                scratch[j].weight = scratch[q].weight;
-                scratch[j].follower = 1;
-            }
+        if (a >= 0 && lay->column[a] == col) {
+            const Order *q = &scratch[lay->slot_of[a]];
+            scratch[j].key = q->key;
+            scratch[j].weight = q->weight;
+            scratch[j].follower = 1;
         }
     }
     qsort(scratch, k, sizeof *scratch, cmp_order);
@@ -534,22 +629,28 @@ static void place_column(Layout *lay, int col, const ColumnFrame *f, bool relax,
         }
     }
     lead = leaders > 0 ? lead / leaders * step : 0;
-    float best_off = 0, best_cost = INFINITY, prev_off = NAN;
-    for (int h = -(int)k; h <= (int)k; h++) {
-        float off = (float)h * step / 2, cost = 0;
+    /* The candidate offsets: half steps, slid back inside the band when they overshoot it. */
+    size_t nc = 2 * k + 1;
+    SlideCandidate *cand = lay->cand;
+    for (size_t c = 0; c < nc; c++) {
+        float off = ((float)c - (float)k) * step / 2;
         float first = f->mid + (0 - (float)(k - 1) / 2) * step + off;
         float last = f->mid + ((float)(k - 1) / 2) * step + off;
-        /* Slide back inside the band when the half step overshoots it. */
         off -= last > hi ? last - hi : 0;
         off += first < lo ? lo - first : 0;
+        cand[c] = (SlideCandidate){ off, 0, (uint32_t)c };
+    }
+    if (relax) {
+        slide_costs(lay, scratch, k, f->mid, step, cand, nc);
+    }
+    float best_off = 0, best_cost = INFINITY, prev_off = NAN;
+    for (size_t c = 0; c < nc; c++) {
+        float off = cand[c].off;
         if (off == prev_off) { /* clamped to the same place: the same cost (a full column) */
             continue;
         }
         prev_off = off;
-        for (size_t j = 0; j < k && relax; j++) {
-            cost += pull_cost(lay, scratch[j].node, f->mid + ((float)j - (float)(k - 1) / 2) * step + off);
-        }
-        cost += fabsf(off + lead) * 1e-3f; /* ties: stay centred */
+        float cost = (float)cand[c].cost + fabsf(off + lead) * 1e-3f; /* ties: stay centred */
         if (cost < best_cost) {
             best_cost = cost;
             best_off = off;
@@ -872,20 +973,25 @@ static void place_nodes(Layout *lay)
 
 /* ---- links ---- */
 
-/* True when the point is inside a node's tile, name or first badge row (other than a and b),
- * with a margin. */
-static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_t b, float margin)
+/* Each node's obstacle for routing: its tile, name and first badge row (when the footprint has
+ * one), with `margin` around them. Worked out once per resize, not per sample. */
+static void obstacle_boxes(Layout *lay, float margin)
 {
     for (size_t i = 0; i < lay->n; i++) {
-        if ((int32_t)i == a || (int32_t)i == b) {
-            continue;
-        }
         LayoutRect t = lay->cards[i], l = lay->labels[i], sl = lay->slots[i];
         float x0 = fminf(t.x, l.x) - margin, x1 = fmaxf(t.x + t.w, l.x + l.w) + margin;
-        /* the first badge row too, when the footprint has one */
         float y0 = t.y - margin, y1 = fminf(l.y + l.h + LAYOUT_BADGE_ROW * lay->scale, sl.y + sl.h);
         y1 = fmaxf(y1, l.y + l.h) + margin;
-        if (x >= x0 && x <= x1 && y >= y0 && y <= y1) {
+        lay->obstacles[i] = (Box){ x0, y0, x1, y1 };
+    }
+}
+
+/* True when the point is inside another node's obstacle (other than a and b). */
+static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_t b)
+{
+    for (size_t i = 0; i < lay->n; i++) {
+        const Box *o = &lay->obstacles[i];
+        if (x >= o->x0 && x <= o->x1 && y >= o->y0 && y <= o->y1 && (int32_t)i != a && (int32_t)i != b) {
             return true;
         }
     }
@@ -893,7 +999,7 @@ static bool point_blocked(const Layout *lay, float x, float y, int32_t a, int32_
 }
 
 /* How many of 24 samples along the curve a -> c -> b land on other nodes. */
-static int curve_hits(const Layout *lay, const Edge *e, float cx, float cy, float margin)
+static int curve_hits(const Layout *lay, const Edge *e, float cx, float cy)
 {
     float ax, ay, bx, by;
     layout_node_center(lay, e->a, &ax, &ay);
@@ -902,17 +1008,23 @@ static int curve_hits(const Layout *lay, const Edge *e, float cx, float cy, floa
     for (int k = 1; k < 24; k++) {
         float t = (float)k / 24, u = 1 - t;
         float x = u * u * ax + 2 * u * t * cx + t * t * bx, y = u * u * ay + 2 * u * t * cy + t * t * by;
-        hits += point_blocked(lay, x, y, e->a, e->b, margin);
+        hits += point_blocked(lay, x, y, e->a, e->b);
     }
     return hits;
 }
 
 /* A link whose straight line would cross another node bends around it: the least bend, on the
- * side with fewest crossings, that clears every other node's tile and name. Skipped for large
- * topologies (then links stay straight). */
+ * side with fewest crossings, that clears every other node's tile and name. Skipped beyond
+ * ROUTE_MAX_NODES or ROUTE_BUDGET (then links stay straight). */
 static void route_links(Layout *lay)
 {
-    float margin = 4 * lay->scale;
+    /* Each try samples the curve against every node: beyond the budget links stay straight, so
+     * a trace with many nodes or links opens at once. */
+    bool route = !lay->scenario_pos && lay->n <= ROUTE_MAX_NODES &&
+                 (double)lay->n * (double)lay->edge_count <= ROUTE_BUDGET;
+    if (route) {
+        obstacle_boxes(lay, 4 * lay->scale);
+    }
     for (size_t i = 0; i < lay->edge_count; i++) {
         Edge *e = &lay->edges[i];
         float ax, ay, bx, by;
@@ -920,7 +1032,7 @@ static void route_links(Layout *lay)
         layout_node_center(lay, e->b, &bx, &by);
         e->cx = (ax + bx) / 2;
         e->cy = (ay + by) / 2;
-        if (lay->n > 200 || lay->scenario_pos || curve_hits(lay, e, e->cx, e->cy, margin) == 0) {
+        if (!route || curve_hits(lay, e, e->cx, e->cy) == 0) {
             continue;
         }
         float dx = bx - ax, dy = by - ay, len = sqrtf(dx * dx + dy * dy);
@@ -932,7 +1044,7 @@ static void route_links(Layout *lay)
             nx = -nx;
             ny = -ny;
         }
-        int best = curve_hits(lay, e, e->cx, e->cy, margin);
+        int best = curve_hits(lay, e, e->cx, e->cy);
         float best_x = e->cx, best_y = e->cy;
         static const float BENDS[] = { 0.18f, 0.3f, 0.45f, 0.6f };
         for (size_t k = 0; k < sizeof BENDS / sizeof BENDS[0] && best > 0; k++) {
@@ -940,7 +1052,7 @@ static void route_links(Layout *lay)
                 float sgn = side ? -1.0f : 1.0f;
                 float cx = (ax + bx) / 2 + sgn * nx * BENDS[k] * len;
                 float cy = (ay + by) / 2 + sgn * ny * BENDS[k] * len;
-                int h = curve_hits(lay, e, cx, cy, margin);
+                int h = curve_hits(lay, e, cx, cy);
                 if (h < best) {
                     best = h;
                     best_x = cx;
@@ -951,6 +1063,86 @@ static void route_links(Layout *lay)
         e->cx = best_x;
         e->cy = best_y;
     }
+}
+
+/* How tangled the links are: each crossing counts TANGLE_CROSSING, each sample of a link's
+ * curve that still lands on another node (routing found no clear bend) 1 — a link straight
+ * through a node's tile and name misleads more than a crossing, one grazing a name less. */
+static size_t tangle_score(const Layout *lay)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < lay->edge_count; i++) {
+        const Edge *e = &lay->edges[i];
+        hits += (size_t)curve_hits(lay, e, e->cx, e->cy);
+    }
+    return layout_link_crossings(lay) * TANGLE_CROSSING + hits;
+}
+
+/* Moves node i's tile, label and footprint so its tile is centred at x. */
+static void move_node_x(Layout *lay, int32_t i, float x)
+{
+    float dx = roundf(x - (lay->cards[i].x + lay->cards[i].w / 2));
+    lay->cards[i].x += dx;
+    lay->labels[i].x += dx;
+    lay->slots[i].x += dx;
+}
+
+/* The top row's order: each resolver stands over the node that asks it most, but when two
+ * such nodes share a column, or sit far from their resolvers, the order that puts each
+ * resolver over its owner can still make links cross or run over a node. With a few resolvers
+ * and links, every order of the row's places is tried (links routed for each) and the least
+ * tangled kept (tangle_score); the first such order wins, so an untangled row stays as placed. */
+static void order_top_row(Layout *lay)
+{
+    int32_t row[TOP_ROW_SEARCH_MAX];
+    float xs[TOP_ROW_SEARCH_MAX];
+    int k = 0;
+    for (size_t i = 0; i < lay->n; i++) {
+        if (lay->column[i] != COL_TOP_ROW) {
+            continue;
+        }
+        if (k == TOP_ROW_SEARCH_MAX) {
+            return;
+        }
+        row[k] = (int32_t)i;
+        xs[k] = lay->cards[i].x + lay->cards[i].w / 2;
+        k++;
+    }
+    if (k < 2 || lay->scenario_pos || lay->edge_count > TOP_ROW_SEARCH_LINKS ||
+        lay->n > ROUTE_MAX_NODES) { /* (routed links only: tangle_score reads the obstacles) */
+        return;
+    }
+    /* Heap's algorithm over the assignment of places to resolvers. */
+    int perm[TOP_ROW_SEARCH_MAX], c[TOP_ROW_SEARCH_MAX] = { 0 }, best[TOP_ROW_SEARCH_MAX];
+    for (int j = 0; j < k; j++) {
+        perm[j] = best[j] = j;
+    }
+    size_t best_n = tangle_score(lay);
+    for (int j = 1; j < k && best_n > 0;) {
+        if (c[j] < j) {
+            int a = j % 2 ? c[j] : 0, t = perm[a];
+            perm[a] = perm[j];
+            perm[j] = t;
+            for (int q = 0; q < k; q++) {
+                move_node_x(lay, row[q], xs[perm[q]]);
+            }
+            route_links(lay);
+            size_t n = tangle_score(lay);
+            if (n < best_n) {
+                best_n = n;
+                memcpy(best, perm, sizeof best);
+            }
+            c[j]++;
+            j = 1;
+        } else {
+            c[j] = 0;
+            j++;
+        }
+    }
+    for (int q = 0; q < k; q++) {
+        move_node_x(lay, row[q], xs[best[q]]);
+    }
+    route_links(lay);
 }
 
 void layout_resize(Layout *lay, int width, int height, float user_scale)
@@ -964,6 +1156,7 @@ void layout_resize(Layout *lay, int width, int height, float user_scale)
     place_regions(lay);
     place_nodes(lay);
     route_links(lay);
+    order_top_row(lay);
 }
 
 void layout_set_panel(Layout *lay, bool visible)
@@ -1186,4 +1379,66 @@ void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b)
 {
     *a = i < lay->edge_count ? lay->edges[i].a : TRACE_NONE;
     *b = i < lay->edge_count ? lay->edges[i].b : TRACE_NONE;
+}
+
+/* ---- crossings ---- */
+
+/* The sign of the turn a -> b -> c: 1 left, -1 right, 0 collinear. */
+static int turn(float ax, float ay, float bx, float by, float cx, float cy)
+{
+    float v = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+    return v > 1e-6f ? 1 : v < -1e-6f ? -1 : 0;
+}
+
+/* True when segments p and q meet (a piece's end lying on the other counts: curves crossing
+ * exactly at a sample point; collinear overlaps do not: links running side by side). */
+static bool segments_cross(const float *p, const float *q)
+{
+    int d1 = turn(p[0], p[1], p[2], p[3], q[0], q[1]), d2 = turn(p[0], p[1], p[2], p[3], q[2], q[3]);
+    int d3 = turn(q[0], q[1], q[2], q[3], p[0], p[1]), d4 = turn(q[0], q[1], q[2], q[3], p[2], p[3]);
+    if ((d1 == 0 && d2 == 0) || (d3 == 0 && d4 == 0)) {
+        return false;
+    }
+    return d1 * d2 <= 0 && d3 * d4 <= 0;
+}
+
+/* Link i's curve as LAYOUT_CROSSING_STEPS + 1 points (x, y pairs). */
+static void link_points(const Layout *lay, size_t i, float *pts)
+{
+    const Edge *e = &lay->edges[i];
+    float x0, y0, cx, cy, x1, y1;
+    layout_link_curve(lay, e->a, e->b, &x0, &y0, &cx, &cy, &x1, &y1);
+    for (int k = 0; k <= LAYOUT_CROSSING_STEPS; k++) {
+        float t = (float)k / LAYOUT_CROSSING_STEPS, u = 1 - t;
+        pts[2 * k] = u * u * x0 + 2 * u * t * cx + t * t * x1;
+        pts[2 * k + 1] = u * u * y0 + 2 * u * t * cy + t * t * y1;
+    }
+}
+
+size_t layout_link_crossings(const Layout *lay)
+{
+    size_t n = lay->edge_count, crossings = 0;
+    const size_t per = 2 * (LAYOUT_CROSSING_STEPS + 1);
+    float *pts = xmalloc((n * per + 1) * sizeof *pts);
+    for (size_t i = 0; i < n; i++) {
+        link_points(lay, i, pts + i * per);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Edge *a = &lay->edges[i];
+        for (size_t j = i + 1; j < n; j++) {
+            const Edge *b = &lay->edges[j];
+            if (a->a == b->a || a->a == b->b || a->b == b->a || a->b == b->b) {
+                continue;
+            }
+            bool cross = false;
+            for (int p = 0; p < LAYOUT_CROSSING_STEPS && !cross; p++) {
+                for (int q = 0; q < LAYOUT_CROSSING_STEPS && !cross; q++) {
+                    cross = segments_cross(pts + i * per + 2 * p, pts + j * per + 2 * q);
+                }
+            }
+            crossings += cross;
+        }
+    }
+    free(pts);
+    return crossings;
 }

@@ -5,7 +5,8 @@
  * incoming servers → filters → stores → reading clients, with twice the usual gap across the
  * Internet, outgoing → incoming; the sender's own store — linked to an outgoing server and to no
  * incoming server or filter — under its outgoing server or its client; each DNS resolver in a
- * row above the server that asks it most; or the scenario's own positions) and the pixel
+ * row above the server that asks it most, the row in its least tangled order; or the
+ * scenario's own positions) and the pixel
  * rectangles derived from it. Does not own the trace or the index (borrowed at create; they must
  * outlive it). SDL-free: tests check columns, reflow and overlap without a window.
  *
@@ -135,6 +136,13 @@ void layout_edge_point(const Layout *lay, int32_t a, int32_t b, float *x, float 
 /* The lines drawn between nodes: the trace's links plus every pair that exchanged traffic. */
 size_t layout_link_count(const Layout *lay);
 void layout_link(const Layout *lay, size_t i, int32_t *a, int32_t *b);
+
+/* How many times the drawn links cross each other: pairs of links with no node in common whose
+ * curves (layout_link_curve, sampled as LAYOUT_CROSSING_STEPS straight pieces) intersect, each
+ * crossing counted once. Links sharing a node meet at it and are not counted. Cost: every pair of
+ * links, so a measure for tests and tools on classroom-sized traces, not for each frame. */
+#define LAYOUT_CROSSING_STEPS 16
+size_t layout_link_crossings(const Layout *lay);
 
 /* ---- panels ---- */
 /* Height of one event-log row, and how many rows fit. */

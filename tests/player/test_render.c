@@ -14,6 +14,8 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Draws one frame of `tr` at t with the given hud switches. */
 static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool help, bool picker,
@@ -90,6 +92,51 @@ static void render_should_find_every_symbol_it_draws_in_the_shipped_fonts(void)
     canvas_close(&c);
 }
 
+/* A megabyte of words: textcache_fit_lines keeps the lines a bar shows and ends them in "…";
+ * a text that fits comes back as it is; a one-line text of a million characters renders no
+ * wider than 8192 px, and a wrapped one of a megabyte no taller than its first 16 KB. */
+static void textcache_should_bound_what_it_lays_out(void)
+{
+    Canvas c = canvas_open(64, 64);
+    Error err = { 0 };
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/fonts", render_locate_assets(NULL));
+    TextCache *tc = textcache_create(c.sdl, dir, &err);
+    REQUIRE(tc != NULL);
+    size_t n = 1u << 20;
+    char *words = malloc(n + 1), *line = malloc(n + 1);
+    REQUIRE(words && line);
+    for (size_t i = 0; i < n; i++) {
+        words[i] = i % 6 == 5 ? ' ' : "retry"[i % 6];
+        line[i] = 'T';
+    }
+    words[n] = line[n] = '\0';
+    bool cut = false;
+    const char *shown = textcache_fit_lines(tc, FACE_SANS, 20, words, 600, 3, &cut);
+    CHECK(cut);
+    size_t len = strlen(shown);
+    CHECK(len > 60 && len < 400);
+    CHECK(len >= 3 && strcmp(shown + len - 3, "\xe2\x80\xa6") == 0);
+    int newlines = 0;
+    for (const char *p = shown; *p; p++) {
+        newlines += *p == '\n';
+    }
+    CHECK_EQ_INT(newlines, 2);
+    int w = 0, h = 0, lh = textcache_line_height(tc, FACE_SANS, 20);
+    CHECK(textcache_get(tc, FACE_SANS, 20, shown, 600, &w, &h) != NULL);
+    CHECK(w <= 600 && h <= 3 * lh + 2);
+    const char *fits = "retry later";
+    CHECK(textcache_fit_lines(tc, FACE_SANS, 20, fits, 600, 3, &cut) == fits && !cut);
+    CHECK(textcache_get(tc, FACE_BOLD, 20, line, 0, &w, &h) != NULL);
+    CHECK(w > 1000 && w <= 8192);
+    CHECK(textcache_get(tc, FACE_SANS, 14, words, 400, &w, &h) != NULL);
+    CHECK(w <= 400 && h > 0 && h < 16384 / 20 * lh);
+    free(words);
+    free(line);
+    textcache_destroy(tc);
+    canvas_close(&c);
+}
+
 static void render_should_draw_odd_inputs_and_every_overlay(void)
 {
     Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
@@ -118,6 +165,7 @@ int main(void)
         TEST_CASE(render_should_reuse_cached_text_between_frames),
         TEST_CASE(render_should_find_every_symbol_it_draws_in_the_shipped_fonts),
         TEST_CASE(render_should_draw_odd_inputs_and_every_overlay),
+        TEST_CASE(textcache_should_bound_what_it_lays_out),
     };
     int rc = test_main(cases, sizeof cases / sizeof cases[0]);
     TTF_Quit();
