@@ -2,8 +2,9 @@
  *
  *   bench_limits [--cpu-limit SECONDS] [CASE...]     CASE: dns_failures uribl served_domains
  *                                                       subject captions expectations title
- *                                                       title_64k header_key mailing
- *                                                       (default: all but mailing)
+ *                                                       expect_text title_64k header_key
+ *                                                       mailing (default: all but expect_text
+ *                                                       and mailing)
  *
  * Each case writes a scenario as JSON text in memory, within every limit of
  * docs/scenario-format.md ("Limits"), loads it with the real loader (scenario_load_string) and
@@ -22,6 +23,8 @@
  *                   replies), over a mailing of 3 000 copies delivered (about 130 000 events);
  *   expectations    150 000 event expectations that never hold (the same codes), checked with
  *                   mailsim check's checker against the same run;
+ *   expect_text     150 000 expectations of SMTP events each with its own text_contains: the
+ *                   cost the index leaves (needles x events of their group), only when asked for;
  *   title           a trace (made here as text, not by a run) whose title is 1 000 000
  *                   characters, read by the trace reader and narrated;
  *   title_64k       the same with the longest title the reader takes (64 KiB);
@@ -329,6 +332,22 @@ static void scenario_expectations(Text *t)
     scenario_mailing_with(t, "expect", expectations_never_holding);
 }
 
+/* The cost the index leaves: each distinct text_contains is looked for in every event of its
+ * group (here every SMTP event). */
+static void expectations_by_text(Text *t)
+{
+    text_add(t, "{\"events\":[");
+    for (unsigned i = 0; i < EXPECTATIONS; i++) {
+        text_add(t, "%s{\"kind\":\"smtp\",\"text_contains\":\"n%u\"}", i ? "," : "", i);
+    }
+    text_add(t, "]}");
+}
+
+static void scenario_expectations_text(Text *t)
+{
+    scenario_mailing_with(t, "expect", expectations_by_text);
+}
+
 /* A trace (as text) of one compose event; the header's title is `title_chars` 'T's, and an
  * unknown key of `key_bytes` bytes comes first when key_bytes > 0. */
 static void trace_text(Text *t, size_t title_chars, size_t key_bytes)
@@ -409,6 +428,7 @@ static const Case CASES[] = {
     { "subject", scenario_subject, RUN_ROUND_TRIP, true },
     { "captions", scenario_captions, RUN_TRACED, true },
     { "expectations", scenario_expectations, RUN_CHECK, true },
+    { "expect_text", scenario_expectations_text, RUN_CHECK, false },
     { "title", trace_long_title, READ_TRACE, true },
     { "title_64k", trace_title_64k, READ_TRACE, true },
     { "header_key", trace_header_key, READ_TRACE, true },
