@@ -1,7 +1,10 @@
 /* bench_limits: the largest legal scenarios for the model's size-dependent work, one per case.
  *
  *   bench_limits [--cpu-limit SECONDS] [CASE...]     CASE: dns_failures uribl served_domains
- *                                                       subject (default: all four)
+ *                                                       subject captions expectations title
+ *                                                       expect_text title_64k header_key
+ *                                                       mailing (default: all but expect_text
+ *                                                       and mailing)
  *
  * Each case writes a scenario as JSON text in memory, within every limit of
  * docs/scenario-format.md ("Limits"), loads it with the real loader (scenario_load_string) and
@@ -15,7 +18,20 @@
  *                   (100 000 RCPTs) to the last of them;
  *   subject         a 60 KiB subject of multi-byte UTF-8 characters, a 20 000-character display
  *                   name and a 30 000-character attachment name, 1 000 recipients; run with a
- *                   trace, which is written as JSON Lines to a temporary file and read back.
+ *                   trace, which is written as JSON Lines to a temporary file and read back;
+ *   captions        200 000 caption rules that never match (SMTP codes 100..199, which no server
+ *                   replies), over a mailing of 3 000 copies delivered (about 130 000 events);
+ *   expectations    150 000 event expectations that never hold (the same codes), checked with
+ *                   mailsim check's checker against the same run;
+ *   expect_text     150 000 expectations of SMTP events each with its own text_contains: the
+ *                   cost the index leaves (needles x events of their group), only when asked for;
+ *   title           a trace (made here as text, not by a run) whose title is 1 000 000
+ *                   characters, read by the trace reader and narrated;
+ *   title_64k       the same with the longest title the reader takes (64 KiB);
+ *   header_key      a trace whose header line is 64 MiB, nearly all of it one unknown key;
+ *   mailing         a mailing of 1 000 000 copies, one per recipient (2-character local parts at
+ *                   2-character domains that do not exist, so the 8 MiB file holds them), run
+ *                   with a trace as `mailsim run` does; 40 s and 3.5 GB, so only when asked for.
  * Each case runs in a child process (fork), so its peak RSS is its own; the child reports the CPU
  * seconds (user + system, getrusage) of generating + loading and of the run. --cpu-limit stops a
  * case after that many CPU seconds (setrlimit) and reports it as stopped.
@@ -25,6 +41,9 @@
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
+#include "text/expect.h"
+#include "text/narrate.h"
+#include "text/summary.h"
 #include "trace/trace_jsonl.h"
 #include "util/error.h"
 
@@ -264,19 +283,156 @@ static void scenario_subject(Text *t)
     text_add(t, "]}]}");
 }
 
+#define CAPTIONS 200000u
+#define EXPECTATIONS 150000u
+#define COPIES 3000u
+
+/* A mailing of COPIES copies to u0..u2999@b.example, all delivered; `extra` (a JSON array's
+ * name and inside) follows the messages. */
+static void scenario_mailing_with(Text *t, const char *extra_key, void (*extra)(Text *))
+{
+    common_nodes(t, true, NULL, domain_b, NULL, mailboxes_dns);
+    records_for(t, "b.example");
+    text_add(t, ",\"messages\":[{\"id\":\"news\",\"at_s\":1,\"from\":\"alice@a.example\","
+                "\"subject\":\"News\",\"body\":\"Hello\",\"one_per_recipient\":true,"
+                "\"every_s\":0.01,\"to\":[");
+    for (unsigned i = 0; i < COPIES; i++) {
+        text_add(t, "%s\"u%u@b.example\"", i ? "," : "", i);
+    }
+    text_add(t, "]}],\"%s\":", extra_key);
+    extra(t);
+    text_add(t, "}");
+}
+
+static void captions_never_matching(Text *t)
+{
+    text_add(t, "[");
+    for (unsigned i = 0; i < CAPTIONS; i++) {
+        text_add(t, "%s{\"on\":{\"code\":%u},\"text\":\"c\"}", i ? "," : "", 100 + i % 100);
+    }
+    text_add(t, "]");
+}
+
+static void scenario_captions(Text *t)
+{
+    scenario_mailing_with(t, "captions", captions_never_matching);
+}
+
+static void expectations_never_holding(Text *t)
+{
+    text_add(t, "{\"events\":[");
+    for (unsigned i = 0; i < EXPECTATIONS; i++) {
+        text_add(t, "%s{\"kind\":\"smtp\",\"code\":%u}", i ? "," : "", 100 + i % 100);
+    }
+    text_add(t, "]}");
+}
+
+static void scenario_expectations(Text *t)
+{
+    scenario_mailing_with(t, "expect", expectations_never_holding);
+}
+
+/* The cost the index leaves: each distinct text_contains is looked for in every event of its
+ * group (here every SMTP event). */
+static void expectations_by_text(Text *t)
+{
+    text_add(t, "{\"events\":[");
+    for (unsigned i = 0; i < EXPECTATIONS; i++) {
+        text_add(t, "%s{\"kind\":\"smtp\",\"text_contains\":\"n%u\"}", i ? "," : "", i);
+    }
+    text_add(t, "]}");
+}
+
+static void scenario_expectations_text(Text *t)
+{
+    scenario_mailing_with(t, "expect", expectations_by_text);
+}
+
+/* A trace (as text) of one compose event; the header's title is `title_chars` 'T's, and an
+ * unknown key of `key_bytes` bytes comes first when key_bytes > 0. */
+static void trace_text(Text *t, size_t title_chars, size_t key_bytes)
+{
+    text_add(t, "{");
+    if (key_bytes) {
+        text_add(t, "\"");
+        text_grow(t, key_bytes);
+        memset(t->s + t->len, 'k', key_bytes);
+        t->len += key_bytes;
+        t->s[t->len] = '\0';
+        text_add(t, "\":1,");
+    }
+    text_add(t, "\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"bench\",\"seed\":1,"
+                "\"title\":\"");
+    text_grow(t, title_chars);
+    memset(t->s + t->len, 'T', title_chars);
+    t->len += title_chars;
+    t->s[t->len] = '\0';
+    text_add(t, "\",\"lesson\":\"\",\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"}],"
+                "\"links\":[]}\n");
+    text_add(t, "{\"t\":1.000000,\"kind\":\"compose\",\"msg\":\"m1\",\"from\":\"alice-laptop\","
+                "\"sender\":\"alice@a.example\",\"rcpt\":[\"bob@b.example\"],\"subject\":\"Hi\","
+                "\"size\":700}\n");
+}
+
+static void trace_long_title(Text *t)
+{
+    trace_text(t, 1000000, 0);
+}
+
+static void trace_title_64k(Text *t)
+{
+    trace_text(t, 65536, 0);
+}
+
+static void trace_header_key(Text *t)
+{
+    trace_text(t, 5, (64u << 20) - 400);
+}
+
+#define MAILING_COPIES 1000000u
+
+static void scenario_mailing(Text *t)
+{
+    static const char LOCAL[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    common_nodes(t, true, NULL, domain_b, NULL, no_mailboxes);
+    text_add(t, ",\"messages\":[{\"id\":\"news\",\"at_s\":1,\"from\":\"alice@a.example\","
+                "\"subject\":\"N\",\"body\":\"H\",\"one_per_recipient\":true,\"to\":[");
+    for (unsigned i = 0; i < MAILING_COPIES; i++) {
+        unsigned a = i % 36, b = i / 36 % 36, c = i / 1296 % 36, d = i / 46656;
+        text_add(t, "%s\"%c%c@%c%c\"", i ? "," : "", LOCAL[a], LOCAL[b], 'a' + d, LOCAL[c]);
+    }
+    text_add(t, "]}]}");
+}
+
 /* ---- running a case ---- */
+
+typedef enum {
+    RUN_PLAIN,     /* load and run without a trace */
+    RUN_ROUND_TRIP, /* run with a trace, write it and read it back */
+    RUN_TRACED,    /* run with a trace, as `mailsim run` does (captions applied) */
+    RUN_CHECK,     /* run with a trace and check the expectations, as `mailsim check` does */
+    READ_TRACE,    /* the text is a trace: read it and narrate it */
+} Mode;
 
 typedef struct {
     const char *name;
     void (*build)(Text *t);
-    bool trace; /* run with a trace, write it and read it back */
+    Mode mode;
+    bool by_default;
 } Case;
 
 static const Case CASES[] = {
-    { "dns_failures", scenario_dns_failures, false },
-    { "uribl", scenario_uribl, false },
-    { "served_domains", scenario_served_domains, false },
-    { "subject", scenario_subject, true },
+    { "dns_failures", scenario_dns_failures, RUN_PLAIN, true },
+    { "uribl", scenario_uribl, RUN_PLAIN, true },
+    { "served_domains", scenario_served_domains, RUN_PLAIN, true },
+    { "subject", scenario_subject, RUN_ROUND_TRIP, true },
+    { "captions", scenario_captions, RUN_TRACED, true },
+    { "expectations", scenario_expectations, RUN_CHECK, true },
+    { "expect_text", scenario_expectations_text, RUN_CHECK, false },
+    { "title", trace_long_title, READ_TRACE, true },
+    { "title_64k", trace_title_64k, READ_TRACE, true },
+    { "header_key", trace_header_key, READ_TRACE, true },
+    { "mailing", scenario_mailing, RUN_TRACED, false },
 };
 #define CASE_COUNT (sizeof CASES / sizeof CASES[0])
 
@@ -318,12 +474,44 @@ static const char *trace_round_trip(const Trace *tr, char *buf, size_t size)
     return buf;
 }
 
+/* Reads the case's text as a trace and narrates it to /dev/null; prints its row. */
+static int read_trace_case(const Case *c, const Text *text, double t0)
+{
+    double t1 = cpu_s();
+    FILE *in = fmemopen(text->s, text->len, "r");
+    Error err = { 0 };
+    Trace *tr = in ? trace_read_jsonl(in, c->name, &err) : NULL;
+    char note[700] = "read and narrated";
+    if (tr) {
+        FILE *out = fopen("/dev/null", "w");
+        narrate_write(tr, out);
+        fclose(out);
+    } else {
+        char msg[600];
+        snprintf(note, sizeof note, "refused: %.200s", error_format(&err, msg, sizeof msg));
+    }
+    double t2 = cpu_s();
+    printf("%-15s %8.2f MB %9.2f %9.2f %9.2f %9.1f %9zu  %s\n", c->name,
+           (double)text->len / (1024.0 * 1024.0), t1 - t0, t2 - t1, t2 - t0, peak_rss_mb(),
+           tr ? trace_count(tr) : 0, note);
+    trace_destroy(tr);
+    if (in) {
+        fclose(in);
+    }
+    return 0;
+}
+
 /* The child: builds, loads and runs one case, prints its table row. */
 static int run_case(const Case *c)
 {
     double t0 = cpu_s();
     Text json = { 0 };
     c->build(&json);
+    if (c->mode == READ_TRACE) {
+        int rc = read_trace_case(c, &json, t0);
+        free(json.s);
+        return rc;
+    }
     Error err = { 0 };
     World *w = scenario_load_string(json.s, json.len, c->name, &err);
     if (!w) {
@@ -333,15 +521,28 @@ static int run_case(const Case *c)
         return 1;
     }
     double t1 = cpu_s();
-    SimOptions opt = { .no_trace = !c->trace };
+    SimOptions opt = { .no_trace = c->mode == RUN_PLAIN, .max_trace_events = TRACE_MAX_EVENTS };
     Sim *sim = sim_create(w, &opt);
     sim_run(sim);
-    double t2 = cpu_s();
     char note[512] = "";
-    if (c->trace) {
+    if (c->mode == RUN_CHECK) {
+        FILE *out = fopen("/dev/null", "w");
+        Summary *s = summary_build(sim_trace(sim));
+        int unmet = expect_check(w, sim_trace(sim), s, out);
+        summary_destroy(s);
+        fclose(out);
+        snprintf(note, sizeof note, "%d unmet expectations reported", unmet);
+    }
+    double t2 = cpu_s();
+    if (c->mode == RUN_ROUND_TRIP) {
         char result[400];
         snprintf(note, sizeof note, "trace reads back: %s",
                  trace_round_trip(sim_trace(sim), result, sizeof result));
+    }
+    if (c->mode == RUN_TRACED) {
+        snprintf(note, sizeof note, "%zu trace events, %zu captions%s",
+                 trace_count(sim_trace(sim)), trace_caption_count(sim_trace(sim)),
+                 sim_stats(sim)->hit_trace_limit ? ", stopped at the trace limit" : "");
     }
     const SimStats *st = sim_stats(sim);
     printf("%-15s %8.2f MB %9.2f %9.2f %9.2f %9.1f %9llu  %s\n", c->name,
@@ -393,16 +594,19 @@ int main(int argc, char **argv)
             k++;
         }
         if (k == CASE_COUNT) {
-            fprintf(stderr, "usage: bench_limits [--cpu-limit SECONDS] [dns_failures] [uribl] "
-                            "[served_domains] [subject]\n");
+            fprintf(stderr, "usage: bench_limits [--cpu-limit SECONDS] [CASE...]; cases:");
+            for (size_t j = 0; j < CASE_COUNT; j++) {
+                fprintf(stderr, " %s", CASES[j].name);
+            }
+            fprintf(stderr, "\n");
             return 2;
         }
         chosen[k] = any = true;
     }
-    printf("%-15s %11s %9s %9s %9s %9s %9s\n", "case", "json", "load_cpu", "run_cpu", "total_cpu",
+    printf("%-15s %11s %9s %9s %9s %9s %9s\n", "case", "input", "load_cpu", "run_cpu", "total_cpu",
            "peak_MB", "events");
     for (size_t k = 0; k < CASE_COUNT; k++) {
-        if (!any || chosen[k]) {
+        if (any ? chosen[k] : CASES[k].by_default) {
             run_in_child(&CASES[k], cpu_limit_s);
         }
     }

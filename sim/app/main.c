@@ -219,12 +219,11 @@ static bool add_acts(World *w, const Options *opt, Error *err)
     return true;
 }
 
-static Trace *run_scenario(const char *path, const Options *opt, World **world_out, Error *err)
+/* Adds the --act actions to the loaded world w (from the file at `path`, named in errors) and
+ * runs it; takes w: it is destroyed or, with world_out, handed back. */
+static Trace *run_world(World *w, const char *path, const Options *opt, World **world_out,
+                        Error *err)
 {
-    World *w = scenario_load_file(path, err);
-    if (!w) {
-        return NULL;
-    }
     if (!add_acts(w, opt, err)) {
         world_destroy(w);
         return NULL;
@@ -271,6 +270,12 @@ static Trace *run_scenario(const char *path, const Options *opt, World **world_o
     return tr;
 }
 
+static Trace *run_scenario(const char *path, const Options *opt, World **world_out, Error *err)
+{
+    World *w = scenario_load_file(path, err);
+    return w ? run_world(w, path, opt, world_out, err) : NULL;
+}
+
 #ifdef MAILSIM_HAVE_PLAYER
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -278,50 +283,49 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static Trace *read_trace(const char *path, Error *err)
+/* True when `head` (the file's first bytes) begins with a line naming the trace format: a trace
+ * saved under another name (t.trace, t.txt) is still read as a trace instead of failing as a
+ * scenario. A best-effort look only; the trace reader decides. */
+static bool looks_like_trace(const char *head)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        error_set(err, path, "", "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    Trace *tr = trace_read_jsonl(f, path, err);
-    fclose(f);
-    return tr;
-}
-
-/* True when the file's first line names the trace format: a trace saved under another name
- * (t.trace, t.txt) is still read as a trace instead of failing as a scenario. A best-effort
- * look only; the trace reader decides. */
-static bool looks_like_trace(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return false;
-    }
-    char head[512];
-    size_t n = fread(head, 1, sizeof head - 1, f);
-    fclose(f);
-    head[n] = '\0';
-    char *nl = strchr(head, '\n');
+    char line[512];
+    snprintf(line, sizeof line, "%s", head);
+    char *nl = strchr(line, '\n');
     if (nl) {
         *nl = '\0';
     }
-    return strstr(head, "\"format\"") && strstr(head, "\"mailsim-trace\"");
+    return strstr(line, "\"format\"") && strstr(line, "\"mailsim-trace\"");
 }
 
 /* A recorded trace (.jsonl, or a file whose first line is a trace header) is read; anything else
  * is a scenario to run. A trace carries its own topology (the header's nodes and links), so it is
- * never combined with a scenario file and the two cannot disagree. */
+ * never combined with a scenario file and the two cannot disagree. The file is opened once and
+ * its first bytes, read for the sniff, are handed on to the reader: a pipe (/dev/stdin, <(...))
+ * cannot be read twice. */
 static Trace *load_any(const char *path, const Options *opt, Error *err)
 {
-    bool trace = ends_with(path, ".jsonl") || looks_like_trace(path);
-    if (trace && opt && opt->act_count) {
-        error_set(err, path, "",
-                  "--act changes a scenario before it runs; a recorded trace has already run");
+    bool jsonl = ends_with(path, ".jsonl");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        error_set(err, path, "", jsonl ? "cannot open: %s" : "cannot open the scenario: %s",
+                  strerror(errno));
         return NULL;
     }
-    return trace ? read_trace(path, err) : run_scenario(path, opt, NULL, err);
+    char head[512];
+    size_t n = jsonl ? 0 : fread(head, 1, sizeof head - 1, f);
+    head[n] = '\0';
+    Trace *tr = NULL;
+    if ((jsonl || looks_like_trace(head)) && opt && opt->act_count) {
+        error_set(err, path, "",
+                  "--act changes a scenario before it runs; a recorded trace has already run");
+    } else if (jsonl || looks_like_trace(head)) {
+        tr = trace_read_jsonl_after(f, head, n, path, err);
+    } else {
+        World *w = scenario_load_stream(f, head, n, path, err);
+        tr = w ? run_world(w, path, opt, NULL, err) : NULL;
+    }
+    fclose(f);
+    return tr;
 }
 #endif
 

@@ -3,6 +3,7 @@
  * and the captions. Owns the Sim's lifetime and nothing of the mail flow itself: that is in the
  * parts sim_core.h lists, which this file only starts.
  */
+#include "model/captions.h"
 #include "model/sim_compose.h"
 #include "model/sim_conncache.h"
 #include "model/sim_core.h"
@@ -346,44 +347,11 @@ static void on_action(Engine *eng, void *obj, uint64_t arg)
 
 /* ---- captions ---- */
 
-static bool caption_matches(const Sim *sim, const CaptionRule *c, const TraceEvent *ev)
-{
-    const Trace *tr = sim->trace;
-    if (c->at_us >= 0) {
-        return ev->t_us >= c->at_us;
-    }
-    if (c->kind >= 0 && ev->kind != c->kind) {
-        return false;
-    }
-    if (c->msg != STR_EMPTY &&
-        (ev->msg == TRACE_NONE ||
-         strcmp(trace_str(tr, trace_msg(tr, ev->msg)->id), sim_str(sim, c->msg)) != 0)) {
-        return false;
-    }
-    if (c->code && !(ev->kind == TK_SMTP && ev->sub == TRACE_ANSWER && ev->num == c->code)) {
-        return false;
-    }
-    if (c->node >= 0 && ev->from != c->node && ev->to != c->node) {
-        return false;
-    }
-    return true;
-}
-
-/* Each caption rule labels the first event it matches (O(events x rules); rules are few). */
+/* The scenario's caption rules on the finished trace (model/captions.h: linear in events plus
+ * rules). */
 static void apply_captions(Sim *sim)
 {
-    const TraceEvent *evs = trace_events(sim->trace);
-    size_t n = trace_count(sim->trace);
-    for (uint32_t r = 0; r < sim->w->caption_count; r++) {
-        const CaptionRule *c = &sim->w->captions[r];
-        for (size_t i = 0; i < n; i++) {
-            if (caption_matches(sim, c, &evs[i])) {
-                trace_set_caption(sim->trace, (uint32_t)i,
-                                  strpool_intern(trace_strings(sim->trace), sim_str(sim, c->text)));
-                break;
-            }
-        }
-    }
+    captions_apply(sim->w, sim->trace);
 }
 
 /* ---- the run ---- */

@@ -294,9 +294,25 @@ World *scenario_load_file(const char *path, Error *err)
         error_set(err, path, "", "cannot open the scenario: %s", strerror(errno));
         return NULL;
     }
+    World *w = scenario_load_stream(f, NULL, 0, path, err);
+    fclose(f);
+    return w;
+}
+
+World *scenario_load_stream(FILE *f, const char *head, size_t head_len, const char *path,
+                            Error *err)
+{
     /* Read at most one byte past the limit: enough to know the file is too big. */
     size_t cap = 64 * 1024, len = 0;
+    while (cap < head_len && cap < SCENARIO_MAX_FILE_BYTES + 1) {
+        cap *= 2;
+    }
+    cap = cap > SCENARIO_MAX_FILE_BYTES + 1 ? SCENARIO_MAX_FILE_BYTES + 1 : cap;
     char *buf = xmalloc(cap + 1);
+    len = head_len < cap ? head_len : cap;
+    if (len > 0) {
+        memcpy(buf, head, len);
+    }
     for (;;) {
         if (len == cap) {
             cap = cap * 2 > SCENARIO_MAX_FILE_BYTES + 1 ? SCENARIO_MAX_FILE_BYTES + 1 : cap * 2;
@@ -313,7 +329,6 @@ World *scenario_load_file(const char *path, Error *err)
     }
     bool failed = ferror(f) != 0;
     int read_errno = errno;
-    fclose(f);
     World *w = NULL;
     if (failed) {
         error_set(err, path, "", "cannot read the scenario: %s",

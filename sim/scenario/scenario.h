@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The format version this loader reads ("mailsim": 1). */
 #define SCENARIO_FORMAT_VERSION 1
@@ -43,6 +44,13 @@
  * file's stem ("01-happy-path"); or NULL with `err` filled (when non-NULL). No partial world
  * survives a failed load. */
 World *scenario_load_file(const char *path, Error *err);
+
+/* The same for the scenario in stream f (not closed here), whose first head_len bytes were already
+ * read (a format sniff on a pipe, where they cannot be read again) and are in head (NULL when
+ * head_len is 0): the scenario is head followed by the rest of f. `path` names it in the World and
+ * in errors. */
+World *scenario_load_stream(FILE *f, const char *head, size_t head_len, const char *path,
+                            Error *err);
 
 /* The same for `len` bytes of text (need not be NUL-terminated). `name` stands in for the file
  * name in the World and in errors; NULL means "<string>". */

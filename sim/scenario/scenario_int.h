@@ -212,7 +212,7 @@ bool sc_get_u32(Ctx *c, const cJSON *obj, const char *key, int64_t min, int64_t 
 bool sc_get_bool(Ctx *c, const cJSON *obj, const char *key, bool *out);
 /* A spam score in points (-100 to 100) -> thousandths. */
 bool sc_get_score(Ctx *c, const cJSON *obj, const char *key, int32_t *milli);
-/* A bandwidth in Mbit/s (> 0, <= 1 Tbit/s) -> bit/s. */
+/* A bandwidth in Mbit/s (0.0000005, which rounds to 1 bit/s, to 1 Tbit/s) -> bit/s. */
 bool sc_get_bandwidth(Ctx *c, const cJSON *obj, const char *key, int64_t *bps);
 bool sc_get_ip(Ctx *c, const cJSON *obj, const char *key, uint32_t *out);
 /* One of names[0..n-1] -> its index. */

@@ -172,12 +172,15 @@ static bool val_score(Ctx *c, const cJSON *v, int32_t *milli)
     return true;
 }
 
-/* Mbit/s -> bit/s; 1 bit/s .. 1 Tbit/s. */
+/* Mbit/s -> bit/s, rounded to whole bit/s: 1 bit/s .. 1 Tbit/s. The message states the real
+ * range: 0.0000005 Mbit/s is the least value that rounds to 1 bit/s, so 4e-07 (> 0) is refused. */
 static bool val_bandwidth(Ctx *c, const cJSON *v, int64_t *bps)
 {
     if (!sc_is_finite_number(v) || v->valuedouble <= 0 || v->valuedouble > 1e6 ||
         llround(v->valuedouble * 1e6) < 1) {
-        return sc_type_error(c, v, "a bandwidth in Mbit/s > 0 and <= 1000000");
+        return sc_type_error(c, v,
+                             "a bandwidth in Mbit/s from 0.0000005 to 1000000 (it is rounded "
+                             "to whole bit/s, at least 1)");
     }
     *bps = (int64_t)llround(v->valuedouble * 1e6);
     return true;

@@ -1,12 +1,21 @@
-/* expect: the scenario's expectations checked against a run (see expect.h). */
+/* expect: the scenario's expectations checked against a run (see expect.h).
+ *
+ * Both kinds of expectation are looked up, not scanned for: the summary's rows are sorted by
+ * message id once, so a message expectation reads only its message's rows; event expectations
+ * are grouped by what they ask of an event besides its text (kind, message, from, to, code or
+ * qtype), and each event is counted into the few groups it could be in (at most 32 look-ups).
+ * An expectation's own text_contains is then checked on the events of its group only. */
 #include "text/expect.h"
-
 #include "text/ask.h"
 #include "text/evmatch.h"
+
+#include "util/sigmap.h"
+#include "util/xalloc.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *wstr(const World *w, StrId id)
@@ -82,15 +91,56 @@ static void check_row(const World *w, const Trace *tr, const ExpectMsg *e, const
     }
 }
 
-static void check_msg(const World *w, const Trace *tr, const Summary *s, const ExpectMsg *e,
-                      FILE *out, int *unmet)
+/* The summary's rows by message id: row indices sorted by (id, row), so the rows of one message
+ * are a range, in summary order. */
+typedef struct {
+    StrId id;     /* trace pool */
+    uint32_t row;
+} RowKey;
+
+static int row_key_order(const void *a, const void *b)
+{
+    const RowKey *x = a, *y = b;
+    if (x->id != y->id) {
+        return x->id < y->id ? -1 : 1;
+    }
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static RowKey *index_rows(const Trace *tr, const Summary *s)
+{
+    RowKey *keys = xmalloc((s->count ? s->count : 1) * sizeof *keys);
+    for (size_t i = 0; i < s->count; i++) {
+        keys[i] = (RowKey){ trace_msg(tr, s->rows[i].msg)->id, (uint32_t)i };
+    }
+    qsort(keys, s->count, sizeof *keys, row_key_order);
+    return keys;
+}
+
+/* The first key of message id `id` (a trace StrId), or s->count. */
+static size_t first_row_of(const RowKey *keys, size_t n, StrId id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid].id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void check_msg(const World *w, const Trace *tr, const Summary *s, const RowKey *keys,
+                      const ExpectMsg *e, FILE *out, int *unmet)
 {
     size_t matched = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        const SummaryRow *r = &s->rows[i];
-        if (strcmp(trace_str(tr, trace_msg(tr, r->msg)->id), wstr(w, e->msg)) != 0) {
-            continue;
-        }
+    /* Equal strings have one StrId in a pool; a message id the trace lacks matches no row. */
+    StrId id = strpool_find(trace_strings_const(tr), wstr(w, e->msg));
+    for (size_t k = id == UINT32_MAX ? s->count : first_row_of(keys, s->count, id);
+         k < s->count && keys[k].id == id; k++) {
+        const SummaryRow *r = &s->rows[keys[k].row];
         if (e->rcpt != STR_EMPTY && strcmp(trace_str(tr, r->rcpt), wstr(w, e->rcpt)) != 0) {
             continue;
         }
@@ -110,19 +160,205 @@ static void check_msg(const World *w, const Trace *tr, const Summary *s, const E
     }
 }
 
+/* ---- counting events by signature ---- */
+
+/* Which fields an event expectation asks for, besides its text: one bit each. */
+enum { P_KIND = 1, P_MSG = 2, P_FROM = 4, P_TO = 8, P_CODE = 16, P_QTYPE = 32, P_COUNT = 64 };
+
+typedef struct {
+    int kind;
+    StrId msg; /* trace pool */
+    int32_t from, to;
+    int32_t num; /* the SMTP code (P_CODE) or the DNS qtype (P_QTYPE) */
+} Fields;
+
+static Sig signature(unsigned pattern, const Fields *f)
+{
+    Sig s = { (uint64_t)pattern << 56, 0 };
+    if (pattern & P_KIND) {
+        s.hi |= (uint64_t)(uint8_t)f->kind << 48;
+    }
+    if (pattern & (P_CODE | P_QTYPE)) {
+        s.hi |= (uint32_t)f->num;
+    }
+    if (pattern & P_MSG) {
+        s.lo |= (uint64_t)f->msg << 32;
+    }
+    if (pattern & P_FROM) {
+        s.lo |= (uint64_t)(uint16_t)f->from << 16;
+    }
+    if (pattern & P_TO) {
+        s.lo |= (uint16_t)f->to;
+    }
+    return s;
+}
+
+/* One group: the expectations with one signature. Its needles are their distinct text_contains
+ * (STR_EMPTY for none, world pool), each with the count of matching events that contain it. */
+typedef struct {
+    uint32_t first, count; /* range in Counter.needles */
+} Group;
+
+typedef struct {
+    SigMap by_sig;     /* signature -> group */
+    Group *groups;
+    size_t group_count, group_cap;
+    StrId *needles;    /* per group, a range */
+    int64_t *counts;   /* per needle */
+    bool patterns[P_COUNT];
+} Counter;
+
+typedef struct {
+    uint32_t group;    /* or SIGMAP_NONE: no event can match */
+    StrId needle;
+    uint32_t order;    /* the expectation's index */
+} Member;
+
+static int member_order(const void *a, const void *b)
+{
+    const Member *x = a, *y = b;
+    if (x->group != y->group) {
+        return x->group < y->group ? -1 : 1;
+    }
+    if (x->needle != y->needle) {
+        return x->needle < y->needle ? -1 : 1;
+    }
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The group of e, or SIGMAP_NONE for an expectation no event can match: a message id the trace
+ * does not hold, or both a code (SMTP) and a qtype (DNS). */
+static uint32_t group_of(Counter *c, const World *w, const Trace *tr, const ExpectEvent *ee)
+{
+    const EventSelector *e = &ee->sel;
+    unsigned pattern = 0;
+    Fields f = { 0 };
+    if (e->kind >= 0) {
+        pattern |= P_KIND;
+        f.kind = e->kind;
+    }
+    if (e->msg != STR_EMPTY) {
+        f.msg = strpool_find(trace_strings_const(tr), wstr(w, e->msg));
+        if (f.msg == UINT32_MAX) {
+            return SIGMAP_NONE;
+        }
+        pattern |= P_MSG;
+    }
+    if (e->from >= 0) {
+        pattern |= P_FROM;
+        f.from = e->from;
+    }
+    if (e->to >= 0) {
+        pattern |= P_TO;
+        f.to = e->to;
+    }
+    if (e->code && e->qtype >= 0) {
+        return SIGMAP_NONE;
+    }
+    if (e->code) {
+        pattern |= P_CODE;
+        f.num = e->code;
+    }
+    if (e->qtype >= 0) {
+        pattern |= P_QTYPE;
+        f.num = e->qtype;
+    }
+    uint32_t g = sigmap_get_or_add(&c->by_sig, signature(pattern, &f), (uint32_t)c->group_count);
+    if (g == c->group_count) {
+        c->groups = xgrow(c->groups, &c->group_cap, c->group_count + 1, sizeof *c->groups);
+        c->groups[c->group_count++] = (Group){ 0, 0 };
+        c->patterns[pattern] = true;
+    }
+    return g;
+}
+
+/* Counts event ev into every group it matches, for each needle its text contains. */
+static void count_event(Counter *c, const Trace *tr, const World *w, const TraceEvent *ev)
+{
+    Fields f = { .kind = (int)ev->kind,
+                 .msg = ev->msg != TRACE_NONE ? trace_msg(tr, ev->msg)->id : 0,
+                 .from = ev->from,
+                 .to = ev->to,
+                 .num = ev->num };
+    bool answer = ev->kind == TK_SMTP && ev->sub == TRACE_ANSWER;
+    for (unsigned p = 0; p < P_COUNT; p++) {
+        if (!c->patterns[p] || ((p & P_MSG) && ev->msg == TRACE_NONE) ||
+            ((p & P_FROM) && ev->from == TRACE_NONE) || ((p & P_TO) && ev->to == TRACE_NONE) ||
+            ((p & P_CODE) && !answer) || ((p & P_QTYPE) && ev->kind != TK_DNS)) {
+            continue;
+        }
+        uint32_t g = sigmap_get(&c->by_sig, signature(p, &f));
+        if (g == SIGMAP_NONE) {
+            continue;
+        }
+        const Group *grp = &c->groups[g];
+        for (uint32_t k = grp->first; k < grp->first + grp->count; k++) {
+            StrId needle = c->needles[k];
+            c->counts[k] += needle == STR_EMPTY || strstr(trace_str(tr, ev->text), wstr(w, needle));
+        }
+    }
+}
+
+/* count[i]: the events matching w->expect_events[i]. */
+static void count_matches(const World *w, const Trace *tr, int64_t *count)
+{
+    uint32_t n = w->expect_event_count;
+    Counter c = { 0 };
+    Member *members = xmalloc((n ? n : 1) * sizeof *members);
+    for (uint32_t i = 0; i < n; i++) {
+        const ExpectEvent *e = &w->expect_events[i];
+        members[i] = (Member){ group_of(&c, w, tr, e), e->sel.text_contains, i };
+    }
+    /* Each group's distinct needles, as a range; needle_of[i]: expectation i's needle. */
+    qsort(members, n, sizeof *members, member_order);
+    c.needles = xmalloc((n ? n : 1) * sizeof *c.needles);
+    c.counts = xcalloc(n ? n : 1, sizeof *c.counts);
+    uint32_t *needle_of = xmalloc((n ? n : 1) * sizeof *needle_of);
+    uint32_t needles = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const Member *m = &members[k];
+        if (m->group == SIGMAP_NONE) {
+            needle_of[m->order] = UINT32_MAX;
+            continue;
+        }
+        Group *g = &c.groups[m->group];
+        if (g->count == 0 || c.needles[needles - 1] != m->needle) {
+            if (g->count == 0) {
+                g->first = needles;
+            }
+            c.needles[needles++] = m->needle;
+            g->count++;
+        }
+        needle_of[m->order] = needles - 1;
+    }
+    const TraceEvent *evs = trace_events(tr);
+    for (size_t k = 0; k < trace_count(tr) && c.group_count > 0; k++) {
+        count_event(&c, tr, w, &evs[k]);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        count[i] = needle_of[i] == UINT32_MAX ? 0 : c.counts[needle_of[i]];
+    }
+    free(needle_of);
+    free(members);
+    free(c.needles);
+    free(c.counts);
+    free(c.groups);
+    sigmap_free(&c.by_sig);
+}
+
 int expect_check(const World *w, const Trace *tr, const Summary *s, FILE *out)
 {
     int unmet = 0;
+    RowKey *keys = index_rows(tr, s);
     for (uint32_t i = 0; i < w->expect_msg_count; i++) {
-        check_msg(w, tr, s, &w->expect_msgs[i], out, &unmet);
+        check_msg(w, tr, s, keys, &w->expect_msgs[i], out, &unmet);
     }
-    const TraceEvent *evs = trace_events(tr);
+    free(keys);
+    int64_t *counts = xmalloc((w->expect_event_count ? w->expect_event_count : 1) * sizeof *counts);
+    count_matches(w, tr, counts);
     for (uint32_t i = 0; i < w->expect_event_count; i++) {
         const ExpectEvent *e = &w->expect_events[i];
-        int64_t count = 0;
-        for (size_t k = 0; k < trace_count(tr); k++) {
-            count += evmatch_event(w, tr, &e->sel, &evs[k]);
-        }
+        int64_t count = counts[i];
         char what[512];
         evmatch_describe(w, &e->sel, what, sizeof what);
         if (e->count_min >= 0 && count < e->count_min) {
@@ -134,5 +370,6 @@ int expect_check(const World *w, const Trace *tr, const Summary *s, FILE *out)
                    e->path_index, what, count, e->count_max);
         }
     }
+    free(counts);
     return unmet + ask_check(w, tr, out);
 }

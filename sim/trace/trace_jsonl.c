@@ -293,6 +293,21 @@ bool trace_write_jsonl(const Trace *tr, FILE *out)
 
 /* ---- reading ---- */
 
+/* Where lines come from: bytes a format sniff already read (head), then the stream. */
+typedef struct {
+    const char *head;
+    size_t head_len, head_pos;
+    FILE *in;
+} Source;
+
+static int source_getc(Source *src)
+{
+    if (src->head_pos < src->head_len) {
+        return (unsigned char)src->head[src->head_pos++];
+    }
+    return fgetc(src->in);
+}
+
 typedef struct {
     Trace *tr;
     const char *name;
@@ -345,6 +360,22 @@ static bool get_string(Reader *rd, const cJSON *obj, const char *key, bool requi
         return fail(rd, "\"%s\" must be a string%s", key, "");
     }
     *out = v->valuestring;
+    return true;
+}
+
+/* A header string (the scenario's name, title, lesson; a node's id, label, ip): at most
+ * TRACE_MAX_HEADER_STRING bytes, so that no view is handed a title of megabytes to lay out. */
+static bool get_header_string(Reader *rd, const cJSON *obj, const char *key, bool required,
+                              const char **out)
+{
+    if (!get_string(rd, obj, key, required, out)) {
+        return false;
+    }
+    if (strlen(*out) > TRACE_MAX_HEADER_STRING) {
+        _Static_assert(TRACE_MAX_HEADER_STRING == 65536, "the message below names the limit");
+        return fail(rd, "\"%s\" is longer than %s bytes (64 KiB), the limit for a header string",
+                    key, "65536");
+    }
     return true;
 }
 
@@ -437,8 +468,9 @@ static bool read_node(Reader *rd, const cJSON *it)
     if (!cJSON_IsObject(it)) {
         return fail(rd, "each of \"nodes\" must be an object {\"id\", \"kind\", ...}%s%s", "", "");
     }
-    if (!get_string(rd, it, "id", true, &id) || !get_string(rd, it, "kind", true, &kind) ||
-        !get_string(rd, it, "label", false, &label) || !get_string(rd, it, "ip", false, &ip)) {
+    if (!get_header_string(rd, it, "id", true, &id) || !get_string(rd, it, "kind", true, &kind) ||
+        !get_header_string(rd, it, "label", false, &label) ||
+        !get_header_string(rd, it, "ip", false, &ip)) {
         return false;
     }
     int k = trace_node_kind_from_name(kind);
@@ -509,8 +541,10 @@ static bool read_header(Reader *rd, const cJSON *h)
         return fail(rd, "trace version %s is not supported (this mailsim reads version %s)", v,
                     "1");
     }
-    if (!get_string(rd, h, "scenario", true, &scenario) || !get_number(rd, h, "seed", true, &seed) ||
-        !get_string(rd, h, "title", false, &title) || !get_string(rd, h, "lesson", false, &lesson)) {
+    if (!get_header_string(rd, h, "scenario", true, &scenario) ||
+        !get_number(rd, h, "seed", true, &seed) ||
+        !get_header_string(rd, h, "title", false, &title) ||
+        !get_header_string(rd, h, "lesson", false, &lesson)) {
         return false;
     }
     if (seed < 0 || seed > 9007199254740991.0 || seed != floor(seed)) {
@@ -762,13 +796,13 @@ static bool read_event(Reader *rd, const cJSON *obj, int64_t *last_t)
 /* Reads one line into *buf (growing it); returns its length, or -1 at end of input. A line longer
  * than `max` bytes sets *too_long and stops there: the file is refused, so the rest of it is
  * never read and memory stays bounded. `*cut` tells whether the line lacked its newline. */
-static long read_line(FILE *in, size_t max, char **buf, size_t *cap, bool *too_long, bool *cut)
+static long read_line(Source *in, size_t max, char **buf, size_t *cap, bool *too_long, bool *cut)
 {
     size_t n = 0;
     int c;
     *too_long = false;
     *cut = false;
-    while ((c = fgetc(in)) != EOF && c != '\n') {
+    while ((c = source_getc(in)) != EOF && c != '\n') {
         if (n >= max) {
             *too_long = true;
             break;
@@ -813,6 +847,23 @@ static const char *line_problem(const char *s, size_t len)
     return blank ? "an empty line (expected one JSON object on every line)" : NULL;
 }
 
+/* The first key longer than TRACE_MAX_KEY in v or anything inside it, or NULL. No trace has such
+ * a key; refusing it keeps an unknown key of megabytes from being carried anywhere. cJSON's
+ * nesting limit bounds the recursion. */
+static const cJSON *long_key(const cJSON *v)
+{
+    for (const cJSON *e = v ? v->child : NULL; e; e = e->next) {
+        if (e->string && strlen(e->string) > TRACE_MAX_KEY) {
+            return e;
+        }
+        const cJSON *inner = long_key(e);
+        if (inner) {
+            return inner;
+        }
+    }
+    return NULL;
+}
+
 /* Parses one line: a JSON object and nothing after it but spaces, or NULL with the error set. */
 static cJSON *parse_line(Reader *rd, const char *buf, size_t len, bool cut)
 {
@@ -839,18 +890,35 @@ static cJSON *parse_line(Reader *rd, const char *buf, size_t len, bool cut)
         fail(rd, "more text after the JSON object (expected one object per line)%s%s", "", "");
         return NULL;
     }
+    const cJSON *key = long_key(obj);
+    if (key) {
+        _Static_assert(TRACE_MAX_KEY == 64, "the message below names the limit");
+        char bytes[32];
+        snprintf(bytes, sizeof bytes, "%zu", strlen(key->string));
+        fail(rd, "a key of %s bytes (\"%s\"); no key of a trace is longer than 64 bytes", bytes,
+             key->string);
+        cJSON_Delete(obj);
+        return NULL;
+    }
     return obj;
 }
 
 Trace *trace_read_jsonl(FILE *in, const char *name, Error *err)
 {
+    return trace_read_jsonl_after(in, NULL, 0, name, err);
+}
+
+Trace *trace_read_jsonl_after(FILE *in, const char *head, size_t head_len, const char *name,
+                              Error *err)
+{
+    Source src = { head, head_len, 0, in };
     Reader rd = { .tr = trace_create(), .name = name, .line = 0, .err = err };
     char *buf = NULL;
     size_t cap = 0;
     bool too_long, cut, ok = true, have_header = false;
     int64_t last_t = INT64_MIN;
     long len;
-    while (ok && (len = read_line(in, have_header ? TRACE_MAX_LINE : TRACE_MAX_HEADER_LINE, &buf,
+    while (ok && (len = read_line(&src, have_header ? TRACE_MAX_LINE : TRACE_MAX_HEADER_LINE, &buf,
                                   &cap, &too_long, &cut)) >= 0) {
         rd.line++;
         if (too_long) {

@@ -32,10 +32,20 @@ void trace_write_event(const Trace *tr, uint32_t index, FILE *out);
  * are linear in the size of the input. */
 Trace *trace_read_jsonl(FILE *in, const char *name, Error *err);
 
+/* The same, for a stream whose first head_len bytes were already read (a format sniff on a pipe,
+ * where they cannot be read again) and are in head: the trace is head followed by the rest of
+ * `in`. head may be NULL when head_len is 0; the caller keeps owning it. */
+Trace *trace_read_jsonl_after(FILE *in, const char *head, size_t head_len, const char *name,
+                              Error *err);
+
 /* Limits of the reader (docs/trace-format.md). */
 #define TRACE_MAX_LINE (1u << 20)      /* bytes in one event line */
 #define TRACE_MAX_HEADER_LINE (1u << 26) /* bytes in the header line (64 MiB): the topology of the
                                             largest scenario the loader takes fits */
+#define TRACE_MAX_HEADER_STRING 65536u /* bytes in a header string: the scenario's name, title,
+                                          lesson, a node's id, label or ip (a scenario's own
+                                          string limit, so every run's trace fits) */
+#define TRACE_MAX_KEY 64u              /* bytes in any key of any line */
 #define TRACE_MAX_EVENTS 50000000u     /* event lines */
 #define TRACE_MAX_RCPTS 1000u          /* recipients of one message, as in a scenario */
 #define TRACE_MAX_SECONDS 100000000000.0 /* every time: about 3 170 years, so that sums of two

@@ -147,6 +147,24 @@ static void scenario_should_refuse_a_string_over_64_kib(void)
     }
 }
 
+/* The least bandwidth is what rounds to 1 bit/s, 0.0000005 Mbit/s, and the message says so (it
+ * used to say "> 0", which 4e-07 is). */
+static void scenario_should_state_the_least_bandwidth_it_takes(void)
+{
+    char line[1400];
+    char *text = scenario(NULL, ",\"network\": {\"bandwidth_mbps\": 4e-07}");
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    CHECK_EQ_STR(line, "limits.json: $.network.bandwidth_mbps: expected a bandwidth in Mbit/s from "
+                       "0.0000005 to 1000000 (it is rounded to whole bit/s, at least 1), got 4e-07");
+    free(text);
+    text = scenario(NULL, ",\"network\": {\"bandwidth_mbps\": 0.0000005}");
+    CHECK(load(text, strlen(text), line, sizeof line));
+    free(text);
+    text = scenario(NULL, ",\"network\": {\"bandwidth_mbps\": 1000000.001}");
+    CHECK(!load(text, strlen(text), line, sizeof line));
+    free(text);
+}
+
 static void scenario_should_refuse_more_than_10000_nodes(void)
 {
     char line[1400];
@@ -439,6 +457,7 @@ RUN_TESTS(TEST_CASE(scenario_should_load_the_base_scenario),
           TEST_CASE(scenario_should_refuse_a_file_over_8_mib),
           TEST_CASE(scenario_should_refuse_nesting_deeper_than_32),
           TEST_CASE(scenario_should_refuse_a_string_over_64_kib),
+          TEST_CASE(scenario_should_state_the_least_bandwidth_it_takes),
           TEST_CASE(scenario_should_refuse_more_than_10000_nodes),
           TEST_CASE(scenario_should_refuse_more_than_1000_recipients_in_a_message),
           TEST_CASE(scenario_should_refuse_more_than_a_million_recipients_in_all),

@@ -110,10 +110,10 @@ static void trace_should_refuse_each_bad_trace_with_its_error(void)
     }
 }
 
-/* before + `line_bytes` - len(pre) - len(post) 'x's between pre and post + "\n" + after, in
- * a new string (its length in *len): one line `line_bytes` long, filled to the byte. */
+/* before + `line_bytes` - len(pre) - len(post) `fill_char`s between pre and post + "\n" + after,
+ * in a new string (its length in *len): one line `line_bytes` long, filled to the byte. */
 static char *with_filled_line(const char *before, const char *pre, size_t line_bytes,
-                              const char *post, const char *after, size_t *len)
+                              const char *post, const char *after, char fill_char, size_t *len)
 {
     size_t nb = strlen(before), npre = strlen(pre), npost = strlen(post), na = strlen(after);
     size_t fill = line_bytes - npre - npost;
@@ -123,7 +123,7 @@ static char *with_filled_line(const char *before, const char *pre, size_t line_b
     p += nb;
     memcpy(p, pre, npre);
     p += npre;
-    memset(p, 'x', fill);
+    memset(p, fill_char, fill);
     p += fill;
     memcpy(p, post, npost);
     p += npost;
@@ -136,7 +136,7 @@ static char *with_filled_line(const char *before, const char *pre, size_t line_b
 static char *with_long_line(size_t line_bytes, size_t *len)
 {
     return with_filled_line(CONTROL, "{\"t\":2,\"kind\":\"queue\",\"msg\":\"m1\",\"text\":\"",
-                            line_bytes, "\"}", "", len);
+                            line_bytes, "\"}", "", 'x', len);
 }
 
 static void trace_should_refuse_a_line_longer_than_the_limit(void)
@@ -182,14 +182,15 @@ static void trace_should_accept_recipients_up_to_the_limit(void)
     free(text);
 }
 
-/* A header line `bytes` long (a long "lesson"), then the control trace's events. */
+/* A header line `bytes` long (filled with spaces between its keys: no header string may be
+ * longer than 64 KiB), then the control trace's events. */
 static char *with_long_header(size_t bytes, size_t *len)
 {
     static const char pre[] = "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"big\","
                               "\"seed\":1,\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"},"
-                              "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\"}],\"links\":[],"
-                              "\"lesson\":\"";
-    return with_filled_line("", pre, bytes, "\"}", strchr(CONTROL, '\n') + 1, len);
+                              "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\"}],\"links\":[],";
+    return with_filled_line("", pre, bytes, "\"lesson\":\"big\"}", strchr(CONTROL, '\n') + 1, ' ',
+                            len);
 }
 
 /* The header carries the topology, which for the largest scenarios is more than an event line
@@ -202,7 +203,8 @@ static void trace_should_give_the_header_a_limit_of_its_own(void)
     Trace *tr = read_text(text, len, "header.jsonl", line, sizeof line);
     CHECK(tr != NULL);
     if (tr) {
-        CHECK(strlen(trace_lesson(tr)) > TRACE_MAX_HEADER_LINE - 1000);
+        CHECK_EQ_STR(trace_lesson(tr), "big");
+        CHECK_EQ_INT(trace_node_count(tr), 2);
     }
     trace_destroy(tr);
     free(text);
@@ -215,8 +217,105 @@ static void trace_should_give_the_header_a_limit_of_its_own(void)
     free(text);
 }
 
+/* The control trace with its title (or a node's label) `n` bytes long. */
+static char *control_with(const char *key, size_t n, size_t *len)
+{
+    const char *old = strcmp(key, "title") == 0 ? "\"title\":\"A broken trace\""
+                                                : "\"kind\":\"client\"}";
+    const char *at = strstr(CONTROL, old);
+    size_t head = (size_t)(at - CONTROL), skip = strlen(old);
+    char *text = malloc(sizeof CONTROL + n + 64);
+    memcpy(text, CONTROL, head);
+    size_t k = head + (size_t)sprintf(text + head, strcmp(key, "title") == 0 ? "\"title\":\""
+                                                                             : "\"kind\":\"client\",\"label\":\"");
+    memset(text + k, 'T', n);
+    k += n;
+    k += (size_t)sprintf(text + k, strcmp(key, "title") == 0 ? "\"" : "\"}");
+    memcpy(text + k, CONTROL + head + skip, sizeof CONTROL - head - skip);
+    *len = k + sizeof CONTROL - 1 - head - skip;
+    return text;
+}
+
+/* A header string (title, lesson, scenario, a node's id, label, ip) is at most 64 KiB, the
+ * scenario's own string limit: a title of a million characters took 2.4 GB to draw. */
+static void trace_should_refuse_a_header_string_over_64_kib(void)
+{
+    const char *keys[] = { "title", "label" };
+    for (int k = 0; k < 2; k++) {
+        for (size_t n = TRACE_MAX_HEADER_STRING; n <= TRACE_MAX_HEADER_STRING + 1; n++) {
+            size_t len = 0;
+            char line[1400], want[200];
+            char *text = control_with(keys[k], n, &len);
+            Trace *tr = read_text(text, len, "t.jsonl", line, sizeof line);
+            CHECK((tr != NULL) == (n == TRACE_MAX_HEADER_STRING));
+            if (tr && k == 0) {
+                CHECK_EQ_INT(strlen(trace_title(tr)), n);
+            }
+            if (!tr) {
+                snprintf(want, sizeof want, "t.jsonl: line 1: \"%s\" is longer than 65536 bytes "
+                                            "(64 KiB), the limit for a header string", keys[k]);
+                CHECK_EQ_STR(line, want);
+            }
+            trace_destroy(tr);
+            free(text);
+        }
+    }
+}
+
+/* An unknown key is ignored up to 64 bytes and refused beyond, naming the line. */
+static void trace_should_refuse_a_key_over_64_bytes(void)
+{
+    for (size_t n = TRACE_MAX_KEY; n <= TRACE_MAX_KEY + 1; n++) {
+        char key[80], text[sizeof CONTROL + 200], line[1400];
+        memset(key, 'k', n);
+        key[n] = '\0';
+        size_t first = strcspn(CONTROL, "\n") + 1;
+        int len = snprintf(text, sizeof text, "%.*s{\"%s\":0,%s", (int)first, CONTROL, key,
+                           CONTROL + first + 1);
+        Trace *tr = read_text(text, (size_t)len, "t.jsonl", line, sizeof line);
+        CHECK((tr != NULL) == (n == TRACE_MAX_KEY));
+        if (!tr) {
+            CHECK(strstr(line, "t.jsonl: line 2: a key of 65 bytes (\"kkkk") == line);
+            CHECK(strstr(line, "...\"); no key of a trace is longer than 64 bytes") != NULL);
+        }
+        trace_destroy(tr);
+    }
+}
+
+/* trace_read_jsonl_after: the bytes a sniff already read, then the stream, read as one trace,
+ * whatever the split (inside the header, at a newline, the whole file). */
+static void trace_should_read_the_same_trace_after_a_sniffed_head(void)
+{
+    char line[1400];
+    Trace *whole = read_text(CONTROL, sizeof CONTROL - 1, "t.jsonl", line, sizeof line);
+    REQUIRE(whole);
+    size_t splits[] = { 0, 1, 10, strcspn(CONTROL, "\n"), strcspn(CONTROL, "\n") + 1,
+                        sizeof CONTROL - 1 };
+    for (size_t k = 0; k < sizeof splits / sizeof splits[0]; k++) {
+        size_t at = splits[k];
+        FILE *rest = tmpfile();
+        REQUIRE(rest);
+        fputs(CONTROL + at, rest);
+        rewind(rest);
+        Error err = { 0 };
+        Trace *tr = trace_read_jsonl_after(rest, CONTROL, at, "t.jsonl", &err);
+        fclose(rest);
+        CHECK(tr != NULL);
+        if (tr) {
+            CHECK_EQ_INT(trace_count(tr), trace_count(whole));
+            CHECK_EQ_INT(trace_node_count(tr), trace_node_count(whole));
+            CHECK_EQ_STR(trace_title(tr), trace_title(whole));
+        }
+        trace_destroy(tr);
+    }
+    trace_destroy(whole);
+}
+
 RUN_TESTS(TEST_CASE(trace_should_read_the_control_trace),
           TEST_CASE(trace_should_refuse_each_bad_trace_with_its_error),
           TEST_CASE(trace_should_refuse_a_line_longer_than_the_limit),
           TEST_CASE(trace_should_accept_recipients_up_to_the_limit),
-          TEST_CASE(trace_should_give_the_header_a_limit_of_its_own))
+          TEST_CASE(trace_should_give_the_header_a_limit_of_its_own),
+          TEST_CASE(trace_should_refuse_a_header_string_over_64_kib),
+          TEST_CASE(trace_should_refuse_a_key_over_64_bytes),
+          TEST_CASE(trace_should_read_the_same_trace_after_a_sniffed_head))
