@@ -1,0 +1,2 @@
+/* overlay: placeholder */
+typedef int OverlayPlaceholder;
