@@ -24,6 +24,7 @@
 
 #ifdef MAILSIM_HAVE_PLAYER
 #include "app/chart_cmd.h"
+#include "app/whatif.h"
 #include "player/player.h"
 #endif
 
@@ -68,6 +69,7 @@ typedef enum {
     OPT_MSG,
     OPT_BOXES,
     OPT_ACT,
+    OPT_LESSON,
     OPT_COUNT
 } OptionId;
 
@@ -88,7 +90,7 @@ typedef struct {
     const char *boxes_json;
     const char *select;
     const char *msg;
-    bool quiet, high_contrast;
+    bool quiet, high_contrast, lesson;
     uint64_t seed;
     uint64_t max_events; /* 0: MAILSIM_MAX_EVENTS */
     double at_s;
@@ -402,9 +404,101 @@ static int cmd_check(const Options *opt, char **files, int nfiles)
 }
 
 #ifdef MAILSIM_HAVE_PLAYER
+/* The player's window onto the scenario it shows (player.h PlayerClassroom): the what-if session
+ * of the last scenario loaded, NULL for a recorded trace. */
+typedef struct {
+    const Options *opt;
+    WhatIf *wi;
+} Classroom;
+
 static Trace *player_load(void *ctx, const char *path, Error *err)
 {
-    return load_any(path, ctx, err);
+    Classroom *cl = ctx;
+    Trace *tr = load_any(path, cl->opt, err);
+    if (!tr) {
+        return NULL; /* the file shown before stays, with its what-if */
+    }
+    whatif_destroy(cl->wi);
+    cl->wi = NULL;
+    bool trace = ends_with(path, ".jsonl") || looks_like_trace(path);
+    if (!trace) {
+        SimOptions so = { .seed_set = option_given(cl->opt, OPT_SEED),
+                          .seed = cl->opt->seed,
+                          .max_events = cl->opt->max_events ? cl->opt->max_events
+                                                            : MAILSIM_MAX_EVENTS,
+                          .max_trace_events = TRACE_MAX_EVENTS };
+        Error ignored = { 0 }; /* it just loaded: only a vanished file fails, and then no what-if */
+        cl->wi = whatif_open(path, &so, &ignored);
+        for (uint32_t i = 0; cl->wi && i < cl->opt->act_count; i++) {
+            whatif_push(cl->wi, cl->opt->acts[i], &ignored);
+        }
+    }
+    return tr;
+}
+
+static LessonQuestions *classroom_questions(void *ctx, const Trace *tr)
+{
+    Classroom *cl = ctx;
+    Error err = { 0 };
+    World *w = cl->wi ? whatif_world(cl->wi, &err) : NULL;
+    if (!w) {
+        return NULL;
+    }
+    LessonQuestions *lq = w->question_count ? lesson_questions_build(w, tr) : NULL;
+    world_destroy(w);
+    return lq;
+}
+
+static bool classroom_can_change(void *ctx)
+{
+    return ((Classroom *)ctx)->wi != NULL;
+}
+
+static size_t classroom_choices(void *ctx, const Trace *tr, int32_t node, int32_t msg,
+                                int64_t at_us, WhatIfChoice *out, size_t max)
+{
+    Classroom *cl = ctx;
+    return cl->wi ? whatif_choices(cl->wi, tr, node, msg, at_us, out, max) : 0;
+}
+
+static size_t classroom_addresses(void *ctx, bool senders, const char **out, size_t max)
+{
+    Classroom *cl = ctx;
+    return cl->wi ? whatif_addresses(cl->wi, senders, out, max) : 0;
+}
+
+static Trace *classroom_apply(void *ctx, const char *json, Error *err)
+{
+    Classroom *cl = ctx;
+    if (!cl->wi || !whatif_push(cl->wi, json, err)) {
+        return NULL;
+    }
+    Trace *tr = whatif_run(cl->wi, NULL, err);
+    if (!tr) {
+        whatif_pop(cl->wi); /* a change the run cannot take is not kept */
+    }
+    return tr;
+}
+
+static Trace *classroom_undo(void *ctx, Error *err)
+{
+    Classroom *cl = ctx;
+    if (!cl->wi || !whatif_pop(cl->wi)) {
+        return NULL;
+    }
+    return whatif_run(cl->wi, NULL, err);
+}
+
+static bool classroom_save(void *ctx, char *path_out, size_t size, Error *err)
+{
+    Classroom *cl = ctx;
+    return cl->wi && whatif_save(cl->wi, path_out, size, err);
+}
+
+static size_t classroom_marks(void *ctx, WhatIfMark *out, size_t max)
+{
+    Classroom *cl = ctx;
+    return cl->wi ? whatif_marks(cl->wi, out, max) : 0;
 }
 
 /* The player, and replay: the window on one file, or on the default scenario when none is given. */
@@ -415,14 +509,29 @@ static int cmd_player(const Options *opt, char **files, int nfiles)
     char dir[DATADIR_PATH_MAX];
     bool found = datadir_find("scenarios", NULL, NULL, MAILSIM_SCENARIO_DIR, dir, sizeof dir) ==
                  DATADIR_FOUND;
+    Classroom cl = { .opt = opt };
+    const PlayerClassroom ops = { .ctx = &cl,
+                                  .questions = classroom_questions,
+                                  .can_change = classroom_can_change,
+                                  .choices = classroom_choices,
+                                  .addresses = classroom_addresses,
+                                  .send_json = whatif_send_json,
+                                  .apply = classroom_apply,
+                                  .undo = classroom_undo,
+                                  .save = classroom_save,
+                                  .marks = classroom_marks };
     PlayerConfig cfg = { .path = nfiles ? files[0] : NULL,
                          .scenario_dir = found ? dir : MAILSIM_SCENARIO_DIR,
                          .load = player_load,
-                         .load_ctx = (void *)opt,
+                         .load_ctx = &cl,
                          .width = opt->size.width,
                          .height = opt->size.height,
-                         .fullscreen = false };
-    return player_run(&cfg);
+                         .fullscreen = false,
+                         .classroom = &ops,
+                         .lesson = opt->lesson };
+    int rc = player_run(&cfg);
+    whatif_destroy(cl.wi);
+    return rc;
 }
 
 static int cmd_shot(const Options *opt, char **files, int nfiles)
@@ -648,6 +757,9 @@ static const OptionSpec OPTIONS[OPT_COUNT] = {
                   BIT(CMD_RUN) | BIT(CMD_SHOT) | BIT(CMD_CHART), NULL, NULL,
                   "add an action, written as in \"actions\" with its at_s, before the run; "
                   "repeatable" },
+    [OPT_LESSON] = { "--lesson", NULL, VALUE_NONE, offsetof(Options, lesson), 0,
+                     BIT(CMD_PLAYER) | BIT(CMD_REPLAY), NULL, NULL,
+                     "start in lesson mode: only the past shows (on anyway with questions)" },
 };
 
 static const OptionSpec *option_find(const char *name, size_t len)

@@ -18,10 +18,16 @@
 #include "view/layout.h"
 #include "view/playback.h"
 #include "player/render.h"
+#include "player/overlay.h"
+#include "view/ladder.h"
+#include "view/lesson.h"
+#include "view/logfilter.h"
+#include "view/whatifmenu.h"
 #include "view/timeaxis.h"
 #include "view/traceindex.h"
 #include "view/viewstate.h"
 #include "util/atomicfile.h"
+#include "util/fmt.h"
 #include "util/xalloc.h"
 
 #include <SDL.h>
@@ -277,6 +283,33 @@ typedef struct {
     int picked;
     int out_w, out_h; /* renderer output size in pixels */
     uint64_t frame_no;             /* frames begun, for PlayerConfig.on_frame */
+    /* the classroom: lesson mode, questions, the log filter, what-if, the ladder */
+    Overlay *ov;
+    bool lesson;
+    LessonQuestions *lq;
+    LessonQuiz quiz;
+    int64_t last_t;    /* the time the last frame showed: the quiz looks at what was crossed */
+    int64_t reveal_us; /* lesson mode shows the lesson's answer part from here on */
+    char lesson_text[4096];
+    LogFilter filter;  /* its kind; msg and node come from the selection when filter_sel */
+    bool filter_sel;
+    LogRows rows;
+    bool rows_active; /* the log shows `rows`, not every event */
+    bool menu, form_open;
+    WhatIfChoice wch[WHATIF_MAX_CHOICES];
+    size_t nwch;
+    char menu_title[200];
+    SendForm form;
+    const char *senders[WHATIF_MAX_ADDRESSES], *rcpts[WHATIF_MAX_ADDRESSES];
+    WhatIfMark marks[32];
+    size_t nmarks;
+    bool ladder_on;
+    Ladder *ladder;
+    int32_t ladder_msg;
+    size_t ladder_shown;
+    bool ladder_lesson;
+    const Trace *ladder_tr;
+    uint64_t ladder_version;
     Uint64 clock_freq, clock_last; /* performance counter: ticks a second, the last frame's reading */
 } Player;
 
@@ -313,6 +346,43 @@ static Trace *load_path(const Player *p, const char *path, Error *err)
     return tr;
 }
 
+/* ---- the classroom (lesson mode, questions, what-if, ladder, log filter) ---- */
+
+static const PlayerClassroom *classroom(const Player *p)
+{
+    return p->cfg->classroom;
+}
+
+static void ladder_drop(Player *p)
+{
+    ladder_destroy(p->ladder);
+    p->ladder = NULL;
+    p->ladder_tr = NULL;
+}
+
+static void refresh_marks(Player *p)
+{
+    const PlayerClassroom *cr = classroom(p);
+    p->nmarks = cr && cr->marks ? cr->marks(cr->ctx, p->marks, sizeof p->marks / sizeof p->marks[0])
+                                : 0;
+}
+
+/* The questions of the trace just opened; the quiz starts afresh at time `t_us` (questions before
+ * it are not put again unless time is taken back before them). */
+static void classroom_reset(Player *p, int64_t t_us)
+{
+    const PlayerClassroom *cr = classroom(p);
+    lesson_quiz_free(&p->quiz);
+    lesson_questions_destroy(p->lq);
+    p->lq = cr && cr->questions ? cr->questions(cr->ctx, p->sc.tr) : NULL;
+    lesson_quiz_init(&p->quiz, p->lq);
+    p->reveal_us = lesson_reveal_us(p->lq, p->sc.tr);
+    p->last_t = t_us;
+    p->menu = p->form_open = false;
+    ladder_drop(p);
+    refresh_marks(p);
+}
+
 /* Shows `tr` (owned from now on) from its start with nothing selected, in place of the scene. */
 static void show_trace(Player *p, Trace *tr, const char *path)
 {
@@ -327,6 +397,10 @@ static void show_trace(Player *p, Trace *tr, const char *path)
     char title[200];
     snprintf(title, sizeof title, "mailsim \u2014 %s", trace_title(tr)[0] ? trace_title(tr) : path);
     SDL_SetWindowTitle(p->win, title);
+    classroom_reset(p, p->pb.t_us);
+    p->lesson = p->cfg->lesson || lesson_question_count(p->lq) > 0;
+    p->filter = logfilter_all();
+    p->filter_sel = false;
 }
 
 /* Replaces the scene with a freshly loaded file; on failure the old one stays. */
@@ -514,6 +588,259 @@ static void toggle(Player *p, bool *flag, const char *on, const char *off)
     set_status(p, "%s", *flag ? on : off);
 }
 
+/* ---- what if? ---- */
+
+/* Puts a changed run in place of the scene at the same moment, with the same selection (the
+ * message by its id, the node by its index: the topology does not change) and the same modes. */
+static void replace_trace(Player *p, Trace *tr)
+{
+    int64_t t = p->pb.t_us;
+    double speed = p->pb.speed;
+    char msg_id[128] = "";
+    if (p->opt.selected_msg != TRACE_NONE) {
+        snprintf(msg_id, sizeof msg_id, "%s",
+                 trace_str(p->sc.tr, trace_msg(p->sc.tr, p->opt.selected_msg)->id));
+    }
+    int32_t node = p->opt.selected_node;
+    Subject subj = p->subj;
+    ViewOptions opt = p->opt;
+    scene_close(&p->sc);
+    scene_open(&p->sc, tr, tr, p->ren, p->out_w, p->out_h, p->user_scale, p->panel);
+    playback_init(&p->pb, 0);
+    playback_seek(&p->pb, p->sc.ix, t);
+    p->pb.speed = speed;
+    p->opt = opt;
+    p->opt.current_event = UINT32_MAX;
+    if (msg_id[0]) {
+        select_msg(p, trace_find_msg(tr, msg_id));
+    } else if (subj == SUBJ_NODE) {
+        select_node(p, node);
+    } else {
+        select_msg(p, TRACE_NONE);
+    }
+    classroom_reset(p, p->pb.t_us);
+}
+
+static void whatif_apply(Player *p, const char *json, const char *label)
+{
+    const PlayerClassroom *cr = classroom(p);
+    Error err = { 0 };
+    Trace *tr = cr->apply(cr->ctx, json, &err);
+    p->menu = p->form_open = false;
+    if (!tr) {
+        set_error(p, &err);
+        return;
+    }
+    replace_trace(p, tr);
+    set_status(p, "What if\u2026 %s (Ctrl Z takes it back)", label);
+}
+
+static void whatif_undo(Player *p)
+{
+    const PlayerClassroom *cr = classroom(p);
+    if (!cr || !cr->undo) {
+        return;
+    }
+    Error err = { 0 };
+    Trace *tr = cr->undo(cr->ctx, &err);
+    if (!tr) {
+        if (err.set) {
+            set_error(p, &err);
+        } else {
+            set_status(p, "%s", "No change to take back");
+        }
+        return;
+    }
+    replace_trace(p, tr);
+    set_status(p, "%s", "Last change taken back");
+}
+
+static void whatif_save(Player *p)
+{
+    const PlayerClassroom *cr = classroom(p);
+    if (!cr || !cr->save || p->nmarks == 0) {
+        set_status(p, "%s", "No change to save: make one with W first");
+        return;
+    }
+    char path[1200];
+    Error err = { 0 };
+    if (!cr->save(cr->ctx, path, sizeof path, &err)) {
+        set_error(p, &err);
+        return;
+    }
+    set_status(p, "Saved as %s", path);
+}
+
+static void whatif_open_menu(Player *p)
+{
+    const PlayerClassroom *cr = classroom(p);
+    if (!cr || !cr->choices || !cr->can_change || !cr->can_change(cr->ctx)) {
+        set_status(p, "%s", "What if\u2026? needs a scenario, not a recorded trace");
+        return;
+    }
+    p->nwch = cr->choices(cr->ctx, p->sc.tr, p->opt.selected_node, p->opt.selected_msg, p->pb.t_us,
+                          p->wch, WHATIF_MAX_CHOICES);
+    char clock[48];
+    fmt_clock(p->pb.t_us, clock, sizeof clock);
+    const char *about = p->opt.selected_msg != TRACE_NONE
+                            ? trace_str(p->sc.tr, trace_msg(p->sc.tr, p->opt.selected_msg)->id)
+                        : p->opt.selected_node != TRACE_NONE
+                            ? trace_str(p->sc.tr, trace_node(p->sc.tr, p->opt.selected_node)->name)
+                            : "nothing selected";
+    snprintf(p->menu_title, sizeof p->menu_title, "What if\u2026? at %s (%s)", clock, about);
+    p->menu = true;
+    p->pb.playing = false;
+}
+
+static void whatif_pick(Player *p, int i)
+{
+    if (i < 0 || (size_t)i >= p->nwch) {
+        return;
+    }
+    const WhatIfChoice *c = &p->wch[i];
+    if (!c->form) {
+        whatif_apply(p, c->json, c->label);
+        return;
+    }
+    const PlayerClassroom *cr = classroom(p);
+    size_t ns = cr->addresses(cr->ctx, true, p->senders, WHATIF_MAX_ADDRESSES);
+    size_t nr = cr->addresses(cr->ctx, false, p->rcpts, WHATIF_MAX_ADDRESSES);
+    sendform_init(&p->form, p->senders, ns, p->rcpts, nr);
+    p->menu = false;
+    p->form_open = true;
+}
+
+static void form_send(Player *p)
+{
+    const PlayerClassroom *cr = classroom(p);
+    if (!sendform_ready(&p->form) || !cr->send_json) {
+        return;
+    }
+    char json[WHATIF_JSON_MAX], label[WHATIF_LABEL_MAX];
+    const SendForm *f = &p->form;
+    cr->send_json(p->pb.t_us, f->senders[f->from], f->recipients[f->to], f->subject,
+                  sendform_size_bytes(f->size), json, sizeof json);
+    snprintf(label, sizeof label, "one more message to %s", f->recipients[f->to]);
+    whatif_apply(p, json, label);
+}
+
+/* The digit of a number key (1 to 9, top row or keypad), or -1. */
+static int digit_of(SDL_Keycode key)
+{
+    if (key >= SDLK_1 && key <= SDLK_9) {
+        return (int)(key - SDLK_1) + 1;
+    }
+    if (key >= SDLK_KP_1 && key <= SDLK_KP_9) {
+        return (int)(key - SDLK_KP_1) + 1;
+    }
+    return -1;
+}
+
+/* Keys while the send form is open: all of them go to it. */
+static void form_key(Player *p, SDL_Keycode key)
+{
+    switch (key) {
+    case SDLK_ESCAPE: p->form_open = false; break;
+    case SDLK_UP: sendform_move(&p->form, -1); break;
+    case SDLK_DOWN:
+    case SDLK_TAB: sendform_move(&p->form, +1); break;
+    case SDLK_LEFT: sendform_cycle(&p->form, -1); break;
+    case SDLK_RIGHT: sendform_cycle(&p->form, +1); break;
+    case SDLK_BACKSPACE: sendform_backspace(&p->form); break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER: form_send(p); break;
+    default: break;
+    }
+}
+
+/* Keys of an open question; returns true when the key was the question's. */
+static bool quiz_key(Player *p, SDL_Keycode key)
+{
+    int d = digit_of(key);
+    if (d >= 1 && d <= QUESTION_MAX_CHOICES) {
+        lesson_quiz_pick(&p->quiz, p->lq, d - 1);
+        return true;
+    }
+    switch (key) {
+    case SDLK_SPACE:
+        if (lesson_quiz_space(&p->quiz)) {
+            p->pb.playing = true; /* the answer was seen: go on */
+        }
+        return true;
+    case SDLK_ESCAPE: lesson_quiz_cancel(&p->quiz); return true;
+    default: return false;
+    }
+}
+
+static void toggle_lesson(Player *p)
+{
+    p->lesson = !p->lesson;
+    p->insp_events = SIZE_MAX;
+    lesson_quiz_cancel(&p->quiz);
+    p->last_t = p->pb.t_us; /* questions behind us stay behind */
+    set_status(p, "%s", p->lesson ? "Lesson mode: the future is hidden, questions are put (Q)"
+                                  : "Lesson mode off: everything shows (Q)");
+}
+
+static void toggle_ladder(Player *p)
+{
+    p->ladder_on = !p->ladder_on;
+    if (p->ladder_on && p->opt.selected_msg == TRACE_NONE && trace_msg_count(p->sc.tr) > 0) {
+        select_msg(p, 0);
+    }
+    if (p->ladder_on && p->opt.selected_msg == TRACE_NONE) {
+        p->ladder_on = false;
+        set_status(p, "%s", "No message to draw yet");
+    }
+}
+
+static void cycle_filter(Player *p, bool selection)
+{
+    if (selection) {
+        p->filter_sel = !p->filter_sel;
+        set_status(p, "%s", p->filter_sel ? "Log: only the selected message or node (Shift F)"
+                                          : "Log: every message and node (Shift F)");
+        return;
+    }
+    p->filter.kind = logfilter_next_kind(p->filter.kind);
+    set_status(p, "Log: %s events (F)", logfilter_kind_name(p->filter.kind));
+}
+
+/* Keys the classroom takes before the others; returns true when it took the key. */
+static bool classroom_key(Player *p, SDL_Keycode key, bool ctrl, bool shift)
+{
+    if (p->form_open) {
+        form_key(p, key);
+        return true;
+    }
+    if (p->menu) {
+        int d = digit_of(key);
+        if (d >= 1) {
+            whatif_pick(p, d - 1);
+        } else if (key == SDLK_ESCAPE || key == SDLK_w) {
+            p->menu = false;
+        }
+        return true;
+    }
+    if (p->quiz.active >= 0 && !ctrl && quiz_key(p, key)) {
+        return true;
+    }
+    if (ctrl) {
+        switch (key) {
+        case SDLK_z: whatif_undo(p); return true;
+        case SDLK_s: whatif_save(p); return true;
+        default: return false;
+        }
+    }
+    switch (key) {
+    case SDLK_q: toggle_lesson(p); return true;
+    case SDLK_w: whatif_open_menu(p); return true;
+    case SDLK_c: toggle_ladder(p); return true;
+    case SDLK_f: cycle_filter(p, shift); return true;
+    default: return false;
+    }
+}
+
 static void on_key(Player *p, const SDL_KeyboardEvent *k)
 {
     SDL_Keycode key = k->keysym.sym;
@@ -535,6 +862,9 @@ static void on_key(Player *p, const SDL_KeyboardEvent *k)
     }
     if (p->legend && (key == SDLK_ESCAPE || key == SDLK_l)) {
         p->legend = false;
+        return;
+    }
+    if (classroom_key(p, key, ctrl, shift)) {
         return;
     }
     if (ctrl) {
@@ -624,8 +954,20 @@ static void on_click(Player *p, float x, float y)
         p->legend = false;
         return;
     }
+    if (p->menu || p->form_open) {
+        return; /* the keyboard drives them */
+    }
     const Layout *lay = p->sc.lay;
     float s = layout_scale(lay);
+    if (p->ladder_on && p->ladder && layout_region_at(lay, x, y) == REGION_CANVAS) {
+        int row = overlay_ladder_row_at(p->ov, p->ladder, x, y);
+        const LadderRow *lr = row >= 0 ? ladder_row(p->ladder, (size_t)row) : NULL;
+        if (lr && lr->event != UINT32_MAX) {
+            p->pb.playing = false;
+            playback_seek(&p->pb, p->sc.ix, lr->t_us);
+        }
+        return;
+    }
     switch (layout_region_at(lay, x, y)) {
     case REGION_TIMELINE:
         p->scrubbing = true;
@@ -656,7 +998,15 @@ static void on_click(Player *p, float x, float y)
     case REGION_LOG: {
         int64_t total = (int64_t)trace_count(p->sc.tr);
         int64_t cur = p->sc.vs->current == UINT32_MAX ? -1 : (int64_t)p->sc.vs->current;
+        bool rows = p->rows_active;
+        if (rows) { /* the log shows p->rows (classroom_render_state) */
+            total = (int64_t)p->rows.count;
+            cur = logrows_position(&p->rows, p->sc.vs->current);
+        }
         int64_t row = layout_log_row_at(lay, y, layout_log_first_row(lay, cur, total), total);
+        if (row >= 0 && rows) {
+            row = p->rows.rows[row];
+        }
         if (row >= 0) {
             p->pb.playing = false;
             playback_seek(&p->pb, p->sc.ix, trace_events(p->sc.tr)[row].t_us);
@@ -725,7 +1075,9 @@ static void handle(Player *p, const SDL_Event *e)
     case SDL_QUIT: p->done = true; break;
     case SDL_KEYDOWN: on_key(p, &e->key); break;
     case SDL_TEXTINPUT: /* '?' wherever the keyboard layout puts it */
-        if (strcmp(e->text.text, "?") == 0 && !p->picker) {
+        if (p->form_open) {
+            sendform_type(&p->form, e->text.text);
+        } else if (strcmp(e->text.text, "?") == 0 && !p->picker) {
             p->help = !p->help;
         }
         break;
@@ -762,16 +1114,133 @@ static void handle(Player *p, const SDL_Event *e)
     }
 }
 
+/* Lesson mode's questions: time that crossed a question's moment is held just before it and the
+ * question is put; an open question holds time there, and closes when time is taken back. */
+static void quiz_follow(Player *p)
+{
+    if (!p->lesson || !p->lq) {
+        p->last_t = p->pb.t_us;
+        return;
+    }
+    LessonQuiz *qz = &p->quiz;
+    if (qz->active >= 0) {
+        const LessonQuestion *q = lesson_question(p->lq, (size_t)qz->active);
+        if (p->pb.t_us < q->pause_us) {
+            qz->active = -1; /* stepped back: the question waits for its moment again */
+            qz->revealed = false;
+        } else if (p->pb.t_us != q->pause_us) {
+            playback_seek(&p->pb, p->sc.ix, q->pause_us);
+            p->pb.playing = false;
+        }
+    }
+    int64_t t = p->pb.t_us;
+    if (lesson_quiz_update(qz, p->lq, p->last_t, &t) >= 0) {
+        playback_seek(&p->pb, p->sc.ix, t);
+        p->pb.playing = false;
+    }
+    p->last_t = p->pb.t_us;
+}
+
+/* The log's rows and the ticks for lesson mode and the filter (render_set_lesson). */
+static void classroom_render_state(Player *p, RenderLesson *rl, char *title, size_t size)
+{
+    memset(rl, 0, sizeof *rl);
+    LogFilter f = p->filter;
+    if (p->filter_sel) {
+        f.msg = p->opt.selected_msg;
+        f.node = p->opt.selected_msg == TRACE_NONE ? p->opt.selected_node : TRACE_NONE;
+    }
+    size_t shown = lesson_events_shown(p->sc.vs);
+    rl->lesson = p->lesson;
+    rl->ticks_shown = shown;
+    p->rows_active = p->lesson || !logfilter_is_all(&f);
+    if (!p->rows_active) {
+        return;
+    }
+    static const uint32_t NO_ROWS[1] = { 0 };
+    logrows_build(&p->rows, p->sc.tr, &f, p->lesson ? shown : trace_count(p->sc.tr));
+    rl->log_rows = p->rows.count ? p->rows.rows : NO_ROWS;
+    rl->log_row_count = p->rows.count;
+    logfilter_title(p->sc.tr, &f, title, size);
+    if (p->lesson) {
+        size_t n = strlen(title);
+        snprintf(title + n, size - n, " \u00b7 past");
+    }
+    rl->log_title = title;
+}
+
+/* The ladder of the selected message, built again when the message, what is past or the mode
+ * changes. */
+static void ladder_follow(Player *p)
+{
+    int32_t m = p->opt.selected_msg;
+    if (!p->ladder_on || m == TRACE_NONE) {
+        ladder_drop(p);
+        return;
+    }
+    size_t shown = lesson_events_shown(p->sc.vs);
+    if (p->ladder && p->ladder_tr == p->sc.tr && p->ladder_msg == m && p->ladder_shown == shown &&
+        p->ladder_lesson == p->lesson) {
+        return;
+    }
+    ladder_destroy(p->ladder);
+    LadderOptions lo = { .until_us = p->pb.t_us, .hide_future = p->lesson };
+    p->ladder = ladder_build(p->sc.tr, m, &lo);
+    p->ladder_tr = p->sc.tr;
+    p->ladder_msg = m;
+    p->ladder_shown = shown;
+    p->ladder_lesson = p->lesson;
+    p->ladder_version++;
+}
+
+static void draw_overlays(Player *p)
+{
+    if (p->help || p->picker || p->legend) {
+        return;
+    }
+    OverlayFrame of = { .lay = p->sc.lay, .axis = p->sc.axis, .theme = p->theme };
+    if (p->ladder_on && p->ladder) {
+        overlay_ladder(p->ov, &of, p->ladder, p->ladder_version);
+    }
+    overlay_marks(p->ov, &of, p->marks, p->nmarks);
+    if (p->lesson) {
+        overlay_lesson_badge(p->ov, &of);
+    }
+    if (p->lesson && p->quiz.active >= 0) {
+        overlay_question(p->ov, &of, lesson_question(p->lq, (size_t)p->quiz.active),
+                         p->quiz.picked, p->quiz.revealed);
+    }
+    if (p->menu) {
+        overlay_whatif_menu(p->ov, &of, p->menu_title, p->wch, p->nwch);
+    }
+    if (p->form_open) {
+        overlay_sendform(p->ov, &of, &p->form);
+    }
+}
+
 /* Advances the clock by dt_s and draws the frame. */
 static void advance_and_draw(Player *p, double dt_s)
 {
     Scene *sc = &p->sc;
-    playback_advance(&p->pb, sc->ix, sc->vs, dt_s);
+    if (p->quiz.active < 0 && !p->menu && !p->form_open) {
+        playback_advance(&p->pb, sc->ix, sc->vs, dt_s);
+    }
+    quiz_follow(p);
     p->opt.current_event = p->pb.step_event;
     viewstate_compute(sc->ix, sc->lay, p->pb.t_us, &p->opt, sc->vs);
+    ladder_follow(p);
+    RenderLesson rl;
+    char log_title[300];
+    classroom_render_state(p, &rl, log_title, sizeof log_title);
+    render_set_lesson(p->ren, &rl);
     /* The inspector follows time; a node's countdowns change even between events. */
     if (sc->vs->events_done != p->insp_events || (p->subj == SUBJ_NODE && p->pb.t_us != p->insp_t)) {
         build_inspector(sc, p->subj, p->subj_id, p->pb.t_us, p->insp_title, sizeof p->insp_title);
+        if (p->lesson && p->subj == SUBJ_SCENARIO) { /* the lesson's answer waits for its moment */
+            inspector_scenario_lesson(sc->insp, sc->ix, p->pb.t_us,
+                                      lesson_text(trace_lesson(sc->tr), p->pb.t_us >= p->reveal_us,
+                                                  p->lesson_text, sizeof p->lesson_text));
+        }
         p->insp_events = sc->vs->events_done;
         p->insp_t = p->pb.t_us;
     }
@@ -794,6 +1263,7 @@ static void advance_and_draw(Player *p, double dt_s)
                       .status = p->status_left > 0 ? p->status : NULL,
                       .error = p->error_left > 0 ? p->error : NULL };
     render_frame(p->ren, sc->vs, &hud);
+    draw_overlays(p);
     SDL_RenderPresent(p->sdl);
 }
 
@@ -913,6 +1383,8 @@ static bool player_init(Player *p, const PlayerConfig *cfg)
         return false;
     }
     SDL_GetRendererOutputSize(p->sdl, &p->out_w, &p->out_h);
+    p->ov = overlay_create(p->sdl, render_textcache(p->ren));
+    lesson_quiz_init(&p->quiz, NULL);
     if (!open_first(p)) {
         return false;
     }
@@ -952,6 +1424,11 @@ static bool player_frame(Player *p)
 /* Undoes player_init in reverse order, from wherever it stopped, and frees the Player. */
 static void player_cleanup(Player *p)
 {
+    ladder_drop(p);
+    lesson_quiz_free(&p->quiz);
+    lesson_questions_destroy(p->lq);
+    logrows_free(&p->rows);
+    overlay_destroy(p->ov);
     scene_close(&p->sc);
     free_choices(p);
     render_destroy(p->ren);

@@ -15,6 +15,8 @@
 
 #include "trace/trace.h"
 #include "view/framebox.h"
+#include "view/lesson.h"
+#include "view/whatifmenu.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -30,6 +32,37 @@ typedef Trace *(*PlayerLoadFn)(void *ctx, const char *path, Error *err);
  * the way a user would. For tests; the app leaves it NULL. */
 typedef void (*PlayerFrameFn)(void *ctx, uint64_t frame);
 
+/* Supplied by the app: the classroom's questions and the what-if, about the file the last
+ * successful PlayerLoadFn call opened (a scenario; a recorded trace has neither). Every function
+ * may be called only with that trace; NULL members (or no PlayerClassroom) turn a feature off.
+ * The player never sees the scenario itself: this is its whole window onto it. */
+typedef struct {
+    void *ctx;
+    /* The scenario's questions resolved against `tr` (view/lesson.h); NULL when it has none or
+     * the file is a recorded trace. The player owns the result. */
+    LessonQuestions *(*questions)(void *ctx, const Trace *tr);
+    /* True when the open file can be changed (a scenario). */
+    bool (*can_change)(void *ctx);
+    /* The changes for node `node` or message `msg` (TRACE_NONE: none selected) at at_us. */
+    size_t (*choices)(void *ctx, const Trace *tr, int32_t node, int32_t msg, int64_t at_us,
+                      WhatIfChoice *out, size_t max);
+    /* The send form's address lists (borrowed until the next load). */
+    size_t (*addresses)(void *ctx, bool senders, const char **out, size_t max);
+    /* The "send" action for the form's values. */
+    const char *(*send_json)(int64_t at_us, const char *from, const char *to, const char *subject,
+                             int64_t size_bytes, char *buf, size_t size);
+    /* Adds one change (an action object) and runs the scenario again: the new trace (owned by
+     * the player), or NULL with err filled and nothing changed. */
+    Trace *(*apply)(void *ctx, const char *json, Error *err);
+    /* Takes the last change back and runs again; NULL with err filled on failure, NULL with err
+     * unset when there was nothing to take back. */
+    Trace *(*undo)(void *ctx, Error *err);
+    /* Saves the changed scenario as a new file; its path in path_out. */
+    bool (*save)(void *ctx, char *path_out, size_t size, Error *err);
+    /* The changes made so far, for the canvas and the timeline. */
+    size_t (*marks)(void *ctx, WhatIfMark *out, size_t max);
+} PlayerClassroom;
+
 typedef struct {
     const char *path;         /* scenario or trace to open; NULL = the default scenario */
     const char *scenario_dir; /* for the picker (and the default: 01-*.json in it) */
@@ -41,11 +74,14 @@ typedef struct {
     void *frame_ctx;
     double frame_dt_s;        /* > 0: every frame advances the clock by this much instead of the
                                * wall time, and the loop never waits (scripted runs repeat) */
+    const PlayerClassroom *classroom; /* NULL: no questions, no what-if */
+    bool lesson;              /* start in lesson mode (it is on anyway when a scenario has
+                               * questions; key Q toggles it) */
 } PlayerConfig;
 
 /* Opens the window and runs until it is closed (SDL_QUIT, the window's close button, Ctrl Q),
  * whatever is moving at the time; everything is freed before it returns. The player writes no
- * files. Returns the process exit status: 0, or 2 when the display, the fonts or the first file
+ * files but the what-if scenarios the teacher saves (Ctrl S). Returns the process exit status: 0, or 2 when the display, the fonts or the first file
  * could not be opened (the reason is printed). */
 int player_run(const PlayerConfig *cfg);
 

@@ -13,6 +13,8 @@
 #include "player/textcache.h"
 #include "view/framebox.h"
 #include "view/labelplace.h"
+#include "view/logfilter.h"
+#include "view/lesson.h"
 #include "util/xalloc.h"
 
 #include <math.h>
@@ -60,6 +62,9 @@ struct Renderer {
     int marks_w;
     uint8_t *mark_role; /* ColorRole per column, 255 = none */
     uint8_t *mark_tall;
+    bool marks_lesson;  /* the cache was built for lesson mode, with marks_shown past events */
+    size_t marks_shown;
+    RenderLesson ls;    /* render_set_lesson: all zero when not set */
     /* The frame's texts are recorded here when set (render_set_boxes): what the next text drawn
      * is for, whose it is, and the text it stands for when it shows less (NULL: itself). */
     FrameBoxes *boxes;
@@ -136,6 +141,16 @@ void render_destroy(Renderer *r)
 size_t render_cached_texts(const Renderer *r)
 {
     return textcache_size(r->tc);
+}
+
+void render_set_lesson(Renderer *r, const RenderLesson *ls)
+{
+    r->ls = ls ? *ls : (RenderLesson){ 0 };
+}
+
+TextCache *render_textcache(Renderer *r)
+{
+    return r->tc;
 }
 
 /* ---- colours ---- */
@@ -1167,9 +1182,12 @@ static void draw_caption(Renderer *r, const ViewState *vs, const RenderHud *h)
 
 static void build_marks(Renderer *r, const RenderHud *h, int width)
 {
-    if (r->marks_ix == h->ix && r->marks_w == width) {
+    if (r->marks_ix == h->ix && r->marks_w == width && r->marks_lesson == r->ls.lesson &&
+        (!r->ls.lesson || r->marks_shown == r->ls.ticks_shown)) {
         return;
     }
+    r->marks_lesson = r->ls.lesson;
+    r->marks_shown = r->ls.ticks_shown;
     free(r->mark_role);
     free(r->mark_tall);
     r->mark_role = xmalloc((size_t)width + 1);
@@ -1186,6 +1204,9 @@ static void build_marks(Renderer *r, const RenderHud *h, int width)
         int col = (int)(timeaxis_frac(h->axis, ev[i].t_us) * (width - 1) + 0.5);
         bool tall = view_event_notable(tr, (uint32_t)i);
         ColorRole cr = tall ? view_event_role(tr, (uint32_t)i) : CR_NEUTRAL;
+        if (r->ls.lesson) { /* the future stays neutral: nothing to guess from */
+            cr = lesson_tick_role(tr, r->ls.ticks_shown, (uint32_t)i, &tall);
+        }
         uint8_t cur = r->mark_role[col];
         if (cur == 255 || RANK[cr] > RANK[cur]) {
             r->mark_role[col] = (uint8_t)cr;
@@ -1336,19 +1357,26 @@ static void draw_log(Renderer *r, const ViewState *vs, const RenderHud *h)
     const Trace *tr = traceindex_trace(h->ix);
     int64_t total = (int64_t)trace_count(tr);
     int64_t cur = vs->current == UINT32_MAX ? -1 : (int64_t)vs->current;
+    /* Filtered (or lesson mode): row k shows event r->ls.log_rows[k]. */
+    LogRows filtered = { (uint32_t *)r->ls.log_rows, r->ls.log_row_count, r->ls.log_row_count };
+    if (r->ls.log_rows) {
+        total = (int64_t)r->ls.log_row_count;
+        cur = logrows_position(&filtered, vs->current);
+    }
     rect(r, p.x, p.y, p.w, p.h, role(r, CR_PANEL));
     rect(r, p.x, p.y, S(r, 1), p.h, role(r, CR_BORDER));
     char count[64];
     snprintf(count, sizeof count, "%lld of %lld", (long long)(cur + 1), (long long)total);
-    panel_header(r, p, "Event log", count);
+    panel_header(r, p, r->ls.log_title ? r->ls.log_title : "Event log", count);
     clip(r, (LayoutRect){ p.x + S(r, 1), p.y + S(r, 30), p.w - S(r, 1), p.h - S(r, 30) });
     int64_t first = layout_log_first_row(h->lay, cur, total);
     int rows = layout_log_rows(h->lay);
     float rh = layout_log_row_height(h->lay), y = p.y + S(r, 30);
     const TraceEvent *ev = trace_events(tr);
     char line[2048], clock[48];
-    for (int64_t i = first; i < total && i < first + rows + 1; i++, y += rh) {
-        bool is_cur = i == cur, future = i > cur;
+    for (int64_t k = first; k < total && k < first + rows + 1; k++, y += rh) {
+        bool is_cur = k == cur, future = k > cur;
+        int64_t i = r->ls.log_rows ? (int64_t)r->ls.log_rows[k] : k;
         SDL_Color bg = is_cur ? role(r, CR_CURRENT_ROW) : role(r, CR_PANEL);
         if (is_cur) {
             rect(r, p.x + S(r, 1), y, p.w - S(r, 1), rh, bg);
@@ -1535,6 +1563,12 @@ static const char *const HELP[][2] = {
     { "O", "open another scenario" },
     { "F11", "full screen" },
     { "L", "legend: what the shapes and colours mean" },
+    { "Q", "lesson mode: only the past shows, questions are put" },
+    { "1\u20134  Space", "a question: pick a choice, reveal, go on" },
+    { "W", "what if\u2026? change the world now (click a node first)" },
+    { "Ctrl Z  Ctrl S", "take the last change back / save the changed scenario" },
+    { "C", "ladder diagram of the selected message" },
+    { "F  Shift F", "log filter: by kind / by the selection" },
     { "F1  ?", "this help" },
     { "Ctrl Q", "quit" },
 };

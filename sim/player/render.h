@@ -20,6 +20,7 @@
 #include "view/theme.h"
 #include "view/timeaxis.h"
 #include "view/viewstate.h"
+#include "player/textcache.h"
 #include "util/error.h"
 
 #include <SDL.h>
@@ -51,6 +52,15 @@ typedef struct {
     bool show_legend;   /* the visual grammar, for the teacher to show (key L) */
 } RenderHud;
 
+/* Lesson mode and the log filter (view/lesson.h, view/logfilter.h) for the frames to come. */
+typedef struct {
+    bool lesson;              /* timeline ticks of events [ticks_shown, ...) are neutral, short */
+    size_t ticks_shown;
+    const uint32_t *log_rows; /* NULL: the log lists every event; else these events, ascending */
+    size_t log_row_count;
+    const char *log_title;    /* NULL: "Event log" */
+} RenderLesson;
+
 typedef struct Renderer Renderer;
 
 /* Finds the asset directory: $MAILSIM_ASSETS when set (and only it: a set but wrong
@@ -81,6 +91,11 @@ int render_inspector_line_at(const Renderer *r, float x, float y);
 int render_picker_row_at(const Renderer *r, float x, float y);
 /* Height of the inspector's content in the last frame (for scroll limits). */
 float render_inspector_content_height(const Renderer *r);
+/* Sets (or, with NULL, clears) lesson mode and the log filter; `ls` and what it points to are
+ * borrowed until the next call. Without it every frame is drawn as before. */
+void render_set_lesson(Renderer *r, const RenderLesson *ls);
+/* The renderer's text cache, for the overlays drawn over a frame (player/overlay.h). */
+TextCache *render_textcache(Renderer *r);
 /* Text textures currently cached (for tests). */
 size_t render_cached_texts(const Renderer *r);
 

@@ -647,12 +647,18 @@ static const char *msg_summary(const TraceIndex *ix, int32_t m, int64_t t_us, Co
 
 void inspector_scenario(Inspector *in, const TraceIndex *ix, int64_t t_us)
 {
+    inspector_scenario_lesson(in, ix, t_us, trace_lesson(traceindex_trace(ix)));
+}
+
+void inspector_scenario_lesson(Inspector *in, const TraceIndex *ix, int64_t t_us,
+                               const char *lesson)
+{
     reset(in);
     const Trace *tr = traceindex_trace(ix);
     const char *title = trace_title(tr);
     add(in, IL_TITLE, CR_TEXT, "%s", title[0] ? title : trace_scenario(tr));
-    if (trace_lesson(tr)[0]) {
-        add(in, IL_TEXT, CR_TEXT, "%s", trace_lesson(tr));
+    if (lesson[0]) {
+        add(in, IL_TEXT, CR_TEXT, "%s", lesson);
     }
     size_t n = trace_msg_count(tr);
     if (n > 0) {

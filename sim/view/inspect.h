@@ -49,6 +49,10 @@ void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, in
                     int64_t t_us);
 /* Rebuilds the lines for the scenario: title, lesson, its messages and where each stands. */
 void inspector_scenario(Inspector *in, const TraceIndex *ix, int64_t t_us);
+/* The same with `lesson` in place of the trace's lesson text (lesson mode hides its answer part:
+ * view/lesson.h). */
+void inspector_scenario_lesson(Inspector *in, const TraceIndex *ix, int64_t t_us,
+                               const char *lesson);
 
 size_t inspector_count(const Inspector *in);
 const InspectLine *inspector_line(const Inspector *in, size_t i);
