@@ -361,7 +361,7 @@ static void trace_text(Text *t, size_t title_chars, size_t key_bytes)
         t->s[t->len] = '\0';
         text_add(t, "\":1,");
     }
-    text_add(t, "\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"bench\",\"seed\":1,"
+    text_add(t, "\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"bench\",\"seed\":1,"
                 "\"title\":\"");
     text_grow(t, title_chars);
     memset(t->s + t->len, 'T', title_chars);

@@ -40,6 +40,10 @@ static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
                             "This server does not accept mail for that domain." },
     [SMTP_NO_VALID_RCPT] = { 554, "5.5.1", "Error: no valid recipients",
                              "Every recipient was refused, so there is nothing to send." },
+    [SMTP_VRFY_DISABLED] = { 502, "5.5.1", "VRFY command is disabled",
+                             "The server will not say whether an address exists: VRFY is switched "
+                             "off (Postfix disable_vrfy_command), as on most servers, against "
+                             "address harvesting." },
 };
 
 const SmtpReplyInfo *smtp_reply_info(SmtpReply r)

@@ -29,6 +29,7 @@ typedef enum {
     SMTP_BLOCKLISTED,     /* 554 5.7.1 Service unavailable; Client host [ip] blocked using zone */
     SMTP_RELAY_DENIED,    /* 554 5.7.1 <rcpt>: Relay access denied */
     SMTP_NO_VALID_RCPT,   /* 554 5.5.1 Error: no valid recipients */
+    SMTP_VRFY_DISABLED,   /* 502 5.5.1 VRFY command is disabled (disable_vrfy_command = yes) */
     SMTP_REPLY_COUNT
 } SmtpReply;
 

@@ -9,6 +9,7 @@
 #include "model/sim_core.h"
 #include "model/sim_intervene.h"
 #include "model/sim_user.h"
+#include "model/sim_verify.h"
 #include "util/fmt.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
@@ -161,6 +162,7 @@ Sim *sim_create(World *w, const SimOptions *opt)
     if (w->action_count > 0) {
         engine_schedule(sim->eng, w->actions[0].at_us, on_action, sim, 0);
     }
+    verify_schedule(sim);
     return sim;
 }
 

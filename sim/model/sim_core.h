@@ -14,6 +14,7 @@
  *   sim_inbound an accepted message's way from the server through the filter into the store
  *   sim_session the SMTP session: commands, replies and the incoming server's checks
  *   sim_relay   one delivery attempt to a remote domain: MX and A look-ups, trying MX hosts
+ *   sim_verify  an address verifier's probes: syntax, MX, RCPT TO without DATA, verdicts
  *   sim_queue   the outgoing queue: attempts, retries, bounces and delay warnings
  *   sim_submit  a client handing a message to its outgoing server (SMTP submission or pickup)
  *   sim_compose a client writing a message; sim_user: users acting on their mail
@@ -249,6 +250,7 @@ struct Sim {
     uint32_t *ip_index;      /* open addressing: incoming server IP -> node + 1 */
     size_t ip_index_size;
     struct DomainCacheEntry *domain_cache; /* see sim_domain_of */
+    uint32_t stats_probes;   /* address probes made so far (sim_verify.c names them probe<N>) */
     char scratch[8192];      /* formatting buffer for one trace line at a time */
 };
 

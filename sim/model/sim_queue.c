@@ -13,6 +13,7 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,32 @@ void queue_enqueue(Sim *sim, uint32_t msg, int32_t server)
 
 /* ---- bounces (RFC 3464) ---- */
 
+/* Recipient r's enhanced status code, as Postfix logs it (dsn=4.4.3) and its DSN states it: the
+ * one its reason carries, else the one in the reply, else `fallback`. Returns buf. */
+static const char *rcpt_status(const Sim *sim, const Rcpt *r, const char *fallback, char buf[16])
+{
+    if (r->txn_status != STR_EMPTY) {
+        snprintf(buf, 16, "%s", sim_str(sim, r->txn_status));
+        return buf;
+    }
+    const char *reply = sim_str(sim, r->txn_diag != STR_EMPTY ? r->txn_diag : r->txn_reply);
+    return message_status_of(reply, fallback, buf);
+}
+
+/* The same, packed for a trace event's num2. */
+static int32_t rcpt_dsn(const Sim *sim, const Rcpt *r, const char *fallback)
+{
+    char buf[16];
+    return trace_dsn_pack(rcpt_status(sim, r, fallback, buf));
+}
+
+/* Diagnostic-Code: the remote server's reply itself when one refused, else the client's own
+ * reason (RFC 3464 §2.3.6). */
+static const char *rcpt_diagnostic(const Sim *sim, const Rcpt *r)
+{
+    return sim_str(sim, r->txn_diag != STR_EMPTY ? r->txn_diag : r->txn_reply);
+}
+
 static void dsn_body(Sim *sim, const Delivery *d, const uint32_t *rcpts, uint32_t n,
                      const char *action, StrId remote, char *buf, size_t size)
 {
@@ -72,17 +99,31 @@ static void dsn_body(Sim *sim, const Delivery *d, const uint32_t *rcpts, uint32_
     for (uint32_t i = 0; i < n && used + 1 < size; i++) {
         const Rcpt *r = &sim->rcpts[rcpts[i]];
         char status[16];
-        /* Diagnostic-Code: the remote server's reply itself when one refused, else the client's
-         * own reason (RFC 3464 §2.3.6). */
-        const char *reply = sim_str(sim, r->txn_diag != STR_EMPTY ? r->txn_diag : r->txn_reply);
-        if (r->txn_status != STR_EMPTY) {
-            snprintf(status, sizeof status, "%s", sim_str(sim, r->txn_status));
-        } else {
-            message_status_of(reply, strcmp(action, "failed") == 0 ? "5.0.0" : "4.0.0", status);
-        }
+        rcpt_status(sim, r, strcmp(action, "failed") == 0 ? "5.0.0" : "4.0.0", status);
         used += message_format_dsn(buf + used, size - used, sim_node_name(sim, d->server), arrival,
                                    sim_str(sim, r->addr), action, status, sim_str(sim, remote),
-                                   reply);
+                                   rcpt_diagnostic(sim, r));
+    }
+}
+
+/* The DSN's per-recipient fields as trace "report" events of DSN message m, so a view shows them
+ * without parsing its body. Tracing only. */
+static void trace_report(Sim *sim, uint32_t m, int32_t server, const uint32_t *rcpts, uint32_t n,
+                         bool delayed, StrId remote)
+{
+    StrId remote_mta = strpool_intern(trace_strings(sim->trace), sim_str(sim, remote));
+    for (uint32_t i = 0; i < n; i++) {
+        const Rcpt *r = &sim->rcpts[rcpts[i]];
+        const char *diag = rcpt_diagnostic(sim, r);
+        char code[1024];
+        /* The same type label as the body's (message_format_dsn). */
+        snprintf(code, sizeof code, "%s; %s", isdigit((unsigned char)diag[0]) ? "smtp" : "X-Postfix",
+                 diag);
+        sim_emit(sim, .kind = TK_REPORT, .from = server, .to = NONE, .msg = (int32_t)m,
+                 .arrive_us = TRACE_NO_TIME, .text = code, .aux = sim_str(sim, r->addr),
+                 .num = (int32_t)remote_mta,
+                 .num2 = rcpt_dsn(sim, r, delayed ? "4.0.0" : "5.0.0"),
+                 .sub = delayed ? DSN_ACTION_DELAYED : DSN_ACTION_FAILED);
     }
 }
 
@@ -133,6 +174,7 @@ static int32_t send_dsn(Sim *sim, uint32_t d, const uint32_t *rcpts, uint32_t n,
     sim_add_header(sim, m, server, "Auto-Submitted: auto-replied");
     sim_add_header(sim, m, server,
                    "Content-Type: multipart/report; report-type=delivery-status");
+    trace_report(sim, m, server, rcpts, n, delayed, remote);
     return (int32_t)m;
 }
 
@@ -167,7 +209,7 @@ static void bounce_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId
         sim_emit(sim, .kind = TK_BOUNCE, .from = sim->deliveries[d].server, .to = NONE,
                  .msg = (int32_t)r->msg, .arrive_us = TRACE_NO_TIME, .text = text,
                  .aux = sim_str(sim, r->addr), .num = trace_msg_plus_one(sim, dsn),
-                 .flags = TRACE_F_REJECT);
+                 .num2 = rcpt_dsn(sim, r, "5.0.0"), .flags = TRACE_F_REJECT);
     }
 }
 
@@ -212,7 +254,7 @@ static bool defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
         sim_emit(sim, .kind = TK_DEFER, .from = dl->server, .to = NONE, .msg = (int32_t)r->msg,
                  .arrive_us = next, .text = sim_str(sim, r->txn_reply),
                  .aux = sim_str(sim, r->addr), .num = (int32_t)dl->attempts,
-                 .flags = TRACE_F_REJECT);
+                 .num2 = rcpt_dsn(sim, r, "4.0.0"), .flags = TRACE_F_REJECT);
     }
     if (p->delay_warning_us > 0 && !dl->warned && now - dl->arrival_us >= p->delay_warning_us) {
         dl->warned = true;
@@ -221,8 +263,9 @@ static bool defer_rcpts(Sim *sim, uint32_t d, uint32_t *list, uint32_t n, StrId 
         for (uint32_t i = 0; i < n && dsn != NONE; i++) {
             const Rcpt *r = &sim->rcpts[list[i]];
             sim_emit(sim, .kind = TK_WARN, .from = dl->server, .to = NONE, .msg = (int32_t)r->msg,
-                     .arrive_us = TRACE_NO_TIME, .aux = sim_str(sim, r->addr),
-                     .num = trace_msg_plus_one(sim, dsn));
+                     .arrive_us = TRACE_NO_TIME, .text = sim_str(sim, r->txn_reply),
+                     .aux = sim_str(sim, r->addr), .num = trace_msg_plus_one(sim, dsn),
+                     .num2 = rcpt_dsn(sim, r, "4.0.0"));
         }
     }
     engine_schedule(sim->eng, next, on_attempt, sim, d);
@@ -249,7 +292,7 @@ static void finish_attempt(Sim *sim, uint32_t d, StrId remote, bool over)
             r->state = RS_SENT;
             sim_emit(sim, .kind = TK_SENT, .from = dl->server, .to = NONE, .msg = (int32_t)r->msg,
                      .arrive_us = TRACE_NO_TIME, .text = sim_str(sim, r->txn_reply),
-                     .aux = sim_str(sim, r->addr));
+                     .aux = sim_str(sim, r->addr), .num2 = rcpt_dsn(sim, r, "2.0.0"));
         } else if (!over) {
             continue;
         } else if (r->txn == TXN_PERMANENT) {

@@ -235,8 +235,11 @@ static void rcpt_reply(Sim *sim, uint32_t s)
         snprintf(arg, sizeof arg, "%s\t%s", ip, sim_str(sim, se->listed_zone));
         reply_table(sim, s, SMTP_BLOCKLISTED, arg, strlen(arg));
         return;
-    } else if (mb == NONE || sim->mailboxes[mb].store != in->store) {
+    } else if ((mb == NONE || sim->mailboxes[mb].store != in->store) &&
+               !sim_node(sim, in->store)->u.store.catch_all) {
         verdict = SMTP_UNKNOWN_USER;
+    } else if (mb == NONE || sim->mailboxes[mb].store != in->store) {
+        /* A catch-all store takes any local part: no quota to check for an alias. */
     } else if (sim->mailboxes[mb].quota_bytes > 0 &&
                sim->mailboxes[mb].used_bytes + m->size_bytes > sim->mailboxes[mb].quota_bytes) {
         verdict = in->quota == QUOTA_PERMANENT ? SMTP_MAILBOX_FULL_P : SMTP_MAILBOX_FULL_T;
@@ -375,6 +378,7 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
         release_slot(sim, s);
         return;
     case CMD_RSET: reply_table(sim, s, SMTP_RSET_OK, NULL, 0); return;
+    case CMD_VRFY: reply_table(sim, s, SMTP_VRFY_DISABLED, NULL, 0); return;
     }
 }
 
@@ -441,7 +445,9 @@ static void send_mail_from(Sim *sim, uint32_t s)
     const Msg *m = &sim->msgs[S(sim, s)->msg];
     char line[400];
     line[0] = '\0';
-    if (sim_tracing(sim)) {
+    if (sim_tracing(sim) && S(sim, s)->mode == MODE_VERIFY) {
+        snprintf(line, sizeof line, "MAIL FROM:<%s>", sim_str(sim, m->sender)); /* no message */
+    } else if (sim_tracing(sim)) {
         snprintf(line, sizeof line, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
                  (long long)m->size_bytes);
     }
@@ -496,6 +502,7 @@ static const char *command_name(Cmd cmd)
     case CMD_RCPT: return "RCPT TO";
     case CMD_DATA: return "DATA";
     case CMD_DOT: return "end of DATA";
+    case CMD_VRFY: return "VRFY";
     default: return "?";
     }
 }
@@ -530,7 +537,7 @@ static void refuse_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 static void decide_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 {
     const Session *se = S(sim, s);
-    if (se->mode != MODE_RELAY) {
+    if (se->mode == MODE_SUBMIT) {
         return;
     }
     if (se->reply_code >= 200 && se->reply_code < 300) {
@@ -550,7 +557,7 @@ static void decide_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 static void decide_all(Sim *sim, uint32_t s, RcptTxn covered)
 {
     const Session *se = S(sim, s);
-    if (se->mode != MODE_RELAY) {
+    if (se->mode == MODE_SUBMIT) {
         return;
     }
     bool ok = se->reply_code >= 200 && se->reply_code < 300;
@@ -597,6 +604,17 @@ static void after_ehlo(Sim *sim, uint32_t s)
         client_send(sim, s, CMD_AUTH, "AUTH PLAIN ********", CMD_BYTES);
         return;
     }
+    if (se->mode == MODE_VERIFY && se->vrfy) {
+        char line[320];
+        line[0] = '\0';
+        S(sim, s)->vrfy = false;
+        if (sim_tracing(sim)) {
+            snprintf(line, sizeof line, "VRFY %s",
+                     sim_str(sim, sim_node(sim, se->client)->u.client.verify[se->verify_index]));
+        }
+        client_send(sim, s, CMD_VRFY, line, CMD_BYTES);
+        return;
+    }
     send_mail_from(sim, s);
 }
 
@@ -623,7 +641,8 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
         client_send(sim, s, CMD_EHLO, line, CMD_BYTES);
         return;
     case CMD_EHLO: after_ehlo(sim, s); return;
-    case CMD_AUTH: send_mail_from(sim, s); return;
+    case CMD_AUTH:
+    case CMD_VRFY: send_mail_from(sim, s); return;
     case CMD_MAIL: {
         uint32_t first = next_rcpt(sim, se, se->rcpt_first);
         if (code != 250 || first == NO_RCPT) {
@@ -640,6 +659,8 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
         uint32_t r = next_rcpt(sim, se, se->rcpt_cursor + 1);
         if (r != NO_RCPT) {
             send_rcpt(sim, s, r);
+        } else if (se->mode == MODE_VERIFY) {
+            client_send(sim, s, CMD_RSET, "RSET", 6); /* never DATA: nothing is sent */
         } else if (se->accepted > 0) {
             client_send(sim, s, CMD_DATA, "DATA", 6);
         } else {
@@ -664,7 +685,7 @@ static void on_client_receive(Engine *eng, void *obj, uint64_t arg)
         session_free(sim, s);
         return;
     case CMD_RSET:
-        if (code != 250) {
+        if (code != 250 || se->mode == MODE_VERIFY) {
             end_transaction(sim, s);
             return;
         }

@@ -14,9 +14,13 @@
 
 #include "model/sim_core.h"
 
-typedef enum { MODE_SUBMIT, MODE_RELAY } SessionMode;
+/* MODE_VERIFY: an address verifier's probe (sim_verify.c): optionally VRFY, then MAIL and the
+ * RCPTs like a relay, then RSET and QUIT, never DATA. The replies go into the txn marks as in a
+ * relay session. */
+typedef enum { MODE_SUBMIT, MODE_RELAY, MODE_VERIFY } SessionMode;
 typedef enum {
-    CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT, CMD_RSET
+    CMD_CONNECT, CMD_EHLO, CMD_AUTH, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_DOT, CMD_QUIT, CMD_RSET,
+    CMD_VRFY
 } Cmd;
 
 /* What the opener of a session is told; each gets the session's index. */
@@ -90,6 +94,9 @@ struct Session {
     bool dns_soft;        /* an address look-up failed transiently (a soft error dominates) */
     uint32_t dest;        /* its connection-cache destination (sim_conncache.h) */
     bool cache_store;     /* it may be left open for the destination's next delivery */
+    /* The address verifier's (sim_verify.c): */
+    uint32_t verify_index; /* the address probed: index in the client's verify list */
+    bool vrfy;            /* send VRFY <address> after EHLO (the session clears it once sent) */
 };
 
 /* A live session about msg, holding a reference to it; the caller fills in the rest (mode,

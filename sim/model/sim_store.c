@@ -55,6 +55,12 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
         }
         rc->inbound = NONE;
         int32_t mbi = rc->mailbox;
+        if (mbi == NONE || sim->mailboxes[mbi].store != in.store) {
+            /* Accepted by a catch-all (sim_session.c): the alias leads to its first mailbox. */
+            const StoreCfg *sc = &sim_node(sim, in.store)->u.store;
+            assert(sc->catch_all && sc->mailbox_count > 0);
+            mbi = sim_mailbox_of(sim, sc->mailboxes[0].address);
+        }
         assert(mbi != NONE && sim->mailboxes[mbi].store == in.store);
         Mailbox *mb = &sim->mailboxes[mbi];
         TraceFolder folder = in.spam ? FOLDER_JUNK : FOLDER_INBOX;
@@ -72,7 +78,8 @@ static void on_deliver(Engine *eng, void *obj, uint64_t arg)
         sim_emit(sim, .kind = TK_DELIVER, .from = in.store, .to = NONE, .msg = (int32_t)in.msg,
                  .arrive_us = TRACE_NO_TIME,
                  .text = folder == FOLDER_JUNK ? "filed in Junk" : "filed in Inbox",
-                 .aux = sim_str(sim, rc->addr), .sub = (uint8_t)folder);
+                 .aux = sim_str(sim, rc->addr), .num2 = trace_dsn_pack("2.0.0"),
+                 .sub = (uint8_t)folder);
         tell_client(sim, mb->client);
     }
     sim_msg_release(sim, in.msg); /* inbound_accept's */

@@ -64,6 +64,7 @@ static void node_free(WorldNode *n)
         free(n->u.filter.bad_tlds);
         break;
     case NODE_STORE: free(n->u.store.mailboxes); break;
+    case NODE_CLIENT: free(n->u.client.verify); break;
     default: break;
     }
 }
@@ -116,6 +117,8 @@ static void node_defaults(WorldNode *n)
         n->u.client.store = -1;
         n->u.client.poll_us = 600 * US_PER_S;
         n->u.client.access = ACCESS_IMAP;
+        n->u.client.resolver = -1;
+        n->u.client.verify_at_us = US_PER_S;
         break;
     case NODE_OUTGOING:
         n->u.out.resolver = -1;
@@ -376,6 +379,15 @@ static void add_implicit_links(World *w)
         case NODE_CLIENT:
             add_implicit(w, &links, self, n->u.client.submit_to);
             add_implicit(w, &links, self, n->u.client.store);
+            if (n->u.client.verify_count > 0) {
+                /* An address verifier talks to DNS and to every MX itself. */
+                add_implicit(w, &links, self, n->u.client.resolver);
+                for (uint32_t j = 0; j < w->node_count; j++) {
+                    if (served[j]) {
+                        add_implicit(w, &links, self, (int32_t)j);
+                    }
+                }
+            }
             break;
         case NODE_OUTGOING:
             add_implicit(w, &links, self, n->u.out.resolver);

@@ -59,6 +59,14 @@ typedef struct {
     bool pickup;         /* a program on submit_to's own host (a mailing-list manager) that hands
                             messages over with the sendmail command: Postfix's maildrop, pickup
                             and cleanup, no SMTP submission */
+    /* An address verifier (a bulk-email verification service): it probes each address of
+     * `verify` in turn, from verify_at_us on, over DNS (through `resolver`) and SMTP to the
+     * domain's MX, and never sends a message (sim_verify.c). */
+    uint32_t verify_count;
+    StrId *verify;        /* the addresses to probe, as given (possibly malformed) */
+    int32_t resolver;     /* resolver for its MX and A look-ups, or -1 */
+    bool vrfy;            /* it also tries VRFY first (which Postfix answers 502 5.5.1) */
+    int64_t verify_at_us; /* when it starts (1 s) */
 } ClientCfg;
 
 typedef struct {
@@ -151,6 +159,9 @@ typedef struct {
     uint32_t mailbox_count;
     MailboxCfg *mailboxes;
     int64_t deliver_us; /* local delivery agent time (maildir tmp/ -> new/) */
+    bool catch_all;     /* every address at the domains of the incoming servers in front of it
+                           exists: mail for an unknown one goes to its first mailbox (a catch-all
+                           alias, Postfix virtual_alias_maps "@b.example bob@b.example") */
 } StoreCfg;
 
 typedef struct {

@@ -251,6 +251,13 @@ bool sc_parse_nodes(Ctx *c, const cJSON *root);                  /* "nodes", req
 bool sc_parse_link(Ctx *c, const cJSON *v, size_t i, void *arg); /* one of "links" */
 bool sc_parse_dns(Ctx *c, const cJSON *root);                    /* "dns"; sets c->dns_records */
 
+/* ==== scenario_verify.c: the address verifier ================================================ */
+
+/* A client's "verify", "resolver", "vrfy" and "verify_at_s"; a store's "catch_all" (read after
+ * its mailboxes). */
+bool sc_parse_verifier(Ctx *c, const cJSON *v, int32_t self);
+bool sc_parse_catch_all(Ctx *c, const cJSON *v, int32_t self);
+
 /* ==== scenario_mail.c: the mail ============================================================== */
 
 /* One element of "messages", "actions", "captions" (ElementReaders; arg unused). */

@@ -83,7 +83,8 @@ bool sc_parse_link(Ctx *c, const cJSON *v, size_t index, void *arg)
 
 static const char *const CLIENT_KEYS[] = { "id",      "kind", "label",     "ip",    "pos",
                                            "address", "name", "submit_to", "store", "poll_s",
-                                           "access",  "idle", "submit" };
+                                           "access",  "idle", "submit", "verify", "resolver",
+                                           "vrfy",    "verify_at_s" };
 static const char *const OUTGOING_KEYS[] = {
     "id",         "kind",         "label", "ip",
     "pos",        "resolver",     "retry", "connect_timeout_s",
@@ -105,7 +106,7 @@ static const char *const FILTER_KEYS[] = {
     "sbl_zone", "resolver",  "bayes"
 };
 static const char *const STORE_KEYS[] = { "id",  "kind",      "label",     "ip",
-                                          "pos", "mailboxes", "deliver_ms" };
+                                          "pos", "mailboxes", "deliver_ms", "catch_all" };
 
 static const KeySet NODE_KEYS[NODE_KIND_COUNT] = {
     KEYSET(CLIENT_KEYS),   KEYSET(OUTGOING_KEYS), KEYSET(RESOLVER_KEYS),
@@ -191,7 +192,8 @@ static bool parse_client(Ctx *c, const cJSON *v, int32_t self)
         !sc_get_time(c, v, "poll_s", TIME_SECONDS, &cl->poll_us) ||
         !sc_get_enum(c, v, "access", access, COUNT_OF(access), &acc) ||
         !sc_get_bool(c, v, "idle", &cl->idle) ||
-        !sc_get_enum(c, v, "submit", submit, COUNT_OF(submit), &sub)) {
+        !sc_get_enum(c, v, "submit", submit, COUNT_OF(submit), &sub) ||
+        !sc_parse_verifier(c, v, self)) {
         return false;
     }
     cl->access = (AccessProto)acc;
@@ -201,7 +203,7 @@ static bool parse_client(Ctx *c, const cJSON *v, int32_t self)
                           "\"pickup\" hands mail to the \"submit_to\" server's own "
                           "queue; this client has no \"submit_to\"");
     }
-    if (cl->submit_to < 0 && cl->store < 0) {
+    if (cl->submit_to < 0 && cl->store < 0 && cl->verify_count == 0) {
         return sc_fail(c, "a client needs \"submit_to\" (an outgoing server, to send), \"store\" "
                           "(a mail store, to read mail), or both");
     }
@@ -459,7 +461,8 @@ static bool parse_store(Ctx *c, const cJSON *v, int32_t self)
         s->mailboxes = xmalloc(sizeof *s->mailboxes * ((size_t)cJSON_GetArraySize(arr) + 1));
     }
     return sc_parse_each(c, v, "mailboxes", SIZE_MAX, "mailboxes", parse_mailbox, &self) &&
-           sc_get_time(c, v, "deliver_ms", TIME_MS, &s->deliver_us);
+           sc_get_time(c, v, "deliver_ms", TIME_MS, &s->deliver_us) &&
+           sc_parse_catch_all(c, v, self);
 }
 
 /* Pass 2: everything else about node i. */

@@ -191,6 +191,17 @@ const char *explain_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     case TK_MOVE: snprintf(buf, size, "%s: %s", aux[0] ? aux : name(tr, e->from), text); break;
     case TK_LEARN: snprintf(buf, size, "%s learns from %s: %s", name(tr, e->from), id, text); break;
     case TK_ACTION: snprintf(buf, size, "%s", text[0] ? text : "A scripted action takes effect."); break;
+    case TK_REPORT: {
+        char code[TRACE_DSN_BUF];
+        snprintf(buf, size, "%s writes into %s that %s %s (status %s): %s", name(tr, e->from), id,
+                 aux, e->sub == DSN_ACTION_DELAYED ? "is delayed" : "failed",
+                 trace_dsn_format(e->num2, code), text);
+        break;
+    }
+    case TK_VERIFY:
+        snprintf(buf, size, "%s judges %s %s: %s", name(tr, e->from), aux,
+                 trace_verify_name((TraceVerifyVerdict)e->sub), text);
+        break;
     case TK_KIND_COUNT: snprintf(buf, size, "?"); break;
     }
     return buf;

@@ -42,7 +42,13 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
     size_t left = size - n;
     const char *text = trace_str(tr, ev->text), *aux = trace_str(tr, ev->aux);
     const char *id = msg_id(tr, ev->msg);
-    char clock[32], sz[32];
+    char clock[32], sz[32], dsn[TRACE_DSN_BUF + 8];
+    /* Postfix's log line names the enhanced status before the status: "dsn=4.2.0, status=...". */
+    dsn[0] = '\0';
+    if (ev->kind != TK_DNS && ev->kind != TK_SPAM && ev->num2 > 0) {
+        char code[TRACE_DSN_BUF];
+        snprintf(dsn, sizeof dsn, " dsn=%s", trace_dsn_format(ev->num2, code));
+    }
     switch ((TraceKind)ev->kind) {
     case TK_COMPOSE: {
         const TraceMsg *m = trace_msg(tr, ev->msg);
@@ -78,23 +84,23 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
                      (ev->flags & TRACE_F_CACHED) ? ", from cache" : "");
         }
         break;
-    case TK_SENT: snprintf(p, left, "%s to=<%s> status=sent (%s)", id, aux, text); break;
+    case TK_SENT: snprintf(p, left, "%s to=<%s>%s status=sent (%s)", id, aux, dsn, text); break;
     case TK_DEFER:
-        snprintf(p, left, "%s to=<%s> status=deferred (%s); next try at %s", id, aux, text,
+        snprintf(p, left, "%s to=<%s>%s status=deferred (%s); next try at %s", id, aux, dsn, text,
                  fmt_clock(ev->arrive_us, clock, sizeof clock));
         break;
     case TK_RETRY: snprintf(p, left, "%s: %s", id, text); break;
     case TK_BOUNCE:
         if (ev->num > 0) {
-            snprintf(p, left, "%s to=<%s> status=bounced (%s); bounce %s returns to the sender", id,
-                     aux, text, msg_id(tr, ev->num - 1));
+            snprintf(p, left, "%s to=<%s>%s status=bounced (%s); bounce %s returns to the sender", id,
+                     aux, dsn, text, msg_id(tr, ev->num - 1));
         } else {
-            snprintf(p, left, "%s to=<%s> status=bounced (%s); it is itself a bounce, so it is dropped",
-                     id, aux, text);
+            snprintf(p, left, "%s to=<%s>%s status=bounced (%s); it is itself a bounce, so it is dropped",
+                     id, aux, dsn, text);
         }
         break;
     case TK_WARN:
-        snprintf(p, left, "%s to=<%s>: delay warning %s sent to the sender", id, aux,
+        snprintf(p, left, "%s to=<%s>%s: delay warning %s sent to the sender", id, aux, dsn,
                  msg_id(tr, ev->num - 1));
         break;
     case TK_SPAM: snprintf(p, left, "%s X-Spam-Status: %s", id, text); break;
@@ -103,6 +109,19 @@ const char *narrate_event(const Trace *tr, uint32_t i, char *buf, size_t size)
                  ev->sub == FOLDER_JUNK ? "Junk" : "Inbox");
         break;
     case TK_LEARN: snprintf(p, left, "%s %s", id, text); break;
+    case TK_REPORT: {
+        char code[TRACE_DSN_BUF];
+        const char *remote = trace_str(tr, (StrId)ev->num);
+        snprintf(p, left, "%s report: Final-Recipient: rfc822; %s, Action: %s, Status: %s, %s%s%s"
+                          "Diagnostic-Code: %s",
+                 id, aux, trace_dsn_action_name((TraceDsnAction)ev->sub),
+                 trace_dsn_format(ev->num2, code), remote[0] ? "Remote-MTA: dns; " : "", remote,
+                 remote[0] ? ", " : "", text);
+        break;
+    }
+    case TK_VERIFY:
+        snprintf(p, left, "verdict%s: %s", dsn, text);
+        break;
     case TK_KIND_COUNT: break;
     }
     return buf;
@@ -121,6 +140,14 @@ static const char *smtp_caption(const char *line)
     }
     return "";
 }
+
+/* What each verdict means, by TraceVerifyVerdict. */
+static const char *const VERIFY_CAPTIONS[VERIFY_COUNT] = {
+    "Deliverable: the server accepted this address and refused a made-up one beside it.",
+    "Invalid: no mail can reach this address (refused, bad syntax, or no mail domain).",
+    "Risky: accepted, but the server accepts anything (catch-all) or the mailbox is full.",
+    "Unknown: a temporary answer (greylisting, a timeout) says nothing about the address.",
+};
 
 const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
 {
@@ -179,6 +206,9 @@ const char *narrate_caption(const Trace *tr, uint32_t i, char *buf, size_t size)
         if (ev->msg != TRACE_NONE) {
             snprintf(buf, size, "The recipient's mail program downloads the message: now they can read it.");
         }
+        break;
+    case TK_VERIFY:
+        snprintf(buf, size, "%s", VERIFY_CAPTIONS[ev->sub < VERIFY_COUNT ? ev->sub : VERIFY_UNKNOWN]);
         break;
     case TK_LEARN:
         snprintf(buf, size, "The filter learns from this message, so similar mail is judged differently next time.");

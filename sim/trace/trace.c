@@ -4,11 +4,12 @@
 #include "util/xalloc.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 _Static_assert(sizeof(TraceEvent) == 40, "TraceEvent is meant to be 40 bytes");
-_Static_assert(TK_KIND_COUNT <= 32 && CONN_QUEUED < 8 && FOLDER_JUNK < 8,
+_Static_assert(TK_KIND_COUNT <= 32 && CONN_QUEUED < 8 && FOLDER_JUNK < 8 && VERIFY_COUNT <= 8,
                "TraceEvent's kind and sub bit-fields are too narrow");
 _Static_assert((TRACE_F_CACHED | TRACE_F_REJECT) < 4, "TraceEvent's flags bit-field is too narrow");
 
@@ -300,6 +301,7 @@ TraceEvent trace_event_init(TraceKind kind, int64_t t_us)
 static const char *const KIND_NAMES[TK_KIND_COUNT] = {
     "compose", "header", "hop",    "queue",   "conn",  "smtp",  "dns",   "sent",   "defer",
     "retry",   "bounce", "warning", "spam", "deliver", "fetch", "move", "learn", "action",
+    "report",  "verify",
 };
 static const char *const NODE_KIND_NAMES[NODE_KIND_COUNT] = {
     "client", "outgoing", "resolver", "incoming", "filter", "store",
@@ -309,6 +311,9 @@ static const char *const RCODE_NAMES[RCODE_COUNT] = { "NOERROR", "NXDOMAIN", "SE
                                                       "TIMEOUT" };
 static const char *const QTYPE_NAMES[QTYPE_COUNT] = { "A", "MX", "PTR", "TXT" };
 static const char *const CONN_NAMES[] = { "open", "refused", "timeout", "closed", "queued" };
+static const char *const ACTION_NAMES[] = { "failed", "delayed" };
+static const char *const VERIFY_NAMES[VERIFY_COUNT] = { "deliverable", "invalid", "risky",
+                                                        "unknown" };
 
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -350,6 +355,66 @@ const char *trace_qtype_name(TraceQtype q)
 const char *trace_conn_name(TraceConn c)
 {
     return (int)c < COUNT_OF(CONN_NAMES) ? CONN_NAMES[c] : "?";
+}
+
+const char *trace_dsn_action_name(TraceDsnAction a)
+{
+    return (int)a < COUNT_OF(ACTION_NAMES) ? ACTION_NAMES[a] : "?";
+}
+
+const char *trace_verify_name(TraceVerifyVerdict v)
+{
+    return (unsigned)v < VERIFY_COUNT ? VERIFY_NAMES[v] : "?";
+}
+
+int trace_dsn_action_from_name(const char *name)
+{
+    return name_index(ACTION_NAMES, COUNT_OF(ACTION_NAMES), name);
+}
+
+int trace_verify_from_name(const char *name)
+{
+    return name_index(VERIFY_NAMES, VERIFY_COUNT, name);
+}
+
+/* Reads 1..max_digits decimal digits at *p (no sign, no leading '+'), advancing *p. */
+static bool read_digits(const char **p, int max_digits, int32_t *out)
+{
+    int n = 0;
+    int32_t v = 0;
+    while (n < max_digits && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *out = v;
+    return n > 0 && !(**p >= '0' && **p <= '9');
+}
+
+int32_t trace_dsn_pack(const char *s)
+{
+    const char *p = s;
+    int32_t cls, subject, detail;
+    if (!read_digits(&p, 1, &cls) || *p++ != '.' || !read_digits(&p, 2, &subject) ||
+        *p++ != '.' || !read_digits(&p, 3, &detail) || *p != '\0') {
+        return 0;
+    }
+    if (cls != 2 && cls != 4 && cls != 5) {
+        return 0;
+    }
+    return cls * 100000 + subject * 1000 + detail;
+}
+
+const char *trace_dsn_format(int32_t code, char *buf)
+{
+    if (code <= 0) {
+        buf[0] = '\0';
+        return buf;
+    }
+    uint32_t c = (uint32_t)code;
+    snprintf(buf, TRACE_DSN_BUF, "%u.%u.%u", (unsigned)(c / 100000u % 10u),
+             (unsigned)(c / 1000u % 100u), (unsigned)(c % 1000u));
+    return buf;
 }
 
 int trace_kind_from_name(const char *name)

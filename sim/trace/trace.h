@@ -44,12 +44,13 @@ typedef enum {
     TK_DNS,     /* query (sub TRACE_ASK) or answer (sub TRACE_ANSWER); aux = qname; num = qtype;
                    num2 = rcode;
                    text = answer data; flags TRACE_F_CACHED when served from cache */
-    TK_SENT,    /* per recipient: accepted by the next hop; aux = rcpt; text = reply */
+    TK_SENT,    /* per recipient: accepted by the next hop; aux = rcpt; text = reply;
+                   num2 = enhanced status (trace_dsn_pack), as on DEFER, BOUNCE, WARN, DELIVER */
     TK_DEFER,   /* per recipient: deferred; aux = rcpt; text = reason; arrive = next try */
     TK_RETRY,   /* a queued message is tried again; num = attempt number */
     TK_BOUNCE,  /* per recipient: given up; aux = rcpt; text = reason; num = DSN message + 1
                    (0 = no DSN: a bounce is never bounced, the recipient is dropped) */
-    TK_WARN,    /* delay warning sent; aux = rcpt; num = DSN message + 1 */
+    TK_WARN,    /* delay warning sent; aux = rcpt; text = the last error; num = DSN message + 1 */
     TK_SPAM,    /* filter verdict: num = score in thousandths; num2 = required in thousandths;
                    sub = TraceVerdict; aux = fired rules with scores
                    ("MANY_LINKS=1.5,RDNS_NONE=2.4"); text = X-Spam-Status value */
@@ -60,6 +61,14 @@ typedef enum {
     TK_MOVE,    /* a user moves a message between folders (sub = new folder); aux = user */
     TK_LEARN,   /* the Bayes filter learns a message (sub = TraceVerdict) */
     TK_ACTION,  /* a scripted action takes effect (outage, DNS failure, ...); text says what */
+    TK_REPORT,  /* one per-recipient block of a DSN (RFC 3464 §2.3), msg = the DSN message:
+                   from = Reporting-MTA; aux = Final-Recipient; sub = TraceDsnAction; num2 =
+                   Status (trace_dsn_pack); text = Diagnostic-Code ("smtp; 550 5.1.1 ..." or
+                   "X-Postfix; ..."); num = Remote-MTA host name (a StrId; STR_EMPTY = none) */
+    TK_VERIFY,  /* an address verifier's verdict on one address: from = the verifier; aux = the
+                   address; sub = TraceVerifyVerdict; text = "<address>: <verdict> — <why>" (one
+                   sentence naming both, for expectations); num2 = the enhanced status of
+                   the reply that decided it (trace_dsn_pack), 0 = none; msg = its probe or none */
     TK_KIND_COUNT
 } TraceKind;
 
@@ -68,6 +77,16 @@ typedef enum {
 typedef enum { TRACE_ASK, TRACE_ANSWER } TraceSide;
 /* `sub` of TK_SPAM and TK_LEARN. */
 typedef enum { VERDICT_HAM, VERDICT_SPAM } TraceVerdict;
+/* `sub` of TK_REPORT: RFC 3464's Action field (the two a queue sends). */
+typedef enum { DSN_ACTION_FAILED, DSN_ACTION_DELAYED } TraceDsnAction;
+/* `sub` of TK_VERIFY: what a bulk-email verifier concludes about an address. */
+typedef enum {
+    VERIFY_DELIVERABLE, /* the server accepted it, and refused a made-up address beside it */
+    VERIFY_INVALID,     /* 5xx at RCPT, bad syntax, NXDOMAIN or a null MX */
+    VERIFY_RISKY,       /* accepted, but so is anything (a catch-all domain), or mailbox full */
+    VERIFY_UNKNOWN,     /* no answer to go on: greylisted (4xx), timed out, refused */
+    VERIFY_COUNT
+} TraceVerifyVerdict;
 typedef enum { CONN_OPEN, CONN_REFUSED, CONN_TIMEOUT, CONN_CLOSED, CONN_QUEUED } TraceConn;
 typedef enum { FOLDER_NONE, FOLDER_INBOX, FOLDER_JUNK } TraceFolder;
 typedef enum { RCODE_NOERROR, RCODE_NXDOMAIN, RCODE_SERVFAIL, RCODE_TIMEOUT, RCODE_COUNT } TraceRcode;
@@ -75,6 +94,15 @@ typedef enum { QTYPE_A, QTYPE_MX, QTYPE_PTR, QTYPE_TXT, QTYPE_COUNT } TraceQtype
 
 #define TRACE_F_CACHED 1u /* DNS answer served from the resolver cache */
 #define TRACE_F_REJECT 2u /* SMTP/fetch line that refuses something (4xx/5xx, -ERR, NO) */
+
+/* Enhanced status codes (RFC 3463 "class.subject.detail", e.g. "4.4.3") packed into num2 as
+ * class * 100000 + subject * 1000 + detail: class 2, 4 or 5, subject 0..99, detail 0..999 (RFC
+ * 3463 defines subjects 0..7). 0 = none. */
+#define TRACE_DSN_BUF 12
+/* The packed code of `s`, or 0 when `s` is not such a code (the empty string included). */
+int32_t trace_dsn_pack(const char *s);
+/* "4.4.3" into buf (TRACE_DSN_BUF bytes), "" for 0. Returns buf. */
+const char *trace_dsn_format(int32_t code, char *buf);
 
 /* Limits the 40-byte event layout below imposes, said out loud: node indices fit 16 bits (the
  * loader takes at most 10 000 nodes), `num2` (a DNS rcode or a required spam score in
@@ -191,6 +219,8 @@ const char *trace_folder_name(TraceFolder f); /* "inbox", "junk", "null" for NON
 const char *trace_rcode_name(TraceRcode r);
 const char *trace_qtype_name(TraceQtype q);
 const char *trace_conn_name(TraceConn c);
+const char *trace_dsn_action_name(TraceDsnAction a); /* "failed", "delayed" */
+const char *trace_verify_name(TraceVerifyVerdict v); /* "deliverable", "invalid", ... */
 /* Reverse look-ups: return -1 when the name is unknown. */
 int trace_kind_from_name(const char *name);
 int trace_node_kind_from_name(const char *name);
@@ -198,6 +228,8 @@ int trace_folder_from_name(const char *name);
 int trace_rcode_from_name(const char *name);
 int trace_qtype_from_name(const char *name);
 int trace_conn_from_name(const char *name);
+int trace_dsn_action_from_name(const char *name);
+int trace_verify_from_name(const char *name);
 
 /* Releases the arrays' growth slack once nothing more will be appended (appending still works,
  * at the cost of a reallocation). */

@@ -29,6 +29,9 @@ typedef enum {
     V_FOLDER, /* TraceFolder name */
     V_CONN,   /* TraceConn name */
     V_DIR,    /* a two-valued sub (TraceSide, TraceVerdict) as names[sub] */
+    V_DSN,    /* an enhanced status code packed by trace_dsn_pack, written "4.4.3" */
+    V_ACTION, /* TraceDsnAction name */
+    V_VERIFY, /* TraceVerifyVerdict name */
 } ValueType;
 typedef enum { W_ALWAYS, W_NONZERO, W_ANSWER } When; /* W_ANSWER: sub == TRACE_ANSWER */
 
@@ -60,25 +63,31 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
                  { "rcode", S_NUM2, V_RCODE, W_ANSWER, { 0 } },
                  { "answer", S_TEXT, V_STR, W_NONZERO, { 0 } } },
     [TK_SENT] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
-                  { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+                  { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                  { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } } },
     [TK_DEFER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                    { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
-                   { "next_try", S_ARRIVE, V_TIME, W_ALWAYS, { 0 } } },
+                   { "next_try", S_ARRIVE, V_TIME, W_ALWAYS, { 0 } },
+                   { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } } },
     [TK_RETRY] = { { "attempt", S_NUM, V_INT, W_ALWAYS, { 0 } },
                    { "domain", S_AUX, V_STR, W_NONZERO, { 0 } },
                    { "text", S_TEXT, V_STR, W_NONZERO, { 0 } } },
     [TK_BOUNCE] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
                     { "reply", S_TEXT, V_STR, W_ALWAYS, { 0 } },
-                    { "dsn", S_NUM, V_MSG, W_NONZERO, { 0 } } },
+                    { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } },
+                    { "report", S_NUM, V_MSG, W_NONZERO, { 0 } } },
     [TK_WARN] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
-                  { "dsn", S_NUM, V_MSG, W_ALWAYS, { 0 } } },
+                  { "reply", S_TEXT, V_STR, W_NONZERO, { 0 } },
+                  { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } },
+                  { "report", S_NUM, V_MSG, W_ALWAYS, { 0 } } },
     [TK_SPAM] = { { "verdict", S_SUB, V_DIR, W_ALWAYS, VERDICTS("ham", "spam") },
                   { "score", S_NUM, V_MILLI, W_ALWAYS, { 0 } },
                   { "required", S_NUM2, V_MILLI, W_ALWAYS, { 0 } },
                   { "tests", S_AUX, V_STR, W_ALWAYS, { 0 } },
                   { "status", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
     [TK_DELIVER] = { { "rcpt", S_AUX, V_STR, W_ALWAYS, { 0 } },
-                     { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } } },
+                     { "folder", S_SUB, V_FOLDER, W_ALWAYS, { 0 } },
+                     { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } } },
     [TK_FETCH] = { { "dir", S_SUB, V_DIR, W_ALWAYS, SIDES("cmd", "reply") },
                    { "line", S_TEXT, V_STR, W_NONZERO, { 0 } },
                    { "user", S_AUX, V_STR, W_NONZERO, { 0 } } },
@@ -89,6 +98,16 @@ static const Field FIELDS[TK_KIND_COUNT][MAX_FIELDS] = {
                    { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
     [TK_ACTION] = { { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } },
                     { "what", S_AUX, V_STR, W_NONZERO, { 0 } } },
+    /* RFC 3464's per-recipient fields; Reporting-MTA is "from". */
+    [TK_REPORT] = { { "final_recipient", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                    { "action", S_SUB, V_ACTION, W_ALWAYS, { 0 } },
+                    { "status", S_NUM2, V_DSN, W_ALWAYS, { 0 } },
+                    { "remote_mta", S_NUM, V_STR, W_NONZERO, { 0 } },
+                    { "diagnostic_code", S_TEXT, V_STR, W_ALWAYS, { 0 } } },
+    [TK_VERIFY] = { { "address", S_AUX, V_STR, W_ALWAYS, { 0 } },
+                    { "verdict", S_SUB, V_VERIFY, W_ALWAYS, { 0 } },
+                    { "text", S_TEXT, V_STR, W_ALWAYS, { 0 } },
+                    { "dsn", S_NUM2, V_DSN, W_NONZERO, { 0 } } },
 };
 
 /* ---- writing ---- */
@@ -128,6 +147,8 @@ static const char *enum_name(ValueType type, int64_t v, const Field *f)
     case V_FOLDER: return trace_folder_name((TraceFolder)v);
     case V_CONN: return trace_conn_name((TraceConn)v);
     case V_DIR: return f->names[v != 0]; /* the model writes only the two values */
+    case V_ACTION: return trace_dsn_action_name((TraceDsnAction)v);
+    case V_VERIFY: return trace_verify_name((TraceVerifyVerdict)v);
     default: return "?";
     }
 }
@@ -154,6 +175,11 @@ static void put_field(const Trace *tr, FILE *out, const Field *f, const TraceEve
     case V_MSG:
         json_put_string(out, trace_str(tr, trace_msg(tr, (int32_t)v - 1)->id));
         break;
+    case V_DSN: {
+        char dsn[TRACE_DSN_BUF];
+        json_put_string(out, trace_dsn_format((int32_t)v, dsn));
+        break;
+    }
     default: json_put_string(out, enum_name((ValueType)f->type, v, f)); break;
     }
 }
@@ -334,6 +360,11 @@ static const char *quote(const char *s, char *buf, size_t size)
     snprintf(buf, size, "%.*s...", (int)n, s);
     return buf;
 }
+
+/* The version this reader takes, as text for messages ("2"). */
+#define TRACE_VERSION_STR_(v) #v
+#define TRACE_VERSION_STR(v) TRACE_VERSION_STR_(v)
+#define TRACE_VERSION_TEXT TRACE_VERSION_STR(TRACE_FORMAT_VERSION)
 
 /* Records the error at the current line and returns false. `fmt` takes two strings, `a` and `b`,
  * quoted from the file or naming a key; they are cut to 64 bytes, and control characters (from
@@ -523,7 +554,7 @@ static bool read_header(Reader *rd, const cJSON *h)
     if (!cJSON_GetObjectItemCaseSensitive(h, "format")) {
         return fail(rd, "not a mailsim trace: the first line has no \"format\" (expected a header "
                         "{\"format\": \"%s\", \"version\": %s, ...})",
-                    TRACE_FORMAT_NAME, "1");
+                    TRACE_FORMAT_NAME, TRACE_VERSION_TEXT);
     }
     if (!get_string(rd, h, "format", true, &format)) {
         return false;
@@ -538,8 +569,14 @@ static bool read_header(Reader *rd, const cJSON *h)
     if (version != TRACE_FORMAT_VERSION) {
         char v[32];
         snprintf(v, sizeof v, "%g", version);
+        if (version >= 1 && version < TRACE_FORMAT_VERSION && version == (int)version) {
+            return fail(rd,
+                        "trace version %s was written by an earlier mailsim (this one reads "
+                        "version %s): run its scenario again to record it anew",
+                        v, TRACE_VERSION_TEXT);
+        }
         return fail(rd, "trace version %s is not supported (this mailsim reads version %s)", v,
-                    "1");
+                    TRACE_VERSION_TEXT);
     }
     if (!get_header_string(rd, h, "scenario", true, &scenario) ||
         !get_number(rd, h, "seed", true, &seed) ||
@@ -645,6 +682,8 @@ static bool read_enum(Reader *rd, const Field *f, const char *s, int64_t *out)
     case V_FOLDER: v = trace_folder_from_name(s); break;
     case V_CONN: v = trace_conn_from_name(s); break;
     case V_DIR: v = dir_from_name(f, s); break;
+    case V_ACTION: v = trace_dsn_action_from_name(s); break;
+    case V_VERIFY: v = trace_verify_from_name(s); break;
     default: break;
     }
     if (v < 0) {
@@ -710,6 +749,16 @@ static bool read_field(Reader *rd, const cJSON *obj, const Field *f, TraceEvent 
         val = (int64_t)m + 1;
         break;
     }
+    case V_DSN:
+        if (!get_string(rd, obj, f->key, true, &s)) {
+            return false;
+        }
+        val = trace_dsn_pack(s);
+        if (val == 0) {
+            return fail(rd, "\"%s\" must be an enhanced status code such as \"5.1.1\" (RFC 3463), "
+                            "not \"%s\"", f->key, s);
+        }
+        break;
     default:
         if (!get_string(rd, obj, f->key, true, &s) || !read_enum(rd, f, s, &val)) {
             return false;

@@ -1,6 +1,6 @@
 /* trace_jsonl: the trace on disk, as JSON Lines.
  *
- * Line 1 is the header: {"format":"mailsim-trace","version":1,"scenario":…,"seed":…,"title":…,
+ * Line 1 is the header: {"format":"mailsim-trace","version":2,"scenario":…,"seed":…,"title":…,
  * "lesson":…,"nodes":[…],"links":[…]}; then one event per line in time order, each with
  * "t" (seconds), "kind" and the kind's own fields (docs/trace-format.md). Writing then reading
  * gives back a trace that writes the same bytes. The reader is the replay path: it validates every
@@ -16,7 +16,8 @@
 #include <stdio.h>
 
 #define TRACE_FORMAT_NAME "mailsim-trace"
-#define TRACE_FORMAT_VERSION 1
+/* 2: outcomes carry "dsn" and bounces name their "report" (1 named the report "dsn") */
+#define TRACE_FORMAT_VERSION 2
 
 /* Writes the whole trace to `out`. Returns false if a write failed (errno tells why). */
 bool trace_write_jsonl(const Trace *tr, FILE *out);

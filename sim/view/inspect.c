@@ -497,6 +497,37 @@ static void dns_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_
     }
 }
 
+/* A DSN's machine-readable part (RFC 3464 message/delivery-status), from its report events:
+ * what a mail program reads to tell the sender which recipient failed and why. */
+static void report_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_us)
+{
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
+    const uint32_t *evs;
+    size_t k = traceindex_msg_events(ix, m, &evs);
+    bool first = true;
+    char code[TRACE_DSN_BUF];
+    for (size_t j = 0; j < k && ev[evs[j]].t_us <= t_us; j++) {
+        const TraceEvent *e = &ev[evs[j]];
+        if (e->kind != TK_REPORT) {
+            continue;
+        }
+        ColorRole role = e->sub == DSN_ACTION_FAILED ? CR_SMTP_REJECT : CR_SMTP_DEFER;
+        if (first) {
+            add(in, IL_HEADING, CR_TEXT, "Delivery report");
+            add(in, IL_MONO, CR_TEXT, "Reporting-MTA: dns; %s", node_name(tr, e->from));
+            first = false;
+        }
+        add(in, IL_MONO, CR_TEXT, "Final-Recipient: rfc822; %s", trace_str(tr, e->aux));
+        add(in, IL_MONO, role, "Action: %s", trace_dsn_action_name((TraceDsnAction)e->sub));
+        add(in, IL_MONO, role, "Status: %s", trace_dsn_format(e->num2, code))->strong = true;
+        if ((StrId)e->num != STR_EMPTY) {
+            add(in, IL_MONO, CR_TEXT, "Remote-MTA: dns; %s", trace_str(tr, (StrId)e->num));
+        }
+        add(in, IL_MONO, CR_TEXT, "Diagnostic-Code: %s", trace_str(tr, e->text));
+    }
+}
+
 void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_us)
 {
     reset(in);
@@ -515,6 +546,7 @@ void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t
         node_name(tr, msg->client));
     add(in, IL_HEADING, CR_TEXT, "Where it stands");
     status_lines(in, ix, m, t_us);
+    report_lines(in, ix, m, t_us);
     uint32_t v = traceindex_msg_verdict(ix, m);
     if (v != UINT32_MAX && trace_events(tr)[v].t_us <= t_us) {
         spam_section(in, tr, &trace_events(tr)[v]);
@@ -553,6 +585,35 @@ static const char *const KIND_TITLE[NODE_KIND_COUNT] = {
     [NODE_FILTER] = "spam filter",       [NODE_STORE] = "mail store",
 };
 
+/* An address verifier's verdict on each address so far (the events before `done`). Only a node
+ * that has given verdicts is scanned for them. */
+static void verdict_lines(Inspector *in, const Trace *tr, const ViewNode *vn, int32_t node,
+                          size_t done)
+{
+    int32_t given = 0;
+    for (int v = 0; v < VERIFY_COUNT; v++) {
+        given += vn->counters[NC_VERIFIED + v];
+    }
+    if (given == 0) {
+        return;
+    }
+    add(in, IL_HEADING, CR_TEXT, "Addresses verified");
+    const TraceEvent *ev = trace_events(tr);
+    char code[TRACE_DSN_BUF];
+    for (size_t j = 0; j < done; j++) {
+        if (ev[j].kind != TK_VERIFY || ev[j].from != node) {
+            continue;
+        }
+        trace_dsn_format(ev[j].num2, code);
+        InspectLine *l = add(in, IL_TEXT, view_event_role(tr, (uint32_t)j), "%s: %s%s%s — %s",
+                             trace_str(tr, ev[j].aux),
+                             trace_verify_name((TraceVerifyVerdict)ev[j].sub), code[0] ? ", " : "",
+                             code, trace_str(tr, ev[j].text));
+        l->strong = true;
+        l->msg = ev[j].msg;
+    }
+}
+
 void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, int32_t node,
                     int64_t t_us)
 {
@@ -590,6 +651,9 @@ void inspector_node(Inspector *in, const TraceIndex *ix, const ViewState *vs, in
     /* Recent events touching the node, newest first. */
     size_t done = traceindex_events_until(ix, t_us);
     const TraceEvent *ev = trace_events(tr);
+    if (vs && (size_t)node < vs->node_count && nd->kind == NODE_CLIENT) {
+        verdict_lines(in, tr, &vs->nodes[node], node, done);
+    }
     size_t shown = 0;
     char line[1024], clock[32];
     for (size_t j = done, seen = 0; j-- > 0 && shown < NODE_RECENT && seen < NODE_SCAN_BACK; seen++) {

@@ -239,7 +239,9 @@ static bool kind_shown(TraceKind k)
     case TK_SPAM:
     case TK_DELIVER:
     case TK_FETCH:
+    case TK_VERIFY:
     case TK_MOVE: return true;
+    case TK_REPORT: /* the DSN's contents: the inspector's business too */
     case TK_HEADER: /* the inspector's business, not the conversation's */
     case TK_SENT:   /* the reply that says so is already an arrow */
     case TK_LEARN:
@@ -477,6 +479,12 @@ static bool row_fill(Ladder *ld, const Trace *tr, const TraceEvent *e, LadderRow
         r->cls = LADDER_COMMAND;
         r->text = text;
         return true;
+    case TK_VERIFY:
+        r->cls = LADDER_NOTE;
+        r->text = ld_strf(ld, "verdict on %s: %s", trace_str(tr, e->aux),
+                          trace_verify_name((TraceVerifyVerdict)e->sub));
+        return true;
+    case TK_REPORT:
     case TK_HEADER:
     case TK_SENT:
     case TK_LEARN:

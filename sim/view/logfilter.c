@@ -46,8 +46,10 @@ static LogKind kind_of(TraceKind k)
     case TK_RETRY:
     case TK_BOUNCE:
     case TK_WARN:
+    case TK_REPORT:
     case TK_DELIVER: return LOGKIND_DELIVERY;
     case TK_FETCH: return LOGKIND_FETCH;
+    case TK_VERIFY: return LOGKIND_SMTP; /* a verdict ends an SMTP probe */
     case TK_COMPOSE:
     case TK_HEADER:
     case TK_HOP:

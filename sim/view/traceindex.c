@@ -494,6 +494,12 @@ static void walk_event(Builder *b, uint32_t i)
     case TK_MOVE: walk_move(b, e); break;
     case TK_ACTION: walk_action(b, e); break;
     case TK_FETCH: walk_fetch(b, e); break;
+    case TK_VERIFY:
+        if (valid_node(b->ix, e->from) && e->sub < VERIFY_COUNT) {
+            add_delta(b, e->t_us, e->from, NC_VERIFIED + e->sub, +1);
+        }
+        break;
+    case TK_REPORT:
     case TK_HEADER:
     case TK_HOP:
     case TK_QUEUE:

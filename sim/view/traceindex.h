@@ -44,6 +44,8 @@ typedef enum {
     NC_HAM,      /* ham verdicts (filter) */
     NC_DOWN,     /* > 0 while an outage is in effect */
     NC_TEMPFAIL, /* temporary refusals (4xx replies, refused connections) this node sent */
+    NC_VERIFIED, /* verdicts of an address verifier (client), by TraceVerifyVerdict from here: */
+    NC_VERIFY_LAST = NC_VERIFIED + VERIFY_COUNT - 1,
     NC_COUNT
 } NodeCounter;
 

@@ -203,6 +203,11 @@ ColorRole view_event_role(const Trace *tr, uint32_t i)
                                                    : CR_NEUTRAL;
     case TK_COMPOSE: return CR_MSG;
     case TK_HOP: return CR_MSG;
+    case TK_VERIFY:
+        return e->sub == VERIFY_DELIVERABLE ? CR_OK
+               : e->sub == VERIFY_INVALID   ? CR_SMTP_REJECT
+                                            : CR_SMTP_DEFER;
+    case TK_REPORT: return e->sub == DSN_ACTION_FAILED ? CR_SMTP_REJECT : CR_SMTP_DEFER;
     case TK_HEADER:
     case TK_QUEUE:
     case TK_KIND_COUNT: break;
@@ -222,6 +227,7 @@ bool view_event_notable(const Trace *tr, uint32_t i)
     case TK_SPAM:
     case TK_DELIVER:
     case TK_ACTION:
+    case TK_VERIFY:
     case TK_MOVE: return true;
     case TK_SMTP: return (e->flags & TRACE_F_REJECT) != 0;
     case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
@@ -733,6 +739,18 @@ static void add_badge(ViewState *vs, int32_t node, ColorRole role, uint32_t off)
     vn->badges[vn->badge_count++].role = (uint8_t)role;
 }
 
+/* An address verifier's verdicts so far, in one badge: "verified ✔2 ✖2 ⚠1 ?1". */
+static void verify_badge(ViewState *vs, int32_t node, const int32_t *c)
+{
+    const int32_t *v = c + NC_VERIFIED;
+    if (v[VERIFY_DELIVERABLE] + v[VERIFY_INVALID] + v[VERIFY_RISKY] + v[VERIFY_UNKNOWN] == 0) {
+        return;
+    }
+    add_badge(vs, node, CR_TEXT,
+              put_fmt(vs, "verified \u2714%d \u2716%d \u26a0%d ?%d", (int)v[VERIFY_DELIVERABLE],
+                      (int)v[VERIFY_INVALID], (int)v[VERIFY_RISKY], (int)v[VERIFY_UNKNOWN]));
+}
+
 static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64_t t_us)
 {
     const Trace *tr = traceindex_trace(ix);
@@ -783,6 +801,7 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
         if (c[NC_FETCHED] > 0) {
             add_badge(vs, node, CR_FETCH, put_fmt(vs, "\u2709 %d downloaded", (int)c[NC_FETCHED]));
         }
+        verify_badge(vs, node, c);
         break;
     case NODE_RESOLVER:
         if (c[NC_TEMPFAIL] + c[NC_REFUSED] > 0) {

@@ -46,7 +46,7 @@ done
 "$MAILSIM" run scenarios/13-heavy-traffic.json --quiet --seed 7 --trace "$TMP/s7.jsonl"
 "$MAILSIM" run scenarios/13-heavy-traffic.json --quiet --seed 8 --trace "$TMP/s8.jsonl"
 cmp -s "$TMP/s7.jsonl" "$TMP/s8.jsonl" && bad "cli_should_change_with_the_seed" || ok "cli_should_change_with_the_seed"
-head -1 "$TMP/s7.jsonl" | grep -q '"format":"mailsim-trace","version":1,"scenario":"13-heavy-traffic","seed":7' \
+head -1 "$TMP/s7.jsonl" | grep -q '"format":"mailsim-trace","version":2,"scenario":"13-heavy-traffic","seed":7' \
     && ok "cli_should_write_the_trace_header" || bad "cli_should_write_the_trace_header"
 
 # Trace and summary to stdout, and the narrated log.

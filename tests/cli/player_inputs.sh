@@ -66,8 +66,8 @@ expect_status "shot_should_read_a_trace_whatever_its_name" 0 $?
 
 # Traces with no events, one node, no nodes: a picture, not a crash; tiny and huge sizes too.
 head -1 "$TMP/t.jsonl" >"$TMP/header-only.jsonl"
-echo '{"format":"mailsim-trace","version":1,"scenario":"one","seed":1,"nodes":[{"id":"a","kind":"outgoing"}],"links":[]}' >"$TMP/one-node.jsonl"
-echo '{"format":"mailsim-trace","version":1,"scenario":"none","seed":1,"nodes":[],"links":[]}' >"$TMP/no-node.jsonl"
+echo '{"format":"mailsim-trace","version":2,"scenario":"one","seed":1,"nodes":[{"id":"a","kind":"outgoing"}],"links":[]}' >"$TMP/one-node.jsonl"
+echo '{"format":"mailsim-trace","version":2,"scenario":"none","seed":1,"nodes":[],"links":[]}' >"$TMP/no-node.jsonl"
 for t in header-only one-node no-node; do
     for size in 1280x720 1x1 1x720 8192x16; do
         "$MAILSIM" shot "$TMP/$t.jsonl" --at 5 --size $size --out "$TMP/$t.png" 2>"$TMP/err"

@@ -576,6 +576,95 @@ static const TraceEvent *find_event(const Trace *tr, TraceKind kind, const char 
     return NULL;
 }
 
+/* ---- enhanced status codes (Postfix's dsn=) and the bounce's report ---- */
+
+static const char *dsn_of(const TraceEvent *ev, char *buf)
+{
+    return ev ? trace_dsn_format(ev->num2, buf) : "(no event)";
+}
+
+static void sim_should_log_the_enhanced_status_of_every_outcome(void)
+{
+    char buf[TRACE_DSN_BUF];
+    /* An unknown user: bounced 5.1.1; its bounce is delivered locally, 2.0.0. */
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"nobody@b.example\"],\"subject\":\"Hi\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_BOUNCE, "m1", ""), buf), "5.1.1");
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_SENT, "m1-dsn", ""), buf), "2.0.0");
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_DELIVER, "m1-dsn", ""), buf), "2.0.0");
+    trace_destroy(tr);
+    /* A DNS failure defers with 4.4.3, which appeared nowhere before. */
+    tr = run_text(1, "", "", "", "", SIMPLE_MSG,
+                  "{\"at_s\":0,\"do\":\"dns_failure\",\"name\":\"b.example\",\"until_s\":100,"
+                  "\"rcode\":\"SERVFAIL\"}");
+    REQUIRE(tr != NULL);
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_DEFER, "m1", ""), buf), "4.4.3");
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_SENT, "m1", ""), buf), "2.0.0");
+    trace_destroy(tr);
+    /* A refused connection: 4.4.1. */
+    tr = run_text(1, "", "", "", "", SIMPLE_MSG,
+                  "{\"at_s\":0,\"do\":\"outage\",\"node\":\"mx.b.example\",\"until_s\":100}");
+    REQUIRE(tr != NULL);
+    CHECK_EQ_STR(dsn_of(find_event(tr, TK_DEFER, "m1", "connect to"), buf), "4.4.1");
+    trace_destroy(tr);
+}
+
+static void sim_should_record_the_bounce_s_delivery_report(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"nobody@b.example\"],\"subject\":\"Hi\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    const TraceEvent *r = find_event(tr, TK_REPORT, "m1-dsn", "");
+    REQUIRE(r != NULL);
+    char buf[TRACE_DSN_BUF];
+    CHECK_EQ_STR(trace_str(tr, trace_node(tr, r->from)->name), "smtp.a.example");
+    CHECK_EQ_STR(trace_str(tr, r->aux), "nobody@b.example");
+    CHECK_EQ_INT(r->sub, DSN_ACTION_FAILED);
+    CHECK_EQ_STR(trace_dsn_format(r->num2, buf), "5.1.1");
+    CHECK_EQ_STR(trace_str(tr, (StrId)r->num), "mx.b.example");
+    CHECK_EQ_STR(trace_str(tr, r->text),
+                 "smtp; 550 5.1.1 <nobody@b.example>: Recipient address rejected: User unknown");
+    /* The bounce names its report by message id. */
+    const TraceEvent *b = find_event(tr, TK_BOUNCE, "m1", "");
+    REQUIRE(b != NULL);
+    CHECK_EQ_INT(b->num - 1, r->msg);
+    trace_destroy(tr);
+}
+
+static void sim_should_deliver_mail_for_an_unknown_address_to_a_catch_all_s_first_mailbox(void)
+{
+    Trace *tr = run_text(1, "", "", "", "",
+                         "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"whoever@b.example\"],\"subject\":\"Hi\"}",
+                         "");
+    REQUIRE(tr != NULL);
+    CHECK(find_event(tr, TK_BOUNCE, "m1", "") != NULL); /* without catch_all: unknown user */
+    trace_destroy(tr);
+    static const char *const from = "\"store\",\"mailboxes\":[{\"address\":\"bob@b.example\"},{\"address\":\"carl@b.example\"}]}";
+    char text[65536];
+    snprintf(text, sizeof text, BASE, 1, "", "", "", "",
+             "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"whoever@b.example\"],\"subject\":\"Hi\"}",
+             "");
+    char *at = strstr(text, from);
+    REQUIRE(at != NULL);
+    char patched[65536];
+    snprintf(patched, sizeof patched, "%.*s\"store\",\"catch_all\":true,%s", (int)(at - text), text,
+             at + strlen("\"store\","));
+    Error err = { 0 };
+    World *w = scenario_load_string(patched, strlen(patched), "inline", &err);
+    REQUIRE(w != NULL);
+    tr = sim_run_world(w, NULL);
+    world_destroy(w);
+    CHECK(find_event(tr, TK_BOUNCE, "m1", "") == NULL);
+    const TraceEvent *d = find_event(tr, TK_DELIVER, "m1", "");
+    REQUIRE(d != NULL);
+    CHECK_EQ_STR(trace_str(tr, d->aux), "whoever@b.example");
+    CHECK_EQ_STR(trace_str(tr, trace_node(tr, d->from)->name), "store.b.example");
+    trace_destroy(tr);
+}
+
 /* Every regression scenario meets its own "expect" block, and its trace reads back. */
 static void sim_should_meet_every_regression_scenario_s_expectations(void)
 {
@@ -1130,7 +1219,10 @@ static void sim_should_reuse_a_cached_session_for_back_to_back_mail(void)
     world_destroy(w);
 }
 
-RUN_TESTS(TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
+RUN_TESTS(TEST_CASE(sim_should_log_the_enhanced_status_of_every_outcome),
+          TEST_CASE(sim_should_record_the_bounce_s_delivery_report),
+          TEST_CASE(sim_should_deliver_mail_for_an_unknown_address_to_a_catch_all_s_first_mailbox),
+          TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
           TEST_CASE(sim_should_try_every_address_of_an_mx_host),
           TEST_CASE(sim_should_offer_a_recipient_the_primary_defers_to_the_backup),
           TEST_CASE(sim_should_stop_after_two_sessions_in_one_attempt),

@@ -466,6 +466,7 @@ static Trace *build_full_trace(void)
     e.arrive_us = SEC(300.5); /* next try */
     e.aux = S(tr, "bob@b.example");
     e.text = S(tr, "450 4.2.0 <bob@b.example>: Recipient address rejected: Greylisted");
+    e.num2 = trace_dsn_pack("4.2.0");
     e.flags = TRACE_F_REJECT;
     put(&b, &e);
 
@@ -474,6 +475,7 @@ static Trace *build_full_trace(void)
     e.from = N_OUT;
     e.aux = S(tr, "carol@b.example");
     e.text = S(tr, "250 2.0.0 Ok: queued as 7E1D2C3B4A");
+    e.num2 = trace_dsn_pack("2.0.0");
     put(&b, &e);
 
     ev_new(TK_RETRY, 300.5, &e);
@@ -499,6 +501,23 @@ static Trace *build_full_trace(void)
     e.msg = msg2;
     e.from = N_OUT;
     put(&b, &e);
+    ev_new(TK_REPORT, 301, &e); /* the DSN's per-recipient fields */
+    e.msg = msg2;
+    e.from = N_OUT;
+    e.aux = S(tr, "bob@b.example");
+    e.sub = DSN_ACTION_FAILED;
+    e.num2 = trace_dsn_pack("5.1.1");
+    e.num = (int32_t)S(tr, "mx.b.example");
+    e.text = S(tr, "smtp; 550 5.1.1 <bob@b.example>: Recipient address rejected: User unknown");
+    put(&b, &e);
+    ev_new(TK_REPORT, 301, &e); /* a delay, no Remote-MTA */
+    e.msg = msg2;
+    e.from = N_OUT;
+    e.aux = S(tr, "bob@b.example");
+    e.sub = DSN_ACTION_DELAYED;
+    e.num2 = trace_dsn_pack("4.4.1");
+    e.text = S(tr, "X-Postfix; connect to mx.b.example[203.0.113.25]:25: Connection refused");
+    put(&b, &e);
 
     ev_new(TK_BOUNCE, 301, &e);
     e.msg = msg1;
@@ -506,6 +525,7 @@ static Trace *build_full_trace(void)
     e.aux = S(tr, "bob@b.example");
     e.text = S(tr, "550 5.1.1 <bob@b.example>: Recipient address rejected: User unknown");
     e.num = msg2 + 1;
+    e.num2 = trace_dsn_pack("5.1.1");
     e.flags = TRACE_F_REJECT;
     put(&b, &e);
     trace_set_caption(tr, b.ev, S(tr, "A permanent failure."));
@@ -524,6 +544,14 @@ static Trace *build_full_trace(void)
     e.from = N_OUT;
     e.aux = S(tr, "bob@b.example");
     e.num = msg2 + 1;
+    put(&b, &e);
+    ev_new(TK_WARN, 302, &e); /* with its reason and status */
+    e.msg = msg1;
+    e.from = N_OUT;
+    e.aux = S(tr, "bob@b.example");
+    e.text = S(tr, "450 4.2.0 greylisted");
+    e.num = msg2 + 1;
+    e.num2 = trace_dsn_pack("4.2.0");
     put(&b, &e);
 
     ev_new(TK_SPAM, 303, &e);
@@ -551,6 +579,7 @@ static Trace *build_full_trace(void)
     e.from = N_STORE;
     e.aux = S(tr, "carol@b.example");
     e.sub = FOLDER_JUNK;
+    e.num2 = trace_dsn_pack("2.0.0");
     put(&b, &e);
     ev_new(TK_DELIVER, 304, &e);
     e.msg = msg1;
@@ -620,6 +649,20 @@ static Trace *build_full_trace(void)
     put(&b, &e);
     trace_set_caption(tr, b.ev, S(tr, "first caption"));
     trace_set_caption(tr, b.ev, S(tr, "Replaced: the server is down.")); /* replaced */
+    ev_new(TK_VERIFY, 309, &e);
+    e.from = N_CLIENT;
+    e.aux = S(tr, "bob@b.example");
+    e.sub = VERIFY_INVALID;
+    e.num2 = trace_dsn_pack("5.1.1");
+    e.text = S(tr, "550 5.1.1 at RCPT TO");
+    put(&b, &e);
+    ev_new(TK_VERIFY, 309, &e); /* a verdict with no reply behind it */
+    e.msg = msg1;
+    e.from = N_CLIENT;
+    e.aux = S(tr, "x@@b.example");
+    e.sub = VERIFY_INVALID;
+    e.text = S(tr, "bad syntax");
+    put(&b, &e);
     return tr;
 }
 
@@ -800,7 +843,7 @@ static void trace_jsonl_should_write_the_documented_fields(void)
     Trace *a = build_full_trace();
     size_t n = 0;
     char *text = write_to_string(a, &n);
-    static const char head[] = "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":"
+    static const char head[] = "{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":"
                                "\"05-greylisting\",\"seed\":123456789,\"title\":\"Greylisting: "
                                "\\\"try again later\\\"\",\"lesson\":";
     CHECK(strncmp(text, head, strlen(head)) == 0);
@@ -814,12 +857,26 @@ static void trace_jsonl_should_write_the_documented_fields(void)
     CHECK(strstr(text, "\n{\"t\":0.700000,\"kind\":\"defer\",\"msg\":\"m1\",\"from\":"
                        "\"smtp.a.example\",\"rcpt\":\"bob@b.example\",\"reply\":\"450 4.2.0 "
                        "<bob@b.example>: Recipient address rejected: Greylisted\",\"next_try\":"
-                       "300.500000,\"reject\":true}\n") != NULL);
+                       "300.500000,\"dsn\":\"4.2.0\",\"reject\":true}\n") != NULL);
     CHECK(strstr(text, "\"kind\":\"bounce\",\"msg\":\"m1\",\"from\":\"smtp.a.example\","
                        "\"rcpt\":\"bob@b.example\",\"reply\":\"550 5.1.1 <bob@b.example>: "
-                       "Recipient address rejected: User unknown\",\"dsn\":\"m1-dsn\","
-                       "\"reject\":true,\"caption\":\"A permanent failure.\"}") != NULL);
-    /* The bounce of a bounce has no "dsn" key at all. */
+                       "Recipient address rejected: User unknown\",\"dsn\":\"5.1.1\","
+                       "\"report\":\"m1-dsn\",\"reject\":true,\"caption\":\"A permanent "
+                       "failure.\"}") != NULL);
+    CHECK(strstr(text, "{\"t\":301.000000,\"kind\":\"report\",\"msg\":\"m1-dsn\",\"from\":"
+                       "\"smtp.a.example\",\"final_recipient\":\"bob@b.example\",\"action\":"
+                       "\"failed\",\"status\":\"5.1.1\",\"remote_mta\":\"mx.b.example\","
+                       "\"diagnostic_code\":\"smtp; 550 5.1.1 <bob@b.example>: Recipient "
+                       "address rejected: User unknown\"}") != NULL);
+    CHECK(strstr(text, "\"kind\":\"sent\",\"msg\":\"m1\",\"from\":\"smtp.a.example\","
+                       "\"rcpt\":\"carol@b.example\",\"reply\":\"250 2.0.0 Ok: queued as "
+                       "7E1D2C3B4A\",\"dsn\":\"2.0.0\"}") != NULL);
+    CHECK(strstr(text, "\"rcpt\":\"carol@b.example\",\"folder\":\"junk\",\"dsn\":\"2.0.0\"}") !=
+          NULL);
+    CHECK(strstr(text, "{\"t\":309.000000,\"kind\":\"verify\",\"from\":\"alice-laptop\","
+                       "\"address\":\"bob@b.example\",\"verdict\":\"invalid\",\"text\":"
+                       "\"550 5.1.1 at RCPT TO\",\"dsn\":\"5.1.1\"}") != NULL);
+    /* The bounce of a bounce has no "report" key at all, and no "dsn" when it has none. */
     CHECK(strstr(text, "{\"t\":301.000001,\"kind\":\"bounce\",\"msg\":\"m1-dsn\",\"from\":"
                        "\"smtp.a.example\",\"rcpt\":\"alice@a.example\",\"reply\":\"550 5.1.1 "
                        "<alice@a.example>: unknown\",\"reject\":true}") != NULL);
@@ -907,7 +964,7 @@ static void trace_jsonl_should_keep_the_text_of_retry_and_move_events(void)
 /* ---- the reader's refusals ------------------------------------------------------------------ */
 
 #define HEADER                                                                                     \
-    "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"s\",\"seed\":1,"                 \
+    "{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"s\",\"seed\":1,"                 \
     "\"title\":\"\",\"lesson\":\"\",\"nodes\":[{\"id\":\"smtp.a.example\",\"kind\":"           \
     "\"outgoing\"},{\"id\":\"mx.b.example\",\"kind\":\"incoming\"}],\"links\":[]}\n"
 #define COMPOSE_M1                                                                                 \
@@ -963,15 +1020,25 @@ static void trace_jsonl_should_refuse_another_format(void)
                              "\"mailsim-trace\"");
     expect_refusal("{\"version\":1}\n", "line 1",
                    "not a mailsim trace: the first line has no \"format\" (expected a header "
-                   "{\"format\": \"mailsim-trace\", \"version\": 1, ...})");
+                   "{\"format\": \"mailsim-trace\", \"version\": 2, ...})");
     expect_refusal("[1,2,3]\n", "line 1", "not a JSON object (expected one event per line)");
 }
 
-static void trace_jsonl_should_refuse_version_2(void)
+/* A trace from before outcomes carried "dsn" is refused with what to do about it. */
+static void trace_jsonl_should_ask_to_rerecord_a_version_1_trace(void)
 {
-    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"s\",\"seed\":1,"
+    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"s\",\"seed\":1,"
                    "\"nodes\":[],\"links\":[]}\n",
-                   "line 1", "trace version 2 is not supported (this mailsim reads version 1)");
+                   "line 1",
+                   "trace version 1 was written by an earlier mailsim (this one reads version 2): "
+                   "run its scenario again to record it anew");
+}
+
+static void trace_jsonl_should_refuse_version_3(void)
+{
+    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":3,\"scenario\":\"s\",\"seed\":1,"
+                   "\"nodes\":[],\"links\":[]}\n",
+                   "line 1", "trace version 3 is not supported (this mailsim reads version 2)");
 }
 
 /* A real trace cut in the middle of its last line (a crashed or interrupted writer). */
@@ -1020,7 +1087,7 @@ static void trace_jsonl_should_refuse_an_unknown_node(void)
                    "line 2", "unknown node \"mx.nowhere\" in \"from\"");
     expect_refusal(HEADER "{\"t\":1.0,\"kind\":\"action\",\"to\":\"ghost\",\"text\":\"x\"}\n",
                    "line 2", "unknown node \"ghost\" in \"to\"");
-    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"s\",\"seed\":1,"
+    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"s\",\"seed\":1,"
                    "\"nodes\":[{\"id\":\"a\",\"kind\":\"router\"}],\"links\":[]}\n",
                    "line 1", "unknown node kind \"router\" for node \"a\"");
 }
@@ -1032,8 +1099,48 @@ static void trace_jsonl_should_refuse_an_unknown_message(void)
                    "line 3", "unknown message \"m9\" in \"msg\"");
     /* A DSN reference to a message never composed. */
     expect_refusal(HEADER COMPOSE_M1 "{\"t\":1.0,\"kind\":\"bounce\",\"msg\":\"m1\",\"rcpt\":"
-                                     "\"b@b.example\",\"reply\":\"550\",\"dsn\":\"m1-dsn\"}\n",
-                   "line 3", "unknown message \"m1-dsn\" in \"dsn\"");
+                                     "\"b@b.example\",\"reply\":\"550\",\"report\":\"m1-dsn\"}\n",
+                   "line 3", "unknown message \"m1-dsn\" in \"report\"");
+}
+
+static void trace_jsonl_should_refuse_a_malformed_status_code(void)
+{
+    static const char *const bad[] = { "m1-dsn", "5.1", "3.0.0", "5.1.1 ", "5.100.1", "5.1.1000",
+                                       "", "+5.1.1", "5.-1.1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char line[512], msg[256];
+        snprintf(line, sizeof line,
+                 HEADER COMPOSE_M1 "{\"t\":1.0,\"kind\":\"bounce\",\"msg\":\"m1\",\"rcpt\":"
+                                   "\"b@b.example\",\"reply\":\"550\",\"dsn\":\"%s\"}\n",
+                 bad[i]);
+        snprintf(msg, sizeof msg,
+                 "\"dsn\" must be an enhanced status code such as \"5.1.1\" (RFC 3463), not \"%s\"",
+                 bad[i]);
+        expect_refusal(line, "line 3", msg);
+    }
+    /* A report's status is required; a verdict must be one of the four. */
+    expect_refusal(HEADER COMPOSE_M1 "{\"t\":1.0,\"kind\":\"report\",\"msg\":\"m1\","
+                                     "\"final_recipient\":\"b@b.example\",\"action\":\"failed\","
+                                     "\"diagnostic_code\":\"smtp; 550\"}\n",
+                   "line 3", "missing \"status\" for this kind of event");
+    expect_refusal(HEADER "{\"t\":1.0,\"kind\":\"verify\",\"address\":\"b@b.example\","
+                          "\"verdict\":\"maybe\",\"text\":\"?\"}\n",
+                   "line 2", "\"verdict\" has an unknown value \"maybe\"");
+}
+
+static void trace_should_pack_and_format_status_codes(void)
+{
+    char buf[TRACE_DSN_BUF];
+    CHECK_EQ_INT(trace_dsn_pack("4.4.3"), 404003);
+    CHECK_EQ_INT(trace_dsn_pack("5.1.10"), 501010);
+    CHECK_EQ_INT(trace_dsn_pack("2.0.0"), 200000);
+    CHECK_EQ_INT(trace_dsn_pack("5.99.999"), 599999);
+    CHECK(trace_dsn_pack("5.99.999") <= TRACE_NUM2_MAX);
+    CHECK_EQ_INT(trace_dsn_pack("1.0.0"), 0);
+    CHECK_EQ_INT(trace_dsn_pack("4.4"), 0);
+    CHECK_EQ_STR(trace_dsn_format(trace_dsn_pack("5.1.10"), buf), "5.1.10");
+    CHECK_EQ_STR(trace_dsn_format(trace_dsn_pack("4.7.0"), buf), "4.7.0");
+    CHECK_EQ_STR(trace_dsn_format(0, buf), "");
 }
 
 /* An event holds num2 (here the required spam score in thousandths) in 22 signed bits. */
@@ -1067,7 +1174,7 @@ static void trace_jsonl_should_refuse_a_missing_required_field(void)
                    "missing \"t\" (expected a number)");
     expect_refusal(HEADER "{\"t\":1.0,\"text\":\"x\"}\n", "line 2",
                    "missing \"kind\" (expected a string)");
-    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"s\",\"seed\":1,"
+    expect_refusal("{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"s\",\"seed\":1,"
                    "\"links\":[]}\n",
                    "line 1", "missing \"nodes\" (expected an array of nodes)");
     /* Present but of the wrong type or value. */
@@ -1124,12 +1231,15 @@ RUN_TESTS(TEST_CASE(trace_should_start_empty), TEST_CASE(trace_should_init_a_bla
           TEST_CASE(trace_jsonl_should_read_a_minimal_valid_file),
           TEST_CASE(trace_jsonl_should_refuse_an_empty_file),
           TEST_CASE(trace_jsonl_should_refuse_another_format),
-          TEST_CASE(trace_jsonl_should_refuse_version_2),
+          TEST_CASE(trace_jsonl_should_refuse_version_3),
+          TEST_CASE(trace_jsonl_should_ask_to_rerecord_a_version_1_trace),
           TEST_CASE(trace_jsonl_should_refuse_a_truncated_file),
           TEST_CASE(trace_jsonl_should_refuse_events_out_of_order),
           TEST_CASE(trace_jsonl_should_refuse_an_unknown_kind),
           TEST_CASE(trace_jsonl_should_refuse_an_unknown_node),
           TEST_CASE(trace_jsonl_should_refuse_an_unknown_message),
+          TEST_CASE(trace_jsonl_should_refuse_a_malformed_status_code),
+          TEST_CASE(trace_should_pack_and_format_status_codes),
           TEST_CASE(trace_jsonl_should_refuse_a_missing_required_field),
           TEST_CASE(trace_jsonl_should_refuse_an_overlong_line),
           TEST_CASE(trace_jsonl_should_format_errors_with_file_and_line))

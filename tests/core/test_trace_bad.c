@@ -19,7 +19,7 @@
 
 /* The trace every bad one is a variation of. */
 static const char CONTROL[] =
-    "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"bad\",\"seed\":1,\"title\":\"A "
+    "{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"bad\",\"seed\":1,\"title\":\"A "
     "broken trace\",\"lesson\":\"\",\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"},{"
     "\"id\":\"smtp.a.example\",\"kind\":\"outgoing\",\"ip\":\"198.51.100.10\"}],\"links\":[{"
     "\"a\":\"alice-laptop\",\"b\":\"smtp.a.example\",\"latency\":0.020000}]}\n"
@@ -186,7 +186,7 @@ static void trace_should_accept_recipients_up_to_the_limit(void)
  * longer than 64 KiB), then the control trace's events. */
 static char *with_long_header(size_t bytes, size_t *len)
 {
-    static const char pre[] = "{\"format\":\"mailsim-trace\",\"version\":1,\"scenario\":\"big\","
+    static const char pre[] = "{\"format\":\"mailsim-trace\",\"version\":2,\"scenario\":\"big\","
                               "\"seed\":1,\"nodes\":[{\"id\":\"alice-laptop\",\"kind\":\"client\"},"
                               "{\"id\":\"smtp.a.example\",\"kind\":\"outgoing\"}],\"links\":[],";
     return with_filled_line("", pre, bytes, "\"lesson\":\"big\"}", strchr(CONTROL, '\n') + 1, ' ',
