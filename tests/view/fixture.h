@@ -324,6 +324,12 @@ static inline Trace *fixture_bounce(void)
     fx_ev(&fx, TK_HEADER, 1830, N_SMTP_A, TRACE_NONE, -1,
           "From: MAILER-DAEMON@smtp.a.example (Mail Delivery System)");
     fx_ev(&fx, TK_HOP, 1850, N_SMTP_A, N_STORE_A, 1870, "into the mail store (local delivery)");
+    /* As the model does: the server hands the bounce to Alice's store, a "sent". */
+    TraceEvent handed = trace_event_init(TK_SENT, MS(1850));
+    handed.from = N_SMTP_A;
+    handed.to = N_STORE_A;
+    handed.msg = dsn;
+    trace_append(fx.tr, &handed);
     TraceEvent d = trace_event_init(TK_DELIVER, MS(1870));
     d.from = N_STORE_A;
     d.msg = dsn;

@@ -151,14 +151,8 @@ static void viewstate_should_tell_temporary_from_permanent_failures(void)
 
 static void viewstate_should_send_the_bounce_back_as_a_dsn_envelope(void)
 {
-    Trace *tr = fixture_bounce();
-    /* As the model does: the server hands the bounce (m1-dsn) to Alice's store, a "sent". */
-    TraceEvent handed = trace_event_init(TK_SENT, MS(1850));
-    handed.from = N_SMTP_A;
-    handed.to = N_STORE_A;
-    handed.msg = 1;
-    trace_append(tr, &handed);
-    View v = view_open(tr);
+    /* fixture_bounce hands the bounce (m1-dsn) to Alice's store with a "sent", as the model does. */
+    View v = view_open(fixture_bounce());
     const ViewState *vs = view_at(&v, MS(1860));
     const ViewToken *dsn = viewstate_find_msg(vs, 1);
     CHECK(dsn && !(dsn->flags & VT_RESTING));
