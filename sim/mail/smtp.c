@@ -40,6 +40,11 @@ static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
                             "This server does not accept mail for that domain." },
     [SMTP_NO_VALID_RCPT] = { 554, "5.5.1", "Error: no valid recipients",
                              "Every recipient was refused, so there is nothing to send." },
+    [SMTP_NEED_MAIL] = { 503, "5.5.1", "Error: need MAIL command",
+                         "Out of order: the sender was refused, so there is no message to add "
+                         "a recipient to." },
+    [SMTP_NEED_RCPT] = { 503, "5.5.1", "Error: need RCPT command",
+                         "Out of order: no recipient was given, so there is nothing to send." },
 };
 
 const SmtpReplyInfo *smtp_reply_info(SmtpReply r)

@@ -29,6 +29,8 @@ typedef enum {
     SMTP_BLOCKLISTED,     /* 554 5.7.1 Service unavailable; Client host [ip] blocked using zone */
     SMTP_RELAY_DENIED,    /* 554 5.7.1 <rcpt>: Relay access denied */
     SMTP_NO_VALID_RCPT,   /* 554 5.5.1 Error: no valid recipients */
+    SMTP_NEED_MAIL,       /* 503 5.5.1 Error: need MAIL command (RCPT after a refused MAIL) */
+    SMTP_NEED_RCPT,       /* 503 5.5.1 Error: need RCPT command (DATA after a refused MAIL) */
     SMTP_REPLY_COUNT
 } SmtpReply;
 
