@@ -44,6 +44,11 @@ static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
                              "The server will not say whether an address exists: VRFY is switched "
                              "off (Postfix disable_vrfy_command), as on most servers, against "
                              "address harvesting." },
+    [SMTP_NEED_MAIL] = { 503, "5.5.1", "Error: need MAIL command",
+                         "Out of order: the sender was refused, so there is no message to add "
+                         "a recipient to." },
+    [SMTP_NEED_RCPT] = { 503, "5.5.1", "Error: need RCPT command",
+                         "Out of order: no recipient was given, so there is nothing to send." },
 };
 
 const SmtpReplyInfo *smtp_reply_info(SmtpReply r)

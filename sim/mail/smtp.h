@@ -30,6 +30,8 @@ typedef enum {
     SMTP_RELAY_DENIED,    /* 554 5.7.1 <rcpt>: Relay access denied */
     SMTP_NO_VALID_RCPT,   /* 554 5.5.1 Error: no valid recipients */
     SMTP_VRFY_DISABLED,   /* 502 5.5.1 VRFY command is disabled (disable_vrfy_command = yes) */
+    SMTP_NEED_MAIL,       /* 503 5.5.1 Error: need MAIL command (RCPT after a refused MAIL) */
+    SMTP_NEED_RCPT,       /* 503 5.5.1 Error: need RCPT command (DATA after a refused MAIL) */
     SMTP_REPLY_COUNT
 } SmtpReply;
 

@@ -9,6 +9,13 @@
  * transcript a student reads is exactly the dialogue of RFC 5321 §4.1 (EHLO first, MAIL, one
  * RCPT per recipient, DATA, the dot, QUIT).
  *
+ * With PIPELINING (RFC 2920) offered by the server and used by the client, MAIL, the RCPTs and DATA
+ * leave together (send_batch): each is still its own trace event, all departing at once and
+ * arriving one after the other. The server answers them in order as they arrive (one
+ * on_server_receive each); the client has nothing to send until the DATA reply, so it reads the
+ * MAIL and RCPT replies as the server sends them (batch_replied) and wakes only for the DATA
+ * reply, which arrives last.
+ *
  * Text buffers that only a trace fills are emptied with buf[0] = '\0', not `= ""`, which would
  * clear all of a 512-byte buffer on every event of a run that never writes it.
  */
@@ -31,6 +38,7 @@
 static void on_server_receive(Engine *eng, void *obj, uint64_t arg);
 static void on_client_receive(Engine *eng, void *obj, uint64_t arg);
 static void release_slot(Sim *sim, uint32_t s);
+static void batch_replied(Sim *sim, uint32_t s);
 
 static Session *S(Sim *sim, uint32_t s)
 {
@@ -112,6 +120,25 @@ static bool reply_written(const Sim *sim, int code)
     return code >= 400 || sim_tracing(sim);
 }
 
+/* The server's state of the transaction, after its reply `code` to the current command. */
+static void server_track(Session *se, int code)
+{
+    bool ok = code >= 200 && code < 300;
+    switch (se->cmd) {
+    case CMD_MAIL:
+        se->srv_in_mail = ok;
+        se->srv_rcpts = 0;
+        return;
+    case CMD_RCPT: se->srv_rcpts += ok; return;
+    case CMD_DOT:
+    case CMD_RSET:
+        se->srv_in_mail = false;
+        se->srv_rcpts = 0;
+        return;
+    default: return;
+    }
+}
+
 /* Sends a reply from the session's server; the client reacts when it arrives. `line` is the
  * reply's text, "" when it is not written (reply_written); `wire_len` is its length either way,
  * so the run takes the same course with or without a trace. */
@@ -120,10 +147,20 @@ static void server_reply(Sim *sim, uint32_t s, int code, const char *line, size_
     Session *se = S(sim, s);
     se->reply_code = code;
     se->reply = reply_written(sim, code) ? strpool_intern(sim->sp, line) : STR_EMPTY;
+    server_track(se, code);
     int64_t arrive = engine_now(sim->eng) + sim_link_time(sim, se->link, (int64_t)wire_len + 2);
+    if (se->batch) {
+        arrive = arrive > se->batch_reply_us ? arrive : se->batch_reply_us;
+        se->batch_reply_us = arrive;
+    }
     sim_emit(sim, .kind = TK_SMTP, .from = se->server, .to = se->client, .msg = (int32_t)se->msg,
              .arrive_us = arrive, .text = line, .num = code, .sub = TRACE_ANSWER,
              .flags = code >= 400 ? TRACE_F_REJECT : 0);
+    if (se->batch && se->cmd != CMD_DATA) {
+        batch_replied(sim, s);
+        return;
+    }
+    se->batch = false;
     engine_schedule(sim->eng, arrive, on_client_receive, sim, s);
 }
 
@@ -365,13 +402,24 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
         reply_table(sim, s, SMTP_MAIL_OK, NULL, 0);
         return;
     case CMD_RCPT:
+        if (!se->srv_in_mail) {
+            reply_table(sim, s, SMTP_NEED_MAIL, NULL, 0); /* pipelined after a refused MAIL */
+            return;
+        }
         if (se->mode == MODE_SUBMIT) {
             reply_table(sim, s, SMTP_RCPT_OK, NULL, 0);
             return;
         }
         rcpt_reply(sim, s);
         return;
-    case CMD_DATA: reply_table(sim, s, SMTP_DATA_GO, NULL, 0); return;
+    case CMD_DATA:
+        /* Only a pipelining client sends DATA with no recipient taken (smtpd.c's order). */
+        if (se->srv_rcpts == 0) {
+            reply_table(sim, s, se->srv_in_mail ? SMTP_NO_VALID_RCPT : SMTP_NEED_RCPT, NULL, 0);
+            return;
+        }
+        reply_table(sim, s, SMTP_DATA_GO, NULL, 0);
+        return;
     case CMD_DOT: accept_message(sim, s); return;
     case CMD_QUIT:
         reply_table(sim, s, SMTP_BYE, NULL, 0);
@@ -429,29 +477,107 @@ static uint32_t next_rcpt(const Sim *sim, const Session *se, uint32_t from)
     return NO_RCPT;
 }
 
+/* The command lines, written only for a trace ("" otherwise; CMD_BYTES on the wire either way). */
+static void format_rcpt(const Sim *sim, uint32_t rcpt, char *line, size_t size)
+{
+    line[0] = '\0';
+    if (sim_tracing(sim)) {
+        snprintf(line, size, "RCPT TO:<%s>", sim_str(sim, sim->rcpts[rcpt].addr));
+    }
+}
+
+static void format_mail_from(const Sim *sim, uint32_t s, char *line, size_t size)
+{
+    const Msg *m = &sim->msgs[sim->sessions[s].msg];
+    line[0] = '\0';
+    if (sim_tracing(sim) && sim->sessions[s].mode == MODE_VERIFY) {
+        snprintf(line, size, "MAIL FROM:<%s>", sim_str(sim, m->sender)); /* a probe: no message */
+    } else if (sim_tracing(sim)) {
+        snprintf(line, size, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
+                 (long long)m->size_bytes);
+    }
+}
+
 static void send_rcpt(Sim *sim, uint32_t s, uint32_t rcpt)
 {
     char line[320];
-    line[0] = '\0';
+    format_rcpt(sim, rcpt, line, sizeof line);
     S(sim, s)->rcpt_cursor = rcpt;
-    if (sim_tracing(sim)) {
-        snprintf(line, sizeof line, "RCPT TO:<%s>", sim_str(sim, sim->rcpts[rcpt].addr));
-    }
     client_send(sim, s, CMD_RCPT, line, CMD_BYTES);
 }
 
 static void send_mail_from(Sim *sim, uint32_t s)
 {
-    const Msg *m = &sim->msgs[S(sim, s)->msg];
     char line[400];
-    line[0] = '\0';
-    if (sim_tracing(sim) && S(sim, s)->mode == MODE_VERIFY) {
-        snprintf(line, sizeof line, "MAIL FROM:<%s>", sim_str(sim, m->sender)); /* no message */
-    } else if (sim_tracing(sim)) {
-        snprintf(line, sizeof line, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
-                 (long long)m->size_bytes);
-    }
+    format_mail_from(sim, s, line, sizeof line);
     client_send(sim, s, CMD_MAIL, line, CMD_BYTES);
+}
+
+/* ---- PIPELINING (RFC 2920) ---- */
+
+/* The time `bytes` spend on the link's bandwidth: sim_link_time's bandwidth term, without its
+ * latency and jitter (a batch draws those once). */
+static int64_t wire_us(const WorldLink *l, int64_t bytes)
+{
+    if (l->bandwidth_bps <= 0 || bytes <= 0) {
+        return 0;
+    }
+    return (bytes * 8 * US_PER_S + l->bandwidth_bps - 1) / l->bandwidth_bps;
+}
+
+/* Does this transaction go as one batch? Postfix's client pipelines whenever the server's EHLO
+ * offers PIPELINING (smtp_proto.c); a mail client's submission stays lock-step here, and so does
+ * a transaction with no recipient left to name. */
+static bool pipelines(const Sim *sim, const Session *se)
+{
+    const WorldNode *cl = sim_node(sim, se->client);
+    return se->mode == MODE_RELAY && cl->kind == NODE_OUTGOING && cl->u.out.pipelining &&
+           server_pipelining(sim_node(sim, se->server)) &&
+           next_rcpt(sim, se, se->rcpt_first) != NO_RCPT;
+}
+
+/* When the batch's first `bytes` bytes have reached the server. */
+static int64_t batch_arrival(const Session *se, int64_t bytes)
+{
+    return se->batch_sent_us + se->batch_delay_us + wire_us(se->link, bytes);
+}
+
+static void batch_emit(Sim *sim, uint32_t s, const char *line, int64_t bytes)
+{
+    const Session *se = S(sim, s);
+    sim_emit(sim, .kind = TK_SMTP, .from = se->client, .to = se->server, .msg = (int32_t)se->msg,
+             .arrive_us = batch_arrival(se, bytes), .text = line, .sub = TRACE_ASK);
+}
+
+/* MAIL, one RCPT per recipient left and DATA, all leaving now; the server starts on MAIL once it
+ * has arrived. Postfix sends DATA even if every RCPT may be refused: the server then answers
+ * it 554 and no message follows. */
+static void send_batch(Sim *sim, uint32_t s)
+{
+    Session *se = S(sim, s);
+    se->batch = true;
+    se->batch_mail_refused = false;
+    se->batch_sent_us = engine_now(sim->eng);
+    se->batch_delay_us = sim_link_time(sim, se->link, 0);
+    se->batch_reply_us = 0;
+    se->batch_answered = 0;
+    char line[400];
+    format_mail_from(sim, s, line, sizeof line);
+    int64_t bytes = CMD_BYTES;
+    batch_emit(sim, s, line, bytes);
+    uint32_t n = 0;
+    for (uint32_t r = next_rcpt(sim, se, se->rcpt_first); r != NO_RCPT; r = next_rcpt(sim, se, r + 1)) {
+        format_rcpt(sim, r, line, sizeof line);
+        bytes += CMD_BYTES;
+        n++;
+        batch_emit(sim, s, line, bytes);
+    }
+    batch_emit(sim, s, "DATA", bytes + 6);
+    se->batch_rcpts = n;
+    se->batch_bytes = CMD_BYTES;
+    se->cmd = CMD_MAIL;
+    engine_schedule(sim->eng, batch_arrival(se, se->batch_bytes) + sim_process_us(sim, se->server),
+                    on_server_receive, sim, s);
 }
 
 /* The transaction is over (the message accepted or not): the opener settles it, then the client
@@ -575,6 +701,59 @@ static void decide_all(Sim *sim, uint32_t s, RcptTxn covered)
     }
 }
 
+/* The client reads a reply of its batch (as it sends nothing until the DATA reply, it may do so
+ * when the server sends it: the marks are the same), as Postfix does: a refused MAIL decides
+ * every recipient at once and the RCPT replies after it count for nothing. */
+static void batch_read_reply(Sim *sim, uint32_t s)
+{
+    Session *se = S(sim, s);
+    switch (se->cmd) {
+    case CMD_MAIL:
+        if (se->reply_code != 250) {
+            se->batch_mail_refused = true;
+            decide_all(sim, s, TXN_NONE);
+        }
+        return;
+    case CMD_RCPT:
+        if (se->batch_mail_refused) {
+            return;
+        }
+        se->accepted += se->reply_code == 250;
+        decide_rcpt(sim, s, se->rcpt_cursor);
+        return;
+    default: return;
+    }
+}
+
+/* The server has answered a MAIL or RCPT of the batch: the client reads the reply, and the
+ * server takes the next command once it has answered this one and the command has arrived.
+ * After a refused MAIL the RCPTs name nobody the server looks up (it answers 503). */
+static void batch_replied(Sim *sim, uint32_t s)
+{
+    batch_read_reply(sim, s);
+    Session *se = S(sim, s);
+    if (se->cmd == CMD_RCPT) {
+        se->batch_answered++;
+    }
+    uint32_t next = se->cmd == CMD_MAIL ? se->rcpt_first : se->rcpt_cursor + 1;
+    if (se->batch_answered < se->batch_rcpts) {
+        se->cmd = CMD_RCPT;
+        se->batch_bytes += CMD_BYTES;
+        if (!se->batch_mail_refused) {
+            uint32_t r = next_rcpt(sim, se, next);
+            assert(r != NO_RCPT);
+            se->rcpt_cursor = r;
+        }
+    } else {
+        se->cmd = CMD_DATA;
+        se->batch_bytes += 6;
+    }
+    int64_t at = batch_arrival(se, se->batch_bytes);
+    int64_t now = engine_now(sim->eng);
+    engine_schedule(sim->eng, (at > now ? at : now) + sim_process_us(sim, se->server),
+                    on_server_receive, sim, s);
+}
+
 /* A failed connection (refused, 421): the opener decides what comes next. */
 static void connection_failed(Sim *sim, uint32_t s, const char *why)
 {
@@ -613,6 +792,10 @@ static void after_ehlo(Sim *sim, uint32_t s)
                      sim_str(sim, sim_node(sim, se->client)->u.client.verify[se->verify_index]));
         }
         client_send(sim, s, CMD_VRFY, line, CMD_BYTES);
+        return;
+    }
+    if (pipelines(sim, se)) {
+        send_batch(sim, s);
         return;
     }
     send_mail_from(sim, s);

@@ -1,7 +1,8 @@
 /* sim_session: one SMTP session over one TCP connection, both ends of it — the client's commands
  * and the server's replies (RFC 5321 §4.1: the greeting, EHLO, AUTH on submission, MAIL, one RCPT
- * per recipient, DATA, the dot, QUIT), the server's session slots with their wait queue, and the
- * incoming server's checks at RCPT (relay permission, DNSBL, user, quota, greylisting).
+ * per recipient, DATA, the dot, QUIT; with PIPELINING, MAIL, the RCPTs and DATA in one batch),
+ * the server's session slots with their wait queue, and the incoming server's checks at RCPT
+ * (relay permission, DNSBL, user, quota, greylisting).
  *
  * Owns the session records (a slot pool in Sim) and the dialogue. Does not own where the session
  * leads: whoever opens a session gives it handlers for a refused connection, an accepted message
@@ -81,6 +82,21 @@ struct Session {
      * (the connection cache); the session stays live and idle until session_reuse or
      * session_close. */
     bool keep_open;
+    /* PIPELINING (RFC 2920), as Postfix's client does it: MAIL, every RCPT and DATA leave in one
+     * batch; the server answers them one by one as they arrive, the replies come back in order,
+     * and the message follows only after the 354 to DATA. While `batch` is set: */
+    bool batch;
+    uint32_t batch_rcpts;    /* RCPTs in the batch */
+    uint32_t batch_answered; /* of them, answered by the server */
+    int64_t batch_sent_us;   /* when the batch left the client */
+    int64_t batch_delay_us;  /* its latency on the link, jitter drawn once for the batch */
+    int64_t batch_bytes;     /* bytes of the batch up to and including the server's command */
+    int64_t batch_reply_us;  /* when the latest reply arrives (a reply never overtakes one) */
+    bool batch_mail_refused; /* its MAIL was refused: the RCPT replies count for nothing */
+    /* The server's side of the transaction: it took a MAIL, and this many RCPTs since (RFC 5321
+     * §3.3: DATA with none is refused, "554 5.5.1 Error: no valid recipients"). */
+    bool srv_in_mail;
+    uint32_t srv_rcpts;
     StrId fail_reason;    /* the attempt's last error, as Postfix logs it */
     StrId fail_status;    /* its enhanced status code */
     /* The relay client's (sim_relay.c), untouched here: */

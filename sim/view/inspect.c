@@ -429,6 +429,40 @@ static const char *node_name(const Trace *tr, int32_t n)
     return n >= 0 && (size_t)n < trace_node_count(tr) ? trace_str(tr, trace_node(tr, n)->name) : "?";
 }
 
+/* How far back (in trace events) reused_from looks for the session's previous message: a cached
+ * session is idle at most a few seconds, but a bulk trace may hold many events in them. */
+#define REUSE_LOOKBACK_EVENTS 100000
+
+/* A session that starts with RSET was kept open by the sending server's connection cache and
+ * carried another message before: the last message on the same client/server pair before
+ * event `at`, or TRACE_NONE when none is found within REUSE_LOOKBACK_EVENTS. */
+static int32_t reused_from(const Trace *tr, uint32_t at, int32_t client, int32_t server)
+{
+    const TraceEvent *ev = trace_events(tr);
+    int32_t m = ev[at].msg;
+    uint32_t stop = at > REUSE_LOOKBACK_EVENTS ? at - REUSE_LOOKBACK_EVENTS : 0;
+    for (uint32_t i = at; i-- > stop;) {
+        const TraceEvent *e = &ev[i];
+        bool pair = (e->from == client && e->to == server) || (e->from == server && e->to == client);
+        if (pair && (e->kind == TK_SMTP || e->kind == TK_CONN) && e->msg != m) {
+            return e->msg;
+        }
+    }
+    return TRACE_NONE;
+}
+
+/* The cue that a session was reused: "reused session (RSET) — previous message m3". */
+static void reuse_line(Inspector *in, const Trace *tr, uint32_t at, int32_t client, int32_t server)
+{
+    int32_t prev = reused_from(tr, at, client, server);
+    if (prev != TRACE_NONE && prev >= 0 && (size_t)prev < trace_msg_count(tr)) {
+        add(in, IL_TEXT, CR_TEXT_DIM, "   reused session (RSET) \u2014 previous message %s",
+            trace_str(tr, trace_msg(tr, prev)->id));
+    } else {
+        add(in, IL_TEXT, CR_TEXT_DIM, "   reused session (RSET)");
+    }
+}
+
 static void transcript_lines(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t_us)
 {
     const Trace *tr = traceindex_trace(ix);
@@ -456,6 +490,9 @@ static void transcript_lines(Inspector *in, const TraceIndex *ix, int32_t m, int
             add(in, IL_TEXT, CR_TEXT_DIM, "%s \u2192 %s", node_name(tr, c), node_name(tr, s));
             client = c;
             server = s;
+            if (e->kind == TK_SMTP && from_client && strcmp(trace_str(tr, e->text), "RSET") == 0) {
+                reuse_line(in, tr, evs[j], c, s);
+            }
         }
         ColorRole role = view_event_role(tr, evs[j]);
         if (e->kind == TK_CONN) {

@@ -96,7 +96,7 @@ static void sim_should_run_the_smtp_dialogue_in_rfc_order(void)
     REQUIRE(tr != NULL);
     char lines[1024];
     smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
-    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|RCPT|DATA|250|250|354|.|250|QUIT|221");
     smtp_lines(tr, "alice", "smtp.a.example", lines, sizeof lines);
     CHECK_EQ_STR(lines, "220|EHLO|250|AUTH|235|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
     trace_destroy(tr);
@@ -110,7 +110,7 @@ static void sim_should_share_one_transaction_per_domain(void)
     REQUIRE(tr != NULL);
     char lines[1024];
     smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
-    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|RCPT|RCPT|DATA|250|250|250|354|.|250|QUIT|221");
     Summary *s = summary_build(tr);
     CHECK_EQ_INT(s->count, 2);
     for (size_t i = 0; i < s->count; i++) {
@@ -440,7 +440,7 @@ static void sim_should_queue_a_pickup_client_s_mail_without_smtp_submission(void
     CHECK_EQ_INT(count_events(tr, TK_HOP, "sendmail"), 1);
     CHECK_EQ_INT(count_events(tr, TK_HEADER, "(Postfix, from userid"), 1);
     smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
-    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|RCPT|DATA|250|250|354|.|250|QUIT|221");
     Summary *s = summary_build(tr);
     CHECK_EQ_INT(s->count, 1);
     CHECK_EQ_INT(s->rows[0].status, ST_DELIVERED);
@@ -990,7 +990,9 @@ static void sim_should_offer_a_recipient_the_primary_defers_to_the_backup(void)
     CHECK_EQ_INT(s->rows[0].attempts, 1);
     CHECK_EQ_INT(count_events(tr, TK_SMTP, "450 4.2.0 <bob@b.example>"), 1);
     CHECK_EQ_INT(commands_to(tr, "mx2.b.example", "RCPT TO:<bob@b.example>"), 1);
-    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "DATA"), 0);
+    /* The primary got the pipelined DATA, refused it (no valid recipients), and no message. */
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "554 5.5.1 Error: no valid recipients"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "."), 0);
     CHECK_EQ_INT(count_events(tr, TK_DEFER, NULL), 0);
     summary_destroy(s);
     trace_destroy(tr);
@@ -1219,10 +1221,164 @@ static void sim_should_reuse_a_cached_session_for_back_to_back_mail(void)
     world_destroy(w);
 }
 
+
+/* ---- PIPELINING (RFC 2920) ---- */
+
+/* The commands smtp.a.example sends mx.b.example: how many, and at how many distinct times. */
+static void command_times(const Trace *tr, int *commands, int *departures)
+{
+    int32_t from = trace_find_node(tr, "smtp.a.example"), to = trace_find_node(tr, "mx.b.example");
+    int64_t last = -1;
+    *commands = *departures = 0;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind != TK_SMTP || ev->sub != TRACE_ASK || ev->from != from || ev->to != to) {
+            continue;
+        }
+        (*commands)++;
+        *departures += ev->t_us != last;
+        last = ev->t_us;
+    }
+}
+
+/* The first command smtp.a.example sends mx.b.example starting with `verb`, or NULL. */
+static const TraceEvent *relay_command(const Trace *tr, const char *verb)
+{
+    int32_t from = trace_find_node(tr, "smtp.a.example"), to = trace_find_node(tr, "mx.b.example");
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_SMTP && ev->sub == TRACE_ASK && ev->from == from && ev->to == to &&
+            strncmp(trace_str(tr, ev->text), verb, strlen(verb)) == 0) {
+            return ev;
+        }
+    }
+    return NULL;
+}
+
+/* How long the relay session lasts, from the connection to the QUIT reply. */
+static int64_t session_us(const Trace *tr)
+{
+    int32_t a = trace_find_node(tr, "smtp.a.example"), b = trace_find_node(tr, "mx.b.example");
+    int64_t start = -1, end = -1;
+    for (size_t i = 0; i < trace_count(tr); i++) {
+        const TraceEvent *ev = &trace_events(tr)[i];
+        if (ev->kind == TK_CONN && ev->from == a && ev->to == b && start < 0) {
+            start = ev->t_us;
+        }
+        if (ev->kind == TK_SMTP && ev->from == b && ev->num == 221) {
+            end = ev->arrive_us;
+        }
+    }
+    return start >= 0 && end >= 0 ? end - start : -1;
+}
+
+/* With PIPELINING offered and used, MAIL, both RCPTs and DATA leave at one time and arrive in
+ * order, the server answers them in order and the replies arrive in order: the session takes
+ * three round trips fewer than lock-step. Without it on either side the dialogue is lock-step. */
+static void sim_should_pipeline_mail_rcpt_and_data_when_the_server_offers_it(void)
+{
+    const char *msg = "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\",\"carl@b.example\"],\"subject\":\"Hi\",\"body\":\"x\"}";
+    World *w = load_text(1, "", "", "", "", msg, "");
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    const TraceEvent *mail = relay_command(tr, "MAIL FROM");
+    const TraceEvent *data = relay_command(tr, "DATA");
+    REQUIRE(mail != NULL && data != NULL);
+    CHECK(mail->t_us == data->t_us);
+    /* In the trace: the batch, then its replies, each arriving no earlier than the one before. */
+    size_t at = (size_t)(mail - trace_events(tr));
+    const char *order[] = { "MAIL FROM", "RCPT TO:<bob@", "RCPT TO:<carl@", "DATA", "250 2.1.0",
+                            "250 2.1.5", "250 2.1.5", "354" };
+    int64_t arrive = 0;
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        const TraceEvent *ev = &trace_events(tr)[at + k];
+        CHECK(ev->kind == TK_SMTP);
+        CHECK(strncmp(trace_str(tr, ev->text), order[k], strlen(order[k])) == 0);
+        CHECK(k >= 4 || ev->t_us == mail->t_us);
+        CHECK(ev->arrive_us >= arrive || k == 4); /* the replies leave after the commands arrive */
+        arrive = ev->arrive_us;
+    }
+    int commands, departures;
+    command_times(tr, &commands, &departures);
+    CHECK_EQ_INT(commands, 7);   /* EHLO, MAIL, RCPT, RCPT, DATA, ., QUIT */
+    CHECK_EQ_INT(departures, 4); /* EHLO, the batch, ., QUIT */
+    int64_t pipelined = session_us(tr);
+    trace_destroy(tr);
+
+    int32_t mx = world_find_node(w, "mx.b.example");
+    w->nodes[mx].u.in.pipelining = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "250-PIPELINING"), 1); /* only the submission's */
+    command_times(tr, &commands, &departures);
+    CHECK_EQ_INT(departures, 7);
+    int64_t lockstep = session_us(tr);
+    /* Three round trips (about 2 x 20 ms of latency each) fewer. */
+    CHECK(pipelined > 0 && lockstep - pipelined >= 3 * 2 * 20 * US_PER_MS);
+    trace_destroy(tr);
+
+    /* The client's option: offered, but not used. */
+    w->nodes[mx].u.in.pipelining = true;
+    base_out(w)->pipelining = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|250|RCPT|250|RCPT|250|DATA|354|.|250|QUIT|221");
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+/* Every recipient refused: the pipelined DATA is sent anyway and answered 554 5.5.1, no message
+ * follows, and the bounce quotes the RCPT reply (Postfix's smtp_proto.c). A refused MAIL makes
+ * the server answer the RCPT and DATA after it 503, and the MAIL reply decides. */
+static void sim_should_send_no_message_after_a_pipelined_data_with_no_valid_recipient(void)
+{
+    const char *msg = "{\"id\":\"m1\",\"at_s\":1,\"from\":\"alice@a.example\",\"to\":[\"bobb@b.example\"],\"subject\":\"Hi\",\"body\":\"x\"}";
+    Trace *tr = run_text(1, "", "", "", "", msg, "");
+    REQUIRE(tr != NULL);
+    char lines[1024];
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|RCPT|DATA|250|550|554|QUIT|221");
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "554 5.5.1 Error: no valid recipients"), 1);
+    CHECK_EQ_INT(commands_to(tr, "mx.b.example", "."), 0);
+    Summary *s = summary_build(tr);
+    CHECK_EQ_INT(s->rows[0].status, ST_BOUNCED);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "550 5.1.1 <bobb@b.example>") != NULL);
+    CHECK(strstr(trace_str(tr, s->rows[0].reply), "(in reply to RCPT TO command)") != NULL);
+    summary_destroy(s);
+    trace_destroy(tr);
+
+    const char *big = "{\"id\":\"m1\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\",\"carl@b.example\"],\"subject\":\"x\",\"body\":\"x\",\"size_bytes\":50000}";
+    World *w = load_text(1, "", ",\"message_size_limit\":10000", "", "", big, "");
+    REQUIRE(w != NULL);
+    base_out(w)->checks_size = false;
+    tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    smtp_lines(tr, "smtp.a.example", "mx.b.example", lines, sizeof lines);
+    CHECK_EQ_STR(lines, "220|EHLO|250|MAIL|RCPT|RCPT|DATA|552|503|503|503|QUIT|221");
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "503 5.5.1 Error: need MAIL command"), 2);
+    CHECK_EQ_INT(count_events(tr, TK_SMTP, "503 5.5.1 Error: need RCPT command"), 1);
+    s = summary_build(tr);
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_EQ_INT(s->rows[i].status, ST_BOUNCED);
+        CHECK(strstr(trace_str(tr, s->rows[i].reply), "552 5.3.4") != NULL);
+        CHECK(strstr(trace_str(tr, s->rows[i].reply), "(in reply to MAIL FROM command)") != NULL);
+    }
+    summary_destroy(s);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_log_the_enhanced_status_of_every_outcome),
           TEST_CASE(sim_should_record_the_bounce_s_delivery_report),
           TEST_CASE(sim_should_deliver_mail_for_an_unknown_address_to_a_catch_all_s_first_mailbox),
           TEST_CASE(sim_should_run_the_smtp_dialogue_in_rfc_order),
+          TEST_CASE(sim_should_pipeline_mail_rcpt_and_data_when_the_server_offers_it),
+          TEST_CASE(sim_should_send_no_message_after_a_pipelined_data_with_no_valid_recipient),
           TEST_CASE(sim_should_try_every_address_of_an_mx_host),
           TEST_CASE(sim_should_offer_a_recipient_the_primary_defers_to_the_backup),
           TEST_CASE(sim_should_stop_after_two_sessions_in_one_attempt),

@@ -444,9 +444,12 @@ def read_trace(path):
                 if s is None:
                     problems.append(f"t={e['t']:.6f}: reply {e['line']!r} outside any session")
                     continue
-                step = s.steps[-1]
-                if step.code is not None:
+                # Replies come in the order of the commands (with PIPELINING several commands
+                # are out before the first reply): the reply is the earliest step's without one.
+                step = next((st for st in s.steps if st.code is None), None)
+                if step is None:
                     problems.append(f"t={e['t']:.6f}: two replies to one step in {s.label()}")
+                    continue
                 step.code, step.reply, step.reply_t = e["code"], e["line"], e["t"]
                 if e["code"] == 221 or e["code"] == 421:
                     close(s)

@@ -243,7 +243,50 @@ static void explain_should_say_every_step_in_plain_words(void)
     trace_destroy(tr);
 }
 
-RUN_TESTS(TEST_CASE(inspect_should_grow_the_headers_hop_by_hop),
+/* A session the sending server's connection cache kept open carries the next message: its
+ * transcript starts with RSET, not a connection, and says which message the session carried
+ * before. The first message's transcript says nothing of the kind. */
+static void inspect_should_say_a_reused_session_carried_another_message(void)
+{
+    Fx fx = { trace_create(), TRACE_NONE };
+    trace_set_meta(fx.tr, "reuse", "A cached session", "", 1);
+    fx_topology(&fx);
+    fx.msg = fx_msg(&fx, "m1", "alice@a.example", "bob@b.example", "a", TRACE_NONE, N_ALICE);
+    int32_t m1 = fx.msg;
+    fx_conn(&fx, 1000, N_SMTP_A, N_MX_B, 1020, CONN_OPEN, 25);
+    fx_reply(&fx, 1020, N_MX_B, N_SMTP_A, 1040, 220, "220 mx.b.example ESMTP Postfix");
+    fx_cmd(&fx, 1040, N_SMTP_A, N_MX_B, 1060, "EHLO smtp.a.example");
+    fx_reply(&fx, 1060, N_MX_B, N_SMTP_A, 1080, 250, "250-mx.b.example\n250-PIPELINING\n250 8BITMIME");
+    fx_cmd(&fx, 1080, N_SMTP_A, N_MX_B, 1100, "MAIL FROM:<alice@a.example>");
+    fx_cmd(&fx, 1080, N_SMTP_A, N_MX_B, 1100, "RCPT TO:<bob@b.example>");
+    fx_cmd(&fx, 1080, N_SMTP_A, N_MX_B, 1100, "DATA");
+    fx_reply(&fx, 1102, N_MX_B, N_SMTP_A, 1122, 250, "250 2.1.0 Ok");
+    fx_reply(&fx, 1104, N_MX_B, N_SMTP_A, 1124, 250, "250 2.1.5 Ok");
+    fx_reply(&fx, 1106, N_MX_B, N_SMTP_A, 1126, 354, "354 End data with <CR><LF>.<CR><LF>");
+    fx_cmd(&fx, 1126, N_SMTP_A, N_MX_B, 1146, ".");
+    fx_reply(&fx, 1148, N_MX_B, N_SMTP_A, 1168, 250, "250 2.0.0 Ok: queued as 1A2B3");
+    fx.msg = fx_msg(&fx, "m2", "alice@a.example", "bob@b.example", "b", TRACE_NONE, N_ALICE);
+    int32_t m2 = fx.msg;
+    fx_cmd(&fx, 2000, N_SMTP_A, N_MX_B, 2020, "RSET");
+    fx_reply(&fx, 2022, N_MX_B, N_SMTP_A, 2042, 250, "250 2.0.0 Ok");
+    fx_cmd(&fx, 2042, N_SMTP_A, N_MX_B, 2062, "MAIL FROM:<alice@a.example>");
+    TraceIndex *ix = traceindex_create(fx.tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, m2, MS(2100));
+    const InspectLine *cue = find_line(in, "reused session (RSET)");
+    CHECK(cue != NULL && strstr(cue->text, "previous message m1") != NULL);
+    const InspectLine *pair = find_line(in, "smtp.a.example \u2192 mx.b.example");
+    CHECK(pair != NULL && cue > pair && cue < find_line(in, "C: RSET"));
+    inspector_message(in, ix, m1, MS(2100));
+    CHECK(find_line(in, "C: EHLO smtp.a.example") != NULL);
+    CHECK(find_line(in, "reused session") == NULL);
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(fx.tr);
+}
+
+RUN_TESTS(TEST_CASE(inspect_should_say_a_reused_session_carried_another_message),
+          TEST_CASE(inspect_should_grow_the_headers_hop_by_hop),
           TEST_CASE(inspect_should_keep_the_day_of_a_late_event),
           TEST_CASE(inspect_should_show_the_conversation_near_the_top),
           TEST_CASE(inspect_should_show_envelope_beside_headers_and_the_transcript),

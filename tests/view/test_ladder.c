@@ -163,7 +163,7 @@ static void ladder_should_hide_or_mark_the_future(void)
     CHECK(ladder_row_count(ld) < ladder_row_count(all));
     CHECK_EQ_INT(ladder_lane_count(ld), 4); /* the filter, store and Bob are not reached yet */
     CHECK(ladder_frame(ld)->playhead_y >= last->y + last->h - 0.01f);
-    CHECK(strstr(ladder_frame(ld)->playhead_label, "00:00:02.450") != NULL);
+    CHECK(strstr(ladder_frame(ld)->playhead_label, "00:00:02.370") != NULL);
 
     LadderOptions mark = { until, false };
     Ladder *dim = ladder_build(tr, 0, &mark);
