@@ -3,7 +3,8 @@
 Serves the site on 127.0.0.1 (a free port), opens ?scenario=05-greylisting and checks, as a user
 would see it: no console error or uncaught exception at any point; the player's top bar has its
 colour and the canvas is not blank (pixels of a screenshot); the clock stands still while paused,
-moves after → and keeps moving after Space (real key events); the canvas follows the window; an
+moves after → and keeps moving after Space (real key events); the canvas follows the window and
+the Full screen button (a real click); the page's picker opens a scenario and sets the URL; an
 uploaded scenario with a mistake shows the same error as the desktop (tests/data/bad/*.err) and
 leaves the scenario in place; the trace download equals the golden trace byte for byte; the shot
 and chart downloads are a 1280x720 PNG and an SVG. Screenshots go to OUT_DIR for a person to look
@@ -168,10 +169,37 @@ def main():
         size = b.eval("[document.getElementById('canvas').width, document.getElementById('canvas').height,"
                       " document.getElementById('stage').clientHeight]")
         # SDL takes the CSS size's whole pixels; the stage's may be fractional (the footer's line).
-    check("the canvas follows the window", size[0] == 1000 and abs(size[1] - size[2]) <= 1,
-          str(size))
+        check("the canvas follows the window", size[0] == 1000 and abs(size[1] - size[2]) <= 1,
+              str(size))
         check_pixels(b, out_dir, "page-05-small.png")
         b.call("Emulation.clearDeviceMetricsOverride")
+
+        # Full screen needs a user gesture: a real click on the button.
+        r = b.eval("(() => { const r = document.getElementById('fullscreen').getBoundingClientRect();"
+                   " return [r.left + r.width / 2, r.top + r.height / 2]; })()")
+        b.click(*r)
+        try:
+            b.wait_for("document.fullscreenElement && document.getElementById('canvas').width"
+                       " === window.innerWidth", 10)
+        except CdpError:
+            pass
+        size = b.eval("[document.fullscreenElement && document.fullscreenElement.id,"
+                      " document.getElementById('canvas').width, window.innerWidth]")
+        check("the Full screen button fills the screen with the canvas",
+              size[0] == "stage" and size[1] == size[2], str(size))
+        b.eval("document.exitFullscreen()")
+        b.wait_for("!document.fullscreenElement", 10)
+
+        # The page's picker opens another scenario, and the URL follows.
+        b.eval("(() => { const s = document.getElementById('scenarios'); s.value = '01-happy-path';"
+               " s.dispatchEvent(new Event('change')); })()")
+        with open("scenarios/01-happy-path.json") as f:
+            title01 = json.load(f)["title"]
+        check("the page's picker opens a scenario",
+              b.eval("document.title") == f"mailsim — {title01}" and
+              b.eval("location.search") == "?scenario=01-happy-path", b.eval("document.title"))
+        b.eval("(() => { const s = document.getElementById('scenarios'); s.value = '%s';"
+               " s.dispatchEvent(new Event('change')); })()" % SCENARIO)
 
         bad = os.path.abspath(f"tests/data/bad/{BAD}.json")
         with open(f"tests/data/bad/{BAD}.err") as f:
