@@ -4,7 +4,8 @@ Serves the site on 127.0.0.1 (a free port), opens ?scenario=05-greylisting and c
 would see it: no console error or uncaught exception at any point; the player's top bar has its
 colour and the canvas is not blank (pixels of a screenshot); the clock stands still while paused,
 moves after → and keeps moving after Space (real key events); the canvas follows the window and
-the Full screen button (a real click); the page's picker opens a scenario and sets the URL; an
+the Full screen button (a real click); the page's picker opens a scenario and sets the URL, and
+follows the player's own picker (keys O, ↓, Enter); an
 uploaded scenario with a mistake shows the same error as the desktop (tests/data/bad/*.err) and
 leaves the scenario in place; the trace download equals the golden trace byte for byte; the shot
 and chart downloads are a 1280x720 PNG and an SVG. Screenshots go to OUT_DIR for a person to look
@@ -198,6 +199,18 @@ def main():
         check("the page's picker opens a scenario",
               b.eval("document.title") == f"mailsim — {title01}" and
               b.eval("location.search") == "?scenario=01-happy-path", b.eval("document.title"))
+        # The player's own picker (O, ↓, Enter): the page's picker follows it.
+        b.key("o", "KeyO", 79, text="o")
+        b.key("ArrowDown", "ArrowDown", 40)
+        b.key("Enter", "Enter", 13, text="\r")
+        try:
+            b.wait_for("document.getElementById('scenarios').value === '02-mx-fallback'", 10)
+        except CdpError:
+            pass
+        check("the page's picker follows the player's (O, ↓, Enter)",
+              b.eval("[document.getElementById('scenarios').value, location.search]") ==
+              ["02-mx-fallback", "?scenario=02-mx-fallback"],
+              str(b.eval("[document.title, document.getElementById('scenarios').value]")))
         b.eval("(() => { const s = document.getElementById('scenarios'); s.value = '%s';"
                " s.dispatchEvent(new Event('change')); })()" % SCENARIO)
 
