@@ -36,6 +36,11 @@ LINK_FLAGS="$LINK_FLAGS -sEXPORTED_RUNTIME_METHODS=FS,ccall,callMain"
 LINK_FLAGS="$LINK_FLAGS --preload-file $ROOT/assets/fonts@/mailsim/assets/fonts"
 LINK_FLAGS="$LINK_FLAGS --preload-file $ROOT/scenarios@/mailsim/scenarios"
 
+# A build folder configured against another prefix (other library versions) starts afresh:
+# pkg-config's answers stay in CMakeCache.txt and would keep pointing at the old one.
+if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -qF "$PREFIX/include;" "$BUILD/CMakeCache.txt"; then
+    rm -rf "$BUILD/CMakeCache.txt" "$BUILD/CMakeFiles"
+fi
 # Release with asserts on, as web/build.sh: the page checks what the desktop player does.
 nice -n 10 emcmake cmake -S "$ROOT" -B "$BUILD" -G Ninja \
     -DMAILSIM_PLAYER=ON -DMAILSIM_WERROR=ON \

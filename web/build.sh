@@ -45,6 +45,11 @@ LINK_FLAGS="$LINK_FLAGS --pre-js $ROOT/web/node-no-fetch.js"
 # prefix (and emscripten's sysroot, which its toolchain file adds).
 export PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig
 export PKG_CONFIG_PATH=
+# A build folder configured against another prefix (other library versions) starts afresh:
+# pkg-config's answers stay in CMakeCache.txt and would keep pointing at the old one.
+if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -qF "$PREFIX/include;" "$BUILD/CMakeCache.txt"; then
+    rm -rf "$BUILD/CMakeCache.txt" "$BUILD/CMakeFiles"
+fi
 # Release with asserts on (-O2 without -DNDEBUG): the browser build checks what the native one does.
 # The emulator: emcmake's default adds --experimental-wasm-threads, which node 20 refuses.
 nice -n 10 emcmake cmake -S "$ROOT" -B "$BUILD" -G Ninja \
