@@ -161,7 +161,8 @@ def main():
             f1, r1, s1 = b.eval("Module._mailsim_web_frames()"), b.eval("rafCount"), time.time()
             print(f"frame rate while playing: {(f1 - f0) / (s1 - s0):.1f} frames/s "
                   f"({f1 - f0:.0f} frames in {s1 - s0:.1f} s; the browser offered "
-                  f"{r1 / (s1 - s0):.1f} animation frames/s)")
+                  f"{r1 / (s1 - s0):.1f} animation frames/s; canvas {canvas_rect(b)[2]}x"
+                  f"{canvas_rect(b)[3]})")
         time.sleep(1.5)
         check_pixels(b, out_dir, "page-05-playing.png")
         b.key(" ", "Space", 32, text=" ")  # pause again: the downloads below see a still clock
