@@ -40,6 +40,8 @@ PREFIX=${MAILSIM_WEB_PREFIX:-$(bash "$ROOT/web/build-deps.sh")}
 # node-no-fetch.js: plain `node mailsim.js` works on node 18 and later (see the file).
 LINK_FLAGS="-sNODERAWFS=1 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node"
 LINK_FLAGS="$LINK_FLAGS --pre-js $ROOT/web/node-no-fetch.js"
+# node-umask.js: files get the process's umask, as natively (see the file); it calls umask.
+LINK_FLAGS="$LINK_FLAGS --pre-js $ROOT/web/node-umask.js -sEXPORTED_FUNCTIONS=_main,_umask"
 
 # The host's .pc files and CMake packages must not leak in: pkg-config and find_* see only the
 # prefix (and emscripten's sysroot, which its toolchain file adds).
