@@ -2,14 +2,14 @@
 
 Serves the site on 127.0.0.1 (a free port), opens ?scenario=05-greylisting and checks, as a user
 would see it: no console error or uncaught exception at any point; the player's top bar has its
-colour and the canvas is not blank (pixels of a screenshot); the clock stands still while paused,
-moves after → and keeps moving after Space (real key events); the canvas follows the window and
-the Full screen button (a real click); the page's picker opens a scenario and sets the URL, and
-follows the player's own picker (keys O, ↓, Enter); an
-uploaded scenario with a mistake shows the same error as the desktop (tests/data/bad/*.err) and
-leaves the scenario in place; the trace download equals the golden trace byte for byte; the shot
-and chart downloads are a 1280x720 PNG and an SVG. Screenshots go to OUT_DIR for a person to look
-at. With --fps it also measures the frame rate while playing (5 s).
+colour and the canvas is not blank (pixels of a screenshot); the paused player draws no frames (as
+the desktop sleeps); the clock stands still while paused, moves after → and keeps moving after
+Space (real key events); the canvas follows the window and the Full screen button (a real click);
+the page's picker opens a scenario and sets the URL, and follows the player's own picker (keys O,
+↓, Enter); an uploaded scenario with a mistake shows the same error as the desktop
+(tests/data/bad/*.err) and leaves the scenario in place; the trace download equals the golden
+trace byte for byte; the shot and chart downloads are a 1280x720 PNG and an SVG. Screenshots go
+to OUT_DIR for a person to look at. With --fps it also measures the frame rate while playing (5 s).
 
 Usage: python3 web/test_page.py SITE_DIR OUT_DIR [--fps]   (from the repository root)
 Prints "N passed, M failed"; exits 0 only when something was checked and nothing failed.
@@ -128,7 +128,14 @@ def main():
             b.call(domain + ".enable")
         b.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=downloads)
         b.call("Page.navigate", url=f"http://127.0.0.1:{port}/index.html?scenario={SCENARIO}")
-        b.wait_for("window.mailsimStarted && Module._mailsim_web_frames() > 20", 120)
+        # The player draws only while something moves or input comes (as the desktop sleeps):
+        # the first frame, then nothing until a key.
+        b.wait_for("window.mailsimStarted && Module._mailsim_web_frames() > 0", 120)
+        time.sleep(0.5)
+        idle0 = b.eval("Module._mailsim_web_frames()")
+        time.sleep(1.0)
+        idle1 = b.eval("Module._mailsim_web_frames()")
+        check("the paused player draws no frames", idle1 == idle0, f"{idle0} -> {idle1}")
         check("the URL's scenario is open", b.eval("document.title") == f"mailsim \u2014 {title}",
               b.eval("document.title"))
         check("the picker lists every shipped scenario",

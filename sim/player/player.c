@@ -984,11 +984,20 @@ static void player_cleanup(Player *p)
 #ifdef __EMSCRIPTEN__
 /* The page's one player while it runs (player.h's player_web_* read it), else NULL. */
 static Player *web_player;
+/* The page changed the scene without an SDL event (player_web_open): draw the next frame. */
+static bool web_redraw;
 
-/* One browser frame: player_frame, and the end of the player when it is closed. */
+/* One browser frame: player_frame, and the end of the player when it is closed. With nothing
+ * moving and no input the frame is skipped and the canvas keeps the last one, as the desktop
+ * sleeps in SDL_WaitEventTimeout; the clock restarts from now, so no time is lost or gained. */
 static void web_frame(void *arg)
 {
     Player *p = arg;
+    if (!busy(p) && !web_redraw && !SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)) {
+        p->clock_last = SDL_GetPerformanceCounter();
+        return;
+    }
+    web_redraw = false;
     if (player_frame(p)) {
         return;
     }
@@ -1000,9 +1009,10 @@ static void web_frame(void *arg)
 bool player_web_open(const char *path)
 {
     if (!web_player || !open_path(web_player, path)) {
-        return false;
+        return false; /* the error shown keeps the player busy, hence drawing */
     }
     web_player->picker = false;
+    web_redraw = true;
     return true;
 }
 
@@ -1031,6 +1041,7 @@ int player_run(const PlayerConfig *cfg)
      * lives, in place. */
     if (ok) {
         web_player = p;
+        web_redraw = true;
         emscripten_set_main_loop_arg(web_frame, p, 0, 1);
     }
 #endif
