@@ -4,12 +4,13 @@ Serves the site on 127.0.0.1 (a free port), opens ?scenario=05-greylisting and c
 would see it: no console error or uncaught exception at any point; the player's top bar has its
 colour and the canvas is not blank (pixels of a screenshot); the paused player draws no frames (as
 the desktop sleeps); the clock stands still while paused, moves after → and keeps moving after
-Space (real key events); the canvas follows the window and the Full screen button (a real click);
-the page's picker opens a scenario and sets the URL, and follows the player's own picker (keys O,
-↓, Enter); an uploaded scenario with a mistake shows the same error as the desktop
-(tests/data/bad/*.err) and leaves the scenario in place; the trace download equals the golden
-trace byte for byte; the shot and chart downloads are a 1280x720 PNG and an SVG. Screenshots go
-to OUT_DIR for a person to look at. With --fps it also measures the frame rate while playing (5 s).
+Space (real key events), and a click on the timeline seeks; the canvas follows the window and the
+Full screen button (a real click); the page's picker opens a scenario and sets the URL, and follows
+the player's own picker (keys O, ↓, Enter); an uploaded scenario with a mistake shows the same
+error as the desktop (tests/data/bad/*.err) and leaves the scenario in place; the trace download
+equals the golden trace byte for byte; the shot and chart downloads are a 1280x720 PNG and an SVG.
+Screenshots go to OUT_DIR for a person to look at. With --fps it also measures the frame rate
+while playing (5 s).
 
 Usage: python3 web/test_page.py SITE_DIR OUT_DIR [--fps]   (from the repository root)
 Prints "N passed, M failed"; exits 0 only when something was checked and nothing failed.
@@ -226,6 +227,15 @@ def main():
               str(b.eval("[document.title, document.getElementById('scenarios').value]")))
         b.eval("(() => { const s = document.getElementById('scenarios'); s.value = '%s';"
                " s.dispatchEvent(new Event('change')); })()" % SCENARIO)
+
+        # The mouse: a click on the middle of the timeline (just above the canvas's bottom edge)
+        # seeks the clock there.
+        x0, y0, w, h = canvas_rect(b)
+        before = time_s(b)
+        b.click(x0 + w // 2, y0 + h - 28)
+        time.sleep(0.3)
+        after = time_s(b)
+        check("a click on the timeline seeks the clock", after > before + 1, f"{before} -> {after}")
 
         bad = os.path.abspath(f"tests/data/bad/{BAD}.json")
         with open(f"tests/data/bad/{BAD}.err") as f:
