@@ -4,7 +4,7 @@
 # BUILD_DIR/sim/mailsim.js with mailsim.wasm beside it, is the same command-line program as the
 # native one, reading and writing the real filesystem (NODERAWFS):
 #     node BUILD_DIR/sim/mailsim.js run scenarios/01-happy-path.json
-# It owns BUILD_DIR; the page build (the player in a browser) is not here yet (web/README.md).
+# It owns BUILD_DIR; the page (the player in a browser) is web/build-page.sh's.
 #
 # Every other target of the native build is built too: the unit tests (tests/core, tests/view and
 # the fuzz replays) run under node with `ctest --test-dir BUILD_DIR` (ctest runs them through
