@@ -32,6 +32,10 @@ JOBS=2
 # Debian source package names, in build order: SDL2 first, FreeType before HarfBuzz (its FreeType
 # helpers), both before SDL2_ttf.
 SOURCES=(libsdl2 freetype harfbuzz cjson libsdl2-ttf libsdl2-image)
+# Licence files kept from each source tree (the page must ship them: web/build-page.sh copies
+# PREFIX/share/licenses/ beside it), with Debian's copyright file, which also covers bundled code
+# (SDL2_image's stb and miniz).
+LICENCE_FILES=(LICENSE.txt LICENSE COPYING docs/FTL.TXT docs/LICENSE.TXT debian/copyright)
 # Commands the build needs, each with the Debian package that brings it.
 TOOLS=(emcc:emscripten node:nodejs dpkg-source:dpkg-dev cmake:cmake ninja:ninja-build
     pkg-config:pkg-config xz:xz-utils)
@@ -194,6 +198,15 @@ EOF
 # --static: harfbuzz.pc's private -pthread would make a threaded build) and runs it under node:
 # parse JSON, shape and render a line of text with the project's font, write a PNG. The prefix is
 # complete only when this works.
+# Copies the licence files of one source tree into PREFIX/share/licenses/PACKAGE/.
+keep_licences() {
+    local pkg=$1 src=$2 f out=$PREFIX/share/licenses/$1
+    mkdir -p "$out" &&
+        for f in "${LICENCE_FILES[@]}"; do
+            if [ -f "$src/$f" ]; then cp "$src/$f" "$out/$(basename "$f")" || return 1; fi
+        done
+}
+
 smoke_test() {
     local dir=$1
     cat > "$dir/smoke.c" <<'EOF'
@@ -280,6 +293,7 @@ main() {
         [ -n "$dir" ] || die "no source folder for $p in $work/src"
         "build_${p//-/_}" "$dir" "$work/build-$p" >> "$log" 2>&1 ||
             die "building $p failed (last lines of $log):$(printf '\n'; tail -n 20 "$log")"
+        keep_licences "$p" "$dir" || die "cannot copy the licences of $p"
         say "  $p: built in $(( $(date +%s) - t0 )) s"
     done
     smoke_test "$work" >> "$log" 2>&1 || die "smoke test failed (see $log)"

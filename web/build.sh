@@ -4,7 +4,7 @@
 # BUILD_DIR/sim/mailsim.js with mailsim.wasm beside it, is the same command-line program as the
 # native one, reading and writing the real filesystem (NODERAWFS):
 #     node BUILD_DIR/sim/mailsim.js run scenarios/01-happy-path.json
-# It owns BUILD_DIR; the page build (the player in a browser) is not here yet (web/README.md).
+# It owns BUILD_DIR; the page (the player in a browser) is web/build-page.sh's.
 #
 # Every other target of the native build is built too: the unit tests (tests/core, tests/view and
 # the fuzz replays) run under node with `ctest --test-dir BUILD_DIR` (ctest runs them through
@@ -40,11 +40,18 @@ PREFIX=${MAILSIM_WEB_PREFIX:-$(bash "$ROOT/web/build-deps.sh")}
 # node-no-fetch.js: plain `node mailsim.js` works on node 18 and later (see the file).
 LINK_FLAGS="-sNODERAWFS=1 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node"
 LINK_FLAGS="$LINK_FLAGS --pre-js $ROOT/web/node-no-fetch.js"
+# node-umask.js: files get the process's umask, as natively (see the file); it calls umask.
+LINK_FLAGS="$LINK_FLAGS --pre-js $ROOT/web/node-umask.js -sEXPORTED_FUNCTIONS=_main,_umask"
 
 # The host's .pc files and CMake packages must not leak in: pkg-config and find_* see only the
 # prefix (and emscripten's sysroot, which its toolchain file adds).
 export PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig
 export PKG_CONFIG_PATH=
+# A build folder configured against another prefix (other library versions) starts afresh:
+# pkg-config's answers stay in CMakeCache.txt and would keep pointing at the old one.
+if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -qF "$PREFIX/include;" "$BUILD/CMakeCache.txt"; then
+    rm -rf "$BUILD/CMakeCache.txt" "$BUILD/CMakeFiles"
+fi
 # Release with asserts on (-O2 without -DNDEBUG): the browser build checks what the native one does.
 # The emulator: emcmake's default adds --experimental-wasm-threads, which node 20 refuses.
 nice -n 10 emcmake cmake -S "$ROOT" -B "$BUILD" -G Ninja \

@@ -58,6 +58,19 @@ if [ ! -f "$WASM_JS" ]; then
     exit 1
 fi
 
+# Files are made with the mode a native program gives them (the process's umask).
+if [ -n "$NATIVE" ]; then
+    "$NATIVE" run scenarios/01-happy-path.json --quiet --trace "$TMP/mode-n.jsonl"
+    wasm run scenarios/01-happy-path.json --quiet --trace "$TMP/mode-w.jsonl"
+    native_mode=$(stat -c %a "$TMP/mode-n.jsonl" 2>/dev/null)
+    wasm_mode=$(stat -c %a "$TMP/mode-w.jsonl" 2>/dev/null)
+    if [ -n "$native_mode" ] && [ "$native_mode" = "$wasm_mode" ]; then
+        ok "wasm_should_make_files_with_the_native_mode ($native_mode)"
+    else
+        bad "wasm_should_make_files_with_the_native_mode (native ${native_mode:-none}, wasm ${wasm_mode:-none})"
+    fi
+fi
+
 for s in scenarios/*.json; do
     name=$(basename "$s" .json)
     if ! wasm run "$s" --quiet --trace "$TMP/$name.jsonl"; then

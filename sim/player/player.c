@@ -39,6 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
 
 #define STATUS_S 2.0
 #define ERROR_S 6.0
@@ -1404,9 +1407,14 @@ static bool player_frame(Player *p)
     }
     p->frame_no++;
     bool scripted = cfg->frame_dt_s > 0;
-    /* Nothing moving: sleep until an event comes, or a quarter second passes. */
+    /* Nothing moving: sleep until an event comes, or a quarter second passes. A browser calls
+     * this once per display frame and delivers events only between calls: it must never wait. */
+    bool may_wait = !busy(p) && !scripted;
+#ifdef __EMSCRIPTEN__
+    may_wait = false;
+#endif
     SDL_Event e;
-    bool got = busy(p) || scripted ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, 250);
+    bool got = may_wait ? SDL_WaitEventTimeout(&e, 250) : SDL_PollEvent(&e);
     while (got) {
         handle(p, &e);
         got = SDL_PollEvent(&e);
@@ -1450,10 +1458,70 @@ static void player_cleanup(Player *p)
     free(p);
 }
 
+#ifdef __EMSCRIPTEN__
+/* The page's one player while it runs (player.h's player_web_* read it), else NULL. */
+static Player *web_player;
+/* The page changed the scene without an SDL event (player_web_open): draw the next frame. */
+static bool web_redraw;
+
+/* One browser frame: player_frame, and the end of the player when it is closed. With nothing
+ * moving and no input the frame is skipped and the canvas keeps the last one, as the desktop
+ * sleeps in SDL_WaitEventTimeout; the clock restarts from now, so no time is lost or gained. */
+static void web_frame(void *arg)
+{
+    Player *p = arg;
+    if (!busy(p) && !web_redraw && !SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)) {
+        p->clock_last = SDL_GetPerformanceCounter();
+        return;
+    }
+    web_redraw = false;
+    if (player_frame(p)) {
+        return;
+    }
+    emscripten_cancel_main_loop();
+    web_player = NULL;
+    player_cleanup(p);
+}
+
+bool player_web_open(const char *path)
+{
+    if (!web_player || !open_path(web_player, path)) {
+        return false; /* the error shown keeps the player busy, hence drawing */
+    }
+    web_player->picker = false;
+    web_redraw = true;
+    return true;
+}
+
+bool player_web_view(PlayerWebView *out)
+{
+    const Player *p = web_player;
+    if (!p) {
+        return false;
+    }
+    *out = (PlayerWebView){ .trace = p->sc.tr,
+                            .t_us = p->pb.t_us,
+                            .selected_msg = p->opt.selected_msg,
+                            .high_contrast = p->theme == THEME_HIGH_CONTRAST,
+                            .frames = p->frame_no };
+    return true;
+}
+#endif
+
 int player_run(const PlayerConfig *cfg)
 {
     Player *p = xcalloc(1, sizeof *p);
     bool ok = player_init(p, cfg);
+#ifdef __EMSCRIPTEN__
+    /* The browser owns the loop: it calls web_frame once per display frame (requestAnimationFrame)
+     * and this call never returns; simulate_infinite_loop leaves the caller's stack, where cfg
+     * lives, in place. */
+    if (ok) {
+        web_player = p;
+        web_redraw = true;
+        emscripten_set_main_loop_arg(web_frame, p, 0, 1);
+    }
+#endif
     while (ok && player_frame(p)) {
     }
     player_cleanup(p);

@@ -85,6 +85,22 @@ typedef struct {
  * could not be opened (the reason is printed). */
 int player_run(const PlayerConfig *cfg);
 
+#ifdef __EMSCRIPTEN__
+/* The web page's hooks into the running player (sim/app/web_main.c calls them for the page's
+ * buttons); both return false while no player runs. player_web_open opens a file as the picker
+ * would: on failure the error is shown on screen (and printed) and the scene stays. */
+typedef struct {
+    const Trace *trace;   /* the scene's, borrowed until the next open */
+    int64_t t_us;         /* the playback clock */
+    int32_t selected_msg; /* TRACE_NONE when no message is selected */
+    bool high_contrast;
+    uint64_t frames;      /* frames drawn so far */
+} PlayerWebView;
+
+bool player_web_open(const char *path);
+bool player_web_view(PlayerWebView *out);
+#endif
+
 typedef struct {
     const Trace *trace;     /* borrowed */
     int64_t at_us;          /* the moment to draw (clamped to the run) */

@@ -128,6 +128,15 @@ bool datadir_exe_dir(char *out, size_t out_size)
 {
     assert(out && out_size > 0);
     out[0] = '\0';
+#ifdef __EMSCRIPTEN__
+    /* A web page has no program file: its data is preloaded into the virtual filesystem as if the
+     * program were DATADIR_WEB_ROOT/mailsim, so NAME beside it is DATADIR_WEB_ROOT/NAME. */
+    if (strlen(DATADIR_WEB_ROOT) >= out_size) {
+        return false;
+    }
+    memcpy(out, DATADIR_WEB_ROOT, strlen(DATADIR_WEB_ROOT) + 1);
+    return true;
+#endif
     char path[DATADIR_PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     /* A link that fills the buffer may have been cut short. */

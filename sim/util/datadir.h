@@ -5,8 +5,9 @@
  * Owns the search order, tried until a place holds the folder:
  *   1. an override (such as $MAILSIM_ASSETS): when set, the only place tried — a set but wrong
  *      override is the user's mistake to hear about, not a reason to look elsewhere;
- *   2. beside the running program (/proc/self/exe): ../share/mailsim/NAME (the installed layout,
- *      bin/ and share/ under one prefix), then ../NAME, ../../NAME and NAME;
+ *   2. beside the running program (/proc/self/exe; in a web page DATADIR_WEB_ROOT):
+ *      ../share/mailsim/NAME (the installed layout, bin/ and share/ under one prefix), then
+ *      ../NAME, ../../NAME and NAME;
  *   3. the folder in the source tree, a path fixed at compile time (for a build tree);
  *   4. NAME in the current directory.
  * Does not own what a folder must hold (the caller names a file to probe for), nor the wording of
@@ -17,6 +18,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Under emscripten, the folder of the virtual filesystem that stands for the program's directory:
+ * the web page preloads its assets/ and scenarios/ there (web/build-page.sh). */
+#define DATADIR_WEB_ROOT "/mailsim"
 
 /* The longest path the search builds or returns, terminating NUL included. */
 #define DATADIR_PATH_MAX 4096
