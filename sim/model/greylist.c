@@ -12,6 +12,7 @@ typedef struct {
     uint32_t subnet; /* client /24, plus one so 0 means empty */
     StrId sender, rcpt;
     int64_t first_us, last_us;
+    bool passed; /* a retry has passed: the retry window no longer applies */
 } Triplet;
 
 typedef struct {
@@ -100,17 +101,20 @@ GreyVerdict greylist_check(Greylist *gl, const GreylistCfg *cfg, uint32_t client
         grow(gl);
     }
     Triplet *t = find_slot(gl->slots, gl->size, subnet, sender, rcpt);
-    if (!t->subnet || now_us - t->last_us > cfg->max_age_us) {
+    bool too_late = cfg->retry_window_us > 0 && t->subnet && !t->passed &&
+                    now_us - t->first_us > cfg->retry_window_us;
+    if (!t->subnet || now_us - t->last_us > cfg->max_age_us || too_late) {
         if (!t->subnet) {
             gl->used++;
         }
-        *t = (Triplet){ subnet, sender, rcpt, now_us, now_us };
+        *t = (Triplet){ subnet, sender, rcpt, now_us, now_us, false };
         return GREY_DEFER_NEW;
     }
     t->last_us = now_us;
     if (now_us - t->first_us < cfg->delay_us) {
         return GREY_DEFER_EARLY;
     }
+    t->passed = true;
     client->passes++;
     return GREY_PASS;
 }

@@ -4,7 +4,8 @@
  * retried sooner than `delay` after it was first seen, is deferred (450 4.2.0). A retry after the
  * delay passes and is remembered; triplets unseen for `max_age` are forgotten; a client that has
  * passed `auto_whitelist` times is whitelisted (postgrey --auto-whitelist-clients) and never
- * greylisted again. Owns its table; keys are StrIds from the caller's pool.
+ * greylisted again. A triplet whose first retry after the delay comes later than `retry_window`
+ * after it was first seen starts over as new (postgrey --retry-window). Owns its table; keys are StrIds from the caller's pool.
  */
 #ifndef MAILSIM_GREYLIST_H
 #define MAILSIM_GREYLIST_H
@@ -20,6 +21,7 @@ typedef struct {
     int64_t delay_us;
     int64_t max_age_us;
     uint32_t auto_whitelist; /* passes before the client is whitelisted; 0 = never */
+    int64_t retry_window_us; /* 0 = no window */
 } GreylistCfg;
 
 typedef enum { GREY_PASS, GREY_DEFER_NEW, GREY_DEFER_EARLY, GREY_WHITELISTED } GreyVerdict;

@@ -12,7 +12,7 @@
 #define SEC(x) ((int64_t)(x) * US_PER_S)
 #define DAY(x) ((int64_t)(x) * 86400 * US_PER_S)
 
-static const GreylistCfg POSTGREY = { SEC(300), DAY(35), 5 };
+static const GreylistCfg POSTGREY = { SEC(300), DAY(35), 5, DAY(2) };
 
 typedef struct {
     StrPool *sp;
