@@ -67,6 +67,7 @@ struct DnsDb {
     uint32_t rec_count;
     NameRun *runs; /* open addressing by name */
     size_t run_size;
+    bool has_soa;  /* some zone states its SOA (else every negative TTL is the resolver's) */
     Failure *failures;
     size_t failure_count, failure_cap;
     NameSet fail_names; /* the failing domains; a name's index there is its FailZone's */
@@ -126,6 +127,7 @@ DnsDb *dns_db_create(const World *w)
         db->runs[i].name = DNS_NO_NAME;
     }
     for (uint32_t i = 0; i < db->rec_count; i++) {
+        db->has_soa = db->has_soa || db->recs[i].type == DNS_SOA;
         NameRun *r = run_slot(db, db->recs[i].name);
         if (r->name == DNS_NO_NAME) {
             *r = (NameRun){ db->recs[i].name, i, 0 };
@@ -365,50 +367,115 @@ bool dns_db_failing(DnsDb *db, StrId name, int64_t now_us, TraceRcode *rcode)
     return true;
 }
 
-void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out)
+static DnsType wanted_type(TraceQtype qtype)
 {
-    memset(out, 0, sizeof *out);
-    TraceRcode failed;
-    if (dns_db_failing(db, name, now_us, &failed)) {
-        out->rcode = failed;
-        return;
-    }
-    const Listing *l = db->listing_count ? listing_at(db, name, now_us) : NULL;
-    if (l) {
-        out->rcode = l->listed ? RCODE_NOERROR : RCODE_NXDOMAIN;
-        if (l->listed && qtype == QTYPE_A) {
-            out->rr[out->count++] = (DnsRR){ 0, STR_EMPTY, l->addr };
-            out->ttl_us = l->ttl_us;
-        }
-        return;
-    }
-    const NameRun *run = run_slot(db, name);
-    if (run->name == DNS_NO_NAME) {
-        out->rcode = RCODE_NXDOMAIN;
-        return;
-    }
-    out->rcode = RCODE_NOERROR;
-    out->ttl_us = INT64_MAX;
-    DnsType want;
     switch (qtype) {
-    case QTYPE_MX: want = DNS_MX; break;
-    case QTYPE_A: want = DNS_A; break;
-    case QTYPE_PTR: want = DNS_PTR; break;
-    default: out->ttl_us = 0; return; /* no TXT data: NODATA */
+    case QTYPE_MX: return DNS_MX;
+    case QTYPE_PTR: return DNS_PTR;
+    case QTYPE_TXT: return DNS_TXT;
+    case QTYPE_AAAA: return DNS_AAAA;
+    case QTYPE_A:
+    default: return DNS_A;
     }
-    for (uint32_t i = run->first; i < run->first + run->count && out->count < DNS_MAX_RR; i++) {
+}
+
+/* RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM) of the closest zone
+ * above the name (the name itself included); -1 when the world states no such SOA. */
+static int64_t zone_negative_ttl(const DnsDb *db, StrId name)
+{
+    if (!db->has_soa) {
+        return -1;
+    }
+    const char *s = strpool_get(db->w->strings, name);
+    for (;;) {
+        const NameRun *run = run_slot(db, strpool_find(db->w->strings, s));
+        for (uint32_t i = run->first; run->name != DNS_NO_NAME && i < run->first + run->count;
+             i++) {
+            const DnsRecord *r = &db->recs[i];
+            if (r->type == DNS_SOA) {
+                return r->ttl_us < r->soa_minimum_us ? r->ttl_us : r->soa_minimum_us;
+            }
+        }
+        const char *dot = strchr(s, '.');
+        if (!dot) {
+            return -1;
+        }
+        s = dot + 1;
+    }
+}
+
+/* The records of `name` of the wanted type into `out`; returns the target of the name's CNAME
+ * when it has one and no records of that type (the caller follows it), else STR_EMPTY. */
+static StrId answer_records(const DnsDb *db, const NameRun *run, TraceQtype qtype, DnsAnswer *out)
+{
+    DnsType want = wanted_type(qtype);
+    StrId alias = STR_EMPTY;
+    int64_t alias_ttl_us = 0;
+    for (uint32_t i = run->first; i < run->first + run->count; i++) {
         const DnsRecord *r = &db->recs[i];
-        if (r->type != want) {
+        if (r->type == DNS_CNAME) {
+            alias = r->host;
+            alias_ttl_us = r->ttl_us;
+        }
+        if (r->type != want || out->count >= DNS_MAX_RR) {
             continue;
         }
-        out->rr[out->count++] = (DnsRR){ r->pref, r->host, r->addr };
+        out->rr[out->count++] = (DnsRR){ r->pref, r->host, r->addr, r->text };
         out->ttl_us = r->ttl_us < out->ttl_us ? r->ttl_us : out->ttl_us;
         if (want == DNS_MX && strcmp(strpool_get(db->w->strings, r->host), ".") == 0) {
             out->null_mx = true;
         }
     }
+    if (out->count > 0 || alias == STR_EMPTY) {
+        return STR_EMPTY;
+    }
+    out->ttl_us = alias_ttl_us < out->ttl_us ? alias_ttl_us : out->ttl_us;
+    return alias;
+}
+
+void dns_db_query(DnsDb *db, StrId name, TraceQtype qtype, int64_t now_us, DnsAnswer *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ttl_us = INT64_MAX;
+    for (;;) {
+        TraceRcode failed;
+        if (dns_db_failing(db, name, now_us, &failed)) {
+            out->rcode = failed;
+            out->count = 0;
+            out->ttl_us = 0;
+            return;
+        }
+        const Listing *l = db->listing_count ? listing_at(db, name, now_us) : NULL;
+        if (l) {
+            out->rcode = l->listed ? RCODE_NOERROR : RCODE_NXDOMAIN;
+            if (l->listed && qtype == QTYPE_A) {
+                out->rr[out->count++] = (DnsRR){ 0, STR_EMPTY, l->addr, STR_EMPTY };
+                out->ttl_us = l->ttl_us < out->ttl_us ? l->ttl_us : out->ttl_us;
+            }
+            break;
+        }
+        const NameRun *run = run_slot(db, name);
+        if (run->name == DNS_NO_NAME) {
+            out->rcode = RCODE_NXDOMAIN;
+            break;
+        }
+        out->rcode = RCODE_NOERROR;
+        StrId alias = answer_records(db, run, qtype, out);
+        if (alias == STR_EMPTY) {
+            break;
+        }
+        if (out->aliases == DNS_MAX_CNAME) {
+            /* A chain this long is a loop, or as good as one: the resolver gives up. */
+            out->rcode = RCODE_SERVFAIL;
+            out->ttl_us = 0;
+            return;
+        }
+        out->aliases++;
+        out->canonical = alias;
+        name = alias;
+    }
     if (out->count == 0) {
-        out->ttl_us = 0;
+        out->ttl_us = zone_negative_ttl(db, name);
     }
 }
 
@@ -487,7 +554,7 @@ bool dns_resolve(DnsCache *cache, DnsDb *db, StrId name, TraceQtype qtype, int64
     dns_db_query(db, name, qtype, now_us, out);
     int64_t ttl = 0;
     if (out->rcode == RCODE_NXDOMAIN || (out->rcode == RCODE_NOERROR && out->count == 0)) {
-        ttl = negative_ttl_us;
+        ttl = out->ttl_us >= 0 ? out->ttl_us : negative_ttl_us;
         out->ttl_us = ttl;
     } else if (out->rcode == RCODE_NOERROR) {
         ttl = out->ttl_us;
@@ -532,6 +599,15 @@ void dns_sort_mx(DnsAnswer *ans, Rng *rng)
 const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrPool *sp, char *buf,
                               size_t size)
 {
+    if (ans->aliases > 0 && ans->rcode != RCODE_SERVFAIL && size > 0) {
+        /* "(alias of mail.b.example) " and then the canonical name's answer */
+        int n = snprintf(buf, size, "(alias of %s) ", strpool_get(sp, ans->canonical));
+        size_t used = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+        DnsAnswer canon = *ans;
+        canon.aliases = 0;
+        dns_format_answer(&canon, qtype, sp, buf + used, size - used);
+        return buf;
+    }
     if (ans->rcode != RCODE_NOERROR) {
         snprintf(buf, size, "%s", trace_rcode_name(ans->rcode));
         return buf;
@@ -553,6 +629,11 @@ const char *dns_format_answer(const DnsAnswer *ans, TraceQtype qtype, const StrP
                                   strpool_get(sp, ans->rr[i].host));
         } else if (qtype == QTYPE_PTR) {
             n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, strpool_get(sp, ans->rr[i].host));
+        } else if (qtype == QTYPE_TXT) {
+            n += (size_t)snprintf(buf + n, size - n, "%s\"%s\"", sep,
+                                  strpool_get(sp, ans->rr[i].text));
+        } else if (qtype == QTYPE_AAAA) {
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, strpool_get(sp, ans->rr[i].text));
         } else {
             char ip[16];
             world_format_ip(ans->rr[i].addr, ip);

@@ -174,6 +174,7 @@ void sim_destroy(Sim *sim)
     for (uint32_t i = 0; i < sim->w->node_count; i++) {
         NodeState *st = &sim->nodes[i];
         greylist_destroy(st->greylist);
+        free(st->script_hits);
         dns_cache_destroy(st->cache);
         bayes_destroy(st->bayes);
         spam_lists_destroy(st->lists);

@@ -189,6 +189,7 @@ typedef struct {
     uint32_t *wait_queue; /* sessions waiting for a slot (FIFO ring) */
     size_t wait_head, wait_cap;
     Greylist *greylist;
+    uint32_t *script_hits; /* per IncomingCfg.scripts: times it has replied (sim_session.c) */
     /* resolver */
     DnsCache *cache;
     /* filter */

@@ -74,18 +74,23 @@ static void on_session_failed(Sim *sim, uint32_t s, const char *why)
     char status[16];
     se->fail_reason = strpool_intern(sim->sp, why);
     /* A connection that failed is 4.4.1 (Postfix's dsb_simple in smtp_connect_addr); a 421
-     * greeting carries its own code. */
+     * greeting carries its own code. A 5xx greeting only skips this server
+     * (smtp_skip_5xx_greeting = yes): its status is made a 4 (smtp_proto.c). */
     const char *said = strstr(why, "refused to talk to me: ");
-    se->fail_status = strpool_intern(
-        sim->sp, said ? message_status_of(said + strlen("refused to talk to me: "), "4.4.1", status)
-                      : "4.4.1");
+    if (said) {
+        char buf[16];
+        snprintf(status, sizeof status, "%s",
+                 message_status_of(said + strlen("refused to talk to me: "), "4.4.1", buf));
+        status[0] = '4';
+    }
+    se->fail_status = strpool_intern(sim->sp, said ? status : "4.4.1");
     se->addr_index++;
     next_addr(sim, s);
 }
 
 /* The session is up. It counts towards the session limit, and the client reads the server's
  * EHLO SIZE: a message bigger than that is not offered at all (Postfix's smtp_proto.c: status
- * 5.3.4, no MAIL). */
+ * 5.3.4, no MAIL). A server that offers no SIZE is sent the message. */
 static bool on_session_greeted(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
@@ -96,7 +101,8 @@ static bool on_session_greeted(Sim *sim, uint32_t s)
     }
     const WorldNode *srv = sim_node(sim, se->server);
     int64_t size = sim->msgs[se->msg].size_bytes;
-    if (!o->checks_size || srv->kind != NODE_INCOMING || size <= srv->u.in.size_limit_bytes) {
+    if (!o->checks_size || srv->kind != NODE_INCOMING || !srv->u.in.advertise_size ||
+        size <= srv->u.in.size_limit_bytes) {
         return true;
     }
     char ip[16];
@@ -216,7 +222,7 @@ static void mx_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
     if (ans->count == 0) {
         /* No MX but the name exists: the implicit MX is the domain itself (RFC 5321 §5.1). */
         se->mx.count = 1;
-        se->mx.rr[0] = (DnsRR){ 0, dl->domain, 0 };
+        se->mx.rr[0] = (DnsRR){ 0, dl->domain, 0, STR_EMPTY };
     }
     dns_sort_mx(&se->mx, &sim->rng);
     se->mx_index = 0;

@@ -189,6 +189,48 @@ static void greet(Sim *sim, uint32_t s)
                 strpool_len(sim->sp, name));
 }
 
+/* The first of the incoming server's scripted replies that applies to the command at `stage`
+ * now (`rcpt`: the recipient of a RCPT, else NONE), counted as used; NULL when none does and the
+ * server answers as its checks say. */
+static const ScriptedReply *scripted_reply(Sim *sim, uint32_t s, ScriptStage stage, uint32_t rcpt)
+{
+    const Session *se = S(sim, s);
+    const WorldNode *srv = sim_node(sim, se->server);
+    if (srv->kind != NODE_INCOMING || srv->u.in.script_count == 0) {
+        return NULL;
+    }
+    const IncomingCfg *in = &srv->u.in;
+    NodeState *st = &sim->nodes[se->server];
+    int64_t now = engine_now(sim->eng);
+    for (uint32_t i = 0; i < in->script_count; i++) {
+        const ScriptedReply *r = &in->scripts[i];
+        if (r->at != stage || now < r->from_us || now >= r->until_us ||
+            (r->sender != STR_EMPTY && r->sender != sim->msgs[se->msg].sender) ||
+            (r->rcpt != STR_EMPTY && (rcpt == NO_RCPT || r->rcpt != sim->rcpts[rcpt].addr))) {
+            continue;
+        }
+        if (!st->script_hits) {
+            st->script_hits = xcalloc(in->script_count, sizeof *st->script_hits);
+        }
+        if (r->times > 0 && st->script_hits[i] >= r->times) {
+            continue;
+        }
+        st->script_hits[i]++;
+        return r;
+    }
+    return NULL;
+}
+
+/* Answers with the scripted reply `r` when there is one; returns whether it did. */
+static bool reply_scripted(Sim *sim, uint32_t s, const ScriptedReply *r)
+{
+    if (!r) {
+        return false;
+    }
+    server_reply(sim, s, r->code, sim_str(sim, r->reply), strpool_len(sim->sp, r->reply));
+    return true;
+}
+
 /* The SIZE a server announces in its EHLO reply and enforces at MAIL (RFC 1870): an incoming
  * server's message_size_limit, or an outgoing server's for its submission service. */
 static int64_t server_size_limit(const WorldNode *srv)
@@ -201,30 +243,36 @@ static bool server_pipelining(const WorldNode *srv)
     return srv->kind != NODE_INCOMING || srv->u.in.pipelining;
 }
 
+/* Does the server offer SIZE in its EHLO reply? Without it (RFC 1870 §4) the client sends no
+ * SIZE= at MAIL and the server can only refuse a too-big message after the dot. */
+static bool server_advertises_size(const WorldNode *srv)
+{
+    return srv->kind != NODE_INCOMING || srv->u.in.advertise_size;
+}
+
 static void ehlo_reply(Sim *sim, uint32_t s)
 {
     Session *se = S(sim, s);
     const WorldNode *srv = sim_node(sim, se->server);
-    int64_t limit = server_size_limit(srv);
-    static const char FORMAT[] = "250-%s\n%s250-SIZE %lld\n%s250 8BITMIME";
+    char size[40];
+    size[0] = '\0';
+    if (server_advertises_size(srv)) {
+        snprintf(size, sizeof size, "250-SIZE %lld\n", (long long)server_size_limit(srv));
+    }
+    static const char FORMAT[] = "250-%s\n%s%s%s250 8BITMIME";
     const char *pipelining = server_pipelining(srv) ? "250-PIPELINING\n" : "";
     const char *auth = se->mode == MODE_SUBMIT ? "250-AUTH PLAIN LOGIN\n" : "";
     char line[512];
     line[0] = '\0';
     if (sim_tracing(sim)) {
-        snprintf(line, sizeof line, FORMAT, sim_str(sim, srv->name), pipelining, (long long)limit,
-                 auth);
+        snprintf(line, sizeof line, FORMAT, sim_str(sim, srv->name), pipelining, size, auth);
         server_reply(sim, s, 250, line, strlen(line));
         return;
     }
     /* The same length without formatting: FORMAT less its four conversions, plus what they
      * would print. */
-    size_t digits = 1;
-    for (int64_t v = limit; v >= 10; v /= 10) {
-        digits++;
-    }
-    size_t len = sizeof FORMAT - 1 - strlen("%s%s%lld%s") + strpool_len(sim->sp, srv->name) +
-                 strlen(pipelining) + digits + strlen(auth);
+    size_t len = sizeof FORMAT - 1 - strlen("%s%s%s%s") + strpool_len(sim->sp, srv->name) +
+                 strlen(pipelining) + strlen(size) + strlen(auth);
     server_reply(sim, s, 250, line, len);
 }
 
@@ -232,16 +280,38 @@ static void dnsbl_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
 {
     Session *se = S(sim, s);
     const IncomingCfg *in = &sim_node(sim, se->server)->u.in;
-    /* 127.0.0.x = listed (RFC 5782); NXDOMAIN or a failure = not listed. */
-    if (ans->rcode == RCODE_NOERROR && ans->count > 0 && (ans->rr[0].addr >> 24) == 127) {
-        se->listed = true;
-        se->listed_zone = in->dnsbl[se->dnsbl_index];
+    /* 127.0.0.x = listed (RFC 5782), or only the one answer the server asks for (Postfix's
+     * reject_rbl_client zone=127.0.0.4); NXDOMAIN or a failure = not listed. */
+    uint32_t want = in->dnsbl_answer ? in->dnsbl_answer[se->dnsbl_index] : 0;
+    for (uint32_t i = 0; ans->rcode == RCODE_NOERROR && i < ans->count && !se->listed; i++) {
+        uint32_t a = ans->rr[i].addr;
+        if (want ? a == want : (a >> 24) == 127) {
+            se->listed = true;
+            se->listed_zone = in->dnsbl[se->dnsbl_index];
+        }
     }
     se->dnsbl_index++;
     if (se->listed || se->dnsbl_index >= in->dnsbl_count) {
         se->listed_checked = true;
     }
     on_server_receive(sim->eng, sim, s);
+}
+
+/* postgrey's whitelist_clients and whitelist_recipients: the client's address, or the
+ * recipient's address or domain, is listed, so the recipient is never greylisted. */
+static bool greylist_exempt(const IncomingCfg *in, uint32_t client_ip, const Rcpt *r)
+{
+    for (uint32_t i = 0; i < in->greylist_client_count; i++) {
+        if (in->greylist_clients[i] == client_ip) {
+            return true;
+        }
+    }
+    for (uint32_t i = 0; i < in->greylist_rcpt_count; i++) {
+        if (in->greylist_rcpts[i] == r->addr || in->greylist_rcpts[i] == r->domain) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The incoming server's verdict on one RCPT, in Postfix's order: relay permission, the DNSBL,
@@ -262,6 +332,9 @@ static void rcpt_reply(Sim *sim, uint32_t s)
                      (int32_t)se->msg);
         return;
     }
+    if (reply_scripted(sim, s, scripted_reply(sim, s, STAGE_RCPT, se->rcpt_cursor))) {
+        return;
+    }
     SmtpReply verdict = SMTP_RCPT_OK;
     int32_t mb = r->mailbox;
     if (!sim_serves_domain(sim, se->server, r->domain)) {
@@ -280,12 +353,23 @@ static void rcpt_reply(Sim *sim, uint32_t s)
     } else if (sim->mailboxes[mb].quota_bytes > 0 &&
                sim->mailboxes[mb].used_bytes + m->size_bytes > sim->mailboxes[mb].quota_bytes) {
         verdict = in->quota == QUOTA_PERMANENT ? SMTP_MAILBOX_FULL_P : SMTP_MAILBOX_FULL_T;
-    } else if (in->greylist) {
+    } else if (in->greylist && !greylist_exempt(in, sim_node(sim, se->client)->ip, r)) {
         GreylistCfg gc = { in->greylist_delay_us, in->greylist_max_age_us,
                            in->greylist_auto_whitelist, in->greylist_retry_window_us };
         GreyVerdict g = greylist_check(sim->nodes[se->server].greylist, &gc,
                                        sim_node(sim, se->client)->ip, m->sender, r->addr,
                                        engine_now(sim->eng));
+        if ((g == GREY_DEFER_NEW || g == GREY_DEFER_EARLY) && in->greylist_code != 450) {
+            /* postgrey's action with another code (451): Postfix's reply, that code. */
+            snprintf(addr, sizeof addr, "<%s>", sim_str(sim, r->addr));
+            char line[512];
+            smtp_format_reply(SMTP_GREYLISTED, addr, line, sizeof line);
+            char code[8];
+            snprintf(code, sizeof code, "%03d", (int)in->greylist_code);
+            memcpy(line, code, 3);
+            server_reply(sim, s, in->greylist_code, line, strlen(line));
+            return;
+        }
         if (g == GREY_DEFER_NEW || g == GREY_DEFER_EARLY) {
             verdict = SMTP_GREYLISTED;
         }
@@ -381,6 +465,10 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
             engine_schedule(eng, arrive, on_client_receive, sim, s);
             return;
         }
+        /* A scripted 421 or 554 greeting (RFC 5321 §3.1, §4.2.3): no slot is taken. */
+        if (reply_scripted(sim, s, scripted_reply(sim, s, STAGE_GREETING, NO_RCPT))) {
+            return;
+        }
         if (srv->kind == NODE_INCOMING && st->active >= srv->u.in.concurrency) {
             if (!wait_for_slot(sim, s)) {
                 reply_table(sim, s, SMTP_OVERLOADED, NULL, 0);
@@ -394,8 +482,11 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
     case CMD_EHLO: ehlo_reply(sim, s); return;
     case CMD_AUTH: reply_table(sim, s, SMTP_AUTH_OK, NULL, 0); return;
     case CMD_MAIL:
+        if (reply_scripted(sim, s, scripted_reply(sim, s, STAGE_MAIL, NO_RCPT))) {
+            return;
+        }
         /* MAIL FROM:<...> SIZE=n over the announced SIZE (RFC 1870 §6.1). */
-        if (sim->msgs[se->msg].size_bytes > server_size_limit(srv)) {
+        if (server_advertises_size(srv) && sim->msgs[se->msg].size_bytes > server_size_limit(srv)) {
             reply_table(sim, s, SMTP_TOO_BIG, NULL, 0);
             return;
         }
@@ -418,9 +509,22 @@ static void on_server_receive(Engine *eng, void *obj, uint64_t arg)
             reply_table(sim, s, se->srv_in_mail ? SMTP_NO_VALID_RCPT : SMTP_NEED_RCPT, NULL, 0);
             return;
         }
+        if (reply_scripted(sim, s, scripted_reply(sim, s, STAGE_DATA, NO_RCPT))) {
+            return;
+        }
         reply_table(sim, s, SMTP_DATA_GO, NULL, 0);
         return;
-    case CMD_DOT: accept_message(sim, s); return;
+    case CMD_DOT:
+        if (reply_scripted(sim, s, scripted_reply(sim, s, STAGE_DOT, NO_RCPT))) {
+            return;
+        }
+        /* Without SIZE in its EHLO reply the server learns the size only now (RFC 1870 §4). */
+        if (!server_advertises_size(srv) && sim->msgs[se->msg].size_bytes > server_size_limit(srv)) {
+            reply_table(sim, s, SMTP_TOO_BIG, NULL, 0);
+            return;
+        }
+        accept_message(sim, s);
+        return;
     case CMD_QUIT:
         reply_table(sim, s, SMTP_BYE, NULL, 0);
         release_slot(sim, s);
@@ -490,8 +594,10 @@ static void format_mail_from(const Sim *sim, uint32_t s, char *line, size_t size
 {
     const Msg *m = &sim->msgs[sim->sessions[s].msg];
     line[0] = '\0';
-    if (sim_tracing(sim) && sim->sessions[s].mode == MODE_VERIFY) {
-        snprintf(line, size, "MAIL FROM:<%s>", sim_str(sim, m->sender)); /* a probe: no message */
+    if (sim_tracing(sim) && (sim->sessions[s].mode == MODE_VERIFY ||
+                             !server_advertises_size(sim_node(sim, sim->sessions[s].server)))) {
+        /* A probe carries no message; without SIZE in the EHLO reply there is no SIZE= (RFC 1870) */
+        snprintf(line, size, "MAIL FROM:<%s>", sim_str(sim, m->sender));
     } else if (sim_tracing(sim)) {
         snprintf(line, size, "MAIL FROM:<%s> SIZE=%lld", sim_str(sim, m->sender),
                  (long long)m->size_bytes);

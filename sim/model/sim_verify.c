@@ -203,7 +203,7 @@ static void mx_answer(Sim *sim, uint32_t s, const DnsAnswer *ans)
     DnsAnswer mx = *ans;
     if (mx.count == 0) {
         mx.count = 1; /* the implicit MX: the domain itself (RFC 5321 §5.1) */
-        mx.rr[0] = (DnsRR){ 0, domain, 0 };
+        mx.rr[0] = (DnsRR){ .host = domain };
     }
     dns_sort_mx(&mx, &sim->rng);
     se->server_host = mx.rr[0].host;

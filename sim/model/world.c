@@ -58,6 +58,10 @@ static void node_free(WorldNode *n)
     case NODE_INCOMING:
         free(n->u.in.domains);
         free(n->u.in.dnsbl);
+        free(n->u.in.dnsbl_answer);
+        free(n->u.in.greylist_clients);
+        free(n->u.in.greylist_rcpts);
+        free(n->u.in.scripts);
         break;
     case NODE_FILTER:
         free(n->u.filter.uribl);
@@ -134,6 +138,7 @@ static void node_defaults(WorldNode *n)
         n->u.out.connection_cache = true;
         n->u.out.cache_time_us = 2 * US_PER_S;
         n->u.out.pipelining = true;
+        n->u.out.notify_classes = WORLD_NOTIFY_DEFAULT;
         n->u.out.scan_phase_us = -1;
         n->u.out.rdns = true;
         n->u.out.local_store = -1;
@@ -155,7 +160,9 @@ static void node_defaults(WorldNode *n)
         n->u.in.greylist_max_age_us = 35 * 86400 * US_PER_S;
         n->u.in.greylist_auto_whitelist = 5;
         n->u.in.greylist_retry_window_us = 2 * 86400 * US_PER_S;
+        n->u.in.greylist_code = 450;
         n->u.in.size_limit_bytes = 10240000;
+        n->u.in.advertise_size = true;
         n->u.in.pipelining = true;
         n->u.in.quota = QUOTA_TEMPORARY;
         n->u.in.concurrency = 100;

@@ -94,6 +94,8 @@ typedef struct {
                                    closed after this long (2 s) */
     bool pipelining;            /* send MAIL, RCPT and DATA without waiting for each reply when
                                    the server offers PIPELINING (Postfix: always) */
+    uint32_t notify_classes;    /* Postfix notify_classes: which problems are reported to the
+                                   postmaster, a set of (1 << NotifyClass); resource, software */
     int64_t scan_phase_us;      /* when its deferred-queue scans fall within queue_run_delay
                                    (its queue manager's start); -1 = drawn from the seed */
     bool rdns;                  /* the server's IP has a matching PTR (else RDNS_NONE fires) */
@@ -101,6 +103,30 @@ typedef struct {
     StrId *local_domains;       /* domains delivered locally (Postfix mydestination) */
     int32_t local_store;        /* store for local deliveries, or -1 */
 } OutgoingCfg;
+
+/* Postfix's notify_classes (postconf(5)), in its order. */
+typedef enum {
+    NOTIFY_BOUNCE, NOTIFY_2BOUNCE, NOTIFY_DATA, NOTIFY_DELAY, NOTIFY_POLICY, NOTIFY_PROTOCOL,
+    NOTIFY_RESOURCE, NOTIFY_SOFTWARE, NOTIFY_CLASS_COUNT
+} NotifyClass;
+#define WORLD_NOTIFY_DEFAULT ((1u << NOTIFY_RESOURCE) | (1u << NOTIFY_SOFTWARE))
+
+/* Where in the SMTP dialogue a scripted reply replaces the server's own (ScriptedReply). */
+typedef enum { STAGE_GREETING, STAGE_MAIL, STAGE_RCPT, STAGE_DATA, STAGE_DOT, STAGE_COUNT } ScriptStage;
+
+/* An incoming server told to answer one command with a fixed refusal, whatever its checks would
+ * say: a 421 or 554 greeting, a 451 at MAIL, a 452 at RCPT, a 554 after the final dot. It
+ * applies to the commands at `at` that match every field set, from `from_us` until `until_us`,
+ * to the first `times` of them (0 = all). */
+typedef struct {
+    ScriptStage at;
+    int32_t code;       /* 400 ... 599 */
+    StrId reply;        /* the whole reply, "451 4.3.0 Temporary failure" */
+    StrId sender;       /* envelope sender to match, or STR_EMPTY */
+    StrId rcpt;         /* recipient to match (at RCPT only), or STR_EMPTY */
+    uint32_t times;     /* 0 = every match */
+    int64_t from_us, until_us; /* until INT64_MAX = for ever */
+} ScriptedReply;
 
 typedef struct {
     bool cache;               /* keep answers for their TTL */
@@ -118,13 +144,27 @@ typedef struct {
     int32_t resolver;     /* resolver for DNSBL look-ups, or -1 */
     uint32_t dnsbl_count;
     StrId *dnsbl;         /* DNSBL zones checked at RCPT ("zen.example") */
+    uint32_t *dnsbl_answer; /* per zone (NULL: none set): the A answer that counts as listed,
+                               Postfix's reject_rbl_client zone=127.0.0.4; 0 = any 127.0.0.0/8 */
     bool greylist;
     int64_t greylist_delay_us;      /* postgrey --delay: 300 s */
     int64_t greylist_max_age_us;    /* postgrey --max-age: 35 d */
-    uint32_t greylist_auto_whitelist; /* counted passes before the client is whitelisted: 5 */
-    int64_t greylist_retry_window_us; /* postgrey --retry-window: 2 d */
+    int64_t greylist_retry_window_us; /* postgrey --retry-window: 2 d; a first retry later than
+                                         this after the first sighting counts as a new triplet */
+    uint32_t greylist_auto_whitelist; /* passes before the client is whitelisted: 5 */
+    int32_t greylist_code;          /* reply code of the deferral: 450 (Postfix's
+                                       defer_if_permit_code) or 451 */
+    uint32_t greylist_client_count;
+    uint32_t *greylist_clients;     /* postgrey whitelist_clients: IPv4 addresses never greylisted */
+    uint32_t greylist_rcpt_count;
+    StrId *greylist_rcpts;          /* postgrey whitelist_recipients: addresses, or domains
+                                       (every address in them), never greylisted */
     int64_t size_limit_bytes;       /* message_size_limit: 10 240 000 (its EHLO SIZE) */
+    bool advertise_size;            /* its EHLO reply offers SIZE (Postfix: yes); without it the
+                                       client sends no SIZE= and the limit is applied after DATA */
     bool pipelining;                /* its EHLO reply offers PIPELINING (Postfix: yes) */
+    uint32_t script_count;
+    ScriptedReply *scripts;         /* in file order; the first that applies wins */
     QuotaPolicy quota;              /* over quota: 452 4.2.2 (temporary) or 552 5.2.2 */
     uint32_t concurrency;           /* simultaneous SMTP sessions */
     uint32_t backlog;               /* connections waiting for a session; beyond: 421 */
@@ -190,16 +230,21 @@ typedef struct {
 } WorldLink;
 
 /* ---- DNS ---- */
-typedef enum { DNS_A, DNS_MX, DNS_PTR } DnsType;
+/* The record types a scenario may state. The simulation's hosts are IPv4 only (Postfix with
+ * inet_protocols = ipv4): AAAA records are answered when asked for, never used to connect. */
+typedef enum { DNS_A, DNS_MX, DNS_AAAA, DNS_CNAME, DNS_TXT, DNS_PTR, DNS_NS, DNS_SOA } DnsType;
 
 typedef struct {
     StrId name;     /* owner name, lower case, no trailing dot ("66.2.0.192.in-addr.arpa" for
                        a PTR) */
     DnsType type;
     uint16_t pref;  /* MX preference */
-    StrId host;     /* MX exchange; "." for a null MX (RFC 7505); PTR: the name it points to */
+    StrId host;     /* MX exchange ("." for a null MX, RFC 7505); CNAME, PTR and NS target; SOA
+                       primary server (MNAME) */
     uint32_t addr;  /* A address */
+    StrId text;     /* TXT data; an AAAA address as written ("2001:db8::25") */
     int64_t ttl_us;
+    int64_t soa_minimum_us; /* SOA MINIMUM: with the SOA's TTL, the zone's negative TTL */
 } DnsRecord;
 
 /* ---- messages and actions ---- */

@@ -153,6 +153,39 @@ static bool check_null_mx(Ctx *c)
     return ok;
 }
 
+/* RFC 1034 §3.6.2, RFC 2181 §10.1: a name with a CNAME has no other data (it is an alias; its
+ * records are those of the name it stands for). The first record that breaks this is reported
+ * against the first record of the other kind for its name. */
+static bool check_cname(Ctx *c)
+{
+    const World *w = c->w;
+    IdMap first_cname = { 0 }, first_other = { 0 };
+    bool ok = true;
+    for (uint32_t j = 0; ok && j < c->dns_records; j++) {
+        const DnsRecord *r = &w->records[j];
+        bool alias = r->type == DNS_CNAME;
+        int32_t i = idmap_get(&first_cname, r->name);
+        if (i < 0 && alias) {
+            i = idmap_get(&first_other, r->name);
+        }
+        if (i >= 0) {
+            size_t m = sc_path_pushf(c, ".dns.records[%u]", j);
+            ok = sc_fail(c,
+                         "%s has a CNAME and another record (at $.dns.records[%d]); a CNAME "
+                         "must be the name's only record (RFC 2181 §10.1)",
+                         sc_str(c, r->name), i);
+            sc_path_pop(c, m);
+        }
+        IdMap *map = alias ? &first_cname : &first_other;
+        if (idmap_get(map, r->name) < 0) {
+            idmap_set(map, r->name, (int32_t)j);
+        }
+    }
+    idmap_free(&first_cname);
+    idmap_free(&first_other);
+    return ok;
+}
+
 /* No message may have the id of a mailing's copy ("news.2" beside a mailing "news" with two
  * or more recipients): the trace could not tell them apart. */
 static bool check_copy_ids(Ctx *c)
@@ -219,7 +252,7 @@ static bool parse_top(Ctx *c, const cJSON *root)
     return sc_parse_network(c, root) && sc_parse_nodes(c, root) && check_server_pairs(c) &&
            check_mailbox_domains(c) && check_client_mailboxes(c) &&
            sc_parse_each(c, root, "links", SCENARIO_MAX_LINKS, "links", sc_parse_link, NULL) &&
-           sc_parse_dns(c, root) && check_null_mx(c) &&
+           sc_parse_dns(c, root) && check_null_mx(c) && check_cname(c) &&
            sc_parse_each(c, root, "messages", SIZE_MAX, "messages", sc_parse_message, NULL) &&
            check_copy_ids(c) &&
            sc_parse_each(c, root, "actions", SCENARIO_MAX_ACTIONS, "actions", sc_parse_action,

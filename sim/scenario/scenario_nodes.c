@@ -86,9 +86,17 @@ static const char *const CLIENT_KEYS[] = { "id",      "kind", "label",     "ip",
                                            "access",  "idle", "submit", "verify", "resolver",
                                            "vrfy",    "verify_at_s" };
 static const char *const OUTGOING_KEYS[] = {
-    "id",         "kind",         "label", "ip",
-    "pos",        "resolver",     "retry", "connect_timeout_s",
-    "process_ms", "max_mx_tries", "rdns",  "local_domains",
+    "id",                     "kind",
+    "label",                  "ip",
+    "pos",                    "resolver",
+    "retry",                  "connect_timeout_s",
+    "process_ms",             "max_mx_tries",
+    "mx_address_limit",       "mx_session_limit",
+    "defer_if_no_mx_address", "recipient_limit",
+    "checks_size",            "message_size_limit",
+    "connection_cache",       "connection_cache_time_s",
+    "pipelining",             "notify_classes",
+    "rdns",                   "local_domains",
     "local_store"
 };
 static const char *const RESOLVER_KEYS[] = { "id",        "kind",          "label",  "ip",
@@ -97,7 +105,8 @@ static const char *const RESOLVER_KEYS[] = { "id",        "kind",          "labe
 static const char *const INCOMING_KEYS[] = {
     "id",           "kind",        "label",    "ip",        "pos",      "domains",
     "store",        "filter",      "resolver", "dnsbl",     "greylist", "message_size_limit",
-    "quota_policy", "concurrency", "backlog",  "process_ms"
+    "quota_policy", "concurrency", "backlog",  "process_ms", "advertise_size", "pipelining",
+    "scripted_replies"
 };
 static const char *const FILTER_KEYS[] = {
     "id",       "kind",      "label",          "ip",
@@ -267,6 +276,68 @@ static bool parse_retry(Ctx *c, const cJSON *obj, RetryPolicy *p)
     return ok;
 }
 
+/* One of "notify_classes"; arg is the set being built. */
+static bool read_notify_class(Ctx *c, const cJSON *e, size_t i, void *arg)
+{
+    static const char *const names[NOTIFY_CLASS_COUNT] = {
+        [NOTIFY_BOUNCE] = "bounce",     [NOTIFY_2BOUNCE] = "2bounce",
+        [NOTIFY_DATA] = "data",         [NOTIFY_DELAY] = "delay",
+        [NOTIFY_POLICY] = "policy",     [NOTIFY_PROTOCOL] = "protocol",
+        [NOTIFY_RESOURCE] = "resource", [NOTIFY_SOFTWARE] = "software",
+    };
+    uint32_t *set = arg;
+    (void)i;
+    for (int k = 0; cJSON_IsString(e) && k < NOTIFY_CLASS_COUNT; k++) {
+        if (strcmp(e->valuestring, names[k]) != 0) {
+            continue;
+        }
+        if (*set & (1u << k)) {
+            return sc_fail(c, "\"%s\" is already in the list", names[k]);
+        }
+        *set |= 1u << k;
+        return true;
+    }
+    Candidates cd;
+    sc_candidates_start(&cd, cJSON_IsString(e) ? e->valuestring : NULL);
+    sc_candidates_add_all(&cd, names, NOTIFY_CLASS_COUNT);
+    sc_candidates_end(&cd);
+    char got[96];
+    return sc_fail(c, "expected one of: %s; got %s%s", cd.list, sc_describe(e, got, sizeof got),
+                   cd.hint);
+}
+
+static bool parse_notify_classes(Ctx *c, const cJSON *obj, OutgoingCfg *o)
+{
+    if (!sc_field(obj, "notify_classes")) {
+        return true;
+    }
+    o->notify_classes = 0;
+    return sc_parse_each(c, obj, "notify_classes", NOTIFY_CLASS_COUNT, "notify classes",
+                         read_notify_class, &o->notify_classes);
+}
+
+/* Postfix's smtp_* knobs of the SMTP client; "mx_address_limit" is Postfix's name for what
+ * "max_mx_tries" has always meant here, so a file may use either, not both. */
+static bool parse_smtp_client(Ctx *c, const cJSON *v, OutgoingCfg *o)
+{
+    if (sc_field(v, "max_mx_tries") && sc_field(v, "mx_address_limit")) {
+        return sc_fail_at(c, "mx_address_limit",
+                          "\"mx_address_limit\" and \"max_mx_tries\" are the same setting "
+                          "(Postfix smtp_mx_address_limit); give only one");
+    }
+    return sc_get_u32(c, v, "max_mx_tries", 1, 10, &o->max_mx_tries) &&
+           sc_get_u32(c, v, "mx_address_limit", 1, 10, &o->max_mx_tries) &&
+           sc_get_u32(c, v, "mx_session_limit", 0, 10, &o->mx_session_limit) &&
+           sc_get_bool(c, v, "defer_if_no_mx_address", &o->defer_if_no_mx_address) &&
+           sc_get_u32(c, v, "recipient_limit", 1, MAX_COUNT, &o->recipient_limit) &&
+           sc_get_bool(c, v, "checks_size", &o->checks_size) &&
+           sc_get_int(c, v, "message_size_limit", 1, MAX_SAFE_INT, &o->size_limit_bytes) &&
+           sc_get_bool(c, v, "connection_cache", &o->connection_cache) &&
+           sc_get_time(c, v, "connection_cache_time_s", TIME_POSITIVE_SECONDS,
+                       &o->cache_time_us) &&
+           sc_get_bool(c, v, "pipelining", &o->pipelining) && parse_notify_classes(c, v, o);
+}
+
 static bool parse_outgoing(Ctx *c, const cJSON *v, int32_t self)
 {
     OutgoingCfg *o = &c->w->nodes[self].u.out;
@@ -275,7 +346,7 @@ static bool parse_outgoing(Ctx *c, const cJSON *v, int32_t self)
         !parse_retry(c, v, &o->retry) ||
         !sc_get_time(c, v, "connect_timeout_s", TIME_POSITIVE_SECONDS, &o->connect_timeout_us) ||
         !sc_get_time(c, v, "process_ms", TIME_MS, &o->process_us) ||
-        !sc_get_u32(c, v, "max_mx_tries", 1, 10, &o->max_mx_tries) ||
+        !parse_smtp_client(c, v, o) ||
         !sc_get_bool(c, v, "rdns", &o->rdns) ||
         !sc_get_names(c, v, "local_domains", STR_DOMAIN, &o->local_domains,
                       &o->local_domain_count) ||
@@ -300,9 +371,66 @@ static bool parse_resolver(Ctx *c, const cJSON *v, int32_t self)
            sc_get_time(c, v, "negative_ttl_s", TIME_SECONDS, &r->negative_ttl_us);
 }
 
+/* One of a greylist's "whitelist_clients"; arg is the IncomingCfg. */
+static bool read_white_client(Ctx *c, const cJSON *e, size_t i, void *arg)
+{
+    IncomingCfg *in = arg;
+    (void)i;
+    if (!sc_val_ip(c, e, &in->greylist_clients[in->greylist_client_count])) {
+        return false;
+    }
+    in->greylist_client_count++;
+    return true;
+}
+
+/* One of a greylist's "whitelist_recipients": an address, or a domain (every address in it). */
+static bool read_white_rcpt(Ctx *c, const cJSON *e, size_t i, void *arg)
+{
+    IncomingCfg *in = arg;
+    (void)i;
+    StrForm form = cJSON_IsString(e) && strchr(e->valuestring, '@') ? STR_ADDRESS : STR_DOMAIN;
+    if (!sc_val_str(c, e, form, &in->greylist_rcpts[in->greylist_rcpt_count])) {
+        return false;
+    }
+    in->greylist_rcpt_count++;
+    return true;
+}
+
+/* Room for the elements of the array at obj[key], if it is one: the World frees it whatever
+ * happens next. */
+static void *alloc_for(const cJSON *obj, const char *key, size_t item)
+{
+    const cJSON *v = sc_field(obj, key);
+    return xmalloc(item * ((size_t)(cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0) + 1));
+}
+
+static bool parse_greylist_options(Ctx *c, const cJSON *v, IncomingCfg *in)
+{
+    static const char *const keys[] = { "delay_s",           "max_age_days",
+                                        "retry_window_days", "auto_whitelist",
+                                        "code",              "whitelist_clients",
+                                        "whitelist_recipients" };
+    int64_t code = in->greylist_code;
+    in->greylist_clients = alloc_for(v, "whitelist_clients", sizeof *in->greylist_clients);
+    in->greylist_rcpts = alloc_for(v, "whitelist_recipients", sizeof *in->greylist_rcpts);
+    bool ok =
+        sc_check_keys(c, v, keys, COUNT_OF(keys), "key", NULL) &&
+        sc_get_time(c, v, "delay_s", TIME_SECONDS, &in->greylist_delay_us) &&
+        sc_get_u32(c, v, "auto_whitelist", 0, MAX_COUNT, &in->greylist_auto_whitelist) &&
+        sc_get_time(c, v, "max_age_days", TIME_POSITIVE_DAYS, &in->greylist_max_age_us) &&
+        sc_get_time(c, v, "retry_window_days", TIME_POSITIVE_DAYS,
+                    &in->greylist_retry_window_us) &&
+        sc_get_int(c, v, "code", 450, 451, &code) &&
+        sc_parse_each(c, v, "whitelist_clients", SIZE_MAX, "IPv4 addresses", read_white_client,
+                      in) &&
+        sc_parse_each(c, v, "whitelist_recipients", SIZE_MAX, "addresses or domains",
+                      read_white_rcpt, in);
+    in->greylist_code = (int32_t)code;
+    return ok;
+}
+
 static bool parse_greylist(Ctx *c, const cJSON *obj, IncomingCfg *in)
 {
-    static const char *const keys[] = { "delay_s", "max_age_days", "auto_whitelist" };
     size_t m;
     const cJSON *v = sc_enter(c, obj, "greylist", &m);
     bool ok = true;
@@ -310,17 +438,102 @@ static bool parse_greylist(Ctx *c, const cJSON *obj, IncomingCfg *in)
         in->greylist = cJSON_IsTrue(v);
     } else if (cJSON_IsObject(v)) {
         in->greylist = true;
-        ok = sc_check_keys(c, v, keys, COUNT_OF(keys), "key", NULL) &&
-             sc_get_time(c, v, "delay_s", TIME_SECONDS, &in->greylist_delay_us) &&
-             sc_get_u32(c, v, "auto_whitelist", 0, MAX_COUNT, &in->greylist_auto_whitelist) &&
-             sc_get_time(c, v, "max_age_days", TIME_POSITIVE_DAYS, &in->greylist_max_age_us);
+        ok = parse_greylist_options(c, v, in);
     } else if (v) {
         ok = sc_type_error(c, v,
                            "true, false or an object {\"delay_s\", \"max_age_days\", "
-                           "\"auto_whitelist\"}");
+                           "\"auto_whitelist\", ...}");
     }
     sc_path_pop(c, m);
     return ok;
+}
+
+/* One of "dnsbl": a zone, or {"zone", "answer"} for a zone where only one answer counts
+ * (Postfix's reject_rbl_client zen.example=127.0.0.4). arg is the IncomingCfg. */
+static bool read_dnsbl(Ctx *c, const cJSON *e, size_t i, void *arg)
+{
+    static const char *const keys[] = { "zone", "answer" };
+    IncomingCfg *in = arg;
+    (void)i;
+    uint32_t answer = 0;
+    StrId zone = STR_EMPTY;
+    if (cJSON_IsObject(e)) {
+        if (!sc_check_keys(c, e, keys, COUNT_OF(keys), "key", NULL) ||
+            !sc_need(c, e, "zone", "the blocklist's DNS zone, such as \"zen.example\"") ||
+            !sc_get_str(c, e, "zone", STR_DOMAIN, &zone) ||
+            !sc_get_ip(c, e, "answer", &answer)) {
+            return false;
+        }
+        if (answer && (answer >> 24) != 127) {
+            char ip[16];
+            world_format_ip(answer, ip);
+            return sc_fail_at(c, "answer",
+                              "a blocklist answers with an address in 127.0.0.0/8 (RFC 5782), "
+                              "such as 127.0.0.2; got %s",
+                              ip);
+        }
+    } else if (!sc_val_str(c, e, STR_DOMAIN, &zone)) {
+        return false;
+    }
+    in->dnsbl[in->dnsbl_count] = zone;
+    in->dnsbl_answer[in->dnsbl_count] = answer;
+    in->dnsbl_count++;
+    return true;
+}
+
+/* One of "scripted_replies"; arg is the IncomingCfg. */
+static bool read_script(Ctx *c, const cJSON *e, size_t i, void *arg)
+{
+    static const char *const keys[] = { "at",    "reply",  "sender", "rcpt",
+                                        "times", "from_s", "until_s" };
+    static const char *const stages[STAGE_COUNT] = { [STAGE_GREETING] = "greeting",
+                                                     [STAGE_MAIL] = "mail",
+                                                     [STAGE_RCPT] = "rcpt",
+                                                     [STAGE_DATA] = "data",
+                                                     [STAGE_DOT] = "dot" };
+    IncomingCfg *in = arg;
+    ScriptedReply *r = &in->scripts[i];
+    *r = (ScriptedReply){ .until_us = INT64_MAX };
+    int at = 0;
+    if (!sc_want_keys(c, e, keys, COUNT_OF(keys)) ||
+        !sc_need(c, e, "at", "where the reply comes: greeting, mail, rcpt, data or dot") ||
+        !sc_need(c, e, "reply", "the reply the server gives, such as \"451 4.3.0 Try again\"") ||
+        !sc_get_enum(c, e, "at", stages, STAGE_COUNT, &at) ||
+        !sc_get_str(c, e, "reply", STR_NONEMPTY, &r->reply) ||
+        !sc_get_str(c, e, "sender", STR_ADDRESS, &r->sender) ||
+        !sc_get_str(c, e, "rcpt", STR_ADDRESS, &r->rcpt) ||
+        !sc_get_u32(c, e, "times", 1, MAX_COUNT, &r->times) ||
+        !sc_get_time(c, e, "from_s", TIME_SECONDS, &r->from_us) ||
+        !sc_get_time(c, e, "until_s", TIME_SECONDS, &r->until_us)) {
+        return false;
+    }
+    r->at = (ScriptStage)at;
+    const char *text = sc_str(c, r->reply);
+    if (!(text[0] == '4' || text[0] == '5') || !sc_is_digit(text[1]) || !sc_is_digit(text[2]) ||
+        (text[3] != '\0' && text[3] != ' ')) {
+        return sc_fail_at(c, "reply",
+                          "expected a refusal: a 4xx or 5xx code, then a space and the text "
+                          "(\"451 4.3.0 Try again later\"); got \"%.40s\"",
+                          text);
+    }
+    r->code = (int32_t)((text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0'));
+    if (r->rcpt != STR_EMPTY && r->at != STAGE_RCPT) {
+        return sc_fail_at(c, "rcpt",
+                          "\"rcpt\" matches the recipient of a RCPT command; it needs \"at\": "
+                          "\"rcpt\", not \"%s\"",
+                          stages[r->at]);
+    }
+    if (r->sender != STR_EMPTY && r->at == STAGE_GREETING) {
+        return sc_fail_at(c, "sender",
+                          "no sender is known at the greeting; \"sender\" needs \"at\": "
+                          "\"mail\", \"rcpt\", \"data\" or \"dot\"");
+    }
+    if (r->until_us <= r->from_us) {
+        return sc_fail_at(c, "until_s", "until_s (%.15g s) must be after from_s (%.15g s)",
+                          (double)r->until_us / US_PER_S, (double)r->from_us / US_PER_S);
+    }
+    in->script_count++;
+    return true;
 }
 
 static bool parse_incoming(Ctx *c, const cJSON *v, int32_t self)
@@ -338,14 +551,22 @@ static bool parse_incoming(Ctx *c, const cJSON *v, int32_t self)
     }
     if (!sc_get_node(c, v, "store", KIND_BIT(NODE_STORE), &in->store) ||
         !sc_get_node(c, v, "filter", KIND_BIT(NODE_FILTER), &in->filter) ||
-        !sc_get_node(c, v, "resolver", KIND_BIT(NODE_RESOLVER), &in->resolver) ||
-        !sc_get_names(c, v, "dnsbl", STR_DOMAIN, &in->dnsbl, &in->dnsbl_count) ||
+        !sc_get_node(c, v, "resolver", KIND_BIT(NODE_RESOLVER), &in->resolver)) {
+        return false;
+    }
+    in->dnsbl = alloc_for(v, "dnsbl", sizeof *in->dnsbl);
+    in->dnsbl_answer = alloc_for(v, "dnsbl", sizeof *in->dnsbl_answer);
+    in->scripts = alloc_for(v, "scripted_replies", sizeof *in->scripts);
+    if (!sc_parse_each(c, v, "dnsbl", SIZE_MAX, "blocklist zones", read_dnsbl, in) ||
         !parse_greylist(c, v, in) ||
         !sc_get_int(c, v, "message_size_limit", 1, MAX_SAFE_INT, &in->size_limit_bytes) ||
         !sc_get_enum(c, v, "quota_policy", quota, COUNT_OF(quota), &q) ||
         !sc_get_u32(c, v, "concurrency", 1, MAX_COUNT, &in->concurrency) ||
         !sc_get_u32(c, v, "backlog", 0, MAX_COUNT, &in->backlog) ||
-        !sc_get_time(c, v, "process_ms", TIME_MS, &in->process_us)) {
+        !sc_get_time(c, v, "process_ms", TIME_MS, &in->process_us) ||
+        !sc_get_bool(c, v, "advertise_size", &in->advertise_size) ||
+        !sc_get_bool(c, v, "pipelining", &in->pipelining) ||
+        !sc_parse_each(c, v, "scripted_replies", 64, "scripted replies", read_script, in)) {
         return false;
     }
     in->quota = (QuotaPolicy)q;
@@ -522,34 +743,121 @@ bool sc_parse_nodes(Ctx *c, const cJSON *root)
 
 /* ==== DNS ==================================================================================== */
 
-static const char *const MX_KEYS[] = { "name", "type", "ttl_s", "pref", "host" };
+/* The keys of a record of each DnsType, and what its data is. */
 static const char *const A_KEYS[] = { "name", "type", "ttl_s", "addr" };
+static const char *const MX_KEYS[] = { "name", "type", "ttl_s", "pref", "host" };
+static const char *const TARGET_KEYS[] = { "name", "type", "ttl_s", "host" };
+static const char *const TXT_KEYS[] = { "name", "type", "ttl_s", "text" };
+static const char *const SOA_KEYS[] = { "name", "type", "ttl_s", "host", "minimum_s" };
 
-static bool parse_record(Ctx *c, const cJSON *v, size_t i, void *arg)
+static const struct {
+    const char *name;          /* as in the file */
+    const char *what;          /* for messages: "an MX record" */
+    KeySet keys;
+} RECORD_TYPES[] = {
+    [DNS_A] = { "A", "an A record", KEYSET(A_KEYS) },
+    [DNS_MX] = { "MX", "an MX record", KEYSET(MX_KEYS) },
+    [DNS_AAAA] = { "AAAA", "an AAAA record", KEYSET(A_KEYS) },
+    [DNS_CNAME] = { "CNAME", "a CNAME record", KEYSET(TARGET_KEYS) },
+    [DNS_TXT] = { "TXT", "a TXT record", KEYSET(TXT_KEYS) },
+    [DNS_PTR] = { "PTR", "a PTR record", KEYSET(TARGET_KEYS) },
+    [DNS_NS] = { "NS", "an NS record", KEYSET(TARGET_KEYS) },
+    [DNS_SOA] = { "SOA", "an SOA record", KEYSET(SOA_KEYS) },
+};
+
+static int hex_value(char ch)
 {
-    static const char *const types[] = { "A", "MX" }; /* index = DnsType */
-    int type = DNS_A;
-    (void)i;
-    (void)arg;
-    if (!sc_want_object(c, v) || !sc_need(c, v, "name", "the domain name the record belongs to") ||
-        !sc_need(c, v, "type", "\"MX\" or \"A\"") ||
-        !sc_get_enum(c, v, "type", types, COUNT_OF(types), &type)) {
+    if (sc_is_digit(ch)) {
+        return ch - '0';
+    }
+    ch = sc_to_lower(ch);
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* An IPv6 address in the text form of RFC 4291 §2.2 (forms 1 and 2: groups of 1 to 4 hex
+ * digits, one "::" at most; no embedded IPv4), written back in lower case. */
+static bool parse_ipv6(const char *s, char *out, size_t size)
+{
+    size_t groups = 0, digits = 0, n = strlen(s);
+    bool gap = false;
+    if (n < 2 || n >= size) {
         return false;
     }
-    bool mx = type == DNS_MX;
-    if (!sc_check_keys(c, v, mx ? MX_KEYS : A_KEYS, mx ? COUNT_OF(MX_KEYS) : COUNT_OF(A_KEYS),
-                       "key", mx ? "an MX record" : "an A record")) {
-        return false;
+    for (size_t i = 0; i <= n; i++) {
+        out[i] = sc_to_lower(s[i]);
     }
-    DnsRecord *r = world_add_record(c->w);
-    r->type = (DnsType)type;
-    if (!sc_get_str(c, v, "name", STR_DOMAIN, &r->name) ||
-        !sc_get_time(c, v, "ttl_s", TIME_SECONDS, &r->ttl_us)) {
-        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (hex_value(s[i]) >= 0) {
+            if (++digits > 4) {
+                return false;
+            }
+            if (digits == 1) {
+                groups++;
+            }
+        } else if (s[i] == ':') {
+            if (s[i + 1] == ':') {
+                if (gap) {
+                    return false;
+                }
+                gap = true;
+                i++;
+            } else if (digits == 0 || s[i + 1] == '\0') {
+                return false; /* a single ':' at either end, or ":::" */
+            }
+            digits = 0;
+        } else {
+            return false;
+        }
     }
-    if (!mx) {
+    return gap ? groups < 8 : groups == 8;
+}
+
+static bool get_ipv6(Ctx *c, const cJSON *obj, StrId *out)
+{
+    size_t m;
+    const cJSON *v = sc_enter(c, obj, "addr", &m);
+    char text[64];
+    bool ok = cJSON_IsString(v) && parse_ipv6(v->valuestring, text, sizeof text);
+    if (ok) {
+        *out = sc_intern(c, text);
+    } else {
+        sc_type_error(c, v, "an IPv6 address such as \"2001:db8::25\"");
+    }
+    sc_path_pop(c, m);
+    return ok;
+}
+
+/* The data of a record whose type and keys are checked. */
+static bool parse_record_data(Ctx *c, const cJSON *v, DnsRecord *r)
+{
+    switch (r->type) {
+    case DNS_A:
         return sc_need(c, v, "addr", "the IPv4 address the A record maps the name to") &&
                sc_get_ip(c, v, "addr", &r->addr);
+    case DNS_AAAA:
+        return sc_need(c, v, "addr", "the IPv6 address the AAAA record maps the name to") &&
+               get_ipv6(c, v, &r->text);
+    case DNS_CNAME:
+        return sc_need(c, v, "host", "the canonical name this alias stands for") &&
+               sc_get_str(c, v, "host", STR_DOMAIN, &r->host);
+    case DNS_PTR:
+        return sc_need(c, v, "host",
+                       "the host name the address maps back to (the name is "
+                       "\"25.113.0.203.in-addr.arpa\" for 203.0.113.25)") &&
+               sc_get_str(c, v, "host", STR_DOMAIN, &r->host);
+    case DNS_NS:
+        return sc_need(c, v, "host", "the name of a server authoritative for the zone") &&
+               sc_get_str(c, v, "host", STR_DOMAIN, &r->host);
+    case DNS_TXT:
+        return sc_need(c, v, "text", "the record's text, such as \"v=spf1 -all\"") &&
+               sc_get_str(c, v, "text", STR_TEXT, &r->text);
+    case DNS_SOA:
+        return sc_need(c, v, "minimum_s",
+                       "the SOA MINIMUM field: with the SOA's own TTL, how long resolvers "
+                       "cache a negative answer from the zone (RFC 2308)") &&
+               sc_get_time(c, v, "minimum_s", TIME_SECONDS, &r->soa_minimum_us) &&
+               sc_get_str(c, v, "host", STR_DOMAIN, &r->host);
+    case DNS_MX: break;
     }
     int64_t pref = 0;
     if (!sc_need(c, v, "host", "the mail server's host name, or \".\" for a null MX") ||
@@ -565,35 +873,91 @@ static bool parse_record(Ctx *c, const cJSON *v, size_t i, void *arg)
     return sc_get_str(c, v, "host", STR_DOMAIN, &r->host);
 }
 
-/* One of a blocklist's "listed" addresses; arg is the blocklist's zone.
+static bool parse_record(Ctx *c, const cJSON *v, size_t i, void *arg)
+{
+    const char *types[COUNT_OF(RECORD_TYPES)];
+    for (size_t t = 0; t < COUNT_OF(RECORD_TYPES); t++) {
+        types[t] = RECORD_TYPES[t].name;
+    }
+    int type = DNS_A;
+    (void)i;
+    (void)arg;
+    if (!sc_want_object(c, v) || !sc_need(c, v, "name", "the domain name the record belongs to") ||
+        !sc_need(c, v, "type", "A, AAAA, MX, CNAME, TXT, PTR, NS or SOA") ||
+        !sc_get_enum(c, v, "type", types, COUNT_OF(types), &type)) {
+        return false;
+    }
+    if (!sc_check_keys(c, v, RECORD_TYPES[type].keys.keys, RECORD_TYPES[type].keys.count, "key",
+                       RECORD_TYPES[type].what)) {
+        return false;
+    }
+    DnsRecord *r = world_add_record(c->w);
+    r->type = (DnsType)type;
+    return sc_get_str(c, v, "name", STR_DOMAIN, &r->name) &&
+           sc_get_time(c, v, "ttl_s", TIME_SECONDS, &r->ttl_us) && parse_record_data(c, v, r);
+}
+
+/* A blocklist's answer for a listed address: an address in 127.0.0.0/8 (RFC 5782 §2.1). */
+static bool get_answer(Ctx *c, const cJSON *obj, uint32_t *addr)
+{
+    uint32_t a = *addr;
+    if (!sc_get_ip(c, obj, "answer", &a)) {
+        return false;
+    }
+    if ((a >> 24) != 127) {
+        char ip[16];
+        world_format_ip(a, ip);
+        return sc_fail_at(c, "answer",
+                          "a blocklist answers with an address in 127.0.0.0/8 (RFC 5782), such "
+                          "as 127.0.0.2; got %s",
+                          ip);
+    }
+    *addr = a;
+    return true;
+}
+
+typedef struct {
+    StrId zone;
+    uint32_t answer; /* the blocklist's answer for its listed addresses */
+} Blocklist;
+
+/* One of a blocklist's "listed" addresses; arg is the Blocklist. An address, or
+ * {"ip", "answer"} for an address listed with its own answer.
  * "203.0.113.7" under "zen.example" -> A 7.113.0.203.zen.example = 127.0.0.2 (RFC 5782). */
 static bool read_listed(Ctx *c, const cJSON *e, size_t i, void *arg)
 {
-    StrId zone = *(const StrId *)arg;
-    uint32_t ip = 0;
+    static const char *const keys[] = { "ip", "answer" };
+    const Blocklist *bl = arg;
+    uint32_t ip = 0, answer = bl->answer;
     (void)i;
-    if (!sc_val_ip(c, e, &ip)) {
+    if (cJSON_IsObject(e)) {
+        if (!sc_check_keys(c, e, keys, COUNT_OF(keys), "key", NULL) ||
+            !sc_need(c, e, "ip", "the listed IPv4 address") || !sc_get_ip(c, e, "ip", &ip) ||
+            !get_answer(c, e, &answer)) {
+            return false;
+        }
+    } else if (!sc_val_ip(c, e, &ip)) {
         return false;
     }
     DnsRecord *r = world_add_record(c->w);
     r->type = DNS_A;
     r->name = strpool_internf(c->w->strings, "%u.%u.%u.%u.%s", ip & 255, (ip >> 8) & 255,
-                              (ip >> 16) & 255, ip >> 24, sc_str(c, zone));
-    r->addr = UINT32_C(0x7F000002); /* 127.0.0.2: listed */
+                              (ip >> 16) & 255, ip >> 24, sc_str(c, bl->zone));
+    r->addr = answer;
     r->ttl_us = 300 * US_PER_S;
     return true;
 }
 
 static bool parse_blocklist(Ctx *c, const cJSON *v, size_t i, void *arg)
 {
-    static const char *const keys[] = { "zone", "listed" };
-    StrId zone = STR_EMPTY;
+    static const char *const keys[] = { "zone", "answer", "listed" };
+    Blocklist bl = { STR_EMPTY, UINT32_C(0x7F000002) }; /* 127.0.0.2: listed */
     (void)i;
     (void)arg;
     return sc_want_keys(c, v, keys, COUNT_OF(keys)) &&
            sc_need(c, v, "zone", "the blocklist's DNS zone, such as \"zen.example\"") &&
-           sc_get_str(c, v, "zone", STR_DOMAIN, &zone) &&
-           sc_parse_each(c, v, "listed", SIZE_MAX, "IPv4 addresses", read_listed, &zone);
+           sc_get_str(c, v, "zone", STR_DOMAIN, &bl.zone) && get_answer(c, v, &bl.answer) &&
+           sc_parse_each(c, v, "listed", SIZE_MAX, "IPv4 addresses", read_listed, &bl);
 }
 
 bool sc_parse_dns(Ctx *c, const cJSON *root)

@@ -309,7 +309,7 @@ static const char *const NODE_KIND_NAMES[NODE_KIND_COUNT] = {
 static const char *const FOLDER_NAMES[] = { "null", "inbox", "junk" };
 static const char *const RCODE_NAMES[RCODE_COUNT] = { "NOERROR", "NXDOMAIN", "SERVFAIL",
                                                       "TIMEOUT" };
-static const char *const QTYPE_NAMES[QTYPE_COUNT] = { "A", "MX", "PTR", "TXT" };
+static const char *const QTYPE_NAMES[QTYPE_COUNT] = { "A", "MX", "PTR", "TXT", "AAAA" };
 static const char *const CONN_NAMES[] = { "open", "refused", "timeout", "closed", "queued" };
 static const char *const ACTION_NAMES[] = { "failed", "delayed" };
 static const char *const VERIFY_NAMES[VERIFY_COUNT] = { "deliverable", "invalid", "risky",

@@ -90,7 +90,7 @@ typedef enum {
 typedef enum { CONN_OPEN, CONN_REFUSED, CONN_TIMEOUT, CONN_CLOSED, CONN_QUEUED } TraceConn;
 typedef enum { FOLDER_NONE, FOLDER_INBOX, FOLDER_JUNK } TraceFolder;
 typedef enum { RCODE_NOERROR, RCODE_NXDOMAIN, RCODE_SERVFAIL, RCODE_TIMEOUT, RCODE_COUNT } TraceRcode;
-typedef enum { QTYPE_A, QTYPE_MX, QTYPE_PTR, QTYPE_TXT, QTYPE_COUNT } TraceQtype;
+typedef enum { QTYPE_A, QTYPE_MX, QTYPE_PTR, QTYPE_TXT, QTYPE_AAAA, QTYPE_COUNT } TraceQtype;
 
 #define TRACE_F_CACHED 1u /* DNS answer served from the resolver cache */
 #define TRACE_F_REJECT 2u /* SMTP/fetch line that refuses something (4xx/5xx, -ERR, NO) */

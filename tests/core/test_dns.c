@@ -597,7 +597,136 @@ static void dns_should_turn_an_outgoing_servers_rdns_into_a_ptr_record(void)
     world_destroy(w);
 }
 
+/* ---- the record types beyond A and MX ---- */
+
+static DnsRecord *add_rec(World *w, const char *name, DnsType type, int64_t ttl_s)
+{
+    DnsRecord *r = world_add_record(w);
+    r->name = str(w, name);
+    r->type = type;
+    r->ttl_us = SEC(ttl_s);
+    return r;
+}
+
+static void add_cname(World *w, const char *name, const char *target, int64_t ttl_s)
+{
+    add_rec(w, name, DNS_CNAME, ttl_s)->host = str(w, target);
+}
+
+static void dns_should_follow_a_cname_to_the_canonical_name(void)
+{
+    World *w = make_world();
+    add_cname(w, "mail.d.example", "mx1.b.example", 120);
+    add_mx(w, "d.example", 10, "mail.d.example", 3600);
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "mail.d.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    REQUIRE(a.count == 1);
+    CHECK_EQ_INT(a.rr[0].addr, ip("203.0.113.25"));
+    CHECK_EQ_INT(a.aliases, 1);
+    CHECK_EQ_STR(strpool_get(w->strings, a.canonical), "mx1.b.example");
+    CHECK_EQ_INT(a.ttl_us, SEC(120)); /* the CNAME's TTL is the smaller */
+    char buf[128];
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_A, w->strings, buf, sizeof buf),
+                 "(alias of mx1.b.example) 203.0.113.25");
+    /* A CNAME itself is no answer to MX: the MX query follows it too (NODATA at the target). */
+    dns_db_query(db, str(w, "mail.d.example"), QTYPE_MX, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_give_up_on_a_cname_chain_longer_than_8(void)
+{
+    World *w = world_create();
+    char name[32], next[32];
+    for (int i = 0; i < 9; i++) { /* c0 -> c1 -> ... -> c9, which has an A record */
+        snprintf(name, sizeof name, "c%d.example", i);
+        snprintf(next, sizeof next, "c%d.example", i + 1);
+        add_cname(w, name, next, 300);
+    }
+    add_a(w, "c9.example", "192.0.2.9", 300);
+    add_cname(w, "loop1.example", "loop2.example", 300);
+    add_cname(w, "loop2.example", "loop1.example", 300);
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    dns_db_query(db, str(w, "c1.example"), QTYPE_A, 0, &a); /* 8 links: answered */
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.aliases, 8);
+    CHECK_EQ_INT(a.count, 1);
+    dns_db_query(db, str(w, "c0.example"), QTYPE_A, 0, &a); /* 9 links: too many */
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_query(db, str(w, "loop1.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_SERVFAIL);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_answer_aaaa_txt_and_ptr(void)
+{
+    World *w = world_create();
+    add_rec(w, "v6.example", DNS_AAAA, 300)->text = str(w, "2001:db8::25");
+    add_rec(w, "b.example", DNS_TXT, 300)->text = str(w, "v=spf1 -all");
+    add_rec(w, "25.113.0.203.in-addr.arpa", DNS_PTR, 300)->host = str(w, "mx.b.example");
+    DnsDb *db = dns_db_create(w);
+    DnsAnswer a;
+    char buf[128];
+    dns_db_query(db, str(w, "v6.example"), QTYPE_AAAA, 0, &a);
+    REQUIRE(a.count == 1);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_AAAA, w->strings, buf, sizeof buf), "2001:db8::25");
+    /* An AAAA-only host has no IPv4 address: NODATA for A, which is all the simulation asks. */
+    dns_db_query(db, str(w, "v6.example"), QTYPE_A, 0, &a);
+    CHECK_EQ_INT(a.rcode, RCODE_NOERROR);
+    CHECK_EQ_INT(a.count, 0);
+    dns_db_query(db, str(w, "b.example"), QTYPE_TXT, 0, &a);
+    REQUIRE(a.count == 1);
+    CHECK_EQ_STR(dns_format_answer(&a, QTYPE_TXT, w->strings, buf, sizeof buf),
+                 "\"v=spf1 -all\"");
+    StrId rev = dns_reverse_name(w->strings, ip("203.0.113.25"), str(w, "in-addr.arpa"));
+    dns_db_query(db, rev, QTYPE_PTR, 0, &a);
+    REQUIRE(a.count == 1);
+    CHECK_EQ_STR(host(w, &a, 0), "mx.b.example");
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
+static void dns_should_cache_a_negative_answer_for_the_zones_soa_minimum(void)
+{
+    World *w = world_create();
+    DnsRecord *soa = add_rec(w, "b.example", DNS_SOA, 3600);
+    soa->soa_minimum_us = SEC(60);
+    DnsRecord *soa2 = add_rec(w, "c.example", DNS_SOA, 30); /* the TTL is the smaller here */
+    soa2->soa_minimum_us = SEC(86400);
+    add_a(w, "mx.b.example", "203.0.113.25", 300);
+    DnsDb *db = dns_db_create(w);
+    DnsCache *cache = dns_cache_create();
+    DnsAnswer a;
+    /* NXDOMAIN under b.example: min(3600, 60) = 60 s, not the resolver's 900 s. */
+    CHECK(!dns_resolve(cache, db, str(w, "nobody.b.example"), QTYPE_A, 0, SEC(900), &a));
+    CHECK_EQ_INT(a.rcode, RCODE_NXDOMAIN);
+    CHECK_EQ_INT(a.ttl_us, SEC(60));
+    CHECK(!dns_resolve(cache, db, str(w, "nobody.b.example"), QTYPE_A, SEC(60), SEC(900), &a));
+    /* NODATA at a name of the zone: the same. */
+    CHECK(!dns_resolve(cache, db, str(w, "mx.b.example"), QTYPE_MX, 0, SEC(900), &a));
+    CHECK_EQ_INT(a.ttl_us, SEC(60));
+    CHECK(!dns_resolve(cache, db, str(w, "x.y.c.example"), QTYPE_A, 0, SEC(900), &a));
+    CHECK_EQ_INT(a.ttl_us, SEC(30));
+    /* No SOA above the name: the resolver's own negative TTL. */
+    CHECK(!dns_resolve(cache, db, str(w, "d.example"), QTYPE_A, 0, SEC(900), &a));
+    CHECK_EQ_INT(a.ttl_us, SEC(900));
+    dns_cache_destroy(cache);
+    dns_db_destroy(db);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(dns_should_answer_mx_sorted_by_preference),
+          TEST_CASE(dns_should_follow_a_cname_to_the_canonical_name),
+          TEST_CASE(dns_should_give_up_on_a_cname_chain_longer_than_8),
+          TEST_CASE(dns_should_answer_aaaa_txt_and_ptr),
+          TEST_CASE(dns_should_cache_a_negative_answer_for_the_zones_soa_minimum),
           TEST_CASE(dns_should_name_an_address_under_in_addr_arpa),
           TEST_CASE(dns_should_answer_a_ptr_query_with_the_name),
           TEST_CASE(dns_should_turn_an_outgoing_servers_rdns_into_a_ptr_record),

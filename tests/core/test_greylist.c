@@ -308,7 +308,23 @@ static void greylist_should_keep_every_triplet_while_growing(void)
     teardown(&f);
 }
 
+static void greylist_should_start_over_when_the_first_retry_comes_after_the_retry_window(void)
+{
+    Fixture f = setup();
+    uint32_t client = ip("198.51.100.10");
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, 0), GREY_DEFER_NEW);
+    /* Two days and a second later: too late, a new triplet (postgrey --retry-window). */
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, DAY(2) + SEC(1)),
+                 GREY_DEFER_NEW);
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, DAY(2) + SEC(301)),
+                 GREY_PASS);
+    /* Once passed, the window no longer applies: a week later it still passes. */
+    CHECK_EQ_INT(greylist_check(f.gl, &POSTGREY, client, f.alice, f.bob, DAY(9)), GREY_PASS);
+    teardown(&f);
+}
+
 RUN_TESTS(TEST_CASE(greylist_should_defer_a_triplet_seen_for_the_first_time),
+          TEST_CASE(greylist_should_start_over_when_the_first_retry_comes_after_the_retry_window),
           TEST_CASE(greylist_should_defer_a_retry_before_the_delay),
           TEST_CASE(greylist_should_pass_a_retry_after_the_delay),
           TEST_CASE(greylist_should_remember_a_triplet_that_passed),

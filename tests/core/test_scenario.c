@@ -840,7 +840,76 @@ static void scenario_should_survive_truncated_and_corrupted_files(void)
     free(text);
 }
 
+/* Every new key lands in the World with its value; the loader converts units and names. */
+static void scenario_should_load_the_records_and_knobs_a_real_case_needs(void)
+{
+    World *w = load_ok(
+        "{'mailsim': 1, 'title': 't', 'nodes': ["
+        " {'id': 'alice', 'kind': 'client', 'address': 'alice@a.example', 'submit_to': 'smtp.a'},"
+        " {'id': 'smtp.a', 'kind': 'outgoing', 'ip': '198.51.100.10', 'resolver': 'dns.a',"
+        "  'mx_address_limit': 3, 'mx_session_limit': 0, 'defer_if_no_mx_address': true,"
+        "  'recipient_limit': 7, 'checks_size': false, 'message_size_limit': 5000,"
+        "  'connection_cache': false, 'connection_cache_time_s': 0.5, 'pipelining': false,"
+        "  'notify_classes': ['bounce', '2bounce']},"
+        " {'id': 'dns.a', 'kind': 'resolver'},"
+        " {'id': 'mx.b', 'kind': 'incoming', 'ip': '203.0.113.25', 'domains': ['b.example'],"
+        "  'store': 'store.b', 'resolver': 'dns.a', 'advertise_size': false, 'pipelining': false,"
+        "  'dnsbl': ['sbl.example', {'zone': 'zen.example', 'answer': '127.0.0.4'}],"
+        "  'greylist': {'code': 451, 'retry_window_days': 1, 'whitelist_clients': ['192.0.2.1'],"
+        "   'whitelist_recipients': ['postmaster@b.example', 'c.example']},"
+        "  'scripted_replies': [{'at': 'rcpt', 'rcpt': 'bob@b.example', 'reply': '452 4.2.2 Full',"
+        "   'times': 2, 'from_s': 10, 'until_s': 20}, {'at': 'greeting', 'reply': '421 Busy'}]},"
+        " {'id': 'store.b', 'kind': 'store', 'mailboxes': [{'address': 'bob@b.example'}]}],"
+        " 'dns': {'records': ["
+        "  {'name': 'b.example', 'type': 'SOA', 'ttl_s': 600, 'minimum_s': 60},"
+        "  {'name': 'Mail.B.example', 'type': 'CNAME', 'host': 'mx.b.example'},"
+        "  {'name': 'mx.b.example', 'type': 'AAAA', 'addr': '2001:DB8::25'},"
+        "  {'name': 'b.example', 'type': 'TXT', 'text': 'v=spf1 -all'}],"
+        "  'blocklists': [{'zone': 'zen.example', 'answer': '127.0.0.4',"
+        "   'listed': ['192.0.2.7', {'ip': '192.0.2.8', 'answer': '127.0.0.10'}]}]}}");
+    REQUIRE(w);
+    const OutgoingCfg *o = &w->nodes[1].u.out;
+    CHECK_EQ_INT(o->max_mx_tries, 3);
+    CHECK_EQ_INT(o->mx_session_limit, 0);
+    CHECK(o->defer_if_no_mx_address);
+    CHECK_EQ_INT(o->recipient_limit, 7);
+    CHECK(!o->checks_size && !o->connection_cache && !o->pipelining);
+    CHECK_EQ_INT(o->size_limit_bytes, 5000);
+    CHECK_EQ_INT(o->cache_time_us, 500000);
+    CHECK_EQ_INT(o->notify_classes, (1u << NOTIFY_BOUNCE) | (1u << NOTIFY_2BOUNCE));
+    const IncomingCfg *in = &w->nodes[3].u.in;
+    CHECK(!in->advertise_size && !in->pipelining);
+    REQUIRE(in->dnsbl_count == 2);
+    CHECK_EQ_INT(in->dnsbl_answer[0], 0);
+    CHECK_EQ_INT(in->dnsbl_answer[1], 0x7F000004);
+    CHECK_EQ_INT(in->greylist_code, 451);
+    CHECK_EQ_INT(in->greylist_retry_window_us, 86400 * US_PER_S);
+    CHECK_EQ_INT(in->greylist_client_count, 1);
+    REQUIRE(in->greylist_rcpt_count == 2);
+    CHECK_EQ_STR(strpool_get(w->strings, in->greylist_rcpts[1]), "c.example");
+    REQUIRE(in->script_count == 2);
+    CHECK_EQ_INT(in->scripts[0].at, STAGE_RCPT);
+    CHECK_EQ_INT(in->scripts[0].code, 452);
+    CHECK_EQ_INT(in->scripts[0].times, 2);
+    CHECK_EQ_INT(in->scripts[0].from_us, 10 * US_PER_S);
+    CHECK_EQ_INT(in->scripts[0].until_us, 20 * US_PER_S);
+    CHECK_EQ_INT(in->scripts[1].code, 421);
+    CHECK(in->scripts[1].until_us == INT64_MAX);
+    /* The six records written, then the PTR world_finalize adds for the outgoing server's rdns. */
+    REQUIRE(w->record_count == 7);
+    CHECK_EQ_INT(w->records[6].type, DNS_PTR);
+    CHECK_EQ_INT(w->records[0].type, DNS_SOA);
+    CHECK_EQ_INT(w->records[0].soa_minimum_us, 60 * US_PER_S);
+    CHECK_EQ_STR(strpool_get(w->strings, w->records[1].name), "mail.b.example");
+    CHECK_EQ_STR(strpool_get(w->strings, w->records[2].text), "2001:db8::25");
+    CHECK_EQ_STR(strpool_get(w->strings, w->records[3].text), "v=spf1 -all");
+    CHECK_EQ_INT(w->records[4].addr, 0x7F000004);
+    CHECK_EQ_INT(w->records[5].addr, 0x7F00000A);
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(scenario_should_load_the_happy_path_with_its_defaults),
+          TEST_CASE(scenario_should_load_the_records_and_knobs_a_real_case_needs),
           TEST_CASE(scenario_should_turn_a_blocklist_into_a_reversed_a_record),
           TEST_CASE(scenario_should_store_dns_names_in_lower_case_without_the_trailing_dot),
           TEST_CASE(scenario_should_give_links_the_network_defaults),
