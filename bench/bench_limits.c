@@ -3,8 +3,9 @@
  *   bench_limits [--cpu-limit SECONDS] [CASE...]     CASE: dns_failures uribl served_domains
  *                                                       subject captions expectations title
  *                                                       expect_text title_64k header_key
- *                                                       mailing (default: all but expect_text
- *                                                       and mailing)
+ *                                                       mailing mailing_before
+ *                                                       mailing_at_limit (default: all but
+ *                                                       expect_text and the mailing cases)
  *
  * Each case writes a scenario as JSON text in memory, within every limit of
  * docs/scenario-format.md ("Limits"), loads it with the real loader (scenario_load_string) and
@@ -31,9 +32,17 @@
  *   header_key      a trace whose header line is 64 MiB, nearly all of it one unknown key;
  *   mailing         a mailing of 1 000 000 copies, one per recipient (2-character local parts at
  *                   2-character domains that do not exist, so the 8 MiB file holds them), run
- *                   with a trace as `mailsim run` does; 40 s and 3.5 GB, so only when asked for.
+ *                   with a trace as `mailsim run` does: refused before the run, as its copies
+ *                   alone record more than TRACE_MAX_EVENTS (sim_min_trace_events);
+ *   mailing_before  the same run as mailsim ran it before that check, to a trace limit of
+ *                   50 000 000 events: 22 s and 4.2 GB;
+ *   mailing_at_limit  the largest such mailing the check lets run (TRACE_MAX_EVENTS / 7 copies
+ *                   without a Date header, all composed at once), so every copy is in flight
+ *                   when the trace fills: the most memory a trace event brings;
+ *                   the mailing cases only when asked for.
  * Each case runs in a child process (fork), so its peak RSS is its own; the child reports the CPU
- * seconds (user + system, getrusage) of generating + loading and of the run. --cpu-limit stops a
+ * seconds (user + system, getrusage) of generating + loading and of the run, and for a traced
+ * run what stays resident after it: the model's state, the trace, the world. --cpu-limit stops a
  * case after that many CPU seconds (setrlimit) and reports it as stopped.
  * A benchmark, not a test: never part of ctest (bench/CMakeLists.txt).
  */
@@ -56,6 +65,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* ---- a growable text buffer ---- */
 
@@ -390,18 +402,36 @@ static void trace_header_key(Text *t)
 }
 
 #define MAILING_COPIES 1000000u
+#define BEFORE_MAX_TRACE_EVENTS 50000000u
 
-static void scenario_mailing(Text *t)
+/* A mailing of `copies` copies, one per recipient (2-character local parts at 2-character
+ * domains that do not exist, so the 8 MiB file holds a million), with a Date header or not. */
+static void scenario_mailing_of(Text *t, unsigned copies, bool date)
 {
     static const char LOCAL[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     common_nodes(t, true, NULL, domain_b, NULL, no_mailboxes);
     text_add(t, ",\"messages\":[{\"id\":\"news\",\"at_s\":1,\"from\":\"alice@a.example\","
-                "\"subject\":\"N\",\"body\":\"H\",\"one_per_recipient\":true,\"to\":[");
-    for (unsigned i = 0; i < MAILING_COPIES; i++) {
+                "\"subject\":\"N\",\"body\":\"H\",\"one_per_recipient\":true,\"date\":%s,"
+                "\"to\":[",
+             date ? "true" : "false");
+    for (unsigned i = 0; i < copies; i++) {
         unsigned a = i % 36, b = i / 36 % 36, c = i / 1296 % 36, d = i / 46656;
         text_add(t, "%s\"%c%c@%c%c\"", i ? "," : "", LOCAL[a], LOCAL[b], 'a' + d, LOCAL[c]);
     }
     text_add(t, "]}]}");
+}
+
+static void scenario_mailing(Text *t)
+{
+    scenario_mailing_of(t, MAILING_COPIES, true);
+}
+
+/* The most copies whose composing alone stays within the trace limit: a copy without a Date
+ * header records 7 events as it is composed (sim_min_trace_events), and every copy is composed
+ * at once (every_s 0), so all are in flight together when the run reaches the limit. */
+static void scenario_mailing_at_limit(Text *t)
+{
+    scenario_mailing_of(t, TRACE_MAX_EVENTS / 7, false);
 }
 
 /* ---- running a case ---- */
@@ -410,6 +440,9 @@ typedef enum {
     RUN_PLAIN,     /* load and run without a trace */
     RUN_ROUND_TRIP, /* run with a trace, write it and read it back */
     RUN_TRACED,    /* run with a trace, as `mailsim run` does (captions applied) */
+    RUN_TRACED_BEFORE, /* the same as mailsim did before its trace limit was lowered to
+                          TRACE_MAX_EVENTS and checked before the run: a limit of
+                          BEFORE_MAX_TRACE_EVENTS, reached only by running */
     RUN_CHECK,     /* run with a trace and check the expectations, as `mailsim check` does */
     READ_TRACE,    /* the text is a trace: read it and narrate it */
 } Mode;
@@ -433,6 +466,8 @@ static const Case CASES[] = {
     { "title_64k", trace_title_64k, READ_TRACE, true },
     { "header_key", trace_header_key, READ_TRACE, true },
     { "mailing", scenario_mailing, RUN_TRACED, false },
+    { "mailing_before", scenario_mailing, RUN_TRACED_BEFORE, false },
+    { "mailing_at_limit", scenario_mailing_at_limit, RUN_TRACED, false },
 };
 #define CASE_COUNT (sizeof CASES / sizeof CASES[0])
 
@@ -501,6 +536,53 @@ static int read_trace_case(const Case *c, const Text *text, double t0)
     return 0;
 }
 
+/* Resident memory now (VmRSS), in MB, after handing freed memory back to the system where the C
+ * library can (glibc's malloc_trim), so that what a stage frees shows as a drop. */
+static double rss_now_mb(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    double kb = 0;
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kb = strtod(line + 6, NULL);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kb / 1024.0;
+}
+
+/* Where a traced run's memory goes, by what is resident once the run is over: the model's
+ * run-time state (freed by sim_destroy), the trace (trace_destroy) and what stays (the world, its
+ * strings grown by the run, the scenario text), with the trace's own share counted from its
+ * arrays (capacity, so growth slack included) and the bytes per trace event. Takes the sim and
+ * the world. */
+static void print_memory(Sim *sim, World *w)
+{
+    size_t n = trace_count(sim_trace(sim));
+    size_t cap_bytes = trace_memory_bytes(sim_trace(sim));
+    size_t string_bytes = strpool_bytes(trace_strings_const(sim_trace(sim)));
+    double all = rss_now_mb();
+    Trace *tr = sim_take_trace(sim);
+    sim_destroy(sim);
+    double without_model = rss_now_mb();
+    trace_destroy(tr);
+    double without_trace = rss_now_mb();
+    world_destroy(w);
+    const double mb = 1024.0 * 1024.0;
+    printf("%-15s resident after the run %.0f MB = model state %.0f + trace %.0f (its arrays and "
+           "strings: %.0f, events %.0f, strings %.0f) + world and the rest %.0f; %.0f bytes per "
+           "trace event, the trace's own %.0f\n",
+           "", all, all - without_model, without_model - without_trace, (double)cap_bytes / mb,
+           (double)(n * sizeof(TraceEvent)) / mb, (double)string_bytes / mb, without_trace,
+           n ? all * mb / (double)n : 0.0, n ? (without_model - without_trace) * mb / (double)n : 0.0);
+}
+
 /* The child: builds, loads and runs one case, prints its table row. */
 static int run_case(const Case *c)
 {
@@ -521,7 +603,21 @@ static int run_case(const Case *c)
         return 1;
     }
     double t1 = cpu_s();
-    SimOptions opt = { .no_trace = c->mode == RUN_PLAIN, .max_trace_events = TRACE_MAX_EVENTS };
+    /* What mailsim does before running a scenario whose trace it keeps (sim/app/main.c). */
+    uint64_t least = sim_min_trace_events(w);
+    if (c->mode != RUN_PLAIN && c->mode != RUN_TRACED_BEFORE && least > TRACE_MAX_EVENTS) {
+        double t2 = cpu_s();
+        printf("%-15s %8.2f MB %9.2f %9.2f %9.2f %9.1f %9u  refused before the run: at least "
+               "%llu trace events, the limit is %u\n",
+               c->name, (double)json.len / (1024.0 * 1024.0), t1 - t0, t2 - t1, t2 - t0,
+               peak_rss_mb(), 0u, (unsigned long long)least, TRACE_MAX_EVENTS);
+        world_destroy(w);
+        free(json.s);
+        return 0;
+    }
+    SimOptions opt = { .no_trace = c->mode == RUN_PLAIN,
+                       .max_trace_events = c->mode == RUN_TRACED_BEFORE ? BEFORE_MAX_TRACE_EVENTS
+                                                                        : TRACE_MAX_EVENTS };
     Sim *sim = sim_create(w, &opt);
     sim_run(sim);
     char note[512] = "";
@@ -539,7 +635,7 @@ static int run_case(const Case *c)
         snprintf(note, sizeof note, "trace reads back: %s",
                  trace_round_trip(sim_trace(sim), result, sizeof result));
     }
-    if (c->mode == RUN_TRACED) {
+    if (c->mode == RUN_TRACED || c->mode == RUN_TRACED_BEFORE) {
         snprintf(note, sizeof note, "%zu trace events, %zu captions%s",
                  trace_count(sim_trace(sim)), trace_caption_count(sim_trace(sim)),
                  sim_stats(sim)->hit_trace_limit ? ", stopped at the trace limit" : "");
@@ -548,8 +644,12 @@ static int run_case(const Case *c)
     printf("%-15s %8.2f MB %9.2f %9.2f %9.2f %9.1f %9llu  %s\n", c->name,
            (double)json.len / (1024.0 * 1024.0), t1 - t0, t2 - t1, t2 - t0, peak_rss_mb(),
            (unsigned long long)st->events, note);
-    sim_destroy(sim);
-    world_destroy(w);
+    if (c->mode == RUN_TRACED || c->mode == RUN_TRACED_BEFORE) {
+        print_memory(sim, w);
+    } else {
+        sim_destroy(sim);
+        world_destroy(w);
+    }
     free(json.s);
     return 0;
 }

@@ -50,8 +50,9 @@ enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD_INPUT = 2 };
 
 /* The most engine events one run may take (--max-events changes it). A run that reaches it, or
  * whose trace reaches TRACE_MAX_EVENTS (what a trace file may hold; one engine event can record an
- * event per recipient), is refused as bad input rather than shown half done. Every shipped
- * scenario needs under 1 000; either limit is reached in well under a minute and 3 GB. */
+ * event per recipient), is refused as bad input rather than shown half done; one whose messages
+ * alone would record more trace events is refused before it runs. Every shipped scenario needs
+ * under 1 000; the trace limit is reached in a few seconds and under 1 GB. */
 #define MAILSIM_MAX_EVENTS UINT64_C(50000000)
 
 /* The options, in the order a refusal names them when several are refused at once. */
@@ -227,6 +228,18 @@ static Trace *run_world(World *w, const char *path, const Options *opt, World **
                         Error *err)
 {
     if (!add_acts(w, opt, err)) {
+        world_destroy(w);
+        return NULL;
+    }
+    /* Every command that runs a scenario keeps its trace (run narrates from it), so one whose
+     * messages alone would outgrow the trace is refused now rather than after seconds of run. */
+    uint64_t least = sim_min_trace_events(w);
+    if (least > TRACE_MAX_EVENTS) {
+        error_set(err, path, "",
+                  "the run would record at least %llu trace events (each message composed "
+                  "records its headers); the limit is %u, the most a trace may hold. Fewer "
+                  "messages or recipients, a longer every_s or a shorter horizon_s make it smaller",
+                  (unsigned long long)least, TRACE_MAX_EVENTS);
         world_destroy(w);
         return NULL;
     }

@@ -400,6 +400,11 @@ void sim_run(Sim *sim)
                             HASH_FNV_PRIME; /* FNV-1a, a word at a time */
         engine_step(sim->eng);
     }
+    /* The last step may have recorded past the limit with nothing left to do: the trace is over
+     * it all the same. */
+    if (sim->trace && sim->max_trace_events && trace_count(sim->trace) > sim->max_trace_events) {
+        sim->stats.hit_trace_limit = true;
+    }
     sim->stats.events = engine_fired(sim->eng);
     sim->stats.end_us = engine_now(sim->eng);
     count_outcomes(sim);
@@ -424,6 +429,36 @@ Trace *sim_take_trace(Sim *sim)
     Trace *tr = sim->trace;
     sim->trace = NULL;
     return tr;
+}
+
+/* ---- the early estimate ---- */
+
+/* What composing one message records at once (compose_send): the compose event; From, To,
+ * Subject, Message-ID and MIME-Version; Date unless the client forgets it; one header per
+ * attachment; the hand-over's first step (a connection attempt, or the hop into the maildrop). */
+static uint64_t compose_trace_events(const MessageSpec *s)
+{
+    return 7u + (s->no_date ? 0u : 1u) + s->attachment_count;
+}
+
+uint64_t sim_min_trace_events(const World *w)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < w->action_count; i++) {
+        const Action *a = &w->actions[i];
+        if (a->kind != ACT_SEND || a->at_us > w->horizon_us) {
+            continue;
+        }
+        const MessageSpec *s = &w->specs[a->spec];
+        uint64_t copies = s->one_per_recipient ? s->to_count : 1;
+        if (s->one_per_recipient && s->every_us > 0) {
+            /* Copy k is composed at at + (k - 1) * every: only those by the horizon count. */
+            uint64_t by_horizon = (uint64_t)((w->horizon_us - a->at_us) / s->every_us) + 1;
+            copies = by_horizon < copies ? by_horizon : copies;
+        }
+        total += copies * compose_trace_events(s);
+    }
+    return total;
 }
 
 Trace *sim_run_world(World *w, const SimOptions *opt)

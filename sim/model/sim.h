@@ -38,7 +38,8 @@ typedef struct {
     int64_t end_us;         /* sim time when the run ended */
     bool hit_horizon;       /* stopped by the horizon with work left */
     bool hit_event_limit;
-    bool hit_trace_limit;   /* stopped by max_trace_events with work left */
+    bool hit_trace_limit;   /* stopped by max_trace_events with work left, or ended with the
+                               trace over it (its last step recorded past it) */
     uint64_t course;        /* a digest of every engine event's time, in order: two runs of a
                                world took the same course exactly when their digests agree (with
                                and without a trace, say) */
@@ -57,6 +58,12 @@ const SimStats *sim_stats(const Sim *sim);
 const Trace *sim_trace(const Sim *sim);
 /* Hands the trace over to the caller (who must trace_destroy it); the sim keeps none. */
 Trace *sim_take_trace(Sim *sim);
+
+/* The fewest trace events a traced run of `w` records if it runs to the end: every message
+ * composed by the horizon records at once its compose event, the client's headers and the first
+ * step of its hand-over (sim_compose.c). Computed from the world alone, so that a run whose trace
+ * could not be kept (TRACE_MAX_EVENTS) is refused before it starts. O(actions). */
+uint64_t sim_min_trace_events(const World *w);
 
 /* Convenience: create, run, take the trace, destroy. */
 Trace *sim_run_world(World *w, const SimOptions *opt);

@@ -109,6 +109,15 @@ const char *trace_dsn_format(int32_t code, char *buf);
  * thousandths, at most 100 000) fits 22 signed bits. trace_add_node and the JSONL reader check
  * them. */
 #define TRACE_MAX_NODES 32767
+
+/* The most events one trace holds: a run stops (and is refused) once its trace reaches it, and
+ * the JSONL reader refuses a file with more, so every trace a run writes reads back. It is what
+ * bounds a traced run's memory: one engine event may record an event per recipient, and a run
+ * holds, besides 40 bytes per event, the strings they name and the model's state. The worst legal
+ * input measured (bench/bench_limits mailing_at_limit: a mailing of 714 285 copies composed at
+ * once, all in flight when the trace fills) peaks at 0.8 GB, about 165 bytes of RSS per trace
+ * event, 73 of them the trace's own; a run whose mail settles as it goes holds about 110. */
+#define TRACE_MAX_EVENTS 5000000u
 #define TRACE_NUM2_MAX ((1 << 21) - 1)
 #define TRACE_NUM2_MIN (-(1 << 21))
 

@@ -976,7 +976,9 @@ Trace *trace_read_jsonl_after(FILE *in, const char *head, size_t head_len, const
             break;
         }
         if (trace_count(rd.tr) >= TRACE_MAX_EVENTS) {
-            ok = fail(&rd, "more than %s events%s", "50000000", "");
+            char limit[24];
+            snprintf(limit, sizeof limit, "%u", TRACE_MAX_EVENTS);
+            ok = fail(&rd, "more than %s events%s", limit, "");
             break;
         }
         cJSON *obj = parse_line(&rd, buf, (size_t)len, cut);

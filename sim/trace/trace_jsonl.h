@@ -47,7 +47,8 @@ Trace *trace_read_jsonl_after(FILE *in, const char *head, size_t head_len, const
                                           lesson, a node's id, label or ip (a scenario's own
                                           string limit, so every run's trace fits) */
 #define TRACE_MAX_KEY 64u              /* bytes in any key of any line */
-#define TRACE_MAX_EVENTS 50000000u     /* event lines */
+/* event lines: TRACE_MAX_EVENTS (trace.h), the most a run records, so every trace it writes is
+ * read back */
 #define TRACE_MAX_RCPTS 1000u          /* recipients of one message, as in a scenario */
 #define TRACE_MAX_SECONDS 100000000000.0 /* every time: about 3 170 years, so that sums of two
                                             times in microseconds stay far inside int64 */

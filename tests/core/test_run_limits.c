@@ -2,7 +2,8 @@
  * made. mailsim passes 50 000 000 engine events (--max-events) and TRACE_MAX_EVENTS trace events;
  * the scenario here, a dead server retried every millisecond for a year, would take hours and
  * hundreds of gigabytes without them. Small limits keep the test fast; tests/cli/limits.sh checks
- * the CLI's message.
+ * the CLI's message. And the estimate mailsim refuses a run by before it starts
+ * (sim_min_trace_events) is never more than what a run records, and exactly what composing does.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -12,7 +13,9 @@
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
 
+#include <dirent.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* tests/data/limits/retry-storm.json with its one message sent to `rcpts` recipients. */
 static World *storm(unsigned rcpts)
@@ -103,6 +106,172 @@ static void sim_should_not_count_the_trace_without_one(void)
     world_destroy(w);
 }
 
+/* A mailing of `copies` copies from a list manager (`submit`: "smtp" or "pickup") at 1 s, with
+ * `extra` message keys (each after a comma), in a world whose horizon is `horizon_s` and whose
+ * outgoing server is, when `outage` is true, silently down from the start. */
+static World *mailing(unsigned copies, const char *extra, const char *submit, unsigned horizon_s,
+                      bool outage)
+{
+    char *text = NULL, *to = NULL;
+    size_t len = 0, to_len = 0;
+    FILE *out = open_memstream(&to, &to_len);
+    for (unsigned i = 0; i < copies; i++) {
+        fprintf(out, "%s\"u%u@b.example\"", i ? "," : "", i);
+    }
+    fclose(out);
+    out = open_memstream(&text, &len);
+    fprintf(out,
+            "{\"mailsim\": 1, \"title\": \"list\", \"horizon_s\": %u, \"nodes\": ["
+            "{\"id\": \"sympa\", \"kind\": \"client\", \"address\": \"news@a.example\", "
+            "\"submit_to\": \"smtp.a\", \"submit\": \"%s\"},"
+            "{\"id\": \"smtp.a\", \"kind\": \"outgoing\", \"ip\": \"198.51.100.10\", "
+            "\"resolver\": \"dns.a\"},"
+            "{\"id\": \"dns.a\", \"kind\": \"resolver\"},"
+            "{\"id\": \"mx.b\", \"kind\": \"incoming\", \"ip\": \"203.0.113.25\", \"domains\": "
+            "[\"b.example\"], \"store\": \"store.b\"},"
+            "{\"id\": \"store.b\", \"kind\": \"store\"}],"
+            "\"dns\": {\"records\": [{\"name\": \"b.example\", \"type\": \"MX\", \"host\": "
+            "\"mx.b.example\"}, {\"name\": \"mx.b.example\", \"type\": \"A\", \"addr\": "
+            "\"203.0.113.25\"}]},"
+            "\"messages\": [{\"id\": \"news\", \"at_s\": 1, \"from\": \"news@a.example\", "
+            "\"one_per_recipient\": true, \"to\": [%s]%s}],"
+            "\"actions\": [%s]}",
+            horizon_s, submit, to, extra,
+            outage ? "{\"at_s\": 0, \"do\": \"outage\", \"node\": \"smtp.a\", \"mode\": "
+                     "\"timeout\"}"
+                   : "");
+    fclose(out);
+    Error err = { 0 };
+    World *w = scenario_load_string(text, len, "list.json", &err);
+    if (!w) {
+        char buf[1400];
+        fprintf(stderr, "%s\n", error_format(&err, buf, sizeof buf));
+    }
+    free(text);
+    free(to);
+    return w;
+}
+
+/* The trace events a run of w records with no limit (it runs to its end or its horizon). */
+static size_t recorded(World *w)
+{
+    Trace *tr = sim_run_world(w, NULL);
+    size_t n = trace_count(tr);
+    trace_destroy(tr);
+    return n;
+}
+
+/* Each copy records, as it is composed, its compose event, From, To, Subject, Date, Message-ID,
+ * MIME-Version and its connection attempt: 8; no Date: 7; each attachment's header: one more. */
+static void sim_should_estimate_a_mailing_by_its_copies_and_headers(void)
+{
+    static const struct {
+        const char *extra;
+        uint64_t per_copy;
+    } CASES[] = {
+        { "", 8 },
+        { ", \"date\": false", 7 },
+        { ", \"attachments\": [{\"name\": \"a.pdf\", \"size_bytes\": 10}, "
+          "{\"name\": \"b.pdf\", \"size_bytes\": 10}]",
+          10 },
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        World *w = mailing(10, CASES[i].extra, "smtp", 3600, false);
+        REQUIRE(w != NULL);
+        CHECK_EQ_INT(sim_min_trace_events(w), 10 * CASES[i].per_copy);
+        CHECK(recorded(w) > sim_min_trace_events(w)); /* the copies also travel and bounce */
+        world_destroy(w);
+    }
+}
+
+/* Copy k goes at at_s + (k - 1) * every_s: with every_s 10 from 1 s, the copies at 1, 11, 21, 31
+ * and 41 s are composed by a horizon of 41 s, and the other five never. */
+static void sim_should_count_only_the_copies_composed_by_the_horizon(void)
+{
+    World *w = mailing(10, ", \"every_s\": 10", "smtp", 41, false);
+    REQUIRE(w != NULL);
+    CHECK_EQ_INT(sim_min_trace_events(w), 5 * 8);
+    CHECK(recorded(w) >= sim_min_trace_events(w));
+    world_destroy(w);
+    w = mailing(10, ", \"every_s\": 10", "smtp", 100, false);
+    REQUIRE(w != NULL);
+    CHECK_EQ_INT(sim_min_trace_events(w), 10 * 8);
+    world_destroy(w);
+}
+
+/* The bound is tight: with the server silent and the run ending when the copies are composed,
+ * the trace holds exactly the composing (and the outage's own event), by SMTP or by pickup. */
+static void sim_should_estimate_exactly_what_composing_records(void)
+{
+    static const char *const SUBMIT[] = { "smtp", "pickup" };
+    for (size_t i = 0; i < 2; i++) {
+        World *w = mailing(1000, "", SUBMIT[i], 1, true);
+        REQUIRE(w != NULL);
+        CHECK_EQ_INT(sim_min_trace_events(w), 1000 * 8);
+        CHECK_EQ_INT(recorded(w), 1000 * 8 + 1);
+        world_destroy(w);
+    }
+}
+
+/* Every shipped scenario records at least what the estimate says, and some of it. */
+static void sim_should_never_estimate_more_than_a_shipped_scenario_records(void)
+{
+    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
+    REQUIRE(d);
+    int files = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) {
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+        Error err = { 0 };
+        World *w = scenario_load_file(path, &err);
+        CHECK(w != NULL);
+        if (!w) {
+            continue;
+        }
+        uint64_t least = sim_min_trace_events(w);
+        size_t n = recorded(w);
+        CHECK(least > 0);
+        CHECK(least <= n);
+        if (least > n) {
+            fprintf(stderr, "  %s: estimated %llu, recorded %zu\n", e->d_name,
+                    (unsigned long long)least, n);
+        }
+        world_destroy(w);
+        files++;
+    }
+    closedir(d);
+    CHECK(files >= 14);
+}
+
+/* A run's last step may record many events at once (here the last copy's composing, 8 events, at
+ * the horizon): a limit that falls inside it leaves the run over its limit with nothing left to
+ * do before the horizon, and it must say so, or mailsim would write a trace its reader refuses. */
+static void sim_should_flag_a_trace_that_ends_over_its_limit(void)
+{
+    World *w = mailing(10, "", "smtp", 1, true);
+    REQUIRE(w != NULL);
+    size_t all = recorded(w);
+    REQUIRE(all == 81);
+    for (uint64_t limit = all - 8; limit < all; limit++) {
+        SimOptions opt = { .max_trace_events = limit };
+        Sim *sim = sim_create(w, &opt);
+        sim_run(sim);
+        CHECK(trace_count(sim_trace(sim)) <= limit || sim_stats(sim)->hit_trace_limit);
+        sim_destroy(sim);
+    }
+    world_destroy(w);
+}
+
 RUN_TESTS(TEST_CASE(sim_should_stop_at_the_engine_event_limit),
           TEST_CASE(sim_should_stop_when_the_trace_holds_its_limit),
-          TEST_CASE(sim_should_not_count_the_trace_without_one))
+          TEST_CASE(sim_should_not_count_the_trace_without_one),
+          TEST_CASE(sim_should_estimate_a_mailing_by_its_copies_and_headers),
+          TEST_CASE(sim_should_count_only_the_copies_composed_by_the_horizon),
+          TEST_CASE(sim_should_estimate_exactly_what_composing_records),
+          TEST_CASE(sim_should_never_estimate_more_than_a_shipped_scenario_records),
+          TEST_CASE(sim_should_flag_a_trace_that_ends_over_its_limit))
