@@ -600,17 +600,15 @@ static void badge_text_size(Renderer *r, int size, const char *text, int *w, int
 }
 
 /* Badge b of node i: its pill and its font size. Coloured pills under the label, as many as the
- * footprint has rows for; the top row (resolvers) has the room between it and the columns below,
- * so it shows them all. A two-line badge takes two rows. Returns false when it is not shown. */
+ * footprint has rows for (the top row has two when a domain's DNS fails in the trace, else none).
+ * A two-line badge takes two rows. Returns false when it is not shown. */
 static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, int b,
                       LayoutRect *pill, int *size)
 {
     const ViewNode *vn = &vs->nodes[i];
     LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
-    bool top = layout_column(h->lay, i) == COL_TOP_ROW;
     float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
-    int fit = top ? VIEW_MAX_BADGES
-                  : (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
+    int fit = (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
     int row = 0;
     for (int k = 0; k < b && k < vn->badge_count; k++) {
         row += strchr(vn->badges[k].text, '\n') ? 2 : 1;
@@ -623,7 +621,11 @@ static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int3
     int w, th;
     *size = px(r, FS_BADGE);
     badge_text_size(r, *size, bd->text, &w, &th);
-    while ((float)w + S(r, 12) > maxw && *size > px(r, FRAMEBOX_MIN_SMALL_PX)) {
+    /* Enlarged text that does not fit gives its enlargement back first: a smaller whole badge
+     * reads better than a bigger cut one. */
+    int least = (int)lroundf(FRAMEBOX_MIN_SMALL_PX * layout_base_scale(h->lay));
+    least = least < 7 ? 7 : least;
+    while ((float)w + S(r, 12) > maxw && *size > least) {
         (*size)--;
         badge_text_size(r, *size, bd->text, &w, &th);
     }
@@ -697,7 +699,7 @@ static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRe
     if (lab.h > S(r, 30)) {
         const char *k = layout_node_kind_line(h->lay, i);
         int kw, kh;
-        text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
+        text_size(r, FACE_SANS, (int)lroundf(layout_kind_px(h->lay)), k, &kw, &kh);
         float w2 = fminf((float)kw, lab.w);
         *kind = (LayoutRect){ roundf(lab.x + lab.w / 2 - w2 / 2), roundf(lab.y + (float)th), w2,
                               (float)kh };
@@ -725,7 +727,8 @@ static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
                                lab.x + lab.w / 2, lab.y, role(r, CR_TEXT), AL_CENTER, lab.w, bg);
     if (lab.h > S(r, 30)) {
         text_role(r, FB_NODE_KIND, i, -1);
-        text_fit(r, FACE_SANS, px(r, LAYOUT_KIND_PX), layout_node_kind_line(h->lay, i), lab.x + lab.w / 2,
+        text_fit(r, FACE_SANS, (int)lroundf(layout_kind_px(h->lay)), layout_node_kind_line(h->lay, i),
+                 lab.x + lab.w / 2,
                  y, ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
     }
 }
