@@ -599,8 +599,30 @@ static void badge_text_size(Renderer *r, int size, const char *text, int *w, int
     }
 }
 
+/* The room under a top-row node's label (a resolver's; the top row has no badge rows of its own):
+ * down to the first tile, name or badge row of the columns below within its slot's width. Only
+ * asked for a top-row node with badges (a domain's broken DNS), so the walk over nodes is rare. */
+static float top_row_room(const Renderer *r, const RenderHud *h, int32_t i)
+{
+    LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
+    float top = lab.y + lab.h, bottom = layout_region(h->lay, REGION_CANVAS).y +
+                                        layout_region(h->lay, REGION_CANVAS).h;
+    float x0 = slot.x - S(r, 4), x1 = slot.x + slot.w + S(r, 4);
+    for (size_t k = 0; k < layout_node_count(h->lay); k++) {
+        int32_t j = (int32_t)k;
+        if (layout_column(h->lay, j) == COL_TOP_ROW) {
+            continue;
+        }
+        LayoutRect o = layout_node_slot(h->lay, j);
+        if (o.x < x1 && o.x + o.w > x0 && o.y >= top && o.y < bottom) {
+            bottom = o.y;
+        }
+    }
+    return fmaxf(bottom - top - S(r, 6), 0);
+}
+
 /* Badge b of node i: its pill and its font size. Coloured pills under the label, as many as the
- * footprint has rows for (the top row has two when a domain's DNS fails in the trace, else none).
+ * footprint has rows for (the top row: as many as fit above the columns below it).
  * A two-line badge takes two rows. Returns false when it is not shown. */
 static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, int b,
                       LayoutRect *pill, int *size)
@@ -608,7 +630,11 @@ static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int3
     const ViewNode *vn = &vs->nodes[i];
     LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
     float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
-    int fit = (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
+    float room = slot.y + slot.h - lab.y - lab.h;
+    if (layout_column(h->lay, i) == COL_TOP_ROW) {
+        room = top_row_room(r, h, i);
+    }
+    int fit = (int)((room + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
     int row = 0;
     for (int k = 0; k < b && k < vn->badge_count; k++) {
         row += strchr(vn->badges[k].text, '\n') ? 2 : 1;

@@ -885,11 +885,6 @@ static void plan_placement(Layout *lay, Placement *p)
     for (int col = 0; col < COL_COUNT; col++) {
         p->fullest = p->per_col[col] > p->fullest ? p->per_col[col] : p->fullest;
     }
-    /* A domain's broken DNS is drawn under the resolver that relays it, two rows high
-     * (viewstate.h): the top row keeps that room when the trace has such a failure. */
-    if (dnsfail_count(traceindex_dns_fail(lay->ix)) > 0) {
-        p->tm.badge_h = 2 * LAYOUT_BADGE_ROW * s;
-    }
     float top_h = have_top ? footprint(&p->tm) : 0;
     p->band_lo = p->canvas.y + p->pad + (have_top ? top_h + 10 * s : 0);
     p->band_hi = p->canvas.y + p->canvas.h - p->pad;

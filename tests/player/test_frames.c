@@ -269,12 +269,13 @@ static void frames_should_keep_names_whole_and_badges_shown_at_133_percent(void)
     CHECK_EQ_INT(tot.names_cut, 0);
     CHECK_EQ_INT(tot.names_small, 0);
     /* Still open, held to what it is now so it cannot grow: the sender's own store under a
-     * crowded sender column has no badge row left at 133 % (08, 09, 10, 13: 12 badges), and a
-     * reading client's "✉ N downloaded" is wider than its column even at 14 px (4). Before the
-     * names and tiles gave their enlargement back, every store lost its Junk badge and names
-     * were cut in 09 and 10. */
+     * crowded sender column has no badge row left at 133 % (09, 10, 13: 10 badges), 08's broken
+     * DNS mark has no room between the resolver row and the columns (1), and a reading client's
+     * "✉ N downloaded" is wider than its column even at 14 px (4). Before the names and tiles
+     * gave their enlargement back, every store lost its Junk badge and names were cut in 09 and
+     * 10. */
     CHECK(tot.badges_cut <= 4);
-    CHECK(tot.badges_missing <= 12);
+    CHECK(tot.badges_missing <= 11);
 }
 
 int main(void)
