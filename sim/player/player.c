@@ -203,7 +203,7 @@ int player_shot(const ShotConfig *cfg, Error *err)
     }
     FrameBoxes *boxes = cfg->boxes ? cfg->boxes : own_boxes;
     render_set_boxes(ren, boxes);
-    scene_open(&sc, cfg->trace, NULL, ren, w, h, 1.0f, true);
+    scene_open(&sc, cfg->trace, NULL, ren, w, h, cfg->text_scale > 0 ? cfg->text_scale : 1.0f, true);
     Playback pb;
     playback_init(&pb, 0);
     playback_seek(&pb, sc.ix, cfg->at_us);

@@ -112,6 +112,7 @@ typedef struct {
     FrameBoxes *boxes;      /* NULL, or filled with every text drawn (borrowed) */
     FrameCheck *check;      /* NULL, or filled with framebox_check of the frame */
     bool legend;            /* draw the legend (key L) over the frame */
+    float text_scale;       /* the text size (Ctrl + / Ctrl −: 1.1 per step); 0 = 1, 100 % */
 } ShotConfig;
 
 /* Renders one frame offscreen (SDL's software renderer on a surface: no display, no video

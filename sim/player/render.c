@@ -589,34 +589,91 @@ static void draw_node_shapes(Renderer *r, const ViewState *vs, const RenderHud *
     }
 }
 
-/* Badge b of node i: its pill and its font size. Coloured pills under the label (beside the tile
- * in the top row), as many as the footprint has rows for. Returns false when it is not shown. */
+/* A badge's lines: most have one; a broken domain's DNS at its resolver has two ("b.example DNS",
+ * "⟳ SERVFAIL"). Writes the first into `first` and returns the second, or NULL. */
+static const char *badge_lines(const char *text, char *first, size_t size)
+{
+    const char *nl = strchr(text, '\n');
+    size_t len = nl ? (size_t)(nl - text) : strlen(text);
+    len = len < size - 1 ? len : size - 1;
+    memcpy(first, text, len);
+    first[len] = '\0';
+    return nl ? nl + 1 : NULL;
+}
+
+/* The widest line of a badge at `size`, and its line height. */
+static void badge_text_size(Renderer *r, int size, const char *text, int *w, int *th)
+{
+    char first[256];
+    const char *second = badge_lines(text, first, sizeof first);
+    text_size(r, FACE_BOLD, size, first, w, th);
+    if (second) {
+        int w2, h2;
+        text_size(r, FACE_BOLD, size, second, &w2, &h2);
+        *w = w2 > *w ? w2 : *w;
+    }
+}
+
+/* The room under a top-row node's label (a resolver's; the top row has no badge rows of its own):
+ * down to the first tile, name or badge row of the columns below within its slot's width. Only
+ * asked for a top-row node with badges (a domain's broken DNS), so the walk over nodes is rare. */
+static float top_row_room(const Renderer *r, const RenderHud *h, int32_t i)
+{
+    LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
+    float top = lab.y + lab.h, bottom = layout_region(h->lay, REGION_CANVAS).y +
+                                        layout_region(h->lay, REGION_CANVAS).h;
+    float x0 = slot.x - S(r, 4), x1 = slot.x + slot.w + S(r, 4);
+    for (size_t k = 0; k < layout_node_count(h->lay); k++) {
+        int32_t j = (int32_t)k;
+        if (layout_column(h->lay, j) == COL_TOP_ROW) {
+            continue;
+        }
+        LayoutRect o = layout_node_slot(h->lay, j);
+        if (o.x < x1 && o.x + o.w > x0 && o.y >= top && o.y < bottom) {
+            bottom = o.y;
+        }
+    }
+    return fmaxf(bottom - top - S(r, 6), 0);
+}
+
+/* Badge b of node i: its pill and its font size. Coloured pills under the label, as many as the
+ * footprint has rows for (the top row: as many as fit above the columns below it).
+ * A two-line badge takes two rows. Returns false when it is not shown. */
 static bool badge_box(Renderer *r, const ViewState *vs, const RenderHud *h, int32_t i, int b,
                       LayoutRect *pill, int *size)
 {
     const ViewNode *vn = &vs->nodes[i];
     LayoutRect lab = layout_node_label(h->lay, i), slot = layout_node_slot(h->lay, i);
-    LayoutRect t = layout_node(h->lay, i);
-    bool beside = layout_column(h->lay, i) == COL_TOP_ROW;
     float row_h = S(r, LAYOUT_BADGE_ROW - 2), maxw = slot.w + S(r, 8);
-    int fit = beside ? VIEW_MAX_BADGES
-                     : (int)((slot.y + slot.h - lab.y - lab.h + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
-    if (b >= vn->badge_count || b >= fit) {
+    float room = slot.y + slot.h - lab.y - lab.h;
+    if (layout_column(h->lay, i) == COL_TOP_ROW) {
+        room = top_row_room(r, h, i);
+    }
+    int fit = (int)((room + S(r, 1)) / S(r, LAYOUT_BADGE_ROW));
+    int row = 0;
+    for (int k = 0; k < b && k < vn->badge_count; k++) {
+        row += strchr(vn->badges[k].text, '\n') ? 2 : 1;
+    }
+    if (b >= vn->badge_count || row >= fit) {
         return false;
     }
     const ViewBadge *bd = &vn->badges[b];
+    int rows = strchr(bd->text, '\n') ? 2 : 1;
     int w, th;
     *size = px(r, FS_BADGE);
-    text_size(r, FACE_BOLD, *size, bd->text, &w, &th);
-    while ((float)w + S(r, 12) > maxw && *size > px(r, FRAMEBOX_MIN_SMALL_PX)) {
+    badge_text_size(r, *size, bd->text, &w, &th);
+    /* Enlarged text that does not fit gives its enlargement back first: a smaller whole badge
+     * reads better than a bigger cut one. */
+    int least = (int)lroundf(FRAMEBOX_MIN_SMALL_PX * layout_base_scale(h->lay));
+    least = least < 7 ? 7 : least;
+    while ((float)w + S(r, 12) > maxw && *size > least) {
         (*size)--;
-        text_size(r, FACE_BOLD, *size, bd->text, &w, &th);
+        badge_text_size(r, *size, bd->text, &w, &th);
     }
     float bw = fminf((float)w + S(r, 12), maxw);
-    float bx = beside ? t.x + t.w + S(r, 6) : lab.x + lab.w / 2 - bw / 2;
-    float by = beside ? t.y + (float)b * (row_h + S(r, 2))
-                      : lab.y + lab.h + S(r, 1) + (float)b * (row_h + S(r, 2));
-    *pill = (LayoutRect){ bx, by, bw, row_h };
+    float bx = lab.x + lab.w / 2 - bw / 2;
+    float by = lab.y + lab.h + S(r, 1) + (float)row * (row_h + S(r, 2));
+    *pill = (LayoutRect){ bx, by, bw, (float)rows * row_h + (float)(rows - 1) * S(r, 2) };
     return true;
 }
 
@@ -625,17 +682,33 @@ static void draw_badges(Renderer *r, const ViewState *vs, const RenderHud *h, in
     const ViewNode *vn = &vs->nodes[i];
     LayoutRect pill = { 0 };
     int size, count = 0;
+    float row_h = S(r, LAYOUT_BADGE_ROW - 2);
     for (int b = 0; badge_box(r, vs, h, i, b, &pill, &size); b++, count++) {
         const ViewBadge *bd = &vn->badges[b];
         if (shapes) {
-            round_rect(r, pill.x, pill.y, pill.w, pill.h, pill.h / 2, role(r, (ColorRole)bd->role));
+            round_rect(r, pill.x, pill.y, pill.w, pill.h, row_h / 2, role(r, (ColorRole)bd->role));
             continue;
         }
+        char first[256];
+        const char *second = badge_lines(bd->text, first, sizeof first);
         int w, th;
-        text_size(r, FACE_BOLD, size, bd->text, &w, &th);
+        text_size(r, FACE_BOLD, size, first, &w, &th);
         text_role(r, FB_BADGE, i, -1);
-        text_fit(r, FACE_BOLD, size, bd->text, pill.x + S(r, 6), pill.y + (pill.h - (float)th) / 2,
-                 text_on(r, (ColorRole)bd->role), AL_LEFT, pill.w - S(r, 12),
+        if (!second) {
+            text_fit(r, FACE_BOLD, size, first, pill.x + S(r, 6), pill.y + (row_h - (float)th) / 2,
+                     text_on(r, (ColorRole)bd->role), AL_LEFT, pill.w - S(r, 12),
+                     role(r, (ColorRole)bd->role));
+            continue;
+        }
+        /* Two lines, each centred in its row. */
+        float cx = pill.x + pill.w / 2;
+        text_fit(r, FACE_BOLD, size, first, cx, pill.y + (row_h - (float)th) / 2,
+                 text_on(r, (ColorRole)bd->role), AL_CENTER, pill.w - S(r, 12),
+                 role(r, (ColorRole)bd->role));
+        text_role(r, FB_BADGE, i, -1);
+        text_fit(r, FACE_BOLD, size, second, cx,
+                 pill.y + row_h + S(r, 2) + (row_h - (float)th) / 2,
+                 text_on(r, (ColorRole)bd->role), AL_CENTER, pill.w - S(r, 12),
                  role(r, (ColorRole)bd->role));
     }
     /* The filter's gauge: score against the threshold, under its badge. */
@@ -667,7 +740,7 @@ static void node_text_boxes(Renderer *r, const RenderHud *h, int32_t i, LayoutRe
     if (lab.h > S(r, 30)) {
         const char *k = layout_node_kind_line(h->lay, i);
         int kw, kh;
-        text_size(r, FACE_SANS, px(r, LAYOUT_KIND_PX), k, &kw, &kh);
+        text_size(r, FACE_SANS, (int)lroundf(layout_kind_px(h->lay)), k, &kw, &kh);
         float w2 = fminf((float)kw, lab.w);
         *kind = (LayoutRect){ roundf(lab.x + lab.w / 2 - w2 / 2), roundf(lab.y + (float)th), w2,
                               (float)kh };
@@ -695,7 +768,8 @@ static void draw_node_text(Renderer *r, const RenderHud *h, int32_t i)
                                lab.x + lab.w / 2, lab.y, role(r, CR_TEXT), AL_CENTER, lab.w, bg);
     if (lab.h > S(r, 30)) {
         text_role(r, FB_NODE_KIND, i, -1);
-        text_fit(r, FACE_SANS, px(r, LAYOUT_KIND_PX), layout_node_kind_line(h->lay, i), lab.x + lab.w / 2,
+        text_fit(r, FACE_SANS, (int)lroundf(layout_kind_px(h->lay)), layout_node_kind_line(h->lay, i),
+                 lab.x + lab.w / 2,
                  y, ink(r, theme_kind_role(n->kind)), AL_CENTER, lab.w, bg);
     }
 }
@@ -1061,6 +1135,14 @@ static void draw_canvas(Renderer *r, const ViewState *vs, const RenderHud *h)
         }
         flush(r);
         if (pass == 1) {
+            /* The top row's badges hang across the links below it: their pills go over the
+             * packets and trails travelling there. */
+            for (size_t i = 0; i < vs->node_count; i++) {
+                if (layout_column(h->lay, (int32_t)i) == COL_TOP_ROW) {
+                    draw_badges(r, vs, h, (int32_t)i, true);
+                }
+            }
+            flush(r);
             for (size_t i = 0; i < vs->node_count; i++) {
                 draw_node_text(r, h, (int32_t)i);
                 draw_badges(r, vs, h, (int32_t)i, false);

@@ -89,6 +89,9 @@ struct Layout {
     LayoutMeasureFn measure;
     void *measure_ctx;
     float name_px; /* node names' size at this scale (size_columns) */
+    float kind_px; /* kind lines' size ("outgoing server"), likewise */
+    float spacing_scale; /* the scale of the room around names (size_columns): the layout's,
+                          * or 100 %'s when enlarged text does not fit even given back */
 };
 
 /* The lower bound wins when the bounds cross (hi < lo happens in a window smaller than the
@@ -374,9 +377,10 @@ static float label_need(const Layout *lay, int32_t i)
     const char *kind = layout_node_kind_line(lay, i);
     float nw = lay->measure ? lay->measure(lay->measure_ctx, name, lay->name_px, true)
                             : estimate_width(name, lay->name_px, true);
-    float kw = lay->measure ? lay->measure(lay->measure_ctx, kind, LAYOUT_KIND_PX * s, false)
-                            : estimate_width(kind, LAYOUT_KIND_PX * s, false);
-    return ceilf(fmaxf(nw, kw)) + 4 * s;
+    float kpx = lay->kind_px > 0 ? lay->kind_px : LAYOUT_KIND_PX * s;
+    float kw = lay->measure ? lay->measure(lay->measure_ctx, kind, kpx, false)
+                            : estimate_width(kind, kpx, false);
+    return ceilf(fmaxf(nw, kw)) + 4 * (lay->spacing_scale > 0 ? lay->spacing_scale : s);
 }
 
 float layout_label_need(const Layout *lay, int32_t node)
@@ -405,8 +409,11 @@ static void place_regions(Layout *lay)
     }
     float side = 0;
     if (lay->panel && W >= PANEL_MIN_W) {
-        /* A quarter of the width: the canvas needs the rest for full-size names. */
-        side = roundf(clampf(W * 0.245f, 300 * s, 540 * s));
+        /* A quarter of the width: the canvas needs the rest for full-size names. Text enlarged
+         * by the user (Ctrl +) does not widen it past that quarter: the canvas's names need the
+         * room more than the log's lines, which are cut anyway. */
+        float at_100 = layout_base_scale(lay);
+        side = roundf(clampf(W * 0.245f, 300 * at_100, 540 * s));
         side = side > W * 0.45f ? roundf(W * 0.45f) : side;
     }
     float body_h = H - top - timeline - caption;
@@ -733,12 +740,15 @@ static void size_footprints(const Layout *lay, float unit, Metrics *m, Metrics *
     /* Neighbouring names are m->gap apart (badges may hang 4 px over each side of a name: they
      * can meet, never overlap); 2 px more absorb the rounding to whole pixels. */
     m->label_w = clampf(unit - m->gap - 2, 40, 220 * s);
-    m->tile = clampf(52 * s, 16, unit * 0.6f);
+    /* Tiles are icons, not text: enlarged text (Ctrl +) leaves them their size at 100 %, so the
+     * room goes to the names and badges it enlarges. */
+    float at_100 = layout_base_scale(lay);
+    m->tile = clampf(52 * at_100, 16, unit * 0.6f);
     m->name_h = 20 * s; /* the line height of LAYOUT_NAME_PX bold */
     m->kind_h = 17 * s; /* of LAYOUT_KIND_PX */
     m->badge_h = 3 * LAYOUT_BADGE_ROW * s; /* up to three badge rows when there is room */
     *tm = *m;
-    tm->tile = clampf(40 * s, 16, m->tile);
+    tm->tile = clampf(40 * at_100, 16, m->tile);
     tm->badge_h = 0;
 }
 
@@ -786,12 +796,31 @@ static float column_needs(const Layout *lay, float gap, float need[COL_COUNT], i
 static void size_columns(Layout *lay, Placement *p, float total_units)
 {
     float need[COL_COUNT], gap = p->m.gap + 2;
+    lay->spacing_scale = lay->scale;
     float avail = fmaxf(p->canvas.w - 2 * p->pad, 0);
     int used[COL_COUNT], k = 0;
     lay->name_px = LAYOUT_NAME_PX * lay->scale;
+    lay->kind_px = LAYOUT_KIND_PX * lay->scale;
     float base = column_needs(lay, gap, need, used, &k);
     if (base > avail) { /* a pixel smaller before any name is cut */
         lay->name_px = LAYOUT_NAME_MIN_PX * lay->scale;
+        base = column_needs(lay, gap, need, used, &k);
+    }
+    /* Text enlarged by the user (Ctrl +) that no longer fits the row gives its enlargement back,
+     * a pixel at a time, names and kinds together, down to their sizes at 100 %: a bigger name
+     * that is cut reads worse than a smaller whole one. */
+    float floor_scale = layout_base_scale(lay);
+    while (base > avail && lay->name_px - 1 >= LAYOUT_NAME_MIN_PX * floor_scale) {
+        lay->name_px -= 1;
+        lay->kind_px = fmaxf(LAYOUT_KIND_PX * floor_scale,
+                             lay->kind_px * lay->name_px / (lay->name_px + 1));
+        base = column_needs(lay, gap, need, used, &k);
+    }
+    if (base > avail && lay->spacing_scale > floor_scale) { /* and the room around them */
+        lay->spacing_scale = floor_scale;
+        gap = 8 * floor_scale + 2;
+        p->pad = 8 * floor_scale;
+        avail = fmaxf(p->canvas.w - 2 * p->pad, 0);
         base = column_needs(lay, gap, need, used, &k);
     }
     if (k == 0) {
@@ -875,11 +904,14 @@ static void column_steps(const Layout *lay, const Placement *p, float steps[COL_
 {
     float avail = p->band_hi - p->band_lo;
     float base = bare_footprint(&p->m), row = LAYOUT_BADGE_ROW * lay->scale;
+    /* Enlarged text (Ctrl +) makes a badge row so tall that half the band may hold only one: a
+     * store's Inbox and Junk then ask for two. */
+    float rows = lay->user_scale > 1.0f ? 2.0f : 1.0f;
     for (int col = 0; col < COL_COUNT; col++) {
         float k = (float)(p->per_col[col] ? p->per_col[col] : 1);
         float step = avail / (k + 1);
-        if (step < base + row) {
-            step = fminf(avail / k, base + row);
+        if (step < base + rows * row) {
+            step = fminf(avail / k, base + rows * row);
         }
         steps[col] = fminf(step, base + p->m.badge_h);
     }
@@ -1173,6 +1205,16 @@ bool layout_panel_visible(const Layout *lay)
 float layout_name_px(const Layout *lay)
 {
     return lay->name_px;
+}
+
+float layout_base_scale(const Layout *lay)
+{
+    return lay->scale / fmaxf(lay->user_scale, 1.0f);
+}
+
+float layout_kind_px(const Layout *lay)
+{
+    return lay->kind_px > 0 ? lay->kind_px : LAYOUT_KIND_PX * lay->scale;
 }
 
 size_t layout_node_count(const Layout *lay)

@@ -98,10 +98,17 @@ size_t layout_node_count(const Layout *lay);
 int layout_width(const Layout *lay);
 int layout_height(const Layout *lay);
 /* The size node names are set in, in pixels (LAYOUT_NAME_PX, or LAYOUT_NAME_MIN_PX when the
- * row of columns needs the room; both times the scale). */
+ * row of columns needs the room; both times the scale; enlarged text (Ctrl +) that does not fit
+ * steps back towards the 100 % size, never under it). */
 float layout_name_px(const Layout *lay);
+/* The size kind lines are set in: LAYOUT_KIND_PX at the layout's scale, less when enlarged text
+ * had to give back its enlargement for the names to fit (never under LAYOUT_KIND_PX at 100 %). */
+float layout_kind_px(const Layout *lay);
 /* The effective scale for text and everything sized by it. */
 float layout_scale(const Layout *lay);
+/* The scale without the user's enlargement (Ctrl +; a reduction is kept): the floor that enlarged
+ * text gives its enlargement back to when it does not fit. */
+float layout_base_scale(const Layout *lay);
 
 LayoutRect layout_region(const Layout *lay, LayoutRegion r);
 /* Node i's icon tile: the square links attach to and tokens travel between. */

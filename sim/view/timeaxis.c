@@ -195,3 +195,82 @@ const char *timeaxis_gap_text(int64_t us, bool narrow, char *buf, size_t size)
     }
     return buf;
 }
+
+/* ---- retry attempts in words ---- */
+
+/* Tells the attempt of message m that begins at position `from` of its event list (0 = the first
+ * try) and runs until its next TK_RETRY. */
+static bool attempt_words(const Trace *tr, const uint32_t *list, size_t count, size_t from,
+                          char *buf, size_t size)
+{
+    const TraceEvent *ev = trace_events(tr);
+    int32_t attempt = 1, last = 1;
+    for (size_t k = 0; k < count; k++) {
+        const TraceEvent *e = &ev[list[k]];
+        if (e->kind == TK_RETRY) {
+            last = e->num > last ? e->num : last;
+            attempt = k == from ? e->num : attempt;
+        }
+    }
+    buf[0] = '\0';
+    if (last <= 1) {
+        return false;
+    }
+    const TraceEvent *defer = NULL, *sent = NULL;
+    bool bounced = false;
+    for (size_t k = from + (ev[list[from]].kind == TK_RETRY ? 1 : 0); k < count; k++) {
+        const TraceEvent *e = &ev[list[k]];
+        if (e->kind == TK_RETRY) {
+            break;
+        }
+        bounced = bounced || e->kind == TK_BOUNCE;
+        defer = e->kind == TK_DEFER && !defer ? e : defer;
+        sent = e->kind == TK_SENT && !sent ? e : sent;
+    }
+    char wait[32];
+    if (bounced) {
+        snprintf(buf, size, "last attempt, then bounced");
+    } else if (sent) {
+        snprintf(buf, size, "delivered on attempt %d", (int)attempt);
+    } else if (defer && defer->arrive_us != TRACE_NO_TIME && defer->arrive_us > defer->t_us) {
+        snprintf(buf, size, "attempt %d of %d, next in %s", (int)attempt, (int)last,
+                 timeaxis_gap_text(defer->arrive_us - defer->t_us, true, wait, sizeof wait));
+    } else {
+        snprintf(buf, size, "attempt %d of %d", (int)attempt, (int)last);
+    }
+    return true;
+}
+
+bool timeaxis_retry_text(const TraceIndex *ix, uint32_t i, char *buf, size_t size)
+{
+    const Trace *tr = traceindex_trace(ix);
+    buf[0] = '\0';
+    if (i >= trace_count(tr) || trace_events(tr)[i].kind != TK_RETRY) {
+        return false;
+    }
+    const uint32_t *list;
+    size_t count = traceindex_msg_events(ix, trace_events(tr)[i].msg, &list);
+    for (size_t k = 0; k < count; k++) {
+        if (list[k] == i) {
+            return attempt_words(tr, list, count, k, buf, size);
+        }
+    }
+    return false;
+}
+
+bool timeaxis_attempt_text(const TraceIndex *ix, int32_t m, int64_t t_us, char *buf, size_t size)
+{
+    const Trace *tr = traceindex_trace(ix);
+    const TraceEvent *ev = trace_events(tr);
+    const uint32_t *list;
+    size_t count = traceindex_msg_events(ix, m, &list);
+    buf[0] = '\0';
+    if (count == 0 || ev[list[0]].t_us > t_us) {
+        return false;
+    }
+    size_t from = 0;
+    for (size_t k = 0; k < count && ev[list[k]].t_us <= t_us; k++) {
+        from = ev[list[k]].kind == TK_RETRY ? k : from;
+    }
+    return attempt_words(tr, list, count, from, buf, size);
+}

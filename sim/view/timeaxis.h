@@ -2,7 +2,8 @@
  * squeezed so a burst of SMTP lasting a second is not a sliver beside a five-minute retry wait.
  *
  * Owns: the list of active stretches and gaps (a gap is a quiet period longer than `min_gap_us`
- * with nothing travelling), each with its share of the strip. Does not own the index.
+ * with nothing travelling), each with its share of the strip; and what a retry attempt on the
+ * strip says in words. Does not own the index.
  * SDL-free. The mapping is continuous and strictly increasing, so clicking the strip and drawing
  * the cursor agree, and both directions are O(log segments).
  */
@@ -43,5 +44,16 @@ const AxisSegment *timeaxis_segment(const TimeAxis *ax, size_t i);
 /* A squeezed wait's length as the timeline writes it: fmt_duration ("9 min 56 s"), or when
  * `narrow` one rounded unit ("10 min", "4 h", "1 d"). Returns buf. */
 const char *timeaxis_gap_text(int64_t us, bool narrow, char *buf, size_t size);
+
+/* A retry attempt told in words, for the hovered retry tick and the selected message's attempt
+ * at the playhead: "attempt 3 of 5, next in 20 min" (deferred: the wait until the next try, as
+ * timeaxis_gap_text narrow), "delivered on attempt 5" (accepted by the next hop), "last attempt,
+ * then bounced" (given up before another try), or "attempt 3 of 5" (no outcome yet in the trace).
+ * Attempts are counted from the trace: the first try, then each TK_RETRY (num = its number); N is
+ * the message's last. Event i must be a TK_RETRY; `m`'s attempt is the last begun by t. Both
+ * return false, with buf "", when the message is never tried again (one attempt says nothing).
+ * O(events of the message). */
+bool timeaxis_retry_text(const TraceIndex *ix, uint32_t i, char *buf, size_t size);
+bool timeaxis_attempt_text(const TraceIndex *ix, int32_t m, int64_t t_us, char *buf, size_t size);
 
 #endif

@@ -159,6 +159,7 @@ struct TraceIndex {
     uint32_t *msg_verdict;
     uint8_t *client_role; /* bit 0 sends, bit 1 reads */
     int64_t start_us, end_us;
+    DnsFail *dns_fail; /* whose DNS is broken when, and at which resolver (dnsfail.h) */
 };
 
 enum { IX_TRAVELS = 1, IX_CARRY = 2 };
@@ -621,6 +622,7 @@ TraceIndex *traceindex_create(const Trace *tr)
         ix->msg_verdict[m] = UINT32_MAX;
     }
     ix->client_role = xcalloc(ix->nodes + 1, 1);
+    ix->dns_fail = dnsfail_create(tr);
     const TraceEvent *ev = trace_events(tr);
     ix->start_us = ix->n ? ev[0].t_us : 0;
     ix->end_us = trace_end_time(tr);
@@ -704,6 +706,7 @@ void traceindex_destroy(TraceIndex *ix)
     if (!ix) {
         return;
     }
+    dnsfail_destroy(ix->dns_fail);
     spanindex_destroy(ix->flight);
     if (ix->resting) {
         for (size_t n = 0; n < ix->nodes; n++) {
@@ -864,4 +867,9 @@ size_t traceindex_memory_bytes(const TraceIndex *ix)
         bytes += spanindex_count(ix->resting[n]) * (sizeof(Span) + 16);
     }
     return bytes;
+}
+
+const DnsFail *traceindex_dns_fail(const TraceIndex *ix)
+{
+    return ix->dns_fail;
 }

@@ -7,7 +7,8 @@
  *     store, downloaded to a reader's client), one interval index per node;
  *   - per-node counters (queue, deferred, sent, bounced, refused, Inbox, Junk, fetched, spam,
  *     ham, down) as a time-sorted list of +/-1 deltas with a snapshot every K deltas;
- *   - each message's events (for the inspector) and each node's spam verdicts and deferrals.
+ *   - each message's events (for the inspector) and each node's spam verdicts and deferrals;
+ *   - the scripted DNS failure windows, at the resolvers that relay them (dnsfail.h).
  * Does not own: the trace (borrowed; it must outlive the index and not change).
  *
  * Cost: building is O(n log n) time and O(n) memory. At time t: counters O(log n + K + nodes),
@@ -24,6 +25,7 @@
 #ifndef MAILSIM_TRACEINDEX_H
 #define MAILSIM_TRACEINDEX_H
 
+#include "view/dnsfail.h"
 #include "view/spanindex.h"
 #include "trace/trace.h"
 
@@ -100,6 +102,9 @@ int64_t traceindex_next_retry(const TraceIndex *ix, int32_t node, int64_t t_us);
 bool traceindex_client_sends(const TraceIndex *ix, int32_t node);
 /* True when the client downloads mail (a fetch travels to it). */
 bool traceindex_client_reads(const TraceIndex *ix, int32_t node);
+
+/* The scripted DNS failure windows and the resolvers they show at (owned by the index). */
+const DnsFail *traceindex_dns_fail(const TraceIndex *ix);
 
 /* Bytes the index holds (for the benchmark). */
 size_t traceindex_memory_bytes(const TraceIndex *ix);

@@ -751,6 +751,26 @@ static void verify_badge(ViewState *vs, int32_t node, const int32_t *c)
                       (int)v[VERIFY_INVALID], (int)v[VERIFY_RISKY], (int)v[VERIFY_UNKNOWN]));
 }
 
+/* A domain whose DNS is failing now, at the resolver that passes its answers on, in two lines:
+ * the culprit first ("b.example DNS"), then what it does ("⟳ SERVFAIL"), so the resolver that only
+ * relays the failure is not read as the one at fault. */
+static void dns_fail_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64_t t_us)
+{
+    const DnsFailWindow *open[VIEW_MAX_BADGES * 4];
+    size_t count = dnsfail_at(traceindex_dns_fail(ix), t_us, open, sizeof open / sizeof open[0]);
+    for (size_t i = 0; i < count && i < sizeof open / sizeof open[0]; i++) {
+        if (open[i]->resolver != node) {
+            continue;
+        }
+        bool temporary = dnsfail_temporary(open[i]->rcode);
+        add_badge(vs, node, temporary ? CR_SMTP_DEFER : CR_SMTP_REJECT,
+                  put_fmt(vs, "%s DNS\n%s%s", open[i]->domain,
+                          temporary ? MARK_TEMPORARY : MARK_PERMANENT,
+                          open[i]->rcode == RCODE_TIMEOUT ? "no answer"
+                                                          : trace_rcode_name(open[i]->rcode)));
+    }
+}
+
 static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64_t t_us)
 {
     const Trace *tr = traceindex_trace(ix);
@@ -804,6 +824,7 @@ static void node_badges(ViewState *vs, const TraceIndex *ix, int32_t node, int64
         verify_badge(vs, node, c);
         break;
     case NODE_RESOLVER:
+        dns_fail_badges(vs, ix, node, t_us);
         if (c[NC_TEMPFAIL] + c[NC_REFUSED] > 0) {
             add_badge(vs, node, CR_SMTP_DEFER,
                       put_fmt(vs, MARK_TEMPORARY "failed %d", (int)(c[NC_TEMPFAIL] + c[NC_REFUSED])));

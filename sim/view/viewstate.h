@@ -57,7 +57,8 @@ typedef struct {
 
 typedef struct {
     uint8_t role; /* ColorRole */
-    const char *text;
+    const char *text; /* one line, or two split by '\n' (a broken domain's DNS at a resolver:
+                       * "b.example DNS\n⟳ SERVFAIL") */
 } ViewBadge;
 
 #define VIEW_MAX_BADGES 3

@@ -235,7 +235,7 @@ static void sim_should_never_estimate_more_than_a_shipped_scenario_records(void)
         }
         uint64_t least = sim_min_trace_events(w);
         size_t n = recorded(w);
-        CHECK(least > 0);
+        CHECK(least > 0 || w->spec_count == 0); /* a verifier-only world composes no message */
         CHECK(least <= n);
         if (least > n) {
             fprintf(stderr, "  %s: estimated %llu, recorded %zu\n", e->d_name,

@@ -25,7 +25,7 @@ static char png_path[256];
 /* Renders `tr` at at_ms and loads the PNG back as ARGB8888 (caller frees). */
 static SDL_Surface *shoot(const Trace *tr, int64_t at_ms, int w, int h, const char *sel, bool hc)
 {
-    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc, NULL, NULL, NULL, false };
+    ShotConfig cfg = { tr, MS(at_ms), png_path, w, h, sel, hc, NULL, NULL, NULL, false, 0 };
     Error err = { 0 };
     int rc = player_shot(&cfg, &err);
     CHECK_EQ_INT(rc, 0);
@@ -47,7 +47,7 @@ static SDL_Surface *shoot(const Trace *tr, int64_t at_ms, int w, int h, const ch
 /* Like shoot at the design size, also recording every text drawn into fb. */
 static SDL_Surface *shoot_boxes(const Trace *tr, int64_t at_ms, FrameBoxes *fb)
 {
-    ShotConfig cfg = { tr, MS(at_ms), png_path, 0, 0, NULL, false, NULL, fb, NULL, false };
+    ShotConfig cfg = { tr, MS(at_ms), png_path, 0, 0, NULL, false, NULL, fb, NULL, false, 0 };
     Error err = { 0 };
     CHECK_EQ_INT(player_shot(&cfg, &err), 0);
     IMG_Init(IMG_INIT_PNG);
@@ -260,7 +260,7 @@ static void shot_should_draw_the_legend_on_request(void)
 {
     Trace *tr = fixture_happy();
     FrameBoxes *fb = framebox_create();
-    ShotConfig cfg = { tr, MS(1500), NULL, 0, 0, NULL, false, NULL, fb, NULL, true };
+    ShotConfig cfg = { tr, MS(1500), NULL, 0, 0, NULL, false, NULL, fb, NULL, true, 0 };
     Error err = { 0 };
     CHECK_EQ_INT(player_shot(&cfg, &err), 0);
     bool title = false, later = false, refused = false;
@@ -351,15 +351,15 @@ static void shot_should_refuse_an_unknown_message_and_an_unwritable_file(void)
 {
     Trace *tr = fixture_happy();
     Error err = { 0 };
-    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false, NULL, NULL, NULL, false };
+    ShotConfig cfg = { tr, MS(2000), png_path, 640, 360, "m9", false, NULL, NULL, NULL, false, 0 };
     CHECK(player_shot(&cfg, &err) != 0);
     CHECK(err.set && strstr(err.msg, "m9") != NULL);
     Error err2 = { 0 };
-    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false, NULL, NULL, NULL, false };
+    ShotConfig bad = { tr, MS(2000), "/nonexistent-dir/x.png", 640, 360, NULL, false, NULL, NULL, NULL, false, 0 };
     CHECK(player_shot(&bad, &err2) != 0);
     CHECK(err2.set && strstr(err2.file, "/nonexistent-dir/x.png") != NULL);
     /* A tiny size still renders. */
-    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false, NULL, NULL, NULL, false };
+    ShotConfig tiny = { tr, MS(2000), png_path, 64, 48, NULL, false, NULL, NULL, NULL, false, 0 };
     Error err3 = { 0 };
     CHECK_EQ_INT(player_shot(&tiny, &err3), 0);
     remove(png_path);

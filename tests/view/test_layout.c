@@ -108,11 +108,18 @@ static void layout_should_reflow_when_the_window_changes(void)
         }
         prev_scale = layout_scale(lay);
     }
-    /* Text scale (Ctrl +) grows the tiles; hiding the panel widens the canvas. */
+    /* Text scale (Ctrl +) grows the text and what is sized by it, not the tiles (icons), and does
+     * not widen the side panel past its quarter; hiding the panel widens the canvas. */
     layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     float tile = layout_node(lay, N_MX_B).w, canvas_w = layout_region(lay, REGION_CANVAS).w;
+    float name_px = layout_name_px(lay), bar_h = layout_region(lay, REGION_TOPBAR).h;
+    CHECK(layout_base_scale(lay) == layout_scale(lay));
     layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.3f);
-    CHECK(layout_node(lay, N_MX_B).w > tile);
+    CHECK(layout_node(lay, N_MX_B).w == tile);
+    CHECK(layout_name_px(lay) > name_px);
+    CHECK(layout_region(lay, REGION_TOPBAR).h > bar_h);
+    CHECK(layout_region(lay, REGION_CANVAS).w == canvas_w);
+    CHECK(layout_base_scale(lay) < layout_scale(lay));
     layout_resize(lay, LAYOUT_DESIGN_W, LAYOUT_DESIGN_H, 1.0f);
     layout_set_panel(lay, false);
     CHECK(!layout_panel_visible(lay));
