@@ -39,7 +39,7 @@ static const SmtpReplyInfo REPLIES[SMTP_REPLY_COUNT] = {
     [SMTP_RELAY_DENIED] = { 554, "5.7.1", "%s: Relay access denied",
                             "This server does not accept mail for that domain." },
     [SMTP_NO_VALID_RCPT] = { 554, "5.5.1", "Error: no valid recipients",
-                             "Every recipient was refused, so there is nothing to send." },
+                             "No recipient was accepted (refused or deferred), so there is nothing to send." },
     [SMTP_VRFY_DISABLED] = { 502, "5.5.1", "VRFY command is disabled",
                              "The server will not say whether an address exists: VRFY is switched "
                              "off (Postfix disable_vrfy_command), as on most servers, against "
@@ -97,6 +97,20 @@ size_t smtp_reply_len(SmtpReply r, size_t arg_len)
         len = len - 2 + arg_len;
     }
     return len;
+}
+
+bool smtp_is_followup(const char *line)
+{
+    static const SmtpReply FOLLOWUPS[] = { SMTP_NO_VALID_RCPT, SMTP_NEED_MAIL, SMTP_NEED_RCPT };
+    for (size_t i = 0; i < sizeof FOLLOWUPS / sizeof FOLLOWUPS[0]; i++) {
+        const SmtpReplyInfo *r = smtp_reply_info(FOLLOWUPS[i]);
+        char head[96];
+        int n = snprintf(head, sizeof head, "%d %s %s", r->code, r->status, r->format);
+        if (n > 0 && (size_t)n < sizeof head && strncmp(line, head, (size_t)n) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int smtp_code_of(const char *line)

@@ -58,6 +58,12 @@ static inline bool smtp_is_positive(int code) { return code >= 200 && code < 400
 static inline bool smtp_is_transient(int code) { return code >= 400 && code < 500; }
 static inline bool smtp_is_permanent(int code) { return code >= 500 && code < 600; }
 
+/* Whether `line` is a reply that only follows from an earlier one in a pipelined transaction
+ * (RFC 2920): "554 5.5.1 Error: no valid recipients" to the DATA sent after every RCPT was
+ * refused, or "503 5.5.1 Error: need MAIL/RCPT command" after a refused MAIL. It refuses nothing
+ * of its own: the recipients' fate was settled by the reply before it. */
+bool smtp_is_followup(const char *line);
+
 /* The reply code at the start of a line ("452 4.2.2 ..." -> 452), or 0 if it has none. */
 int smtp_code_of(const char *line);
 

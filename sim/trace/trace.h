@@ -53,7 +53,7 @@ typedef enum {
     TK_WARN,    /* delay warning sent; aux = rcpt; text = the last error; num = DSN message + 1 */
     TK_SPAM,    /* filter verdict: num = score in thousandths; num2 = required in thousandths;
                    sub = TraceVerdict; aux = fired rules with scores
-                   ("MANY_LINKS=1.5,RDNS_NONE=2.4"); text = X-Spam-Status value */
+                   ("MANY_LINKS=1.5,RDNS_NONE=0.793"); text = X-Spam-Status value */
     TK_DELIVER, /* per recipient: filed into a folder (sub = TraceFolder); aux = rcpt */
     TK_FETCH,   /* mail access: POP3/IMAP line (sub TRACE_ASK client, TRACE_ANSWER server;
                    text = line), or a

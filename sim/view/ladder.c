@@ -7,6 +7,8 @@
  */
 #include "view/ladder.h"
 
+#include "mail/smtp.h"
+
 #include "util/fmt.h"
 #include "util/strpool.h"
 #include "util/xalloc.h"
@@ -429,7 +431,9 @@ static bool row_fill(Ladder *ld, const Trace *tr, const TraceEvent *e, LadderRow
         r->text = conn_text(ld, e, text);
         return true;
     case TK_SMTP:
-        r->cls = e->sub == TRACE_ASK ? LADDER_COMMAND : reply_class(e->num, e->flags);
+        r->cls = e->sub == TRACE_ASK        ? LADDER_COMMAND
+                 : smtp_is_followup(text) ? LADDER_REPLY /* refuses nothing of its own */
+                                          : reply_class(e->num, e->flags);
         /* The lone "." ends DATA: the message's text travels with it. */
         r->text = e->sub == TRACE_ASK && strcmp(text, ".") == 0
                       ? ld_str(ld, "\u2709 the message text, then \u201c.\u201d")

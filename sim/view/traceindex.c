@@ -9,6 +9,7 @@
  */
 #include "view/traceindex.h"
 
+#include "mail/smtp.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -404,7 +405,8 @@ static void walk_retry(Builder *b, const TraceEvent *e)
 /* A refusing SMTP reply or a refused connection counts at the node that refused. */
 static void walk_refusal(Builder *b, const TraceEvent *e)
 {
-    bool refused = e->kind == TK_SMTP ? e->sub == TRACE_ANSWER && (e->flags & TRACE_F_REJECT)
+    bool refused = e->kind == TK_SMTP ? e->sub == TRACE_ANSWER && (e->flags & TRACE_F_REJECT) &&
+                                            !smtp_is_followup(trace_str(b->ix->tr, e->text))
                                       : e->sub == CONN_REFUSED;
     if (refused) {
         bool permanent = e->kind == TK_SMTP && e->num >= 500;

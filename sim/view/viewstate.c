@@ -6,6 +6,8 @@
  */
 #include "view/viewstate.h"
 
+#include "mail/smtp.h"
+
 #include "text/explain.h"
 #include "text/narrate.h"
 #include "util/fmt.h"
@@ -174,6 +176,9 @@ ColorRole view_event_role(const Trace *tr, uint32_t i)
         if (e->sub == TRACE_ASK) {
             return CR_SMTP_CMD;
         }
+        if (smtp_is_followup(trace_str(tr, e->text))) {
+            return CR_NEUTRAL; /* refuses nothing of its own (mail/smtp.h) */
+        }
         return e->num >= 500 ? CR_SMTP_REJECT : e->num >= 400 ? CR_SMTP_DEFER : CR_SMTP_OK;
     case TK_DNS:
         if (e->sub == TRACE_ANSWER && e->num2 == RCODE_NXDOMAIN) {
@@ -229,7 +234,8 @@ bool view_event_notable(const Trace *tr, uint32_t i)
     case TK_ACTION:
     case TK_VERIFY:
     case TK_MOVE: return true;
-    case TK_SMTP: return (e->flags & TRACE_F_REJECT) != 0;
+    case TK_SMTP:
+        return (e->flags & TRACE_F_REJECT) != 0 && !smtp_is_followup(trace_str(tr, e->text));
     case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
     case TK_DNS: return e->sub == TRACE_ANSWER && e->num2 != RCODE_NOERROR;
     case TK_FETCH: return e->msg != TRACE_NONE;
@@ -237,10 +243,11 @@ bool view_event_notable(const Trace *tr, uint32_t i)
     }
 }
 
-static bool event_is_refusal(const TraceEvent *e)
+static bool event_is_refusal(const Trace *tr, const TraceEvent *e)
 {
     switch ((TraceKind)e->kind) {
     case TK_SMTP:
+        return (e->flags & TRACE_F_REJECT) != 0 && !smtp_is_followup(trace_str(tr, e->text));
     case TK_FETCH: return (e->flags & TRACE_F_REJECT) != 0;
     case TK_CONN: return e->sub == CONN_REFUSED || e->sub == CONN_TIMEOUT;
     case TK_DNS: return e->sub == TRACE_ANSWER && e->num2 != RCODE_NOERROR;
@@ -407,6 +414,9 @@ static uint32_t packet_label(ViewState *vs, const Trace *tr, const TraceEvent *e
         if (refusal) {
             return refusal_label(vs, text);
         }
+        if (smtp_is_followup(text)) {
+            return put_fmt(vs, "%d nothing to send", (int)e->num);
+        }
         return reply_word(e->num)[0] ? put_fmt(vs, "%d %s", (int)e->num, reply_word(e->num))
                                      : first_words(vs, text, 1, LABEL_MAX);
     case TK_FETCH:
@@ -437,7 +447,7 @@ static void flight_token(ViewState *vs, const TraceIndex *ix, const Layout *lay,
     if (!carry && !opt->show_packets) {
         return;
     }
-    bool refusal = event_is_refusal(e);
+    bool refusal = event_is_refusal(tr, e);
     uint32_t label = carry ? put_bytes(vs, trace_str(tr, trace_msg(tr, e->msg)->id),
                                        strlen(trace_str(tr, trace_msg(tr, e->msg)->id)))
                            : packet_label(vs, tr, e, refusal);
@@ -618,7 +628,7 @@ static void fill_buckets(ViewState *vs, const TraceIndex *ix, int64_t t_us, size
         bk->count++;
         bk->progress_sum += p;
         bk->envelopes += traceindex_is_carry(ix, i);
-        bk->refusals += event_is_refusal(e);
+        bk->refusals += event_is_refusal(traceindex_trace(ix), e);
     }
 }
 

@@ -139,7 +139,21 @@ static void smtp_should_find_no_code_where_there_is_none(void)
     CHECK_EQ_INT(smtp_code_of(" 250 leading space"), 0);
 }
 
-RUN_TESTS(TEST_CASE(smtp_should_format_the_rejections_of_mail_facts),
+/* The replies a pipelined transaction gets only because of an earlier refusal (RFC 2920). */
+static void smtp_should_tell_a_followup_reply_from_a_refusal(void)
+{
+    CHECK(smtp_is_followup("554 5.5.1 Error: no valid recipients"));
+    CHECK(smtp_is_followup("503 5.5.1 Error: need MAIL command"));
+    CHECK(smtp_is_followup("503 5.5.1 Error: need RCPT command"));
+    CHECK(!smtp_is_followup("554 5.7.1 Service unavailable; Client host [192.0.2.66] blocked"));
+    CHECK(!smtp_is_followup("550 5.1.1 <bobb@b.example>: Recipient address rejected: User unknown"));
+    CHECK(!smtp_is_followup("502 5.5.1 VRFY command is disabled"));
+    CHECK(!smtp_is_followup("554 5.5.1 Error"));
+    CHECK(!smtp_is_followup(""));
+}
+
+RUN_TESTS(TEST_CASE(smtp_should_tell_a_followup_reply_from_a_refusal),
+          TEST_CASE(smtp_should_format_the_rejections_of_mail_facts),
           TEST_CASE(smtp_should_format_the_blocklist_reply_from_ip_and_zone),
           TEST_CASE(smtp_should_format_the_positive_replies),
           TEST_CASE(smtp_should_truncate_to_the_buffer),

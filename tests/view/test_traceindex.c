@@ -5,6 +5,9 @@
 
 #include "view/traceindex.h"
 
+#include "model/sim.h"
+#include "scenario/scenario.h"
+
 #include <stdlib.h>
 
 static uint64_t rs = 88172645463325252ULL;
@@ -242,7 +245,29 @@ static void traceindex_should_handle_a_trace_without_events(void)
     trace_destroy(g);
 }
 
-RUN_TESTS(TEST_CASE(traceindex_should_count_like_a_brute_force_replay),
+/* Greylisting (05): mx.b.example's 450 defers; the 554 5.5.1 that the pipelined DATA gets after
+ * it refuses nothing of its own, so the server shows one deferral and no permanent refusal. */
+static void traceindex_should_not_count_a_pipelined_followup_as_a_refusal(void)
+{
+    Error err = { 0 };
+    World *w = scenario_load_file("scenarios/05-greylisting.json", &err);
+    REQUIRE(w != NULL);
+    Trace *tr = sim_run_world(w, NULL);
+    REQUIRE(tr != NULL);
+    TraceIndex *ix = traceindex_create(tr);
+    int32_t mx = trace_find_node(tr, "mx.b.example");
+    int32_t *c = malloc(trace_node_count(tr) * NC_COUNT * sizeof *c);
+    traceindex_counters(ix, 60 * INT64_C(1000000), c); /* after the first attempt, before the retry */
+    CHECK_EQ_INT(c[mx * NC_COUNT + NC_TEMPFAIL], 1);
+    CHECK_EQ_INT(c[mx * NC_COUNT + NC_REFUSED], 0);
+    free(c);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
+RUN_TESTS(TEST_CASE(traceindex_should_not_count_a_pipelined_followup_as_a_refusal),
+          TEST_CASE(traceindex_should_count_like_a_brute_force_replay),
           TEST_CASE(traceindex_should_step_exactly_between_event_times),
           TEST_CASE(traceindex_should_list_each_messages_events),
           TEST_CASE(traceindex_should_know_what_travels_and_what_carries_a_message),
