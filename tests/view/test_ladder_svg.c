@@ -1,5 +1,5 @@
 /* Tests for view/ladder_svg: the document is self-contained XML with its text escaped and the
- * reply codes a teacher looks for. (tests/cli/chart.sh parses the written file with a real XML
+ * reply codes a teacher looks for. (tests/cli/player_chart.sh parses the written file with a real XML
  * parser.) */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
