@@ -5,6 +5,7 @@
  * become pointers once the arena stops growing.
  */
 #include "view/inspect.h"
+#include "view/timeaxis.h"
 #include "util/fmt.h"
 
 #include "text/narrate.h"
@@ -582,6 +583,10 @@ void inspector_message(Inspector *in, const TraceIndex *ix, int32_t m, int64_t t
         msg->sender == STR_EMPTY ? "<> (mailer daemon)" : trace_str(tr, msg->sender), size,
         node_name(tr, msg->client));
     add(in, IL_HEADING, CR_TEXT, "Where it stands");
+    char attempt[96];
+    if (timeaxis_attempt_text(ix, m, t_us, attempt, sizeof attempt)) {
+        add(in, IL_TEXT, CR_SMTP_DEFER, "\u27f3 %s", attempt); /* the retry grammar's mark */
+    }
     status_lines(in, ix, m, t_us);
     report_lines(in, ix, m, t_us);
     uint32_t v = traceindex_msg_verdict(ix, m);

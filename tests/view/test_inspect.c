@@ -173,6 +173,23 @@ static void inspect_should_describe_a_node_and_its_recent_events(void)
     trace_destroy(tr);
 }
 
+/* A retried message says which attempt it is on, in the retry grammar, under "Where it stands". */
+static void inspect_should_say_which_attempt_a_retried_message_is_on(void)
+{
+    Trace *tr = fixture_retry();
+    TraceIndex *ix = traceindex_create(tr);
+    Inspector *in = inspector_create();
+    inspector_message(in, ix, 0, MS(302000));
+    const InspectLine *l = find_line(in, "delivered on attempt 2");
+    CHECK(l != NULL);
+    CHECK(l && l->role == CR_SMTP_DEFER);
+    inspector_message(in, ix, 0, MS(100000)); /* deferred, waiting for its second try */
+    CHECK(find_line(in, "attempt 1 of 2") != NULL);
+    inspector_destroy(in);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+}
+
 /* The SMTP conversation, where a refusal is said, comes before the envelope and the headers. */
 static void inspect_should_show_the_conversation_near_the_top(void)
 {
@@ -288,6 +305,7 @@ static void inspect_should_say_a_reused_session_carried_another_message(void)
 RUN_TESTS(TEST_CASE(inspect_should_say_a_reused_session_carried_another_message),
           TEST_CASE(inspect_should_grow_the_headers_hop_by_hop),
           TEST_CASE(inspect_should_keep_the_day_of_a_late_event),
+          TEST_CASE(inspect_should_say_which_attempt_a_retried_message_is_on),
           TEST_CASE(inspect_should_show_the_conversation_near_the_top),
           TEST_CASE(inspect_should_show_envelope_beside_headers_and_the_transcript),
           TEST_CASE(inspect_should_break_the_spam_score_into_rules),
