@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "player/player.h"
@@ -20,22 +21,6 @@
 #include <dirent.h>
 #include <stdlib.h>
 
-#ifndef MAILSIM_SOURCE_DIR
-#define MAILSIM_SOURCE_DIR "."
-#endif
-
-static Trace *run_file(const char *path)
-{
-    Error err = { 0 };
-    World *w = scenario_load_file(path, &err);
-    if (!w) {
-        return NULL;
-    }
-    SimOptions so = { 0 };
-    Trace *tr = sim_run_world(w, &so);
-    world_destroy(w);
-    return tr;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -99,7 +84,7 @@ static void measure(const char *path, const Trace *tr, int64_t at_us, Totals *to
 /* The moments a lesson is about: captions, and notable events at their start and halfway. */
 static void measure_scenario(const char *path, Totals *tot)
 {
-    Trace *tr = run_file(path);
+    Trace *tr = shipped_run_file(path);
     CHECK(tr != NULL);
     if (!tr) {
         fprintf(stderr, "  cannot run %s\n", path);
@@ -233,7 +218,7 @@ static void frames_should_keep_names_whole_and_badges_shown_at_133_percent(void)
     CHECK(n >= 14);
     Enlarged tot = { 0 };
     for (size_t p = 0; p < n; p++) {
-        Trace *tr = run_file(paths[p]);
+        Trace *tr = shipped_run_file(paths[p]);
         CHECK(tr != NULL);
         if (!tr) {
             free(paths[p]);

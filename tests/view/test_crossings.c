@@ -3,6 +3,7 @@
  * that tangles a lesson's picture fails here; and the counter itself on pictures whose answer is
  * known. */
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
@@ -12,9 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef MAILSIM_SOURCE_DIR
-#define MAILSIM_SOURCE_DIR "."
-#endif
 
 /* The most crossings each shipped scenario may show (panel on, panel off). Before the top row
  * was ordered by tangle and clients by the stores they read, 13 had 3 with the panel (02 1,
@@ -35,19 +33,6 @@ static const Bound BOUNDS[] = {
     { "13-heavy-traffic.json", 1, 1 },       { "14-give-up.json", 0, 0 },
 };
 
-static Trace *run_file(const char *path)
-{
-    Error err = { 0 };
-    World *w = scenario_load_file(path, &err);
-    if (!w) {
-        return NULL;
-    }
-    SimOptions so = { 0 };
-    Trace *tr = sim_run_world(w, &so);
-    world_destroy(w);
-    return tr;
-}
-
 static size_t crossings(const Trace *tr, bool panel)
 {
     TraceIndex *ix = traceindex_create(tr);
@@ -66,7 +51,7 @@ static void crossings_should_stay_within_each_scenarios_bound(void)
     for (size_t i = 0; i < sizeof BOUNDS / sizeof BOUNDS[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, BOUNDS[i].file);
-        Trace *tr = run_file(path);
+        Trace *tr = shipped_run_file(path);
         REQUIRE(tr != NULL);
         size_t with_panel = crossings(tr, true), full = crossings(tr, false);
         printf("crossings %-34s panel %2zu  no panel %2zu\n", BOUNDS[i].file, with_panel, full);

@@ -4,6 +4,7 @@
  * about other names, names under the domain, any case). */
 #include "view/fixture.h"
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
@@ -14,22 +15,6 @@
 
 #include <string.h>
 
-#ifndef MAILSIM_SOURCE_DIR
-#define MAILSIM_SOURCE_DIR "."
-#endif
-
-static Trace *run_file(const char *path)
-{
-    Error err = { 0 };
-    World *w = scenario_load_file(path, &err);
-    if (!w) {
-        return NULL;
-    }
-    SimOptions so = { 0 };
-    Trace *tr = sim_run_world(w, &so);
-    world_destroy(w);
-    return tr;
-}
 
 /* The badge of `node` that names `domain`'s DNS at t, or NULL. */
 static const ViewBadge *dns_badge(const TraceIndex *ix, const Layout *lay, ViewState *vs,
@@ -63,7 +48,7 @@ static int dns_badges(const TraceIndex *ix, const Layout *lay, ViewState *vs, in
 
 static void dnsfail_should_mark_b_example_dns_at_alices_resolver_while_it_fails_in_08(void)
 {
-    Trace *tr = run_file(MAILSIM_SOURCE_DIR "/scenarios/08-dns-servfail.json");
+    Trace *tr = shipped_run_file(MAILSIM_SOURCE_DIR "/scenarios/08-dns-servfail.json");
     REQUIRE(tr != NULL);
     TraceIndex *ix = traceindex_create(tr);
     Layout *lay = layout_create(ix);

@@ -3,6 +3,7 @@
  * doubling backoff: 10, 10, 20, 40 min, delivered on attempt 5) and 14 (hourly retries for days,
  * then bounced). */
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
@@ -11,22 +12,6 @@
 
 #include <string.h>
 
-#ifndef MAILSIM_SOURCE_DIR
-#define MAILSIM_SOURCE_DIR "."
-#endif
-
-static Trace *run_file(const char *path)
-{
-    Error err = { 0 };
-    World *w = scenario_load_file(path, &err);
-    if (!w) {
-        return NULL;
-    }
-    SimOptions so = { 0 };
-    Trace *tr = sim_run_world(w, &so);
-    world_destroy(w);
-    return tr;
-}
 
 /* The texts of m1's retry ticks, joined with " | ". */
 static void retry_ticks(const TraceIndex *ix, char *out, size_t size)
@@ -44,7 +29,7 @@ static void retry_ticks(const TraceIndex *ix, char *out, size_t size)
 
 static void timeaxis_should_tell_each_retry_of_the_doubling_backoff_in_11(void)
 {
-    Trace *tr = run_file(MAILSIM_SOURCE_DIR "/scenarios/11-server-outage-retry.json");
+    Trace *tr = shipped_run_file(MAILSIM_SOURCE_DIR "/scenarios/11-server-outage-retry.json");
     REQUIRE(tr != NULL);
     TraceIndex *ix = traceindex_create(tr);
     char got[1024];
@@ -71,7 +56,7 @@ static void timeaxis_should_tell_each_retry_of_the_doubling_backoff_in_11(void)
 
 static void timeaxis_should_tell_the_greylisted_retry_delivered_in_05(void)
 {
-    Trace *tr = run_file(MAILSIM_SOURCE_DIR "/scenarios/05-greylisting.json");
+    Trace *tr = shipped_run_file(MAILSIM_SOURCE_DIR "/scenarios/05-greylisting.json");
     REQUIRE(tr != NULL);
     TraceIndex *ix = traceindex_create(tr);
     char got[512], buf[128];
@@ -86,7 +71,7 @@ static void timeaxis_should_tell_the_greylisted_retry_delivered_in_05(void)
 
 static void timeaxis_should_tell_the_last_attempt_before_the_bounce_in_14(void)
 {
-    Trace *tr = run_file(MAILSIM_SOURCE_DIR "/scenarios/14-give-up.json");
+    Trace *tr = shipped_run_file(MAILSIM_SOURCE_DIR "/scenarios/14-give-up.json");
     REQUIRE(tr != NULL);
     TraceIndex *ix = traceindex_create(tr);
     const TraceEvent *ev = trace_events(tr);

@@ -5,8 +5,7 @@
 
 #include "view/traceindex.h"
 
-#include "model/sim.h"
-#include "scenario/scenario.h"
+#include "shipped.h"
 
 #include <stdlib.h>
 
@@ -249,10 +248,7 @@ static void traceindex_should_handle_a_trace_without_events(void)
  * it refuses nothing of its own, so the server shows one deferral and no permanent refusal. */
 static void traceindex_should_not_count_a_pipelined_followup_as_a_refusal(void)
 {
-    Error err = { 0 };
-    World *w = scenario_load_file("scenarios/05-greylisting.json", &err);
-    REQUIRE(w != NULL);
-    Trace *tr = sim_run_world(w, NULL);
+    Trace *tr = shipped_run_file("scenarios/05-greylisting.json");
     REQUIRE(tr != NULL);
     TraceIndex *ix = traceindex_create(tr);
     int32_t mx = trace_find_node(tr, "mx.b.example");
@@ -263,7 +259,6 @@ static void traceindex_should_not_count_a_pipelined_followup_as_a_refusal(void)
     free(c);
     traceindex_destroy(ix);
     trace_destroy(tr);
-    world_destroy(w);
 }
 
 RUN_TESTS(TEST_CASE(traceindex_should_not_count_a_pipelined_followup_as_a_refusal),
