@@ -548,10 +548,27 @@ static void polyline(Renderer *r, const ViewToken *t, float p0, float p1, float 
     }
 }
 
+/* Beyond this many links a picture shows a web, not lines to follow: each link is drawn as one
+ * thin straight line (a software renderer fills 40 triangles for every curved one, about 90 s of
+ * CPU for a million links). */
+#define RENDER_DETAILED_LINKS_MAX 5000
+
 static void draw_links(Renderer *r, const RenderHud *h)
 {
     SDL_Color c = role(r, CR_LINK);
-    for (size_t i = 0; i < layout_link_count(h->lay); i++) {
+    size_t count = layout_link_count(h->lay);
+    if (count > RENDER_DETAILED_LINKS_MAX) {
+        SDL_SetRenderDrawColor(r->sdl, c.r, c.g, c.b, c.a);
+        for (size_t i = 0; i < count; i++) {
+            int32_t a, b;
+            layout_link(h->lay, i, &a, &b);
+            LayoutRect ra = layout_node(h->lay, a), rb = layout_node(h->lay, b);
+            SDL_RenderDrawLineF(r->sdl, ra.x + ra.w / 2, ra.y + ra.h / 2, rb.x + rb.w / 2,
+                                rb.y + rb.h / 2);
+        }
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
         int32_t a, b;
         layout_link(h->lay, i, &a, &b);
         ViewToken path = { 0 };
