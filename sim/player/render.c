@@ -1317,7 +1317,7 @@ static void build_marks(Renderer *r, const RenderHud *h, int width)
 /* Every squeezed wait's real length: over its dotted stretch when it fits ("9 min 56 s"), else
  * abbreviated ("10 min"); where two would meet, the second goes under the strip, between the
  * start and end times. A label that has no room in either row is left out. */
-static void draw_gap_lengths(Renderer *r, const RenderHud *h, LayoutRect bar)
+static void draw_gap_lengths(Renderer *r, const RenderHud *h, LayoutRect bar, int64_t t_us)
 {
     int size = px(r, FS_SMALL - 1);
     float base = bar.y + bar.h, sep = S(r, 8);
@@ -1335,8 +1335,8 @@ static void draw_gap_lengths(Renderer *r, const RenderHud *h, LayoutRect bar)
     char dur[48];
     for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
         const AxisSegment *sg = timeaxis_segment(h->axis, i);
-        if (!sg->gap) {
-            continue;
+        if (!sg->gap || (r->ls.lesson && sg->start_us > t_us)) {
+            continue; /* in a lesson a wait to come is not told: its length gives the answer away */
         }
         float x0 = bar.x + (float)sg->frac0 * bar.w, x1 = bar.x + (float)sg->frac1 * bar.w;
         int64_t len = sg->end_us - sg->start_us;
@@ -1377,15 +1377,15 @@ static void draw_timeline(Renderer *r, const ViewState *vs, const RenderHud *h)
     /* Squeezed gaps: a dotted stretch (wider for a longer wait) with its real length. */
     for (size_t i = 0; i < timeaxis_segment_count(h->axis); i++) {
         const AxisSegment *sg = timeaxis_segment(h->axis, i);
-        if (!sg->gap) {
-            continue;
+        if (!sg->gap || (r->ls.lesson && sg->start_us > vs->t_us)) {
+            continue; /* in a lesson a wait to come is not told: its length gives the answer away */
         }
         float x0 = bar.x + (float)sg->frac0 * bar.w, x1 = bar.x + (float)sg->frac1 * bar.w;
         for (float x = x0 + S(r, 2); x < x1 - S(r, 2); x += S(r, 6)) {
             rect(r, x, base - S(r, 9), S(r, 3), S(r, 3), role(r, CR_TEXT_DIM));
         }
     }
-    draw_gap_lengths(r, h, bar);
+    draw_gap_lengths(r, h, bar, vs->t_us);
     for (int x = 0; x < width; x++) {
         if (r->mark_role[x] == 255) {
             continue;
