@@ -47,7 +47,7 @@ for v in 0 -5 banana 9007199254740992; do
 done
 
 # A mailing of 1 000 000 copies (2-character addresses, so it fits the 8 MiB file limit): each
-# copy records 8 trace events as it is composed, 8 000 000 in all, over the 5 000 000 a trace may
+# copy records 8 trace events as it is composed, 8 000 000 in all, over the 1 500 000 a trace may
 # hold. It is refused before the run (which used to take 20 s and 4 GB to reach the limit), by
 # every command that keeps a trace: run narrates from it even without --trace.
 mailing="$TMP/mailing.json"
@@ -64,7 +64,7 @@ awk 'BEGIN {
     }
     printf "]}]}\n"
 }' >"$mailing"
-mailing_err="$mailing: the run would record at least 8000000 trace events (each message composed records its headers); the limit is 5000000, the most a trace may hold. Fewer messages or recipients, a longer every_s or a shorter horizon_s make it smaller"
+mailing_err="$mailing: the run would record at least 8000000 trace events (each message composed records its headers); the limit is 1500000, the most a trace may hold. Fewer messages or recipients, a longer every_s or a shorter horizon_s make it smaller"
 "$MAILSIM" run "$mailing" --trace "$TMP/m.jsonl" --summary "$TMP/m.json" >"$TMP/out" 2>"$TMP/err"
 expect_refusal "limits_should_refuse_before_the_run_a_trace_over_its_limit" "$mailing_err" $? "$TMP/err"
 [ ! -e "$TMP/m.jsonl" ] && [ ! -e "$TMP/m.json" ] && [ ! -s "$TMP/out" ] &&
