@@ -263,8 +263,8 @@ static void interventions_should_leave_the_world_as_it_was_when_refused(void)
     uint32_t actions = w->action_count, specs = w->spec_count;
     static const char *const wrong[] = {
         "{\"at_s\":1,\"do\":\"outage\",\"node\":\"mx.nowhere\"}",
-        "{\"at_s\":1,\"do\":\"send\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],"
-        "\"subjct\":\"typo\"}",
+        ("{\"at_s\":1,\"do\":\"send\",\"from\":\"alice@a.example\",\"to\":[\"bob@b.example\"],"
+         "\"subjct\":\"typo\"}"),
         "{\"at_s\":1,\"do\":\"mailbox_full\"",
         "[1]",
     };
