@@ -4,11 +4,15 @@
  * message id once, so a message expectation reads only its message's rows; event expectations
  * are grouped by what they ask of an event besides its text (kind, message, from, to, code or
  * qtype), and each event is counted into the few groups it could be in (at most 32 look-ups).
- * An expectation's own text_contains is then checked on the events of its group only. */
+ * An expectation's own text_contains is then checked on the events of its group only, and all of
+ * a group's distinct texts at once: one automaton (util/multimatch.h) holds every group's needles
+ * as a set of its own, so an event's text is read once per group it is in, however many needles
+ * that group has. */
 #include "text/expect.h"
 #include "text/ask.h"
 #include "text/evmatch.h"
 
+#include "util/multimatch.h"
 #include "util/sigmap.h"
 #include "util/xalloc.h"
 
@@ -205,6 +209,7 @@ typedef struct {
     size_t group_count, group_cap;
     StrId *needles;    /* per group, a range */
     int64_t *counts;   /* per needle */
+    MultiMatch *match; /* needle k in set (group) of k */
     bool patterns[P_COUNT];
 } Counter;
 
@@ -272,9 +277,16 @@ static uint32_t group_of(Counter *c, const World *w, const Trace *tr, const Expe
     return g;
 }
 
-/* Counts event ev into every group it matches, for each needle its text contains. */
-static void count_event(Counter *c, const Trace *tr, const World *w, const TraceEvent *ev)
+static void count_needle(void *counts, uint32_t needle)
 {
+    ((int64_t *)counts)[needle]++;
+}
+
+/* Counts event ev into every group it matches, for each needle its text contains. */
+static void count_event(Counter *c, const Trace *tr, const TraceEvent *ev)
+{
+    const char *text = trace_str(tr, ev->text);
+    size_t len = strlen(text);
     Fields f = { .kind = (int)ev->kind,
                  .msg = ev->msg != TRACE_NONE ? trace_msg(tr, ev->msg)->id : 0,
                  .from = ev->from,
@@ -291,11 +303,7 @@ static void count_event(Counter *c, const Trace *tr, const World *w, const Trace
         if (g == SIGMAP_NONE) {
             continue;
         }
-        const Group *grp = &c->groups[g];
-        for (uint32_t k = grp->first; k < grp->first + grp->count; k++) {
-            StrId needle = c->needles[k];
-            c->counts[k] += needle == STR_EMPTY || strstr(trace_str(tr, ev->text), wstr(w, needle));
-        }
+        multimatch_scan(c->match, g, text, len, count_needle, c->counts);
     }
 }
 
@@ -331,9 +339,21 @@ static void count_matches(const World *w, const Trace *tr, int64_t *count)
         }
         needle_of[m->order] = needles - 1;
     }
+    const char **texts = xmalloc((needles ? needles : 1) * sizeof *texts);
+    uint32_t *group_of_needle = xmalloc((needles ? needles : 1) * sizeof *group_of_needle);
+    for (uint32_t g = 0; g < c.group_count; g++) {
+        for (uint32_t k = c.groups[g].first; k < c.groups[g].first + c.groups[g].count; k++) {
+            texts[k] = wstr(w, c.needles[k]);
+            group_of_needle[k] = g;
+        }
+    }
+    c.match = multimatch_create(texts, group_of_needle, needles,
+                                c.group_count ? (uint32_t)c.group_count : 1);
+    free(texts);
+    free(group_of_needle);
     const TraceEvent *evs = trace_events(tr);
     for (size_t k = 0; k < trace_count(tr) && c.group_count > 0; k++) {
-        count_event(&c, tr, w, &evs[k]);
+        count_event(&c, tr, &evs[k]);
     }
     for (uint32_t i = 0; i < n; i++) {
         count[i] = needle_of[i] == UINT32_MAX ? 0 : c.counts[needle_of[i]];
@@ -343,6 +363,7 @@ static void count_matches(const World *w, const Trace *tr, int64_t *count)
     free(c.needles);
     free(c.counts);
     free(c.groups);
+    multimatch_destroy(c.match);
     sigmap_free(&c.by_sig);
 }
 

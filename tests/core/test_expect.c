@@ -3,6 +3,8 @@
  * expectation gives, in the same order: a reference counts every event expectation by scanning
  * the trace, and random expectations drawn from each shipped scenario's own trace are set to hold
  * or to fail by one; the report must name exactly the failing ones, in order, with the counts.
+ * Many distinct texts in one group (substrings of each other, multi-byte UTF-8, cut mid-character)
+ * are counted at once by an automaton: they too must give the plain strstr count.
  * Speed is measured in bench/bench_limits (the "expectations" case), not here. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
@@ -178,6 +180,83 @@ static void expect_should_count_events_as_the_plain_reading_does(void)
     CHECK(files >= 14);
 }
 
+/* Adds one any-kind expectation of text `needle` (held exactly when `hold`, else failing by one)
+ * and writes the line a failing one must give into want. */
+static void add_text_expectation(World *w, const Trace *tr, const char *needle, size_t len,
+                                 bool hold, FILE *want)
+{
+    ExpectEvent *e = world_add_expect_event(w);
+    e->sel.text_contains = strpool_intern_n(w->strings, needle, len);
+    int64_t n = reference_count(w, tr, e);
+    e->count_min = hold ? n : n + 1;
+    e->count_max = n;
+    if (!hold) {
+        fprintf(want, "$.expect.events[%u] (): %lld matching events, expected at least %lld\n",
+                e->path_index, (long long)n, (long long)n + 1);
+    }
+}
+
+/* One group (any kind, no other field) of thousands of distinct texts that overlap: every
+ * substring of up to 12 bytes of some events' texts (so prefixes, suffixes and runs of one
+ * repeated character nest in each other, and some cut a UTF-8 character in two), each also with a
+ * byte appended that makes most of them absent. */
+static void expect_should_count_overlapping_texts_as_strstr_does(void)
+{
+    const char *path = MAILSIM_SOURCE_DIR "/scenarios/01-happy-path.json";
+    FILE *f = fopen(path, "rb");
+    REQUIRE(f);
+    char json[65536];
+    size_t len = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[len] = '\0';
+    const char *subject = "\"subject\": \"Lunch on Friday?\"";
+    char *at = strstr(json, subject);
+    REQUIRE(at);
+    char edited[sizeof json + 256];
+    snprintf(edited, sizeof edited, "%.*s\"subject\": \"D\u00e9j\u00e0 \u00e9\u00e9\u00e9\u00e9 "
+             "aaaa \u2192 caf\u00e9 \u2615 na\u00efve aaaa\"%s", (int)(at - json), json,
+             at + strlen(subject));
+    Error err = { 0 };
+    World *w = scenario_load_string(edited, strlen(edited), "overlap", &err);
+    REQUIRE(w);
+    w->expect_msg_count = w->expect_event_count = 0;
+    Trace *tr = sim_run_world(w, NULL);
+    char *want = NULL;
+    size_t size = 0;
+    FILE *wf = open_memstream(&want, &size);
+    int failing = 0, utf8_texts = 0;
+    for (size_t k = 0; k < trace_count(tr); k++) {
+        const char *text = trace_str(tr, trace_events(tr)[k].text);
+        if (k % 8 != 0 && !strstr(text, "\u00e9")) {
+            continue; /* every eighth event, and those that hold the subject */
+        }
+        for (size_t from = 0; text[from]; from++) {
+            for (size_t take = 1; take <= 12 && text[from + take - 1]; take++) {
+                char needle[16];
+                memcpy(needle, text + from, take);
+                utf8_texts += ((unsigned char)needle[0] & 0x80) != 0;
+                bool hold = (from + take) % 3 != 0;
+                failing += !hold;
+                add_text_expectation(w, tr, needle, take, hold, wf);
+                needle[take] = (char)(0x7E + take % 3); /* '~', DEL or 0x80 */
+                add_text_expectation(w, tr, needle, take + 1, true, wf);
+            }
+        }
+    }
+    fclose(wf);
+    CHECK(w->expect_event_count > 2000);
+    CHECK(utf8_texts > 0);
+    int unmet = 0;
+    char *got = check_to_text(w, tr, &unmet);
+    strip_descriptions(got);
+    CHECK_EQ_INT(unmet, failing);
+    CHECK_EQ_STR(got, want);
+    free(got);
+    free(want);
+    trace_destroy(tr);
+    world_destroy(w);
+}
+
 /* Message expectations read their message's rows in summary order, and a message the run does
  * not have is named with the messages it has. */
 static void expect_should_check_message_rows_in_summary_order(void)
@@ -222,4 +301,5 @@ static void expect_should_check_message_rows_in_summary_order(void)
 }
 
 RUN_TESTS(TEST_CASE(expect_should_count_events_as_the_plain_reading_does),
+          TEST_CASE(expect_should_count_overlapping_texts_as_strstr_does),
           TEST_CASE(expect_should_check_message_rows_in_summary_order))
