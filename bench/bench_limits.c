@@ -24,8 +24,8 @@
  *                   replies), over a mailing of 3 000 copies delivered (about 130 000 events);
  *   expectations    150 000 event expectations that never hold (the same codes), checked with
  *                   mailsim check's checker against the same run;
- *   expect_text     150 000 expectations of SMTP events each with its own text_contains: the
- *                   cost the index leaves (needles x events of their group), only when asked for;
+ *   expect_text     150 000 expectations of SMTP events each with its own text_contains: one
+ *                   Aho-Corasick pass per event and group (util/multimatch), only when asked for;
  *   title           a trace (made here as text, not by a run) whose title is 1 000 000
  *                   characters, read by the trace reader and narrated;
  *   title_64k       the same with the longest title the reader takes (64 KiB);
