@@ -1632,13 +1632,22 @@ static void draw_note(Renderer *r, const RenderHud *h, const char *msg, float y,
 {
     text_role(r, FB_NOTE, -1, -1);
     LayoutRect c = layout_region(h->lay, REGION_CANVAS);
-    int w, th;
-    text_size(r, FACE_BOLD, px(r, FS_BODY + 1), msg, &w, &th);
-    float bw = fminf((float)w + S(r, 28), c.w - S(r, 20)), bh = (float)th + S(r, 14);
+    int w, th, size = px(r, FS_BODY + 1);
+    text_size(r, FACE_BOLD, size, msg, &w, &th);
+    float bw = fminf((float)w + S(r, 28), c.w - S(r, 20)), inner = bw - S(r, 28);
+    if ((float)w <= inner) {
+        float bh = (float)th + S(r, 14), bx = c.x + c.w / 2 - bw / 2;
+        box(r, bx, y, bw, bh, S(r, 10), role(r, CR_PANEL), role(r, accent), S(r, 2.5f));
+        text(r, FACE_BOLD, size, msg, bx + S(r, 14), y + S(r, 7), role(r, CR_TEXT), AL_LEFT);
+        return;
+    }
+    /* Too long for one line (a loader error names the file, the place and what was expected):
+     * wrapped whole, never cut, so the teacher reads the fix on the canvas too. */
+    float bh = text_wrap(r, FACE_BOLD, size, msg, 0, 0, inner, role(r, CR_TEXT), false) + S(r, 14);
     float bx = c.x + c.w / 2 - bw / 2;
+    y = fminf(y, c.y + c.h - bh - S(r, 10));
     box(r, bx, y, bw, bh, S(r, 10), role(r, CR_PANEL), role(r, accent), S(r, 2.5f));
-    text_fit(r, FACE_BOLD, px(r, FS_BODY + 1), msg, bx + S(r, 14), y + S(r, 7), role(r, CR_TEXT),
-             AL_LEFT, bw - S(r, 28), role(r, CR_PANEL));
+    text_wrap(r, FACE_BOLD, size, msg, bx + S(r, 14), y + S(r, 7), inner, role(r, CR_TEXT), true);
 }
 
 static const char *const HELP[][2] = {

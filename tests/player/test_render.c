@@ -44,6 +44,53 @@ static void frame(Canvas *c, const Trace *tr, int64_t t_us, ThemeId theme, bool 
     traceindex_destroy(ix);
 }
 
+/* A loader error over the canvas is shown whole, wrapped over lines, never cut: it names the
+ * file, the place and what was expected, and the teacher needs all of it to fix the file. */
+static void render_should_wrap_a_long_error_over_the_canvas_whole(void)
+{
+    Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
+    Trace *tr = fixture_happy();
+    TraceIndex *ix = traceindex_create(tr);
+    Layout *lay = layout_create(ix);
+    layout_resize(lay, c.surf->w, c.surf->h, 1.0f);
+    TimeAxis *ax = timeaxis_create(ix, TIMEAXIS_MIN_GAP_US);
+    ViewState *vs = viewstate_create();
+    ViewOptions opt = viewoptions_default();
+    viewstate_compute(ix, lay, MS(1000), &opt, vs);
+    Inspector *in = inspector_create();
+    inspector_scenario(in, ix, MS(1000));
+    Playback pb;
+    playback_init(&pb, MS(1000));
+    static const char msg[] =
+        "07-unknown-key-typo.json: $.links[0].latncy_ms: unknown key \"latncy_ms\" (did you mean "
+        "\"latency_ms\"?); expected one of: between, latency_ms, bandwidth_mbps, jitter_ms";
+    RenderHud hud = { ix, lay, ax, &pb, in, "about", 0, THEME_LIGHT, false, false, NULL, 0, 0,
+                      NULL, msg, false };
+    FrameBoxes *fb = framebox_create();
+    render_set_boxes(c.ren, fb);
+    render_frame(c.ren, vs, &hud);
+    render_set_boxes(c.ren, NULL);
+    const FrameBox *note = NULL;
+    for (size_t i = 0; i < framebox_count(fb); i++) {
+        if (strcmp(framebox_get(fb, i)->text, msg) == 0) {
+            note = framebox_get(fb, i);
+        }
+    }
+    REQUIRE(note != NULL);
+    CHECK(!note->clipped);
+    CHECK(note->h > 1.5f * (float)note->px); /* more than one line */
+    LayoutRect canvas = layout_region(lay, REGION_CANVAS);
+    CHECK(note->x >= canvas.x && note->x + note->w <= canvas.x + canvas.w);
+    framebox_destroy(fb);
+    inspector_destroy(in);
+    viewstate_destroy(vs);
+    timeaxis_destroy(ax);
+    layout_destroy(lay);
+    traceindex_destroy(ix);
+    trace_destroy(tr);
+    canvas_close(&c);
+}
+
 static void render_should_reuse_cached_text_between_frames(void)
 {
     Canvas c = canvas_open(LAYOUT_DESIGN_W, LAYOUT_DESIGN_H);
@@ -162,6 +209,7 @@ int main(void)
         return 1;
     }
     static const TestCase cases[] = {
+        TEST_CASE(render_should_wrap_a_long_error_over_the_canvas_whole),
         TEST_CASE(render_should_reuse_cached_text_between_frames),
         TEST_CASE(render_should_find_every_symbol_it_draws_in_the_shipped_fonts),
         TEST_CASE(render_should_draw_odd_inputs_and_every_overlay),
