@@ -5,13 +5,13 @@
  * and not, repeated, by time, kind, message, code and node. Speed is measured in
  * bench/bench_limits (the "captions" case), not here. */
 #include "test.h"
+#include "shipped.h"
 
 #include "engine/rng.h"
 #include "model/captions.h"
 #include "model/sim.h"
 #include "scenario/scenario.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 
 /* The plain reading of one rule against one event. */
@@ -129,21 +129,16 @@ static bool check_scenario(const char *path, uint64_t seed)
 
 static void captions_should_label_what_the_plain_reading_of_the_rules_labels(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d);
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     int files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file], *name = shipped_name(path);
+        size_t len = strlen(name);
         CHECK(check_scenario(path, (uint64_t)len * 7919u));
         files++;
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(files >= 14);
 }
 

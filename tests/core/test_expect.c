@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
 #include "test.h"
+#include "shipped.h"
 
 #include "engine/rng.h"
 #include "model/sim.h"
@@ -16,7 +17,6 @@
 #include "text/expect.h"
 #include "text/summary.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 
 /* The plain reading of one event expectation. */
@@ -162,21 +162,16 @@ static bool check_scenario(const char *path, uint64_t seed)
 
 static void expect_should_count_events_as_the_plain_reading_does(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d);
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     int files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
-        CHECK(check_scenario(path, (uint64_t)len * 104729u + (uint64_t)e->d_name[1]));
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file], *name = shipped_name(path);
+        size_t len = strlen(name);
+        CHECK(check_scenario(path, (uint64_t)len * 104729u + (uint64_t)name[1]));
         files++;
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(files >= 14);
 }
 

@@ -8,12 +8,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
 #include "trace/trace_jsonl.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,17 +216,11 @@ static void sim_should_estimate_exactly_what_composing_records(void)
 /* Every shipped scenario records at least what the estimate says, and some of it. */
 static void sim_should_never_estimate_more_than_a_shipped_scenario_records(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d);
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     int files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file], *name = shipped_name(path);
         Error err = { 0 };
         World *w = scenario_load_file(path, &err);
         CHECK(w != NULL);
@@ -238,13 +232,13 @@ static void sim_should_never_estimate_more_than_a_shipped_scenario_records(void)
         CHECK(least > 0 || w->spec_count == 0); /* a verifier-only world composes no message */
         CHECK(least <= n);
         if (least > n) {
-            fprintf(stderr, "  %s: estimated %llu, recorded %zu\n", e->d_name,
+            fprintf(stderr, "  %s: estimated %llu, recorded %zu\n", name,
                     (unsigned long long)least, n);
         }
         world_destroy(w);
         files++;
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(files >= 14);
 }
 

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream, fmemopen */
 
 #include "test.h"
+#include "shipped.h"
 
 #include "text/expect.h"
 #include "text/summary.h"
@@ -349,16 +350,10 @@ static void sim_should_fetch_with_pop3_and_delete_from_the_server(void)
 /* Text is only formatted for the trace; the course of a run must not depend on it. */
 static void sim_should_take_the_same_course_without_a_trace(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d != NULL);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file];
         World *w = scenario_load_file(path, NULL);
         CHECK(w != NULL);
         if (!w) {
@@ -377,23 +372,17 @@ static void sim_should_take_the_same_course_without_a_trace(void)
         sim_destroy(b);
         world_destroy(w);
     }
-    closedir(d);
+    shipped_list_free(&sl);
 }
 
 /* Every shipped scenario: write its trace, read it back, write again: the same bytes. */
 static void sim_should_replay_every_scenario_byte_for_byte(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d != NULL);
-    struct dirent *e;
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file];
         Error err = { 0 };
         World *w = scenario_load_file(path, &err);
         CHECK(w != NULL);
@@ -418,7 +407,7 @@ static void sim_should_replay_every_scenario_byte_for_byte(void)
         world_destroy(w);
         n++;
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(n >= 14);
 }
 

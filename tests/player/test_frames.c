@@ -18,36 +18,8 @@
 #include "view/traceindex.h"
 #include "view/viewstate.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The shipped scenarios' paths, sorted; *n gets their number. The caller frees. */
-static char **scenario_paths(size_t *n)
-{
-    char **paths = calloc(64, sizeof *paths);
-    *n = 0;
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    if (!d) {
-        return paths;
-    }
-    for (struct dirent *e; (e = readdir(d)) != NULL && *n < 64;) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
-            paths[*n] = malloc(strlen(MAILSIM_SOURCE_DIR) + len + 16);
-            sprintf(paths[*n], "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
-            (*n)++;
-        }
-    }
-    closedir(d);
-    qsort(paths, *n, sizeof *paths, cmp_str);
-    return paths;
-}
 
 typedef struct {
     int frames, bad_frames, text_overlaps, tile_overlaps, clipped, too_small;
@@ -113,15 +85,13 @@ static void measure_scenario(const char *path, Totals *tot)
 
 static void frames_should_keep_every_canvas_text_free_and_readable(void)
 {
-    size_t n;
-    char **paths = scenario_paths(&n);
-    CHECK(n >= 14);
+    ShippedList sl = shipped_list();
+    CHECK(sl.count >= 14);
     Totals tot = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        measure_scenario(paths[i], &tot);
-        free(paths[i]);
+    for (size_t i = 0; i < sl.count; i++) {
+        measure_scenario(sl.paths[i], &tot);
     }
-    free(paths);
+    shipped_list_free(&sl);
     printf("  %d frames, %d with problems: %d text overlaps, %d texts on other tiles, %d cut, %d "
            "too small; smallest node name %d px, smallest kind/packet/badge %d px\n",
            tot.frames, tot.bad_frames, tot.text_overlaps, tot.tile_overlaps, tot.clipped,
@@ -213,21 +183,20 @@ static void measure_enlarged(const char *path, const Trace *tr, int64_t at_us, E
  * no two canvas texts overlap, and the badges the view state has are drawn whole (bar a bound). */
 static void frames_should_keep_names_whole_and_badges_shown_at_133_percent(void)
 {
-    size_t n;
-    char **paths = scenario_paths(&n);
-    CHECK(n >= 14);
+    ShippedList sl = shipped_list();
+    CHECK(sl.count >= 14);
     Enlarged tot = { 0 };
-    for (size_t p = 0; p < n; p++) {
-        Trace *tr = shipped_run_file(paths[p]);
+    for (size_t p = 0; p < sl.count; p++) {
+        const char *path = sl.paths[p];
+        Trace *tr = shipped_run_file(path);
         CHECK(tr != NULL);
         if (!tr) {
-            free(paths[p]);
             continue;
         }
         const TraceEvent *ev = trace_events(tr);
         const TraceCaption *cap = trace_captions(tr);
         for (size_t i = 0; i < trace_caption_count(tr); i++) {
-            measure_enlarged(paths[p], tr, ev[cap[i].event].t_us, &tot);
+            measure_enlarged(path, tr, ev[cap[i].event].t_us, &tot);
         }
         uint32_t first = UINT32_MAX, last = UINT32_MAX;
         for (size_t i = 0; i < trace_count(tr); i++) {
@@ -237,13 +206,12 @@ static void frames_should_keep_names_whole_and_badges_shown_at_133_percent(void)
             }
         }
         if (first != UINT32_MAX) {
-            measure_enlarged(paths[p], tr, ev[first].t_us, &tot);
-            measure_enlarged(paths[p], tr, ev[last].t_us, &tot);
+            measure_enlarged(path, tr, ev[first].t_us, &tot);
+            measure_enlarged(path, tr, ev[last].t_us, &tot);
         }
         trace_destroy(tr);
-        free(paths[p]);
     }
-    free(paths);
+    shipped_list_free(&sl);
     printf("  133 %%: %d frames: %d text overlaps, %d texts on other tiles, %d names cut, %d names "
            "under %d px, %d badges cut, %d badges not drawn\n",
            tot.frames, tot.text_overlaps, tot.tile_overlaps, tot.names_cut, tot.names_small,

@@ -4,13 +4,13 @@
  * testing and the event-log rows. */
 #include "view/fixture.h"
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "view/layout.h"
 #include "view/traceindex.h"
 #include "scenario/scenario.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,18 +316,12 @@ static void layout_should_call_a_server_by_its_host_name(void)
 
 static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d != NULL);
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     static const int sizes[][2] = { { LAYOUT_DESIGN_W, LAYOUT_DESIGN_H }, { 1920, 1080 } };
-    struct dirent *e;
     int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file], *name = shipped_name(path);
         World *w = scenario_load_file(path, NULL);
         CHECK(w != NULL);
         if (!w) {
@@ -340,14 +334,14 @@ static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
             for (int panel = 1; panel >= 0; panel--) {
                 layout_set_panel(lay, panel != 0);
                 layout_resize(lay, sizes[k][0], sizes[k][1], 1.0f);
-                check_scenario_layout(e->d_name, tr, lay);
+                check_scenario_layout(name, tr, lay);
                 if (!layout_uses_scenario_positions(lay)) {
-                    check_internet_gap(e->d_name, tr, lay);
+                    check_internet_gap(name, tr, lay);
                 }
             }
         }
         if (!layout_uses_scenario_positions(lay)) {
-            check_sender_side(e->d_name, tr, ix, lay);
+            check_sender_side(name, tr, ix, lay);
         }
         layout_destroy(lay);
         traceindex_destroy(ix);
@@ -355,7 +349,7 @@ static void layout_should_lay_out_every_shipped_scenario_cleanly(void)
         world_destroy(w);
         n++;
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(n >= 14);
 }
 

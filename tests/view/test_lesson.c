@@ -4,6 +4,7 @@
  * after time is taken back; every shipped lesson has one answer part and a premise that does not
  * give the answer away. */
 #include "test.h"
+#include "shipped.h"
 
 #include "model/sim.h"
 #include "scenario/scenario.h"
@@ -17,7 +18,6 @@
 #include "view/viewstate.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,28 +440,22 @@ static size_t check_lesson(const char *name, const World *w)
 
 static void lesson_should_ask_before_it_answers_in_every_shipped_scenario(void)
 {
-    DIR *d = opendir(MAILSIM_SOURCE_DIR "/scenarios");
-    REQUIRE(d != NULL);
-    struct dirent *e;
+    ShippedList sl = shipped_list();
+    REQUIRE(sl.count > 0);
     int scenarios = 0;
     size_t giveaways = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0) {
-            continue;
-        }
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/%s", MAILSIM_SOURCE_DIR, e->d_name);
+    for (size_t file = 0; file < sl.count; file++) {
+        const char *path = sl.paths[file], *name = shipped_name(path);
         World *w = scenario_load_file(path, NULL);
         CHECK(w != NULL);
         if (!w) {
             continue;
         }
-        giveaways += check_lesson(e->d_name, w);
+        giveaways += check_lesson(name, w);
         scenarios++;
         world_destroy(w);
     }
-    closedir(d);
+    shipped_list_free(&sl);
     CHECK(scenarios >= 14);
     CHECK(giveaways >= (size_t)scenarios); /* the check has something to look for */
 }
