@@ -102,6 +102,10 @@ size_t smtp_reply_len(SmtpReply r, size_t arg_len)
 bool smtp_is_followup(const char *line)
 {
     static const SmtpReply FOLLOWUPS[] = { SMTP_NO_VALID_RCPT, SMTP_NEED_MAIL, SMTP_NEED_RCPT };
+    /* Most replies are neither 554 nor 503: the view asks for every reply it draws. */
+    if (strncmp(line, "554 ", 4) != 0 && strncmp(line, "503 ", 4) != 0) {
+        return false;
+    }
     for (size_t i = 0; i < sizeof FOLLOWUPS / sizeof FOLLOWUPS[0]; i++) {
         const SmtpReplyInfo *r = smtp_reply_info(FOLLOWUPS[i]);
         char head[96];
